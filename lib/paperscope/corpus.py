@@ -1,0 +1,128 @@
+"""Where the PDFs are: a <corpus>/<year>/**/*.pdf tree or a manifest CSV, read with binaryFile.
+
+Discovery lists the files without reading them; the extraction step reads their bytes on
+the executors. The two are separate reads, so the quality gate can compare what was found
+with what was written.
+"""
+from __future__ import annotations
+
+import csv
+import os
+import re
+from urllib.parse import urlparse
+
+from pyspark.sql import DataFrame, SparkSession
+from pyspark.sql import functions as F
+
+_SCHEME = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.-]*:")
+
+
+class InputError(ValueError):
+    """An input that cannot be read; the message is meant for the user as is."""
+
+
+def is_local(path: str) -> bool:
+    return not _SCHEME.match(path) or path.startswith("file:")
+
+
+def local_path(path: str) -> str:
+    return urlparse(path).path if path.startswith("file:") else path
+
+
+def check_inputs(cfg: dict) -> None:
+    """Fail early, before Spark starts, on a local corpus or manifest that is not there."""
+    inp = cfg["input"]
+    target = inp["manifest"] or inp["corpus"]
+    if not is_local(target):
+        return
+    path = local_path(target)
+    if inp["manifest"]:
+        if not os.path.isfile(path) or not os.access(path, os.R_OK):
+            raise InputError(f"manifest not found or not readable: {path}")
+        with open(path, newline="", encoding="utf-8") as fh:
+            header = next(csv.reader(fh), [])
+        missing = {"path", "year"} - {h.strip() for h in header}
+        if missing:
+            raise InputError(f"manifest {path} lacks column(s) {', '.join(sorted(missing))}; it needs path,year[,paper_id,title]")
+        return
+    if not os.path.isdir(path) or not os.access(path, os.R_OK | os.X_OK):
+        raise InputError(f"corpus folder not found or not readable: {path} (expected <corpus>/<year>/**/*.pdf)")
+    years = cfg["input"]["years"]
+    if years and not any(os.path.isdir(os.path.join(path, str(y))) for y in years):
+        raise InputError(f"corpus {path} has none of the year folders {', '.join(map(str, years))}")
+
+
+def _strip_scheme(col):
+    """file:/a/b and /a/b name the same file; compare paths without the local scheme."""
+    return F.regexp_replace(col, r"^file:/*", "/")
+
+
+def _binary(spark: SparkSession, cfg: dict, paths) -> DataFrame:
+    return (spark.read.format("binaryFile")
+            .option("pathGlobFilter", cfg["input"]["glob"])
+            .option("recursiveFileLookup", "true")
+            .load(paths))
+
+
+def _tree_paths(cfg: dict) -> str:
+    root = cfg["input"]["corpus"].rstrip("/")
+    years = cfg["input"]["years"]
+    if not years:
+        return root
+    return f"{root}/{{{','.join(str(y) for y in years)}}}"
+
+
+def _year_from_path(cfg: dict):
+    """The year is the first folder under the corpus root; a file outside one gets null."""
+    root = re.escape(local_path(cfg["input"]["corpus"]).rstrip("/").split("://")[-1].lstrip("/"))
+    return F.regexp_extract(F.col("path"), rf"{root}/(\d{{4}})/", 1).cast("int")
+
+
+def read_files(spark: SparkSession, cfg: dict, with_content: bool) -> DataFrame:
+    """The input files: path, year, size_bytes, title_hint (and content when asked).
+
+    binaryFile only reads the bytes when the content column is selected, so discovery
+    (with_content=False) is a listing.
+    """
+    cols = ["path", "length"] + (["content"] if with_content else [])
+    if cfg["input"]["manifest"]:
+        df = _manifest_files(spark, cfg, cols)
+    else:
+        df = (_binary(spark, cfg, _tree_paths(cfg)).select(*cols)
+              .withColumn("year", _year_from_path(cfg))
+              .withColumn("year", F.when(F.col("year") > 0, F.col("year")))
+              .withColumn("title_hint", F.lit(None).cast("string")))
+    df = df.withColumnRenamed("length", "size_bytes")
+    if cfg["input"]["years"]:
+        df = df.where(F.col("year").isin(cfg["input"]["years"]))
+    return df
+
+
+def _manifest(spark: SparkSession, cfg: dict) -> DataFrame:
+    raw = spark.read.option("header", "true").csv(cfg["input"]["manifest"])
+    title = F.col("title") if "title" in raw.columns else F.lit(None)
+    manifest = raw.select(F.col("path").alias("m_path"), F.col("year").cast("int").alias("year"),
+                          title.cast("string").alias("title_hint"))
+    if cfg["input"]["years"]:
+        manifest = manifest.where(F.col("year").isin(cfg["input"]["years"]))
+    return manifest
+
+
+def _manifest_files(spark: SparkSession, cfg: dict, cols: list[str]) -> DataFrame:
+    manifest = _manifest(spark, cfg)
+    paths = [r.m_path for r in manifest.select("m_path").distinct().collect()]
+    if not paths:
+        raise InputError(f"manifest {cfg['input']['manifest']} lists no files for this run")
+    files = spark.read.format("binaryFile").load(paths).select(*cols)
+    return (manifest.join(files, _strip_scheme(files.path) == _strip_scheme(F.col("m_path")), "inner")
+            .drop("m_path"))
+
+
+def discover(spark: SparkSession, cfg: dict) -> DataFrame:
+    """Files to process per year: the number the papers table must match.
+
+    For a manifest that is what it lists, so a listed file that cannot be read shows up
+    as a loss in the quality gate instead of vanishing.
+    """
+    files = _manifest(spark, cfg) if cfg["input"]["manifest"] else read_files(spark, cfg, with_content=False)
+    return files.groupBy("year").agg(F.count(F.lit(1)).alias("files"))

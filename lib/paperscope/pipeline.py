@@ -1,0 +1,176 @@
+"""The steps of a run and their order: read -> transform -> write, per step.
+
+Each step reads its inputs from the Delta tables the previous step wrote, so a step can
+run on its own (as a Databricks task, say) and nothing is computed twice.
+"""
+from __future__ import annotations
+
+import logging
+import time
+import uuid
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+
+import pandas as pd
+from pyspark.sql import DataFrame, SparkSession
+from pyspark.sql import functions as F
+
+from paperscope import corpus, schemas, tables, transforms
+from paperscope.mentions import parse_terms, terms_text
+
+log = logging.getLogger(__name__)
+
+GATE_FAILED = 1
+
+
+@dataclass
+class Run:
+    """One invocation: its id, config, years and what it measured along the way."""
+    spark: SparkSession
+    cfg: dict
+    conf_file: str | None = None
+    run_id: str = field(default_factory=lambda: datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%SZ") + "-" + uuid.uuid4().hex[:6])
+    started: str = field(default_factory=lambda: datetime.now(timezone.utc).isoformat(timespec="seconds"))
+    durations: dict = field(default_factory=dict)
+    discovered: list[tuple[int | None, int]] | None = None
+
+    @property
+    def run_dir(self) -> Path:
+        return Path(self.cfg["reports"]["path"]) / self.run_id
+
+    @contextmanager
+    def step(self, name: str):
+        log.info("step %s: start", name)
+        t0 = time.perf_counter()
+        yield
+        self.durations[name] = round(time.perf_counter() - t0, 2)
+        log.info("step %s: done in %.1f s", name, self.durations[name])
+
+    def discover(self) -> list[tuple[int | None, int]]:
+        if self.discovered is None:
+            rows = corpus.discover(self.spark, self.cfg).collect()
+            self.discovered = sorted(((r.year, r.files) for r in rows), key=lambda r: (r[0] is None, r[0] or 0))
+            log.info("discovered %s", ", ".join(f"{y}: {n} files" for y, n in self.discovered) or "no files")
+        return self.discovered
+
+    @property
+    def years(self) -> list[int]:
+        return self.cfg["input"]["years"] or sorted(y for y, _ in self.discover() if y is not None)
+
+    def read(self, name: str, schema=None) -> DataFrame:
+        return tables.read_years(self.spark, self.cfg, name, self.years, schema)
+
+
+def extract(run: Run) -> str:
+    """Corpus -> papers: text of every PDF, extracted on the executors."""
+    with run.step("extract"):
+        files = corpus.read_files(run.spark, run.cfg, with_content=True)
+        papers = transforms.extract_papers(files, run.cfg["extract"]["max_pages"], run.cfg["extract"]["header_chars"])
+        return tables.write_years(papers, run.cfg, "papers", run.years)
+
+
+def affiliations(run: Run) -> str:
+    """papers -> affiliations."""
+    with run.step("affiliations"):
+        out = transforms.resolve_affiliations(run.read("papers"))
+        return tables.write_years(out, run.cfg, "affiliations", run.years)
+
+
+def mentions(run: Run) -> str:
+    """papers -> mentions."""
+    with run.step("mentions"):
+        text = terms_text(run.cfg["mentions"]["terms_file"])
+        parse_terms(text, run.cfg["mentions"]["terms_file"] or "packaged terms.yaml")
+        out = transforms.find_mentions(run.read("papers"), text)
+        return tables.write_years(out, run.cfg, "mentions", run.years)
+
+
+def validate(run: Run):
+    """The quality gate on what the tables hold now, with Data Docs under the run's folder."""
+    from paperscope.quality import run_gate
+
+    with run.step("validate"):
+        discovered = run.spark.createDataFrame(run.discover(), schemas.DISCOVERED)
+        return run_gate(
+            run.spark,
+            papers=run.read("papers", schemas.PAPERS),
+            discovered=discovered,
+            affiliations=run.read("affiliations", schemas.AFFILIATIONS),
+            mentions=run.read("mentions", schemas.MENTIONS),
+            cfg=run.cfg,
+            run_dir=run.run_dir,
+        )
+
+
+def aggregate(run: Run) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Silver -> gold: collaboration per year and mentions by author-country group."""
+    with run.step("aggregate"):
+        countries = transforms.paper_countries(run.read("papers"), run.read("affiliations", schemas.AFFILIATIONS),
+                                               run.cfg["affiliations"]["china_policy"])
+        collab = transforms.collaboration(countries)
+        groups = transforms.term_groups(countries, run.read("mentions", schemas.MENTIONS), run.cfg["mentions"]["scope"])
+        tables.write_years(collab, run.cfg, "collaboration", run.years)
+        tables.write_years(groups, run.cfg, "term_groups", run.years)
+        return (run.read("collaboration").orderBy("year").toPandas(),
+                run.read("term_groups").orderBy("year", F.desc("papers"), "term").toPandas())
+
+
+def _inputs_table(run: Run) -> pd.DataFrame:
+    discovered = pd.DataFrame(run.discover(), columns=["year", "files"])
+    try:
+        status = (run.read("papers").groupBy("year").pivot("status").count().toPandas())
+    except FileNotFoundError:
+        status = pd.DataFrame(columns=["year"])
+    table = discovered.merge(status, on="year", how="outer").fillna(0)
+    return table.astype({c: "int64" for c in table.columns if c != "year"})
+
+
+def _audit(run: Run) -> pd.DataFrame:
+    papers = run.read("papers").select("paper_id", "year", "title", "path", "status")
+    affs = run.read("affiliations", schemas.AFFILIATIONS).drop("year")
+    return (papers.join(affs, "paper_id", "left")
+            .orderBy("year", "path", "raw", "institution").toPandas())
+
+
+def report(run: Run, gate, collab=None, terms=None, message: str | None = None) -> dict:
+    from paperscope.report import point_latest, write
+
+    meta = {
+        "run_id": run.run_id, "started": run.started, "conf_file": run.conf_file,
+        "status": "passed" if gate is not None and gate.success else "failed",
+        "message": message, "years": run.years,
+        "input": run.cfg["input"]["manifest"] or run.cfg["input"]["corpus"],
+        "warehouse": run.cfg["warehouse"]["path"],
+        "china_policy": run.cfg["affiliations"]["china_policy"],
+        "mention_scope": run.cfg["mentions"]["scope"],
+        "durations": run.durations, "config": run.cfg,
+        "data_docs": gate.data_docs_index if gate is not None else None,
+    }
+    outcomes = [{"suite": o.suite, "expectation": o.expectation, "column": o.column,
+                 "success": o.success, "observed": o.observed} for o in (gate.outcomes if gate else [])]
+    paths = write(run.run_dir, meta, inputs=_inputs_table(run), gate=outcomes, collab=collab, terms=terms, audit=_audit(run))
+    point_latest(Path(run.cfg["reports"]["path"]), run.run_dir)
+    return paths
+
+
+def run_all(run: Run) -> int:
+    """The whole pipeline. Returns the process exit code (0 passed, 1 gate failed)."""
+    extract(run)
+    affiliations(run)
+    mentions(run)
+    return gate_then_aggregate(run)
+
+
+def gate_then_aggregate(run: Run) -> int:
+    """Aggregates only behind a passed gate; the report is written either way."""
+    gate = validate(run)
+    if not gate.success:
+        message = "quality gate failed, aggregates not written:\n" + gate.describe_failures()
+        log.error(message)
+        report(run, gate, message=message)
+        return GATE_FAILED
+    collab, terms = aggregate(run)
+    report(run, gate, collab, terms)
+    return 0

@@ -1,0 +1,50 @@
+"""The columns of every table, in one place: transforms, tables and tests agree on them."""
+from pyspark.sql.types import (ArrayType, BooleanType, DoubleType, IntegerType, LongType,
+                               StringType, StructField, StructType)
+
+PAPERS = StructType([
+    StructField("paper_id", StringType(), False),
+    StructField("year", IntegerType(), True),
+    StructField("path", StringType(), False),
+    StructField("size_bytes", LongType(), True),
+    StructField("n_pages", IntegerType(), True),
+    StructField("title", StringType(), True),
+    StructField("header_text", StringType(), True),
+    StructField("full_text", StringType(), True),
+    StructField("status", StringType(), False),
+    StructField("error", StringType(), True),
+    StructField("extract_seconds", DoubleType(), True),
+])
+
+AFFILIATIONS = StructType([
+    StructField("paper_id", StringType(), False),
+    StructField("year", IntegerType(), True),
+    StructField("raw", StringType(), False),
+    StructField("source", StringType(), False),
+    StructField("institution", StringType(), True),
+    StructField("country", StringType(), True),
+    StructField("method", StringType(), False),
+    StructField("evidence", StringType(), True),
+    StructField("score", DoubleType(), True),
+])
+
+MENTIONS = StructType([
+    StructField("paper_id", StringType(), False),
+    StructField("year", IntegerType(), True),
+    StructField("term", StringType(), False),
+    StructField("count_full", IntegerType(), False),
+    StructField("count_body", IntegerType(), False),
+])
+
+DISCOVERED = StructType([
+    StructField("year", IntegerType(), True),
+    StructField("files", LongType(), False),
+])
+
+PAPER_COUNTRIES = StructType([
+    StructField("paper_id", StringType(), False),
+    StructField("year", IntegerType(), True),
+    StructField("countries", ArrayType(StringType()), False),
+    StructField("has_us", BooleanType(), False),
+    StructField("has_cn", BooleanType(), False),
+])

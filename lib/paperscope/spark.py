@@ -1,0 +1,42 @@
+"""One place that makes the SparkSession, the same way for jobs, tests and notebooks."""
+from __future__ import annotations
+
+import logging
+import os
+
+from pyspark.sql import SparkSession
+
+log = logging.getLogger(__name__)
+
+DELTA_CONF = {
+    "spark.sql.extensions": "io.delta.sql.DeltaSparkSessionExtension",
+    "spark.sql.catalog.spark_catalog": "org.apache.spark.sql.delta.catalog.DeltaCatalog",
+}
+
+
+def on_databricks() -> bool:
+    return "DATABRICKS_RUNTIME_VERSION" in os.environ
+
+
+def launched_by_spark_submit() -> bool:
+    """spark-submit starts the Python driver from the JVM, which then owns master and jars."""
+    return "PYSPARK_GATEWAY_PORT" in os.environ
+
+
+def get_spark(cfg: dict, extra_conf: dict | None = None) -> SparkSession:
+    """Return the session: Databricks' or spark-submit's own, else a local one with Delta."""
+    builder = SparkSession.builder.appName(cfg["spark"]["app_name"])
+    settings = {**cfg["spark"]["conf"], **(extra_conf or {})}
+    if not (on_databricks() or launched_by_spark_submit()):
+        from paperscope.deltajars import ensure_jars
+
+        builder = builder.master(cfg["spark"]["master"] or "local[*]")
+        settings = {**DELTA_CONF, "spark.jars": ",".join(ensure_jars(cfg)), **settings}
+    for key, value in settings.items():
+        builder = builder.config(key, value)
+    spark = builder.getOrCreate()
+    # A session that already existed (spark-submit, Databricks) still takes the SQL settings.
+    for key, value in settings.items():
+        if key.startswith("spark.sql.") and spark.conf.isModifiable(key):
+            spark.conf.set(key, value)
+    return spark

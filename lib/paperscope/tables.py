@@ -1,0 +1,61 @@
+"""Delta tables by year: every write replaces exactly the years of the run.
+
+Tables are addressed by path under the warehouse folder, which works the same on a
+laptop, HDFS, S3 and DBFS; Unity Catalog names can be layered on top with CREATE TABLE
+... LOCATION.
+"""
+from __future__ import annotations
+
+import logging
+
+from pyspark.sql import DataFrame, SparkSession
+from pyspark.sql import functions as F
+from pyspark.sql.types import StructType
+
+log = logging.getLogger(__name__)
+
+
+def table_path(cfg: dict, name: str) -> str:
+    return f"{cfg['warehouse']['path'].rstrip('/')}/{cfg['warehouse']['tables'][name]}"
+
+
+def years_predicate(years: list[int]) -> str:
+    """The rows a run owns: its years, and rows whose year could not be read."""
+    listed = ", ".join(str(int(y)) for y in sorted(set(years)))
+    return f"year IN ({listed}) OR year IS NULL" if listed else "year IS NULL"
+
+
+def write_years(df: DataFrame, cfg: dict, name: str, years: list[int]) -> str:
+    """Replace the given years of a table with df (creating the table if needed)."""
+    path = table_path(cfg, name)
+    predicate = years_predicate(years)
+    (df.write.format("delta")
+       .mode("overwrite")
+       .option("replaceWhere", predicate)
+       .partitionBy("year")
+       .save(path))
+    log.info("wrote %s (%s)", path, predicate)
+    return path
+
+
+def exists(spark: SparkSession, path: str) -> bool:
+    try:
+        spark.read.format("delta").load(path).limit(0).collect()
+        return True
+    except Exception:  # noqa: BLE001 - Spark raises several kinds for "not a Delta table"
+        return False
+
+
+def read_years(spark: SparkSession, cfg: dict, name: str, years: list[int], schema: StructType | None = None) -> DataFrame:
+    """Rows of the given years (all years when empty); an empty frame if the table is absent."""
+    path = table_path(cfg, name)
+    if not exists(spark, path):
+        if schema is None:
+            raise FileNotFoundError(f"Delta table {path} does not exist yet; run the step that writes it first")
+        return spark.createDataFrame([], schema)
+    df = spark.read.format("delta").load(path)
+    return df.where(F.expr(years_predicate(years))) if years else df
+
+
+def history(spark: SparkSession, path: str) -> DataFrame:
+    return spark.sql(f"DESCRIBE HISTORY delta.`{path}`")

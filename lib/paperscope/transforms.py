@@ -1,0 +1,136 @@
+"""The pipeline's transforms: plain DataFrame -> DataFrame functions, no IO.
+
+The per-paper work (pdfminer, header parsing, term counting) is plain Python from
+pdf/header/mentions, run on the executors through mapInPandas in bounded Arrow batches.
+"""
+from __future__ import annotations
+
+import hashlib
+from typing import Iterator
+
+import pandas as pd
+from pyspark.sql import DataFrame
+from pyspark.sql import functions as F
+
+from paperscope import schemas
+
+CHINA = {"mainland": ["CN"], "greater": ["CN", "HK", "MO", "TW"]}
+
+
+def extract_papers(files: DataFrame, max_pages: int, header_chars: int) -> DataFrame:
+    """Input files (path, year, size_bytes, content, title_hint) -> papers (bronze)."""
+
+    def run(batches: Iterator[pd.DataFrame]) -> Iterator[pd.DataFrame]:
+        from paperscope.pdf import extract
+
+        for batch in batches:
+            rows = []
+            for rec in batch.itertuples(index=False):
+                data = bytes(rec.content) if rec.content is not None else b""
+                got = extract(data, max_pages=max_pages, header_chars=header_chars)
+                rows.append({
+                    "paper_id": hashlib.sha256(data).hexdigest(),
+                    "year": None if pd.isna(rec.year) else int(rec.year),
+                    "path": rec.path,
+                    "size_bytes": int(rec.size_bytes),
+                    "n_pages": got.n_pages,
+                    "title": rec.title_hint if isinstance(rec.title_hint, str) and rec.title_hint else got.title,
+                    "header_text": got.header_text,
+                    "full_text": got.full_text,
+                    "status": got.status,
+                    "error": got.error,
+                    "extract_seconds": got.extract_seconds,
+                })
+            yield pd.DataFrame(rows, columns=schemas.PAPERS.fieldNames()).astype({"n_pages": "Int32", "year": "Int32"})
+
+    cols = ["path", "year", "size_bytes", "content", "title_hint"]
+    return files.select(*cols).mapInPandas(run, schemas.PAPERS)
+
+
+def resolve_affiliations(papers: DataFrame) -> DataFrame:
+    """papers -> affiliations (silver): one row per (paper, affiliation string, institution)."""
+
+    def run(batches: Iterator[pd.DataFrame]) -> Iterator[pd.DataFrame]:
+        from paperscope.header import parse
+
+        for batch in batches:
+            rows = []
+            for rec in batch.itertuples(index=False):
+                header = parse(rec.header_text or "", rec.title)
+                for aff in header.affiliations:
+                    for m in aff.matches or [None]:
+                        rows.append({
+                            "paper_id": rec.paper_id, "year": rec.year, "raw": aff.raw, "source": aff.source,
+                            "institution": m.institution if m else None,
+                            "country": m.country if m else None,
+                            "method": m.method if m else "none",
+                            "evidence": m.evidence if m else "no known institution, place or country",
+                            "score": m.score if m else 0.0,
+                        })
+            yield pd.DataFrame(rows, columns=schemas.AFFILIATIONS.fieldNames()).astype({"year": "Int32"})
+
+    ok = papers.where(F.col("status") == "ok").select("paper_id", "year", "title", "header_text")
+    return ok.mapInPandas(run, schemas.AFFILIATIONS)
+
+
+def find_mentions(papers: DataFrame, terms_yaml: str) -> DataFrame:
+    """papers -> mentions (silver): one row per (paper, term) found, counted in two scopes.
+
+    The terms travel as YAML text so executors need no access to the driver's files.
+    """
+
+    def run(batches: Iterator[pd.DataFrame]) -> Iterator[pd.DataFrame]:
+        from paperscope.mentions import count_terms, parse_terms
+
+        terms = parse_terms(terms_yaml)
+        for batch in batches:
+            rows = [
+                {"paper_id": rec.paper_id, "year": rec.year, "term": term, "count_full": full, "count_body": body}
+                for rec in batch.itertuples(index=False)
+                for term, full, body in count_terms(rec.full_text or "", terms)
+            ]
+            yield pd.DataFrame(rows, columns=schemas.MENTIONS.fieldNames()).astype({"year": "Int32"})
+
+    ok = papers.where(F.col("status") == "ok").select("paper_id", "year", "full_text")
+    return ok.mapInPandas(run, schemas.MENTIONS)
+
+
+def paper_countries(papers: DataFrame, affiliations: DataFrame, china_policy: str) -> DataFrame:
+    """One row per paper: the countries of its affiliations and the US / China flags."""
+    china = CHINA[china_policy]
+    per_paper = (affiliations.where(F.col("country").isNotNull())
+                 .groupBy("paper_id").agg(F.sort_array(F.collect_set("country")).alias("countries")))
+    return (papers.select("paper_id", "year", "status").join(per_paper, "paper_id", "left")
+            .withColumn("countries", F.coalesce("countries", F.array().cast("array<string>")))
+            .withColumn("has_us", F.array_contains("countries", "US"))
+            .withColumn("has_cn", F.arrays_overlap("countries", F.array(*[F.lit(c) for c in china]))))
+
+
+def collaboration(countries: DataFrame) -> DataFrame:
+    """Per year: papers, with US / China / both / neither-or-unknown authors, and the share."""
+    both = F.col("has_us") & F.col("has_cn")
+    return (countries.groupBy("year").agg(
+                F.count(F.lit(1)).alias("papers"),
+                F.sum((F.col("status") == "ok").cast("int")).alias("papers_ok"),
+                F.sum(F.col("has_us").cast("int")).alias("with_us"),
+                F.sum(F.col("has_cn").cast("int")).alias("with_cn"),
+                F.sum(both.cast("int")).alias("with_both"),
+                F.sum((~F.col("has_us") & ~F.col("has_cn")).cast("int")).alias("with_neither"),
+                F.sum((F.size("countries") == 0).cast("int")).alias("with_unknown"))
+            .withColumn("share_both", F.round(F.col("with_both") / F.col("papers"), 4))
+            .orderBy("year"))
+
+
+def term_groups(countries: DataFrame, mentions: DataFrame, scope: str) -> DataFrame:
+    """Per (year, term): papers mentioning it, split by author-country group."""
+    count = "count_body" if scope == "body" else "count_full"
+    mentioned = mentions.where(F.col(count) > 0).select("paper_id", "term").distinct()
+    joined = mentioned.join(countries, "paper_id")
+    return (joined.groupBy("year", "term").agg(
+                F.count(F.lit(1)).alias("papers"),
+                F.sum(F.col("has_cn").cast("int")).alias("with_cn"),
+                F.sum(F.col("has_us").cast("int")).alias("with_us"),
+                F.sum((F.col("has_us") & F.col("has_cn")).cast("int")).alias("with_both"),
+                F.sum((~F.col("has_us") & ~F.col("has_cn")).cast("int")).alias("with_neither"))
+            .withColumn("scope", F.lit(scope))
+            .orderBy("year", F.desc("papers"), "term"))

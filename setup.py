@@ -1,0 +1,42 @@
+"""paperscope: cross-border collaboration and model adoption in conference papers."""
+from setuptools import find_packages, setup
+
+# Runtime needs of the library itself. pyspark and delta-spark are an extra so that the
+# wheel never replaces the Spark that a Databricks cluster already has.
+INSTALL_REQUIRES = [
+    "pdfminer.six==20260107",
+    "pyarrow==26.0.1",
+    "pandas>=2.2,<3",
+    "PyYAML>=6,<7",
+    "great-expectations==1.24.1",
+]
+EXTRAS = {
+    "spark": [
+        "pyspark[sql]==4.1.1",
+        "delta-spark==4.3.1",
+        "great-expectations[spark]==1.24.1",
+    ],
+    "dev": [
+        "pytest>=8,<10",
+        "reportlab>=4,<6",
+    ],
+}
+
+setup(
+    name="paperscope",
+    version="0.1.0",
+    description=__doc__,
+    python_requires=">=3.10",
+    package_dir={"": "lib"},
+    packages=find_packages("lib"),
+    # Data files ship inside the package: gazetteer, terms, defaults, GX suites.
+    package_data={"paperscope": ["data/*.tsv", "data/*.yaml", "data/*.txt", "data/NOTICE*", "data/expectations/*.json"]},
+    include_package_data=False,
+    install_requires=INSTALL_REQUIRES,
+    extras_require=EXTRAS,
+    entry_points={
+        "console_scripts": [
+            "paperscope=paperscope.cli:main",
+        ],
+    },
+)

@@ -1,0 +1,88 @@
+#!/usr/bin/env bash
+# Run a paperscope job with spark-submit: sets up .venv and the Delta jars on first use,
+# ships the library to the executors as a wheel, and passes the rest to spark-submit.
+set -euo pipefail
+cd "$(dirname "$0")"
+ROOT=$(pwd)
+
+usage() {
+  cat <<'TXT'
+Usage: ./spark-submit.sh [--master URL] [--conf-file conf/X.yaml] [SPARK-SUBMIT OPTIONS] [JOB] [-- JOB ARGS]
+
+Runs a paperscope job with spark-submit. With no arguments: the whole pipeline on the
+bundled sample corpus (sample/corpus) with local[*], tables under warehouse/, the report
+under reports/<run-id>/ (reports/latest points at the newest).
+
+  --master URL        Spark master (default local[*]; e.g. spark://127.0.0.1:7077, yarn)
+  --conf-file FILE    paperscope YAML config (default conf/local.yaml; keys: lib/paperscope/data/defaults.yaml)
+  JOB                 run (default) | extract | affiliations | mentions | validate | aggregate
+  -- JOB ARGS         passed to the job, e.g. -- --years 2025 --set quality.min_ok_share=0.95
+                      (see: .venv/bin/paperscope --help)
+  anything else       passed to spark-submit unchanged (e.g. --conf k=v, --driver-memory 4g)
+
+What it does: creates .venv (pip install -e '.[spark,dev]') if missing, fetches the Delta
+jars once into .cache/jars, builds the paperscope wheel into .cache/dist and ships it with
+--py-files, adds the jars with --jars and the Delta SQL extension, sets PYSPARK_PYTHON to
+the venv's python (override by exporting PYSPARK_PYTHON), and runs jobs/JOB.py.
+Exit codes: 0 ok, 1 quality gate failed, 2 bad setup, config or input.
+TXT
+}
+
+die() { echo "paperscope: error: $*" >&2; exit 2; }
+
+master="local[*]"
+conf_file="conf/local.yaml"
+job="run"
+passthrough=()
+job_args=()
+while [ $# -gt 0 ]; do
+  case "$1" in
+    -h|--help) usage; exit 0 ;;
+    --master) [ $# -ge 2 ] || die "--master needs a URL"; master="$2"; shift 2 ;;
+    --master=*) master="${1#*=}"; shift ;;
+    --conf-file) [ $# -ge 2 ] || die "--conf-file needs a file"; conf_file="$2"; shift 2 ;;
+    --conf-file=*) conf_file="${1#*=}"; shift ;;
+    --) shift; job_args=("$@"); break ;;
+    run|extract|affiliations|mentions|validate|aggregate) job="$1"; shift ;;
+    --*) passthrough+=("$1"); if [ $# -ge 2 ] && [[ "$2" != --* ]] && [[ ! "$2" =~ ^(run|extract|affiliations|mentions|validate|aggregate)$ ]]; then passthrough+=("$2"); shift; fi; shift ;;
+    *) die "unknown job '$1' (jobs: run, extract, affiliations, mentions, validate, aggregate; see --help)" ;;
+  esac
+done
+[ -f "$conf_file" ] || die "config file not found: $conf_file"
+
+PAPERSCOPE_CONF="$conf_file" ./scripts/bootstrap.sh
+PY="$ROOT/.venv/bin/python"
+
+# Config and inputs are checked before any JVM starts: one line and exit 2 if wrong.
+"$PY" -m paperscope.cli check --conf-file "$conf_file" "${job_args[@]}" >/dev/null
+
+jars=$("$PY" -m paperscope.deltajars "$conf_file") || exit 2
+for jar in ${jars//,/ }; do [ -r "$jar" ] || die "Delta jar missing or unreadable: $jar"; done
+
+# The library travels to the executors as a wheel; rebuilt only when its sources change.
+mkdir -p .cache/dist
+wheel=$(ls .cache/dist/paperscope-*.whl 2>/dev/null | head -1 || true)
+if [ -z "$wheel" ] || [ -n "$(find lib setup.py -newer "$wheel" -type f -print -quit)" ]; then
+  rm -f .cache/dist/paperscope-*.whl
+  "$PY" -m pip wheel -q --no-deps --no-build-isolation -w .cache/dist . >/dev/null 2>&1 \
+    || die "could not build the paperscope wheel (try: $PY -m pip wheel --no-deps -w .cache/dist .)"
+  wheel=$(ls .cache/dist/paperscope-*.whl | head -1)
+fi
+
+export PYSPARK_PYTHON="${PYSPARK_PYTHON:-$PY}"
+export SPARK_LOCAL_IP="${SPARK_LOCAL_IP:-127.0.0.1}"
+log4j="-Dlog4j2.configurationFile=file:$ROOT/conf/log4j2.properties"
+
+exec "$ROOT/.venv/bin/spark-submit" \
+  --master "$master" \
+  --name "paperscope-$job" \
+  --jars "$jars" \
+  --py-files "$wheel" \
+  --conf spark.sql.extensions=io.delta.sql.DeltaSparkSessionExtension \
+  --conf spark.sql.catalog.spark_catalog=org.apache.spark.sql.delta.catalog.DeltaCatalog \
+  --conf "spark.pyspark.python=$PYSPARK_PYTHON" \
+  --conf spark.ui.showConsoleProgress=false \
+  --driver-java-options "$log4j" \
+  --conf "spark.executor.extraJavaOptions=$log4j" \
+  ${passthrough[@]+"${passthrough[@]}"} \
+  "jobs/$job.py" --conf-file "$conf_file" ${job_args[@]+"${job_args[@]}"}

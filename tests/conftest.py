@@ -1,0 +1,48 @@
+"""One SparkSession (with Delta) for the whole test run: Spark starts once."""
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[1]
+os.environ.setdefault("SPARK_LOCAL_IP", "127.0.0.1")
+os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
+os.environ.setdefault("PYSPARK_DRIVER_PYTHON", sys.executable)
+
+
+@pytest.fixture(scope="session")
+def repo() -> Path:
+    return REPO
+
+
+@pytest.fixture(scope="session")
+def base_cfg():
+    from paperscope.config import load_config
+
+    cwd = os.getcwd()
+    os.chdir(REPO)
+    try:
+        return load_config(REPO / "conf" / "local.yaml", sets=[f"delta.jar_cache={REPO / '.cache' / 'jars'}"])
+    finally:
+        os.chdir(cwd)
+
+
+@pytest.fixture(scope="session")
+def spark(base_cfg, tmp_path_factory):
+    from paperscope.spark import get_spark
+
+    session = get_spark(
+        base_cfg,
+        {
+            "spark.master": "local[2]",
+            "spark.ui.enabled": "false",
+            "spark.sql.shuffle.partitions": "4",
+            "spark.sql.warehouse.dir": str(tmp_path_factory.mktemp("spark-warehouse")),
+            "spark.driver.extraJavaOptions": f"-Dderby.system.home={tmp_path_factory.mktemp('derby')}",
+        },
+    )
+    yield session
+    session.stop()

@@ -1,0 +1,66 @@
+"""The command line as a user meets it: help, one-line errors, and ./spark-submit.sh itself."""
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[1]
+PAPERSCOPE = [sys.executable, "-m", "paperscope.cli"]
+
+
+def _run(cmd, **kw):
+    return subprocess.run(cmd, cwd=REPO, capture_output=True, text=True, timeout=kw.pop("timeout", 120), **kw)
+
+
+def test_help_lists_steps_and_config():
+    out = _run([*PAPERSCOPE, "--help"])
+    assert out.returncode == 0
+    for word in ("extract", "affiliations", "mentions", "validate", "aggregate", "--set", "Exit codes"):
+        assert word in out.stdout
+
+
+def test_missing_corpus_is_one_line_before_spark(tmp_path):
+    out = _run([*PAPERSCOPE, "run", "--corpus", str(tmp_path / "nope")])
+    assert out.returncode == 2
+    assert out.stderr.strip().count("\n") == 0
+    assert "corpus folder not found" in out.stderr
+
+
+def test_malformed_config_is_one_line(tmp_path):
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("quality: [1, 2\n")
+    out = _run([*PAPERSCOPE, "check", "--conf-file", str(bad)])
+    assert out.returncode == 2
+    assert "not valid YAML" in out.stderr and out.stderr.strip().count("\n") == 0
+
+
+def test_check_accepts_the_sample():
+    out = _run([*PAPERSCOPE, "check", "--conf-file", "conf/local.yaml"])
+    assert out.returncode == 0, out.stderr
+
+
+def test_spark_submit_help_and_bad_job():
+    out = _run(["./spark-submit.sh", "--help"])
+    assert out.returncode == 0 and "--conf-file" in out.stdout and "-- JOB ARGS" in out.stdout
+    out = _run(["./spark-submit.sh", "frobnicate"])
+    assert out.returncode == 2 and "unknown job" in out.stderr
+
+
+def test_spark_submit_runs_the_sample_with_the_shipped_wheel(tmp_path):
+    """The README's run command, on one year to keep it short, with its own JVM."""
+    env = {**os.environ, "PYSPARK_PYTHON": str(REPO / ".venv" / "bin" / "python")}
+    out = _run(["./spark-submit.sh", "--master", "local[2]", "--conf", "spark.ui.enabled=false", "run", "--",
+                "--years", "2024", "--warehouse", str(tmp_path / "wh"), "--reports", str(tmp_path / "rep")],
+               env=env, timeout=600)
+    assert out.returncode == 0, out.stderr[-3000:]
+    assert "report:" in out.stdout and "tables:" in out.stdout
+    [run_json] = list((tmp_path / "rep").glob("*/run.json"))
+    record = json.loads(run_json.read_text())
+    assert record["status"] == "passed"
+    assert [r["year"] for r in record["collaboration"]] == [2024]
+    assert (tmp_path / "wh" / "papers" / "_delta_log").is_dir()

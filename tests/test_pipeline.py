@@ -1,0 +1,203 @@
+"""End to end on the bundled sample corpus: exact aggregates from the ground truth, real
+Delta tables by year, year-scoped re-runs, and a gate that blocks the aggregates."""
+from __future__ import annotations
+
+import copy
+import csv
+from collections import defaultdict
+
+import pytest
+from pyspark.sql import functions as F
+
+from paperscope import pipeline, tables
+from paperscope.config import load_config
+from paperscope.schemas import AFFILIATIONS
+
+TRUTH_TERMS = {"BERT", "DeepSeek", "GPT", "Llama", "Mamba", "Qwen", "Transformer", "ViT"}
+
+
+def _cfg(base_cfg, repo, tmp, **sets):
+    cfg = copy.deepcopy(base_cfg)
+    cfg["input"]["corpus"] = str(repo / "sample" / "corpus")
+    cfg["warehouse"]["path"] = str(tmp / "warehouse")
+    cfg["reports"]["path"] = str(tmp / "reports")
+    for key, value in sets.items():
+        section, name = key.split("__")
+        cfg[section][name] = value
+    return cfg
+
+
+@pytest.fixture(scope="module")
+def truth(repo):
+    with open(repo / "sample" / "ground_truth.csv", newline="", encoding="utf-8") as fh:
+        return list(csv.DictReader(fh))
+
+
+@pytest.fixture(scope="module")
+def sample_run(spark, base_cfg, repo, tmp_path_factory):
+    tmp = tmp_path_factory.mktemp("e2e")
+    cfg = _cfg(base_cfg, repo, tmp)
+    run = pipeline.Run(spark, cfg)
+    code = pipeline.run_all(run)
+    return code, run, cfg
+
+
+def test_run_passes(sample_run):
+    code, run, _ = sample_run
+    assert code == 0
+    assert (run.run_dir / "summary.md").is_file()
+
+
+def test_collaboration_matches_ground_truth(sample_run, truth, spark):
+    _, _, cfg = sample_run
+    want = defaultdict(lambda: defaultdict(int))
+    for row in truth:
+        y, us, cn = int(row["year"]), row["has_us"] == "1", row["has_cn"] == "1"
+        want[y]["papers"] += 1
+        want[y]["with_us"] += us
+        want[y]["with_cn"] += cn
+        want[y]["with_both"] += us and cn
+        want[y]["with_neither"] += not us and not cn
+        want[y]["with_unknown"] += row["countries"] == ""
+    got = {r["year"]: r.asDict() for r in spark.read.format("delta").load(tables.table_path(cfg, "collaboration")).collect()}
+    assert sorted(got) == sorted(want)
+    for year, counts in want.items():
+        for key, value in counts.items():
+            assert got[year][key] == value, (year, key)
+        assert got[year]["share_both"] == pytest.approx(counts["with_both"] / counts["papers"], abs=1e-4)
+
+
+def test_mentions_by_country_group_match_ground_truth(sample_run, truth, spark):
+    _, _, cfg = sample_run
+    want = defaultdict(lambda: defaultdict(int))
+    for row in truth:
+        if row["terms_known"] != "1":
+            continue
+        us, cn = row["has_us"] == "1", row["has_cn"] == "1"
+        for term in filter(None, row["terms_body"].split(";")):
+            key = (int(row["year"]), term)
+            want[key]["papers"] += 1
+            want[key]["with_us"] += us
+            want[key]["with_cn"] += cn
+            want[key]["with_both"] += us and cn
+            want[key]["with_neither"] += not us and not cn
+    df = spark.read.format("delta").load(tables.table_path(cfg, "term_groups"))
+    got = {(r["year"], r["term"]): r.asDict() for r in df.where(F.col("year").isin(2024, 2025)).collect()
+           if r["term"] in TRUTH_TERMS}
+    assert set(got) == set(want)
+    for key, counts in want.items():
+        for col, value in counts.items():
+            assert got[key][col] == value, (key, col)
+        assert got[key]["scope"] == "body"
+
+
+def test_references_only_mentions_are_counted_in_full_scope_only(sample_run, truth, spark):
+    _, _, cfg = sample_run
+    mentions = spark.read.format("delta").load(tables.table_path(cfg, "mentions"))
+    papers = spark.read.format("delta").load(tables.table_path(cfg, "papers")).select("paper_id", "path")
+    rows = mentions.join(papers, "paper_id").collect()
+    by_file = defaultdict(dict)
+    for r in rows:
+        by_file[r["path"].split("sample/corpus/")[-1]][r["term"]] = (r["count_full"], r["count_body"])
+    checked = 0
+    for row in truth:
+        if row["terms_known"] != "1":
+            continue
+        only_refs = set(filter(None, row["terms_full"].split(";"))) - set(row["terms_body"].split(";"))
+        for term in only_refs:
+            full, body = by_file[row["file"]][term]
+            assert full > 0 and body == 0, (row["file"], term)
+            checked += 1
+    assert checked >= 3
+
+
+def test_tables_are_delta_partitioned_by_year_with_history(sample_run, spark):
+    _, _, cfg = sample_run
+    for name in cfg["warehouse"]["tables"]:
+        path = tables.table_path(cfg, name)
+        detail = spark.sql(f"DESCRIBE DETAIL delta.`{path}`").collect()[0]
+        assert detail["format"] == "delta"
+        assert list(detail["partitionColumns"]) == ["year"]
+        assert tables.history(spark, path).count() >= 1
+
+
+def test_every_input_file_is_one_papers_row(sample_run, repo, spark):
+    _, _, cfg = sample_run
+    papers = spark.read.format("delta").load(tables.table_path(cfg, "papers"))
+    on_disk = sorted(str(p.relative_to(repo / "sample" / "corpus")) for p in (repo / "sample" / "corpus").rglob("*.pdf"))
+    in_table = sorted(r["path"].split("sample/corpus/")[-1] for r in papers.select("path").collect())
+    assert in_table == on_disk
+    assert papers.where("status != 'ok'").count() == 0
+
+
+def test_audit_trail_names_string_institution_and_rule(sample_run, spark):
+    _, run, cfg = sample_run
+    affs = spark.read.format("delta").load(tables.table_path(cfg, "affiliations"))
+    assert affs.where("country IS NOT NULL AND (method = 'none' OR evidence IS NULL)").count() == 0
+    row = affs.where(F.col("raw").contains("Tsinghua University")).first()
+    assert row["country"] == "CN" and row["institution"] == "Tsinghua University"
+    audit = (run.run_dir / "audit.csv").read_text(encoding="utf-8")
+    assert "Tsinghua University" in audit and "method" in audit.splitlines()[0]
+
+
+def test_report_has_data_docs_and_summary(sample_run):
+    _, run, _ = sample_run
+    summary = (run.run_dir / "summary.md").read_text(encoding="utf-8")
+    assert "Status: passed" in summary
+    assert "involve authors at both US and Chinese institutions" in summary
+    assert (run.run_dir / "data_docs" / "index.html").is_file()
+    assert (run.run_dir.parent / "latest").resolve() == run.run_dir.resolve()
+
+
+def test_rerun_of_one_year_leaves_other_years_untouched(sample_run, spark):
+    _, _, cfg = sample_run
+    path = tables.table_path(cfg, "papers")
+
+    def files_of(year):
+        df = spark.read.format("delta").load(path).where(F.col("year") == year)
+        return sorted({r[0] for r in df.select(F.input_file_name()).collect()})
+
+    before_2024, before_2025 = files_of(2024), files_of(2025)
+    version_before = tables.history(spark, path).agg(F.max("version")).first()[0]
+    cfg2025 = copy.deepcopy(cfg)
+    cfg2025["input"]["years"] = [2025]
+    assert pipeline.run_all(pipeline.Run(spark, cfg2025)) == 0
+    assert files_of(2024) == before_2024
+    assert files_of(2025) != before_2025
+    last = tables.history(spark, path).orderBy(F.desc("version")).first()
+    assert last["version"] == version_before + 1
+    assert "2025" in last["operationParameters"]["predicate"] and "2024" not in last["operationParameters"]["predicate"]
+    collab = spark.read.format("delta").load(tables.table_path(cfg, "collaboration"))
+    assert collab.where("year = 2024").count() == 1 and collab.where("year = 2025").count() == 1
+
+
+def test_failed_expectation_blocks_aggregates_and_still_writes_data_docs(spark, base_cfg, repo, tmp_path):
+    cfg = _cfg(base_cfg, repo, tmp_path, input__years=[2024], quality__expected_papers={2024: 999})
+    run = pipeline.Run(spark, cfg)
+    assert pipeline.run_all(run) == pipeline.GATE_FAILED
+    assert not tables.exists(spark, tables.table_path(cfg, "collaboration"))
+    assert not tables.exists(spark, tables.table_path(cfg, "term_groups"))
+    assert tables.exists(spark, tables.table_path(cfg, "papers"))
+    assert (run.run_dir / "data_docs" / "index.html").is_file()
+    summary = (run.run_dir / "summary.md").read_text(encoding="utf-8")
+    assert "Status: failed" in summary and "999" in summary
+
+
+def test_china_policy_greater_counts_hk_and_tw(spark, sample_run, truth):
+    _, run, cfg = sample_run
+    from paperscope import transforms
+
+    papers = tables.read_years(spark, cfg, "papers", [])
+    affs = tables.read_years(spark, cfg, "affiliations", [], AFFILIATIONS)
+    mainland = {r["year"]: r["with_cn"] for r in transforms.collaboration(transforms.paper_countries(papers, affs, "mainland")).collect()}
+    greater = {r["year"]: r["with_cn"] for r in transforms.collaboration(transforms.paper_countries(papers, affs, "greater")).collect()}
+    want = defaultdict(int)
+    for row in truth:
+        want[int(row["year"])] += bool(set(row["countries"].split(",")) & {"CN", "HK", "MO", "TW"})
+    assert greater == dict(want)
+    assert sum(greater.values()) > sum(mainland.values())
+
+
+def test_load_config_from_repo_conf(repo):
+    cfg = load_config(repo / "conf" / "local.yaml")
+    assert cfg["input"]["corpus"] == "sample/corpus"

@@ -1,0 +1,179 @@
+"""Pure per-paper functions: pdf text, header parsing, gazetteer rules, mentions, config."""
+from __future__ import annotations
+
+import pytest
+
+from paperscope import pdf
+from paperscope.config import ConfigError, load_config
+from paperscope.gazetteer import default_gazetteer
+from paperscope.header import emails, parse
+from paperscope.mentions import body_text, count_terms, load_terms, parse_terms
+
+
+@pytest.fixture(scope="module")
+def gaz():
+    return default_gazetteer()
+
+
+@pytest.fixture(scope="module")
+def terms():
+    return load_terms()
+
+
+def _countries(gaz, text):
+    return sorted({m.country for m in gaz.match(text)})
+
+
+# --- pdf ------------------------------------------------------------------------------
+
+def test_extract_sample_pdf(repo):
+    got = pdf.extract((repo / "sample/corpus/2024/neurips2024_01.pdf").read_bytes())
+    assert got.status == pdf.OK and got.error is None
+    assert got.n_pages >= 2
+    assert got.title == "Scaling Laws for Retrieval-Augmented Reasoning"
+    assert "Stanford University" in got.header_text
+    assert len(got.full_text) > len(got.header_text)
+
+
+@pytest.mark.parametrize("data, status", [
+    (b"", pdf.EMPTY),
+    (b"<html><body>not a pdf</body></html>", pdf.NOT_PDF),
+    (b"%PDF-1.7\n1 0 obj << /Type /Catalog >> garbage without xref", pdf.CORRUPT),
+])
+def test_bad_input_becomes_a_status_not_an_exception(data, status):
+    got = pdf.extract(data)
+    assert got.status == status
+    assert got.error
+
+
+def test_truncated_pdf_is_reported(repo):
+    data = (repo / "sample/corpus/2024/neurips2024_02.pdf").read_bytes()
+    got = pdf.extract(data[: len(data) // 3])
+    assert got.status in (pdf.OK, pdf.CORRUPT, pdf.ERROR)
+    assert (got.status == pdf.OK) == (got.error is None)
+
+
+def test_text_inside_form_xobjects_is_read(repo):
+    # The EACL paper draws its whole first page inside a form XObject.
+    got = pdf.extract((repo / "sample/corpus/2023/eacl-2023.eacl-main.121.pdf").read_bytes(), max_pages=1)
+    assert "University of Massachusetts Amherst" in got.header_text
+    assert got.n_pages == 1
+
+
+# --- gazetteer --------------------------------------------------------------------------
+
+@pytest.mark.parametrize("text, countries", [
+    ("Tencent AI Lab, Seattle", ["US"]),
+    ("Microsoft Research Asia", ["CN"]),
+    ("The Chinese University of Hong Kong, Shenzhen", ["CN"]),
+    ("The Chinese University of Hong Kong, Hong Kong", ["HK"]),
+    ("National Tsing Hua University", ["TW"]),
+    ("Tsinghua University", ["CN"]),
+    ("Tsinghua University and Microsoft Research, Redmond, WA, USA", ["CN", "US"]),
+    ("School of EECS, Beijing, P.R. China", ["CN"]),
+    ("Dept. of Physics, U.S.A.", ["US"]),
+    ("Institute for Something, Atlanta, Georgia", ["US"]),
+    ("UniversityofMassachusettsAmherst,", ["US"]),
+    ("Lab of meta-learning and hit songs", []),
+])
+def test_match_countries(gaz, text, countries):
+    assert _countries(gaz, text) == countries
+
+
+def test_match_says_which_rule_matched(gaz):
+    [m] = gaz.match("Tencent AI Lab, Seattle")
+    assert (m.institution, m.country, m.method) == ("Tencent", "US", "address")
+    assert "Seattle" in m.evidence
+    [m] = gaz.match("Stanford University")
+    assert m.method == "exact" and m.score == 1.0
+    [m] = gaz.match("CMU")
+    assert m.method == "alias" and m.institution == "Carnegie Mellon University"
+
+
+def test_acronyms_need_their_case(gaz):
+    assert gaz.match("Robotics Institute, CMU")[0].institution == "Carnegie Mellon University"
+    assert gaz.match("we use cmu data") == []
+    assert gaz.match("a hit record") == []  # HIT (Harbin) only in capitals
+
+
+def test_email_domains(gaz):
+    assert gaz.match_domain("mails.tsinghua.edu.cn").country == "CN"
+    assert gaz.match_domain("cs.stanford.edu").institution == "Stanford University"
+    assert gaz.match_domain("ox.ac.uk").country == "GB"
+    assert gaz.match_domain("lab.ai") is None
+    assert gaz.match_domain("gmail.com") is None
+
+
+def test_email_brace_groups():
+    assert emails("{alice, bob}@cs.x.edu carol@y.edu.cn") == ["alice@cs.x.edu", "bob@cs.x.edu", "carol@y.edu.cn"]
+
+
+def test_header_parse_sample_paper(repo):
+    got = pdf.extract((repo / "sample/corpus/2024/neurips2024_05.pdf").read_bytes(), max_pages=1)
+    header = parse(got.header_text, got.title)
+    assert header.countries() == ["CN", "US"]
+    raws = [a.raw for a in header.affiliations]
+    assert all(not r[0].isdigit() for r in raws), "footnote markers are stripped"
+    assert not any("Abstract" in r for r in raws)
+
+
+def test_header_without_affiliations_falls_back_to_email_domain():
+    header = parse("A Title\nJane Doe\njane@cs.tsinghua.edu.cn\nAbstract\nText", "A Title")
+    assert header.countries() == ["CN"]
+    assert header.affiliations[0].source == "email"
+
+
+# --- mentions --------------------------------------------------------------------------
+
+def test_term_variants(terms):
+    text = ("We fine-tune Llama-3.1-8B, LLaMA and Llama 2 with a transformer-based model; Transformers help. "
+            "Qwen2.5-VL and QwQ. GPT-4o beats GPT-4. LlamaIndex and llama_index are libraries. ViT-B/16.")
+    got = {t: full for t, full, _ in count_terms(text, terms)}
+    assert got["Llama"] == 3
+    assert got["Transformer"] == 2
+    assert got["Qwen"] == 2
+    assert got["GPT"] == 2
+    assert got["ViT"] == 1
+
+
+def test_references_are_not_use(terms):
+    text = "1 Introduction\nWe study BERT.\nReferences\nTouvron et al. LLaMA: Open and efficient foundation language models."
+    got = {t: (full, body) for t, full, body in count_terms(text, terms)}
+    assert got["Llama"] == (1, 0)
+    assert got["BERT"] == (1, 1)
+    assert "Touvron" not in body_text(text)
+
+
+def test_hyphenated_line_break_is_joined(terms):
+    assert count_terms("a trans-\nformer model", terms) == [("Transformer", 1, 1)]
+
+
+def test_bad_terms_file_is_named():
+    with pytest.raises(ValueError, match="bad term entry"):
+        parse_terms("terms:\n  - name: X\n    patterns: ['(']\n", "my.yaml")
+
+
+# --- config ----------------------------------------------------------------------------
+
+def test_config_layers(tmp_path):
+    f = tmp_path / "c.yaml"
+    f.write_text("quality:\n  min_ok_share: 0.5\ninput:\n  corpus: /data\n")
+    cfg = load_config(f, ["quality.expected_papers={2025: 5290}"], input__years="2025,2024")
+    assert cfg["quality"]["min_ok_share"] == 0.5
+    assert cfg["quality"]["expected_papers"] == {2025: 5290}
+    assert cfg["input"]["years"] == [2024, 2025]
+    assert cfg["input"]["corpus"] == "/data"
+
+
+@pytest.mark.parametrize("text, message", [
+    ("input: [unclosed", "not valid YAML"),
+    ("inptu:\n  corpus: x\n", "unknown config key 'inptu'"),
+    ("quality:\n  min_ok_share: 2\n", "min_ok_share"),
+    ("affiliations:\n  china_policy: asia\n", "china_policy"),
+    ("- a\n- b\n", "mapping at the top"),
+])
+def test_malformed_config_is_one_clear_error(tmp_path, text, message):
+    f = tmp_path / "bad.yaml"
+    f.write_text(text)
+    with pytest.raises(ConfigError, match=message):
+        load_config(f)

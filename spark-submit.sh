@@ -81,7 +81,6 @@ exec "$ROOT/.venv/bin/spark-submit" \
   --conf spark.sql.extensions=io.delta.sql.DeltaSparkSessionExtension \
   --conf spark.sql.catalog.spark_catalog=org.apache.spark.sql.delta.catalog.DeltaCatalog \
   --conf "spark.pyspark.python=$PYSPARK_PYTHON" \
-  --conf spark.ui.showConsoleProgress=false \
   --driver-java-options "$log4j" \
   --conf "spark.executor.extraJavaOptions=$log4j" \
   ${passthrough[@]+"${passthrough[@]}"} \

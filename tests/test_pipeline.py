@@ -201,3 +201,31 @@ def test_china_policy_greater_counts_hk_and_tw(spark, sample_run, truth):
 def test_load_config_from_repo_conf(repo):
     cfg = load_config(repo / "conf" / "local.yaml")
     assert cfg["input"]["corpus"] == "sample/corpus"
+
+
+def test_manifest_input_with_titles_and_a_lost_file(spark, base_cfg, repo, tmp_path):
+    """A manifest names files anywhere; a listed file that is gone counts as discovered,
+    so the gate sees it as lost instead of it silently vanishing."""
+    from paperscope import corpus, quality, schemas, transforms
+
+    corpus_dir = repo / "sample" / "corpus"
+    manifest = tmp_path / "manifest.csv"
+    manifest.write_text(
+        "path,year,title\n"
+        f"{corpus_dir / '2024' / 'neurips2024_01.pdf'},2024,Given Title\n"
+        f"{corpus_dir / '2025' / 'neurips2025_02.pdf'},2025,\n"
+        f"{tmp_path / 'gone.pdf'},2025,Lost Paper\n", encoding="utf-8")
+    cfg = _cfg(base_cfg, repo, tmp_path, input__manifest=str(manifest))
+    discovered = sorted((r["year"], r["files"]) for r in corpus.discover(spark, cfg).collect())
+    assert discovered == [(2024, 1), (2025, 2)]
+    papers = transforms.extract_papers(corpus.read_files(spark, cfg, with_content=True), 0, 20000).collect()
+    titles = {r["year"]: r["title"] for r in papers}
+    assert titles[2024] == "Given Title"
+    assert titles[2025] == "Linear-Time Sequence Mixing for Genomic Foundation Models"
+    gate = quality.run_gate(
+        spark, papers=spark.createDataFrame(papers, schemas.PAPERS),
+        discovered=spark.createDataFrame(discovered, schemas.DISCOVERED),
+        affiliations=spark.createDataFrame([], schemas.AFFILIATIONS),
+        mentions=spark.createDataFrame([], schemas.MENTIONS), cfg=cfg, run_dir=tmp_path / "run")
+    assert not gate.success
+    assert "papers_per_year" in gate.describe_failures() and "2025" in gate.describe_failures()

@@ -7,6 +7,7 @@ with what was written.
 from __future__ import annotations
 
 import csv
+import logging
 import os
 import re
 from urllib.parse import urlparse
@@ -14,6 +15,7 @@ from urllib.parse import urlparse
 from pyspark.sql import DataFrame, SparkSession
 from pyspark.sql import functions as F
 
+log = logging.getLogger(__name__)
 _SCHEME = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.-]*:")
 
 
@@ -110,9 +112,14 @@ def _manifest(spark: SparkSession, cfg: dict) -> DataFrame:
 
 def _manifest_files(spark: SparkSession, cfg: dict, cols: list[str]) -> DataFrame:
     manifest = _manifest(spark, cfg)
-    paths = [r.m_path for r in manifest.select("m_path").distinct().collect()]
+    listed = [r.m_path for r in manifest.select("m_path").distinct().collect()]
+    # A listed local file that is gone would fail the whole read; leaving it out instead
+    # lets the quality gate report it as lost (discovery counts what the manifest lists).
+    paths = [p for p in listed if not is_local(p) or os.path.isfile(local_path(p))]
+    for gone in sorted(set(listed) - set(paths)):
+        log.warning("manifest lists a file that does not exist: %s", gone)
     if not paths:
-        raise InputError(f"manifest {cfg['input']['manifest']} lists no files for this run")
+        raise InputError(f"manifest {cfg['input']['manifest']} lists no existing files for this run")
     files = spark.read.format("binaryFile").load(paths).select(*cols)
     return (manifest.join(files, _strip_scheme(files.path) == _strip_scheme(F.col("m_path")), "inner")
             .drop("m_path"))

@@ -64,3 +64,18 @@ def test_spark_submit_runs_the_sample_with_the_shipped_wheel(tmp_path):
     assert record["status"] == "passed"
     assert [r["year"] for r in record["collaboration"]] == [2024]
     assert (tmp_path / "wh" / "papers" / "_delta_log").is_dir()
+
+
+def test_spark_submit_without_java_is_one_line():
+    out = _run(["./spark-submit.sh"], env={**os.environ, "JAVA_HOME": "/nonexistent-java"})
+    assert out.returncode == 2
+    assert "Java 17" in out.stderr and out.stderr.strip().count("\n") == 0
+
+
+def test_spark_submit_with_unfetchable_delta_jar_is_one_line(tmp_path):
+    conf = tmp_path / "c.yaml"
+    conf.write_text(f"delta:\n  jar_cache: {tmp_path / 'jars'}\n  maven_repository: http://127.0.0.1:9/maven2\n")
+    out = _run(["./spark-submit.sh", "--conf-file", str(conf)])
+    assert out.returncode == 2
+    assert "Delta jar" in out.stderr and "could not be fetched" in out.stderr
+    assert out.stderr.strip().count("\n") == 0

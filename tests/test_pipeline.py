@@ -198,6 +198,17 @@ def test_china_policy_greater_counts_hk_and_tw(spark, sample_run, truth):
     assert sum(greater.values()) > sum(mainland.values())
 
 
+def test_a_corpus_without_pdfs_is_a_clear_input_error(spark, base_cfg, repo, tmp_path):
+    from paperscope.corpus import InputError
+
+    (tmp_path / "corpus" / "2024").mkdir(parents=True)
+    (tmp_path / "corpus" / "2024" / "notes.txt").write_text("not a pdf")
+    cfg = _cfg(base_cfg, repo, tmp_path)
+    cfg["input"]["corpus"] = str(tmp_path / "corpus")
+    with pytest.raises(InputError, match="no files matching"):
+        pipeline.run_all(pipeline.Run(spark, cfg))
+
+
 def test_load_config_from_repo_conf(repo):
     cfg = load_config(repo / "conf" / "local.yaml")
     assert cfg["input"]["corpus"] == "sample/corpus"
@@ -211,16 +222,17 @@ def test_manifest_input_with_titles_and_a_lost_file(spark, base_cfg, repo, tmp_p
     corpus_dir = repo / "sample" / "corpus"
     manifest = tmp_path / "manifest.csv"
     manifest.write_text(
-        "path,year,title\n"
-        f"{corpus_dir / '2024' / 'neurips2024_01.pdf'},2024,Given Title\n"
-        f"{corpus_dir / '2025' / 'neurips2025_02.pdf'},2025,\n"
-        f"{tmp_path / 'gone.pdf'},2025,Lost Paper\n", encoding="utf-8")
+        "path,year,title,paper_id\n"
+        f"{corpus_dir / '2024' / 'neurips2024_01.pdf'},2024,Given Title,openreview:abc\n"
+        f"{corpus_dir / '2025' / 'neurips2025_02.pdf'},2025,,\n"
+        f"{tmp_path / 'gone.pdf'},2025,Lost Paper,\n", encoding="utf-8")
     cfg = _cfg(base_cfg, repo, tmp_path, input__manifest=str(manifest))
     discovered = sorted((r["year"], r["files"]) for r in corpus.discover(spark, cfg).collect())
     assert discovered == [(2024, 1), (2025, 2)]
     papers = transforms.extract_papers(corpus.read_files(spark, cfg, with_content=True), 0, 20000).collect()
     titles = {r["year"]: r["title"] for r in papers}
     assert titles[2024] == "Given Title"
+    assert {r["year"]: r["source_id"] for r in papers} == {2024: "openreview:abc", 2025: None}
     assert titles[2025] == "Linear-Time Sequence Mixing for Genomic Foundation Models"
     gate = quality.run_gate(
         spark, papers=spark.createDataFrame(papers, schemas.PAPERS),

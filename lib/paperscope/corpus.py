@@ -81,7 +81,7 @@ def _year_from_path(cfg: dict):
 
 
 def read_files(spark: SparkSession, cfg: dict, with_content: bool) -> DataFrame:
-    """The input files: path, year, size_bytes, title_hint (and content when asked).
+    """The input files: path, year, size_bytes, title_hint, source_id (and content when asked).
 
     binaryFile only reads the bytes when the content column is selected, so discovery
     (with_content=False) is a listing.
@@ -93,7 +93,8 @@ def read_files(spark: SparkSession, cfg: dict, with_content: bool) -> DataFrame:
         df = (_binary(spark, cfg, _tree_paths(cfg)).select(*cols)
               .withColumn("year", _year_from_path(cfg))
               .withColumn("year", F.when(F.col("year") > 0, F.col("year")))
-              .withColumn("title_hint", F.lit(None).cast("string")))
+              .withColumn("title_hint", F.lit(None).cast("string"))
+              .withColumn("source_id", F.lit(None).cast("string")))
     df = df.withColumnRenamed("length", "size_bytes")
     if cfg["input"]["years"]:
         df = df.where(F.col("year").isin(cfg["input"]["years"]))
@@ -102,9 +103,11 @@ def read_files(spark: SparkSession, cfg: dict, with_content: bool) -> DataFrame:
 
 def _manifest(spark: SparkSession, cfg: dict) -> DataFrame:
     raw = spark.read.option("header", "true").csv(cfg["input"]["manifest"])
-    title = F.col("title") if "title" in raw.columns else F.lit(None)
+    def optional(name):
+        return (F.col(name) if name in raw.columns else F.lit(None)).cast("string")
+
     manifest = raw.select(F.col("path").alias("m_path"), F.col("year").cast("int").alias("year"),
-                          title.cast("string").alias("title_hint"))
+                          optional("title").alias("title_hint"), optional("paper_id").alias("source_id"))
     if cfg["input"]["years"]:
         manifest = manifest.where(F.col("year").isin(cfg["input"]["years"]))
     return manifest

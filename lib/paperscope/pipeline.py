@@ -52,7 +52,11 @@ class Run:
         if self.discovered is None:
             rows = corpus.discover(self.spark, self.cfg).collect()
             self.discovered = sorted(((r.year, r.files) for r in rows), key=lambda r: (r[0] is None, r[0] or 0))
-            log.info("discovered %s", ", ".join(f"{y}: {n} files" for y, n in self.discovered) or "no files")
+            if not self.discovered:
+                source = self.cfg["input"]["manifest"] or self.cfg["input"]["corpus"]
+                years = ", ".join(map(str, self.cfg["input"]["years"])) or "any year"
+                raise corpus.InputError(f"no files matching {self.cfg['input']['glob']} in {source} for {years}")
+            log.info("discovered %s", ", ".join(f"{y}: {n} files" for y, n in self.discovered))
         return self.discovered
 
     @property

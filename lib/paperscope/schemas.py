@@ -14,6 +14,8 @@ PAPERS = StructType([
     StructField("status", StringType(), False),
     StructField("error", StringType(), True),
     StructField("extract_seconds", DoubleType(), True),
+    # The paper's id in the source's own terms (a manifest's paper_id), if it has one.
+    StructField("source_id", StringType(), True),
 ])
 
 AFFILIATIONS = StructType([

@@ -18,7 +18,7 @@ CHINA = {"mainland": ["CN"], "greater": ["CN", "HK", "MO", "TW"]}
 
 
 def extract_papers(files: DataFrame, max_pages: int, header_chars: int) -> DataFrame:
-    """Input files (path, year, size_bytes, content, title_hint) -> papers (bronze)."""
+    """Input files (path, year, size_bytes, content, title_hint, source_id) -> papers (bronze)."""
 
     def run(batches: Iterator[pd.DataFrame]) -> Iterator[pd.DataFrame]:
         from paperscope.pdf import extract
@@ -40,10 +40,11 @@ def extract_papers(files: DataFrame, max_pages: int, header_chars: int) -> DataF
                     "status": got.status,
                     "error": got.error,
                     "extract_seconds": got.extract_seconds,
+                    "source_id": rec.source_id,
                 })
             yield pd.DataFrame(rows, columns=schemas.PAPERS.fieldNames()).astype({"n_pages": "Int32", "year": "Int32"})
 
-    cols = ["path", "year", "size_bytes", "content", "title_hint"]
+    cols = ["path", "year", "size_bytes", "content", "title_hint", "source_id"]
     return files.select(*cols).mapInPandas(run, schemas.PAPERS)
 
 

@@ -66,12 +66,16 @@ def _binary(spark: SparkSession, cfg: dict, paths) -> DataFrame:
             .load(paths))
 
 
-def _tree_paths(cfg: dict) -> str:
+def _tree_paths(cfg: dict) -> str | list[str]:
+    """The corpus root, or its selected year folders (local ones only where they exist)."""
     root = cfg["input"]["corpus"].rstrip("/")
     years = cfg["input"]["years"]
     if not years:
         return root
-    return f"{root}/{{{','.join(str(y) for y in years)}}}"
+    paths = [f"{root}/{y}" for y in years]
+    if is_local(root):
+        paths = [p for p in paths if os.path.isdir(local_path(p))]
+    return paths
 
 
 def _year_from_path(cfg: dict):

@@ -57,6 +57,10 @@ class Run:
                 years = ", ".join(map(str, self.cfg["input"]["years"])) or "any year"
                 raise corpus.InputError(f"no files matching {self.cfg['input']['glob']} in {source} for {years}")
             log.info("discovered %s", ", ".join(f"{y}: {n} files" for y, n in self.discovered))
+            empty = sorted(set(self.cfg["input"]["years"]) - {y for y, _ in self.discovered})
+            if empty:
+                log.warning("no files for year(s) %s: their rows will be removed from every table",
+                            ", ".join(map(str, empty)))
         return self.discovered
 
     @property

@@ -21,13 +21,18 @@ def extract_papers(files: DataFrame, max_pages: int, header_chars: int) -> DataF
     """Input files (path, year, size_bytes, content, title_hint, source_id) -> papers (bronze)."""
 
     def run(batches: Iterator[pd.DataFrame]) -> Iterator[pd.DataFrame]:
+        import logging
+
         from paperscope.pdf import extract
 
+        log = logging.getLogger("paperscope.extract")
         for batch in batches:
             rows = []
             for rec in batch.itertuples(index=False):
                 data = bytes(rec.content) if rec.content is not None else b""
                 got = extract(data, max_pages=max_pages, header_chars=header_chars)
+                if got.status != "ok":
+                    log.warning("%s: %s (%s)", rec.path, got.status, got.error)
                 rows.append({
                     "paper_id": hashlib.sha256(data).hexdigest(),
                     "year": None if pd.isna(rec.year) else int(rec.year),

@@ -187,8 +187,8 @@ def test_china_policy_greater_counts_hk_and_tw(spark, sample_run, truth):
     _, run, cfg = sample_run
     from paperscope import transforms
 
-    papers = tables.read_years(spark, cfg, "papers", [])
-    affs = tables.read_years(spark, cfg, "affiliations", [], AFFILIATIONS)
+    papers = tables.read_years(spark, cfg, "papers", None)
+    affs = tables.read_years(spark, cfg, "affiliations", None, AFFILIATIONS)
     mainland = {r["year"]: r["with_cn"] for r in transforms.collaboration(transforms.paper_countries(papers, affs, "mainland")).collect()}
     greater = {r["year"]: r["with_cn"] for r in transforms.collaboration(transforms.paper_countries(papers, affs, "greater")).collect()}
     want = defaultdict(int)
@@ -196,6 +196,22 @@ def test_china_policy_greater_counts_hk_and_tw(spark, sample_run, truth):
         want[int(row["year"])] += bool(set(row["countries"].split(",")) & {"CN", "HK", "MO", "TW"})
     assert greater == dict(want)
     assert sum(greater.values()) > sum(mainland.values())
+
+
+def test_pdfs_outside_year_folders_fail_the_gate_and_touch_no_year(spark, base_cfg, repo, tmp_path):
+    import shutil
+
+    corpus_dir = tmp_path / "corpus"
+    (corpus_dir / "misc").mkdir(parents=True)
+    shutil.copy(repo / "sample" / "corpus" / "2024" / "neurips2024_01.pdf", corpus_dir / "misc" / "a.pdf")
+    cfg = _cfg(base_cfg, repo, tmp_path)
+    cfg["input"]["corpus"] = str(corpus_dir)
+    run = pipeline.Run(spark, cfg)
+    assert pipeline.run_all(run) == pipeline.GATE_FAILED
+    failures = (run.run_dir / "summary.md").read_text(encoding="utf-8")
+    assert "expect_column_values_to_not_be_null" in failures and "year" in failures
+    papers = spark.read.format("delta").load(tables.table_path(cfg, "papers")).collect()
+    assert [(r["year"], r["status"]) for r in papers] == [(None, "ok")]
 
 
 def test_a_corpus_without_pdfs_is_a_clear_input_error(spark, base_cfg, repo, tmp_path):

@@ -81,7 +81,8 @@ def _tree_paths(cfg: dict) -> str | list[str]:
 def _year_from_path(cfg: dict):
     """The year is the first folder under the corpus root; a file outside one gets null."""
     root = re.escape(local_path(cfg["input"]["corpus"]).rstrip("/").split("://")[-1].lstrip("/"))
-    return F.regexp_extract(F.col("path"), rf"{root}/(\d{{4}})/", 1).cast("int")
+    year = F.regexp_extract(F.col("path"), rf"{root}/(\d{{4}})/", 1)
+    return F.when(year != "", year.cast("int"))
 
 
 def read_files(spark: SparkSession, cfg: dict, with_content: bool) -> DataFrame:
@@ -96,7 +97,6 @@ def read_files(spark: SparkSession, cfg: dict, with_content: bool) -> DataFrame:
     else:
         df = (_binary(spark, cfg, _tree_paths(cfg)).select(*cols)
               .withColumn("year", _year_from_path(cfg))
-              .withColumn("year", F.when(F.col("year") > 0, F.col("year")))
               .withColumn("title_hint", F.lit(None).cast("string"))
               .withColumn("source_id", F.lit(None).cast("string")))
     df = df.withColumnRenamed("length", "size_bytes")
@@ -110,7 +110,7 @@ def _manifest(spark: SparkSession, cfg: dict) -> DataFrame:
     def optional(name):
         return (F.col(name) if name in raw.columns else F.lit(None)).cast("string")
 
-    manifest = raw.select(F.col("path").alias("m_path"), F.col("year").cast("int").alias("year"),
+    manifest = raw.select(F.col("path").alias("m_path"), F.expr("try_cast(year AS INT)").alias("year"),
                           optional("title").alias("title_hint"), optional("paper_id").alias("source_id"))
     if cfg["input"]["years"]:
         manifest = manifest.where(F.col("year").isin(cfg["input"]["years"]))

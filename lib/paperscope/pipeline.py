@@ -59,13 +59,14 @@ class Run:
             log.info("discovered %s", ", ".join(f"{y}: {n} files" for y, n in self.discovered))
             empty = sorted(set(self.cfg["input"]["years"]) - {y for y, _ in self.discovered})
             if empty:
-                log.warning("no files for year(s) %s: their rows will be removed from every table",
+                log.warning("no files for year(s) %s: those years are left as they are in every table",
                             ", ".join(map(str, empty)))
         return self.discovered
 
     @property
     def years(self) -> list[int]:
-        return self.cfg["input"]["years"] or sorted(y for y, _ in self.discover() if y is not None)
+        """The years this run replaces: those selected (or all) that have files."""
+        return sorted(y for y, _ in self.discover() if y is not None)
 
     def read(self, name: str, schema=None) -> DataFrame:
         return tables.read_years(self.spark, self.cfg, name, self.years, schema)
@@ -126,13 +127,15 @@ def aggregate(run: Run) -> tuple[pd.DataFrame, pd.DataFrame]:
 
 
 def _inputs_table(run: Run) -> pd.DataFrame:
-    discovered = pd.DataFrame(run.discover(), columns=["year", "files"])
+    """Files found and extraction statuses per year (a null year means 'not in a year folder')."""
+    discovered = pd.DataFrame(run.discover(), columns=["year", "files"]).astype({"year": "Int64"})
     try:
-        status = (run.read("papers").groupBy("year").pivot("status").count().toPandas())
+        status = run.read("papers").groupBy("year").pivot("status").count().toPandas()
     except FileNotFoundError:
         status = pd.DataFrame(columns=["year"])
-    table = discovered.merge(status, on="year", how="outer").fillna(0)
-    return table.astype({c: "int64" for c in table.columns if c != "year"})
+    table = discovered.merge(status.astype({"year": "Int64"}), on="year", how="outer")
+    counts = [c for c in table.columns if c != "year"]
+    return table.fillna({c: 0 for c in counts}).astype({c: "int64" for c in counts})
 
 
 def _audit(run: Run) -> pd.DataFrame:

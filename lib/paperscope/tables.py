@@ -46,15 +46,17 @@ def exists(spark: SparkSession, path: str) -> bool:
         return False
 
 
-def read_years(spark: SparkSession, cfg: dict, name: str, years: list[int], schema: StructType | None = None) -> DataFrame:
-    """Rows of the given years (all years when empty); an empty frame if the table is absent."""
+def read_years(spark: SparkSession, cfg: dict, name: str, years: list[int] | None,
+               schema: StructType | None = None) -> DataFrame:
+    """Rows a run with these years owns (every row when years is None); an empty frame
+    with the schema if the table is absent."""
     path = table_path(cfg, name)
     if not exists(spark, path):
         if schema is None:
             raise FileNotFoundError(f"Delta table {path} does not exist yet; run the step that writes it first")
         return spark.createDataFrame([], schema)
     df = spark.read.format("delta").load(path)
-    return df.where(F.expr(years_predicate(years))) if years else df
+    return df if years is None else df.where(F.expr(years_predicate(years)))
 
 
 def history(spark: SparkSession, path: str) -> DataFrame:

@@ -59,6 +59,24 @@ def _config(args):
     )
 
 
+def preflight(cfg: dict) -> None:
+    """Everything that can be checked without Spark: inputs, the terms file, the GX suites."""
+    from paperscope.config import ConfigError
+    from paperscope.corpus import check_inputs
+    from paperscope.mentions import parse_terms, terms_text
+    from paperscope.quality import load_suites
+
+    check_inputs(cfg)
+    source = cfg["mentions"]["terms_file"] or "packaged terms.yaml"
+    try:
+        parse_terms(terms_text(cfg["mentions"]["terms_file"]), source)
+        load_suites(cfg)
+    except OSError as exc:
+        raise ConfigError(f"cannot read {exc.filename}: {exc.strerror}") from None
+    except ValueError as exc:
+        raise ConfigError(str(exc)) from None
+
+
 def _fail(message: str) -> int:
     print(f"paperscope: error: {message}", file=sys.stderr)
     return 2
@@ -72,11 +90,11 @@ def main(argv: list[str] | None = None) -> int:
         logging.getLogger(noisy).setLevel(logging.WARNING)
 
     from paperscope.config import ConfigError
-    from paperscope.corpus import InputError, check_inputs
+    from paperscope.corpus import InputError
 
     try:
         cfg = _config(args)
-        check_inputs(cfg)
+        preflight(cfg)
     except (ConfigError, InputError) as exc:
         return _fail(str(exc))
     if args.step == "check":
@@ -84,7 +102,7 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     try:
         return _run_step(args, cfg)
-    except (ConfigError, InputError, FileNotFoundError, ValueError) as exc:
+    except (ConfigError, InputError, FileNotFoundError) as exc:
         return _fail(str(exc))
     except Exception as exc:  # noqa: BLE001 - Spark's own errors: one line, details in the log
         if type(exc).__name__ == "AnalysisException" and "PATH_NOT_FOUND" in str(exc):

@@ -18,7 +18,7 @@ from pyspark.sql import DataFrame, SparkSession
 from pyspark.sql import functions as F
 
 from paperscope import corpus, schemas, tables, transforms
-from paperscope.mentions import parse_terms, terms_text
+from paperscope.mentions import terms_text
 
 log = logging.getLogger(__name__)
 
@@ -91,7 +91,6 @@ def mentions(run: Run) -> str:
     """papers -> mentions."""
     with run.step("mentions"):
         text = terms_text(run.cfg["mentions"]["terms_file"])
-        parse_terms(text, run.cfg["mentions"]["terms_file"] or "packaged terms.yaml")
         out = transforms.find_mentions(run.read("papers"), text)
         return tables.write_years(out, run.cfg, "mentions", run.years)
 

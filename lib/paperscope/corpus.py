@@ -80,7 +80,9 @@ def _tree_paths(cfg: dict) -> str | list[str]:
 
 def _year_from_path(cfg: dict):
     """The year is the first folder under the corpus root; a file outside one gets null."""
-    root = re.escape(local_path(cfg["input"]["corpus"]).rstrip("/").split("://")[-1].lstrip("/"))
+    root = cfg["input"]["corpus"].rstrip("/")
+    root = os.path.abspath(local_path(root)) if is_local(root) else root.split("://")[-1]
+    root = re.escape(root.lstrip("/"))
     year = F.regexp_extract(F.col("path"), rf"{root}/(\d{{4}})/", 1)
     return F.when(year != "", year.cast("int"))
 
@@ -107,6 +109,7 @@ def read_files(spark: SparkSession, cfg: dict, with_content: bool) -> DataFrame:
 
 def _manifest(spark: SparkSession, cfg: dict) -> DataFrame:
     raw = spark.read.option("header", "true").csv(cfg["input"]["manifest"])
+
     def optional(name):
         return (F.col(name) if name in raw.columns else F.lit(None)).cast("string")
 

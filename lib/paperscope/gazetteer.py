@@ -9,13 +9,11 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
 
 INSTITUTION, COUNTRY, PLACE = "institution", "country", "place"
-# The rule that decided a row's country, strongest first.
-METHODS = ("alias", "exact", "fuzzy", "domain", "address", "country-name", "none")
 _TOKEN = re.compile(r"[^\W_]+", re.UNICODE)
 # Domains that are not a country's, whatever their TLD looks like.
 _GENERIC_TLDS = {"ai", "io", "co", "me", "tv", "ly", "cc", "ws", "gg", "so", "sh", "to", "fm", "am", "im", "is"}
@@ -38,9 +36,6 @@ class Match:
     method: str
     evidence: str
     score: float
-
-    def to_dict(self) -> dict:
-        return asdict(self)
 
 
 def _fold(text: str) -> str:

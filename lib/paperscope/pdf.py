@@ -9,7 +9,7 @@ from __future__ import annotations
 import io
 import re
 import time
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 
 from pdfminer.converter import PDFPageAggregator
 from pdfminer.layout import LAParams, LTChar, LTFigure, LTTextBox, LTTextLine
@@ -33,9 +33,6 @@ class Extracted:
     status: str = OK
     error: str | None = None
     extract_seconds: float = 0.0
-
-    def to_dict(self) -> dict:
-        return asdict(self)
 
 
 def _line_size(line: LTTextLine) -> float:

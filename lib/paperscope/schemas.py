@@ -1,6 +1,5 @@
 """The columns of every table, in one place: transforms, tables and tests agree on them."""
-from pyspark.sql.types import (ArrayType, BooleanType, DoubleType, IntegerType, LongType,
-                               StringType, StructField, StructType)
+from pyspark.sql.types import DoubleType, IntegerType, LongType, StringType, StructField, StructType
 
 PAPERS = StructType([
     StructField("paper_id", StringType(), False),
@@ -41,12 +40,4 @@ MENTIONS = StructType([
 DISCOVERED = StructType([
     StructField("year", IntegerType(), True),
     StructField("files", LongType(), False),
-])
-
-PAPER_COUNTRIES = StructType([
-    StructField("paper_id", StringType(), False),
-    StructField("year", IntegerType(), True),
-    StructField("countries", ArrayType(StringType()), False),
-    StructField("has_us", BooleanType(), False),
-    StructField("has_cn", BooleanType(), False),
 ])

@@ -225,9 +225,11 @@ def test_a_corpus_without_pdfs_is_a_clear_input_error(spark, base_cfg, repo, tmp
         pipeline.run_all(pipeline.Run(spark, cfg))
 
 
-def test_load_config_from_repo_conf(repo):
-    cfg = load_config(repo / "conf" / "local.yaml")
-    assert cfg["input"]["corpus"] == "sample/corpus"
+def test_repo_configs_load(repo):
+    assert load_config(repo / "conf" / "local.yaml")["input"]["corpus"] == "sample/corpus"
+    cluster = load_config(repo / "conf" / "cluster.yaml")
+    assert cluster["spark"]["master"] is None
+    assert cluster["quality"]["expected_papers"] == {2024: 4497, 2025: 5290}
 
 
 def test_manifest_input_with_titles_and_a_lost_file(spark, base_cfg, repo, tmp_path):

@@ -38,12 +38,16 @@ def write_years(df: DataFrame, cfg: dict, name: str, years: list[int]) -> str:
     return path
 
 
-def exists(spark: SparkSession, path: str) -> bool:
+def _load(spark: SparkSession, path: str) -> DataFrame | None:
+    """The Delta table at path, or None if there is none (load resolves the log eagerly)."""
     try:
-        spark.read.format("delta").load(path).limit(0).collect()
-        return True
+        return spark.read.format("delta").load(path)
     except Exception:  # noqa: BLE001 - Spark raises several kinds for "not a Delta table"
-        return False
+        return None
+
+
+def exists(spark: SparkSession, path: str) -> bool:
+    return _load(spark, path) is not None
 
 
 def read_years(spark: SparkSession, cfg: dict, name: str, years: list[int] | None,
@@ -51,11 +55,11 @@ def read_years(spark: SparkSession, cfg: dict, name: str, years: list[int] | Non
     """Rows a run with these years owns (every row when years is None); an empty frame
     with the schema if the table is absent."""
     path = table_path(cfg, name)
-    if not exists(spark, path):
+    df = _load(spark, path)
+    if df is None:
         if schema is None:
             raise FileNotFoundError(f"Delta table {path} does not exist yet; run the step that writes it first")
         return spark.createDataFrame([], schema)
-    df = spark.read.format("delta").load(path)
     return df if years is None else df.where(F.expr(years_predicate(years)))
 
 

@@ -106,9 +106,14 @@ def _validate(cfg: dict) -> dict:
     if not isinstance(cfg["spark"]["conf"], dict):
         raise ConfigError("'spark.conf' must be a mapping of Spark settings")
     cfg["spark"]["conf"] = {str(k): str(v) for k, v in cfg["spark"]["conf"].items()}
-    for key in ("max_pages", "header_chars"):
-        if not isinstance(cfg["extract"][key], int) or cfg["extract"][key] < 0:
+    for key in ("max_pages", "header_chars", "layout_pages", "max_bytes", "page_limit", "partitions"):
+        if not isinstance(cfg["extract"][key], int) or isinstance(cfg["extract"][key], bool) or cfg["extract"][key] < 0:
             raise ConfigError(f"'extract.{key}' must be a whole number >= 0")
+    timeout = cfg["extract"]["timeout_seconds"]
+    if not isinstance(timeout, (int, float)) or isinstance(timeout, bool) or timeout < 0:
+        raise ConfigError("'extract.timeout_seconds' must be a number >= 0")
+    if not isinstance(cfg["extract"]["reextract"], bool):
+        raise ConfigError("'extract.reextract' must be true or false")
     return cfg
 
 

@@ -7,6 +7,7 @@ with what was written.
 from __future__ import annotations
 
 import csv
+import fnmatch
 import logging
 import os
 import re
@@ -96,6 +97,11 @@ def read_files(spark: SparkSession, cfg: dict, with_content: bool) -> DataFrame:
     cols = ["path", "length"] + (["content"] if with_content else [])
     if cfg["input"]["manifest"]:
         df = _manifest_files(spark, cfg, cols)
+    elif not with_content and is_local(cfg["input"]["corpus"]):
+        df = (spark.createDataFrame(_local_listing(cfg), "path string, length long")
+              .withColumn("year", _year_from_path(cfg))
+              .withColumn("title_hint", F.lit(None).cast("string"))
+              .withColumn("source_id", F.lit(None).cast("string")))
     else:
         df = (_binary(spark, cfg, _tree_paths(cfg)).select(*cols)
               .withColumn("year", _year_from_path(cfg))
@@ -105,6 +111,31 @@ def read_files(spark: SparkSession, cfg: dict, with_content: bool) -> DataFrame:
     if cfg["input"]["years"]:
         df = df.where(F.col("year").isin(cfg["input"]["years"]))
     return df
+
+
+def _local_listing(cfg: dict) -> list[tuple[str, int]]:
+    """(file:/abs/path, size) of every entry matching the glob under a local corpus.
+
+    Spark's binaryFile listing silently skips what is not a regular file (a dangling
+    link, a FIFO), so such a file would be lost without a trace; here it is listed, and
+    extraction gives it a row with status "unreadable". Folders are descended into,
+    as binaryFile does, and the paths are spelled as binaryFile spells them.
+    """
+    glob = cfg["input"]["glob"]
+    found = []
+    for top in ([_tree_paths(cfg)] if isinstance(_tree_paths(cfg), str) else _tree_paths(cfg)):
+        for folder, dirs, names in os.walk(os.path.abspath(local_path(top)), followlinks=True):
+            dirs.sort()
+            for name in sorted(names):
+                if name.startswith((".", "_")) or not fnmatch.fnmatchcase(name, glob):
+                    continue
+                full = os.path.join(folder, name)
+                try:
+                    size = os.stat(full).st_size
+                except OSError:
+                    size = 0
+                found.append(("file:" + full, size))
+    return found
 
 
 def _manifest(spark: SparkSession, cfg: dict) -> DataFrame:
@@ -143,3 +174,44 @@ def discover(spark: SparkSession, cfg: dict) -> DataFrame:
     """
     files = _manifest(spark, cfg) if cfg["input"]["manifest"] else read_files(spark, cfg, with_content=False)
     return files.groupBy("year").agg(F.count(F.lit(1)).alias("files"))
+
+
+def executor_path(path: str) -> str | None:
+    """The path a Python worker can open for a file Spark listed, or None.
+
+    Local and file: paths as they are; dbfs:/x through the /dbfs mount that Databricks
+    clusters have. Other schemes (hdfs://, s3a://) need Spark to read the bytes.
+    """
+    if path.startswith("dbfs:"):
+        return "/dbfs/" + urlparse(path).path.lstrip("/")
+    if not is_local(path):
+        return None
+    return local_path(path)
+
+
+def spread(sizes: list[int], tasks: int) -> list[int]:
+    """Task index of each file: largest first, each to the task with the fewest bytes so far.
+
+    Greedy longest-processing-time balancing: a corpus with a few huge PDFs still spreads
+    over every task instead of landing where binaryFile's size-based packing puts them.
+    """
+    load = [0] * max(1, tasks)
+    slot = [0] * len(sizes)
+    for i in sorted(range(len(sizes)), key=lambda i: -sizes[i]):
+        target = min(range(len(load)), key=load.__getitem__)
+        slot[i] = target
+        load[target] += sizes[i] + 1
+    return slot
+
+
+def spread_files(spark: SparkSession, rows: list[dict], schema, tasks: int) -> DataFrame:
+    """Listed files (metadata rows, no content) in `tasks` partitions balanced by size.
+
+    One RDD element per task holds that task's files, so partition i is exactly bucket i.
+    """
+    tasks = max(1, min(tasks, len(rows)))
+    buckets: list[list] = [[] for _ in range(tasks)]
+    for row, slot in zip(rows, spread([r["size_bytes"] or 0 for r in rows], tasks)):
+        buckets[slot].append(tuple(row[f] for f in schema.fieldNames()))
+    rdd = spark.sparkContext.parallelize(buckets, tasks).flatMap(lambda bucket: bucket)
+    return spark.createDataFrame(rdd, schema)

@@ -17,7 +17,7 @@ import pandas as pd
 from pyspark.sql import DataFrame, SparkSession
 from pyspark.sql import functions as F
 
-from paperscope import corpus, schemas, tables, transforms
+from paperscope import corpus, incremental, schemas, tables, transforms
 from paperscope.mentions import terms_text
 
 log = logging.getLogger(__name__)
@@ -35,6 +35,8 @@ class Run:
     started: str = field(default_factory=lambda: datetime.now(timezone.utc).isoformat(timespec="seconds"))
     durations: dict = field(default_factory=dict)
     discovered: list[tuple[int | None, int]] | None = None
+    papers_refresh: object = None  # incremental.PapersRefresh of the extract step
+    skipped: list[str] = field(default_factory=list)  # tables left as they were (inputs unchanged)
 
     @property
     def run_dir(self) -> Path:
@@ -73,26 +75,40 @@ class Run:
 
 
 def extract(run: Run) -> str:
-    """Corpus -> papers: text of every PDF, extracted on the executors."""
+    """Corpus -> papers: text of every new or changed PDF, extracted on the executors."""
     with run.step("extract"):
-        files = corpus.read_files(run.spark, run.cfg, with_content=True)
-        papers = transforms.extract_papers(files, run.cfg["extract"]["max_pages"], run.cfg["extract"]["header_chars"])
-        return tables.write_years(papers, run.cfg, "papers", run.years)
+        run.papers_refresh = incremental.refresh_papers(run.spark, run.cfg, run.years)
+        return tables.table_path(run.cfg, "papers")
+
+
+def _skip(run: Run, state: dict, *names: str) -> bool:
+    """True (and logged) when every table of a step was last written from this state."""
+    if all(incremental.up_to_date(run.spark, run.cfg, name, state) for name in names):
+        log.info("%s: inputs unchanged since the last write, step skipped", ", ".join(names))
+        run.skipped.extend(names)
+        return True
+    return False
 
 
 def affiliations(run: Run) -> str:
     """papers -> affiliations."""
     with run.step("affiliations"):
-        out = transforms.resolve_affiliations(run.read("papers"))
-        return tables.write_years(out, run.cfg, "affiliations", run.years)
+        state = incremental.inputs_state(run.spark, run.cfg, "affiliations", run.years, ("papers",))
+        if not _skip(run, state, "affiliations"):
+            out = transforms.resolve_affiliations(run.read("papers"))
+            tables.write_years(out, run.cfg, "affiliations", run.years, metadata=state)
+        return tables.table_path(run.cfg, "affiliations")
 
 
 def mentions(run: Run) -> str:
     """papers -> mentions."""
     with run.step("mentions"):
-        text = terms_text(run.cfg["mentions"]["terms_file"])
-        out = transforms.find_mentions(run.read("papers"), text)
-        return tables.write_years(out, run.cfg, "mentions", run.years)
+        state = incremental.inputs_state(run.spark, run.cfg, "mentions", run.years, ("papers",))
+        if not _skip(run, state, "mentions"):
+            text = terms_text(run.cfg["mentions"]["terms_file"])
+            out = transforms.find_mentions(run.read("papers"), text)
+            tables.write_years(out, run.cfg, "mentions", run.years, metadata=state)
+        return tables.table_path(run.cfg, "mentions")
 
 
 def validate(run: Run):
@@ -115,12 +131,14 @@ def validate(run: Run):
 def aggregate(run: Run) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Silver -> gold: collaboration per year and mentions by author-country group."""
     with run.step("aggregate"):
-        countries = transforms.paper_countries(run.read("papers"), run.read("affiliations", schemas.AFFILIATIONS),
-                                               run.cfg["affiliations"]["china_policy"])
-        collab = transforms.collaboration(countries)
-        groups = transforms.term_groups(countries, run.read("mentions", schemas.MENTIONS), run.cfg["mentions"]["scope"])
-        tables.write_years(collab, run.cfg, "collaboration", run.years)
-        tables.write_years(groups, run.cfg, "term_groups", run.years)
+        state = incremental.inputs_state(run.spark, run.cfg, "aggregate", run.years, ("papers", "affiliations", "mentions"))
+        if not _skip(run, state, "collaboration", "term_groups"):
+            countries = transforms.paper_countries(run.read("papers"), run.read("affiliations", schemas.AFFILIATIONS),
+                                                   run.cfg["affiliations"]["china_policy"])
+            collab = transforms.collaboration(countries)
+            groups = transforms.term_groups(countries, run.read("mentions", schemas.MENTIONS), run.cfg["mentions"]["scope"])
+            tables.write_years(collab, run.cfg, "collaboration", run.years, metadata=state)
+            tables.write_years(groups, run.cfg, "term_groups", run.years, metadata=state)
         return (run.read("collaboration").orderBy("year").toPandas(),
                 run.read("term_groups").orderBy("year", F.desc("papers"), "term").toPandas())
 
@@ -156,6 +174,7 @@ def report(run: Run, gate, collab=None, terms=None, message: str | None = None) 
         "china_policy": run.cfg["affiliations"]["china_policy"],
         "mention_scope": run.cfg["mentions"]["scope"],
         "durations": run.durations, "config": run.cfg,
+        "papers_refresh": run.papers_refresh.__dict__ if run.papers_refresh else None, "skipped": run.skipped,
         "data_docs": gate.data_docs_index if gate is not None else None,
     }
     outcomes = [{"suite": o.suite, "expectation": o.expectation, "column": o.column,

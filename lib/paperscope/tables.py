@@ -6,6 +6,7 @@ laptop, HDFS, S3 and DBFS; Unity Catalog names can be layered on top with CREATE
 """
 from __future__ import annotations
 
+import json
 import logging
 
 from pyspark.sql import DataFrame, SparkSession
@@ -25,15 +26,21 @@ def years_predicate(years: list[int]) -> str:
     return f"year IN ({listed}) OR year IS NULL" if listed else "year IS NULL"
 
 
-def write_years(df: DataFrame, cfg: dict, name: str, years: list[int]) -> str:
-    """Replace the given years of a table with df (creating the table if needed)."""
+def write_years(df: DataFrame, cfg: dict, name: str, years: list[int], metadata: dict | None = None) -> str:
+    """Replace the given years of a table with df (creating the table if needed).
+
+    metadata goes into the commit (userMetadata) so a later run can tell what the
+    table was built from (see last_metadata).
+    """
     path = table_path(cfg, name)
     predicate = years_predicate(years)
-    (df.write.format("delta")
-       .mode("overwrite")
-       .option("replaceWhere", predicate)
-       .partitionBy("year")
-       .save(path))
+    writer = (df.write.format("delta")
+              .mode("overwrite")
+              .option("replaceWhere", predicate)
+              .partitionBy("year"))
+    if metadata is not None:
+        writer = writer.option("userMetadata", json.dumps(metadata, sort_keys=True))
+    writer.save(path)
     log.info("wrote %s (%s)", path, predicate)
     return path
 
@@ -65,3 +72,53 @@ def read_years(spark: SparkSession, cfg: dict, name: str, years: list[int] | Non
 
 def history(spark: SparkSession, path: str) -> DataFrame:
     return spark.sql(f"DESCRIBE HISTORY delta.`{path}`")
+
+
+# ---------------------------------------------------------------------------------------
+# Incremental writes and what a table was built from
+# ---------------------------------------------------------------------------------------
+
+
+def refresh_years(spark: SparkSession, cfg: dict, name: str, current: DataFrame, new: DataFrame,
+                  keys: list[str], years: list[int]) -> None:
+    """Make the given years of a table hold exactly `current`'s keys, in one replace.
+
+    current: the keys (and year) that should be in the table; new: full rows for keys the
+    table does not have yet. Stored rows whose keys are still current are kept as they
+    are, the others dropped; only the given years are rewritten (replaceWhere), read and
+    written in one Delta transaction. A MERGE with "not matched by source" deletes would
+    rewrite every file of the table, other years included.
+    """
+    stored = read_years(spark, cfg, name, years)
+    on = [stored[k].eqNullSafe(current[k]) for k in keys]
+    kept = stored.join(current.select(*keys), on, "left_semi")
+    write_years(kept.unionByName(new.select(*stored.columns)), cfg, name, years)
+
+
+def version(spark: SparkSession, cfg: dict, name: str) -> int | None:
+    """The table's current version, or None if there is no table."""
+    last = _last_commit(spark, table_path(cfg, name))
+    return None if last is None else int(last["version"])
+
+
+def last_metadata(spark: SparkSession, cfg: dict, name: str) -> dict | None:
+    """The userMetadata of the table's last commit (as written by write_years), or None."""
+    last = _last_commit(spark, table_path(cfg, name))
+    if last is None or not last["userMetadata"]:
+        return None
+    try:
+        return json.loads(last["userMetadata"])
+    except ValueError:
+        return None
+
+
+def _last_commit(spark: SparkSession, path: str):
+    from delta.tables import DeltaTable
+
+    try:
+        if not DeltaTable.isDeltaTable(spark, path):
+            return None
+        rows = DeltaTable.forPath(spark, path).history(1).select("version", "userMetadata").collect()
+    except Exception:  # noqa: BLE001 - no table (or no log yet) reads as "none"
+        return None
+    return rows[0] if rows else None

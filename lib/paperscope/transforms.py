@@ -11,46 +11,93 @@ from typing import Iterator
 import pandas as pd
 from pyspark.sql import DataFrame
 from pyspark.sql import functions as F
+from pyspark.sql.types import BooleanType, StructField, StructType
 
 from paperscope import schemas
 
 CHINA = {"mainland": ["CN"], "greater": ["CN", "HK", "MO", "TW"]}
 
 
-def extract_papers(files: DataFrame, max_pages: int, header_chars: int) -> DataFrame:
-    """Input files (path, year, size_bytes, content, title_hint, source_id) -> papers (bronze)."""
+def extract_papers(files: DataFrame, limits, known: frozenset = frozenset()) -> DataFrame:
+    """Input files -> papers (bronze) rows, plus a "reused" flag.
+
+    files: path, year, size_bytes, title_hint, source_id, and either content (bytes read
+    by Spark) or local_path (a path the executor opens itself; None when it cannot). Each
+    PDF is extracted in a forked child under limits (pdf.Limits), so a hung or crashing
+    pdfminer call becomes a row, never a failed or hung task. A file whose
+    (sha256, path, year) is in known is not extracted again: its row comes back with reused=True
+    and no text, for the caller to keep the stored row.
+    """
 
     def run(batches: Iterator[pd.DataFrame]) -> Iterator[pd.DataFrame]:
         import logging
 
-        from paperscope.pdf import extract
+        from paperscope import pdf
 
         log = logging.getLogger("paperscope.extract")
         for batch in batches:
             rows = []
-            for rec in batch.itertuples(index=False):
-                data = bytes(rec.content) if rec.content is not None else b""
-                got = extract(data, max_pages=max_pages, header_chars=header_chars)
-                if got.status != "ok":
-                    log.warning("%s: %s (%s)", rec.path, got.status, got.error)
-                rows.append({
-                    "paper_id": hashlib.sha256(data).hexdigest(),
-                    "year": None if pd.isna(rec.year) else int(rec.year),
-                    "path": rec.path,
-                    "size_bytes": int(rec.size_bytes),
-                    "n_pages": got.n_pages,
-                    "title": rec.title_hint if isinstance(rec.title_hint, str) and rec.title_hint else got.title,
-                    "header_text": got.header_text,
-                    "full_text": got.full_text,
-                    "status": got.status,
-                    "error": got.error,
-                    "extract_seconds": got.extract_seconds,
-                    "source_id": rec.source_id,
-                })
-            yield pd.DataFrame(rows, columns=schemas.PAPERS.fieldNames()).astype({"n_pages": "Int32", "year": "Int32"})
+            for rec in batch.to_dict("records"):
+                rows.append(_extract_one(rec, limits, known, pdf, log))
+            yield pd.DataFrame(rows, columns=_EXTRACTED.fieldNames()).astype({"n_pages": "Int32", "year": "Int32"})
 
-    cols = ["path", "year", "size_bytes", "content", "title_hint", "source_id"]
-    return files.select(*cols).mapInPandas(run, schemas.PAPERS)
+    source = "content" if "content" in files.columns else "local_path"
+    cols = ["path", "year", "size_bytes", source, "title_hint", "source_id"]
+    return files.select(*cols).mapInPandas(run, _EXTRACTED)
+
+
+_EXTRACTED = StructType(schemas.PAPERS.fields + [StructField("reused", BooleanType(), False)])
+
+
+def _extract_one(rec: dict, limits, known: frozenset, pdf, log) -> dict:
+    """One file -> one row; reads the bytes (content or local path), hashes, extracts."""
+    path = rec["path"]
+    digest, got, data = None, None, None
+    if "content" in rec:
+        data = bytes(rec["content"]) if rec["content"] is not None else b""
+    elif rec["local_path"] is None:
+        got = pdf.Extracted(status=pdf.UNREADABLE, error=f"no local path for {path}; use a local, file: or dbfs:/ path")
+    else:
+        try:
+            data = pdf.read_local(rec["local_path"], limits)
+        except pdf.LimitHit as exc:
+            got = pdf.Extracted(status=exc.status, error=str(exc))
+        except OSError as exc:
+            got = pdf.Extracted(status=pdf.UNREADABLE, error=f"cannot read file: {exc.strerror or exc}")
+    if data is not None:
+        digest = hashlib.sha256(data).hexdigest()
+        if (digest, path, _year(rec)) in known:
+            return {"paper_id": digest, "year": _year(rec), "path": path, "size_bytes": int(rec["size_bytes"]),
+                    "status": "ok", "reused": True}
+        got = pdf.extract_isolated(data, limits)
+    else:
+        # No content to hash: the id is stable per path and problem, so a re-run keeps the row.
+        digest = hashlib.sha256(f"{got.status}\0{path}".encode()).hexdigest()
+        if (digest, path, _year(rec)) in known:
+            return {"paper_id": digest, "year": _year(rec), "path": path, "size_bytes": int(rec["size_bytes"]),
+                    "status": got.status, "reused": True}
+    if got.status != "ok":
+        log.warning("%s: %s (%s)", path, got.status, got.error)
+    hint = rec.get("title_hint")
+    return {
+        "paper_id": digest,
+        "year": _year(rec),
+        "path": path,
+        "size_bytes": int(rec["size_bytes"]),
+        "n_pages": got.n_pages,
+        "title": hint if isinstance(hint, str) and hint else got.title,
+        "header_text": got.header_text,
+        "full_text": got.full_text,
+        "status": got.status,
+        "error": got.error,
+        "extract_seconds": got.extract_seconds,
+        "source_id": rec.get("source_id"),
+        "reused": False,
+    }
+
+
+def _year(rec: dict):
+    return None if pd.isna(rec["year"]) else int(rec["year"])
 
 
 def resolve_affiliations(papers: DataFrame) -> DataFrame:

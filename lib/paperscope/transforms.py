@@ -38,7 +38,7 @@ def extract_papers(files: DataFrame, limits, known: frozenset = frozenset()) -> 
         for batch in batches:
             rows = []
             for rec in batch.to_dict("records"):
-                rows.append(_extract_one(rec, limits, known, pdf, log))
+                rows.append({**_EMPTY_ROW, **_extract_one(rec, limits, known, pdf, log)})
             yield pd.DataFrame(rows, columns=_EXTRACTED.fieldNames()).astype({"n_pages": "Int32", "year": "Int32"})
 
     source = "content" if "content" in files.columns else "local_path"
@@ -47,6 +47,8 @@ def extract_papers(files: DataFrame, limits, known: frozenset = frozenset()) -> 
 
 
 _EXTRACTED = StructType(schemas.PAPERS.fields + [StructField("reused", BooleanType(), False)])
+# Every column present (None where unknown): a batch of reused rows has no text at all.
+_EMPTY_ROW = dict.fromkeys(_EXTRACTED.fieldNames())
 
 
 def _extract_one(rec: dict, limits, known: frozenset, pdf, log) -> dict:

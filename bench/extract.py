@@ -1,0 +1,152 @@
+"""Extraction throughput: a plain pdfminer loop against paperscope's Spark job.
+
+    .venv/bin/python bench/extract.py [FOLDER] [--repeat N]
+
+FOLDER defaults to ../shared/papers when present, else sample/corpus (PDFs found
+recursively). In one run it times
+  (a) a sequential loop calling pdfminer.high_level.extract_text on each file,
+  (b) paperscope's extraction (transforms.extract_papers, forked child per PDF, header
+      page with layout, the rest without) with local[1] and local[2], each in its own
+      process so each gets its own Spark master; the clock starts after Spark is up,
+and prints pages/s, the ratios and the peak resident memory of each process tree
+(sampled from /proc every 0.1 s). Figures on a shared machine are noisy.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+
+
+def _pdfs(folder: Path) -> list[Path]:
+    return sorted(p for p in folder.rglob("*.pdf") if p.is_file())
+
+
+def _tree_rss(pid: int) -> int:
+    """Resident bytes of a process and all its descendants."""
+    total, todo = 0, [pid]
+    while todo:
+        p = todo.pop()
+        try:
+            with open(f"/proc/{p}/statm") as fh:
+                total += int(fh.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
+            with open(f"/proc/{p}/task/{p}/children") as fh:
+                todo.extend(int(c) for c in fh.read().split())
+        except (OSError, ValueError):
+            continue
+    return total
+
+
+def _run_sampled(cmd: list[str], env: dict | None = None) -> tuple[str, int]:
+    """Run cmd, return its stdout and the peak RSS of its process tree."""
+    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True, env=env, cwd=REPO)
+    peak = [0]
+
+    def sample():
+        while proc.poll() is None:
+            peak[0] = max(peak[0], _tree_rss(proc.pid))
+            time.sleep(0.1)
+
+    sampler = threading.Thread(target=sample, daemon=True)
+    sampler.start()
+    out, _ = proc.communicate()
+    sampler.join()
+    if proc.returncode:
+        raise SystemExit(f"{' '.join(cmd)} failed with exit code {proc.returncode}")
+    return out, peak[0]
+
+
+def plain_worker(folder: str) -> None:
+    """(a): the loop everyone writes first."""
+    from pdfminer.high_level import extract_text
+    from pdfminer.pdfpage import PDFPage
+
+    files = _pdfs(Path(folder))
+    pages = 0
+    for f in files:  # counted before the clock starts: not part of the work
+        try:
+            with open(f, "rb") as fh:
+                pages += sum(1 for _ in PDFPage.get_pages(fh))
+        except Exception:  # noqa: BLE001
+            pass
+    start = time.perf_counter()
+    for f in files:
+        try:
+            extract_text(str(f))
+        except Exception:  # noqa: BLE001 - a bad file is skipped, as the loop would
+            pass
+    print(json.dumps({"seconds": time.perf_counter() - start, "pages": pages, "files": len(files)}))
+
+
+def spark_worker(folder: str, master: str) -> None:
+    """(b): paperscope's extraction job, as the pipeline runs it, without the Delta write."""
+    from pyspark.sql import functions as F
+    from pyspark.sql.types import LongType, StringType, StructField, StructType
+
+    from paperscope import corpus, transforms
+    from paperscope.config import load_config
+    from paperscope.pdf import Limits
+    from paperscope.spark import get_spark
+
+    cfg = load_config(REPO / "conf" / "local.yaml", sets=[f"delta.jar_cache={REPO / '.cache' / 'jars'}"],
+                      spark__master=master)
+    spark = get_spark(cfg, {"spark.ui.enabled": "false"})
+    spark.range(1).count()  # Spark is up: the clock starts after this
+    start = time.perf_counter()
+    files = _pdfs(Path(folder))
+    rows = [{"path": "file:" + str(f.resolve()), "size_bytes": f.stat().st_size, "year": None,
+             "title_hint": None, "source_id": None, "local_path": str(f.resolve())} for f in files]
+    schema = StructType([StructField("path", StringType()), StructField("size_bytes", LongType()),
+                         StructField("year", LongType()), StructField("title_hint", StringType()),
+                         StructField("source_id", StringType()), StructField("local_path", StringType())])
+    tasks = cfg["extract"]["partitions"] or 4 * spark.sparkContext.defaultParallelism
+    out = transforms.extract_papers(corpus.spread_files(spark, rows, schema, tasks), Limits.from_config(cfg))
+    got = out.agg(F.sum("n_pages").alias("pages"), F.count(F.lit(1)).alias("files"),
+                  F.sum((F.col("status") == "ok").cast("int")).alias("ok")).first()
+    seconds = time.perf_counter() - start
+    spark.stop()
+    print(json.dumps({"seconds": seconds, "pages": int(got["pages"] or 0), "files": got["files"], "ok": got["ok"]}))
+
+
+def main() -> None:
+    default = REPO.parent / "shared" / "papers"
+    p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    p.add_argument("folder", nargs="?", default=str(default if default.is_dir() else REPO / "sample" / "corpus"))
+    p.add_argument("--worker", choices=["plain", "spark"], help=argparse.SUPPRESS)
+    p.add_argument("--master", default="local[2]", help=argparse.SUPPRESS)
+    args = p.parse_args()
+    if args.worker == "plain":
+        return plain_worker(args.folder)
+    if args.worker == "spark":
+        return spark_worker(args.folder, args.master)
+
+    env = {**os.environ, "SPARK_LOCAL_IP": "127.0.0.1", "PYSPARK_PYTHON": sys.executable}
+    files = _pdfs(Path(args.folder))
+    print(f"folder: {args.folder} ({len(files)} PDFs, {sum(f.stat().st_size for f in files) / 1e6:.1f} MB); "
+          f"cores: {os.cpu_count()}; load average: {os.getloadavg()[0]:.1f}")
+    results = {}
+    for label, extra in (("plain loop", ["--worker", "plain"]),
+                         ("paperscope local[1]", ["--worker", "spark", "--master", "local[1]"]),
+                         ("paperscope local[2]", ["--worker", "spark", "--master", "local[2]"])):
+        out, peak = _run_sampled([sys.executable, __file__, args.folder, *extra], env)
+        res = json.loads(out.strip().splitlines()[-1])
+        res["peak_mb"] = peak / 2**20
+        res["pages_per_s"] = res["pages"] / res["seconds"]
+        results[label] = res
+        print(f"{label:22} {res['pages']:5d} pages in {res['seconds']:6.1f} s = {res['pages_per_s']:6.2f} pages/s; "
+              f"peak RSS {res['peak_mb']:7.0f} MB")
+    plain, one, two = (results[k]["pages_per_s"] for k in ("plain loop", "paperscope local[1]", "paperscope local[2]"))
+    print(f"local[2] / plain loop: {two / plain:.2f}x (goal >= 2.0)")
+    print(f"local[2] / local[1]:   {two / one:.2f}x (goal >= 1.7)")
+    print(f"local[1] / plain loop: {one / plain:.2f}x")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,133 @@
+"""Faults and re-runs: a driver killed after the bronze write leaves committed tables and the
+next run finishes with the same aggregates; running twice changes nothing; a changed
+corpus is extracted incrementally (only new files) and removed files leave the table."""
+from __future__ import annotations
+
+import copy
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from pyspark.sql import functions as F
+
+from paperscope import pipeline, tables
+
+REPO = Path(__file__).resolve().parents[1]
+TINY = {"2024": ["neurips2024_01.pdf", "neurips2024_02.pdf", "neurips2024_03.pdf"],
+        "2025": ["neurips2025_01.pdf", "neurips2025_02.pdf"]}
+
+
+def _tiny_corpus(root: Path) -> Path:
+    for year, names in TINY.items():
+        (root / year).mkdir(parents=True)
+        for name in names:
+            shutil.copy(REPO / "sample" / "corpus" / year / name, root / year / name)
+    return root
+
+
+def _cfg(base_cfg, corpus: Path, tmp: Path) -> dict:
+    cfg = copy.deepcopy(base_cfg)
+    cfg["input"]["corpus"] = str(corpus)
+    cfg["warehouse"]["path"] = str(tmp / "warehouse")
+    cfg["reports"]["path"] = str(tmp / "reports")
+    return cfg
+
+
+def _rows(spark, cfg, name, drop=()):
+    df = spark.read.format("delta").load(tables.table_path(cfg, name)).drop(*drop)
+    return sorted(tuple(r) for r in df.collect())
+
+
+def _aggregates(spark, cfg):
+    return _rows(spark, cfg, "collaboration"), _rows(spark, cfg, "term_groups")
+
+
+def _versions(spark, cfg):
+    return {name: tables.version(spark, cfg, name) for name in cfg["warehouse"]["tables"]}
+
+
+@pytest.fixture(scope="module")
+def reference(spark, base_cfg, tmp_path_factory):
+    """An uninterrupted run on the tiny corpus."""
+    tmp = tmp_path_factory.mktemp("ref")
+    cfg = _cfg(base_cfg, _tiny_corpus(tmp / "corpus"), tmp)
+    assert pipeline.run_all(pipeline.Run(spark, cfg)) == 0
+    return cfg
+
+
+def test_second_run_changes_nothing_and_extracts_nothing(spark, reference):
+    cfg = reference
+    before = {name: _rows(spark, cfg, name, drop=("extract_seconds",)) for name in cfg["warehouse"]["tables"]}
+    versions = _versions(spark, cfg)
+    run = pipeline.Run(spark, cfg)
+    assert pipeline.run_all(run) == 0
+    assert run.papers_refresh.extracted == 0 and not run.papers_refresh.written
+    assert set(run.skipped) == {"affiliations", "mentions", "collaboration", "term_groups"}
+    assert _versions(spark, cfg) == versions  # no commit at all: no duplicate, no rewrite
+    after = {name: _rows(spark, cfg, name, drop=("extract_seconds",)) for name in cfg["warehouse"]["tables"]}
+    assert after == before
+    papers = spark.read.format("delta").load(tables.table_path(cfg, "papers"))
+    assert papers.count() == papers.select("paper_id").distinct().count() == sum(map(len, TINY.values()))
+
+
+def test_changed_corpus_extracts_only_new_files_and_drops_removed_ones(spark, base_cfg, tmp_path):
+    cfg = _cfg(base_cfg, _tiny_corpus(tmp_path / "corpus"), tmp_path)
+    assert pipeline.run_all(pipeline.Run(spark, cfg)) == 0
+    papers_path = tables.table_path(cfg, "papers")
+    v0 = tables.version(spark, cfg, "papers")
+    # 2025 gains a file, 2024 loses one.
+    shutil.copy(REPO / "sample/corpus/2025/neurips2025_03.pdf", tmp_path / "corpus/2025/neurips2025_03.pdf")
+    (tmp_path / "corpus/2024/neurips2024_03.pdf").unlink()
+    run = pipeline.Run(spark, cfg)
+    assert pipeline.run_all(run) == 0
+    refresh = run.papers_refresh
+    assert (refresh.files, refresh.extracted, refresh.reused, refresh.removed) == (5, 1, 4, 1)
+    names = {r["path"].rsplit("/", 1)[-1] for r in spark.read.format("delta").load(papers_path).collect()}
+    assert names == {"neurips2024_01.pdf", "neurips2024_02.pdf", "neurips2025_01.pdf", "neurips2025_02.pdf",
+                     "neurips2025_03.pdf"}
+    history = tables.history(spark, papers_path).where(F.col("version") > v0).collect()
+    assert len(history) == 1 and history[0]["operation"] == "WRITE"
+    assert "2024" in history[0]["operationParameters"]["predicate"]
+    # Silver and gold follow: the removed paper is gone from every table.
+    for name in ("affiliations", "mentions"):
+        ids = {r[0] for r in spark.read.format("delta").load(tables.table_path(cfg, name)).select("paper_id").collect()}
+        stored = {r[0] for r in spark.read.format("delta").load(papers_path).select("paper_id").collect()}
+        assert ids <= stored
+    collab = {r["year"]: r["papers"] for r in spark.read.format("delta").load(tables.table_path(cfg, "collaboration")).collect()}
+    assert collab == {2024: 2, 2025: 3}
+
+
+def test_driver_killed_after_bronze_write_then_rerun_matches(spark, base_cfg, reference, tmp_path):
+    cfg = _cfg(base_cfg, _tiny_corpus(tmp_path / "corpus"), tmp_path)
+    first_commit = Path(tables.table_path(cfg, "papers")) / "_delta_log" / f"{0:020d}.json"
+    env = {**os.environ, "PYSPARK_PYTHON": sys.executable, "SPARK_LOCAL_IP": "127.0.0.1"}
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "paperscope.cli", "run", "--conf-file", "conf/local.yaml", "--corpus", cfg["input"]["corpus"],
+         "--warehouse", cfg["warehouse"]["path"], "--reports", cfg["reports"]["path"], "--master", "local[1]",
+         "--set", f"delta.jar_cache={REPO / '.cache' / 'jars'}"],
+        cwd=REPO, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+    try:
+        deadline = time.monotonic() + 300
+        while not first_commit.exists() and proc.poll() is None and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert first_commit.exists(), "the pipeline never committed the papers table"
+    finally:
+        os.killpg(proc.pid, signal.SIGKILL)  # the driver and its JVM, mid-run
+        proc.wait()
+    assert proc.returncode == -signal.SIGKILL
+    # Every table that exists is readable at a committed version; gold was never written.
+    for name in cfg["warehouse"]["tables"]:
+        if tables.version(spark, cfg, name) is not None:
+            spark.read.format("delta").load(tables.table_path(cfg, name)).count()
+    assert tables.version(spark, cfg, "collaboration") is None
+    assert len(_rows(spark, cfg, "papers")) == sum(map(len, TINY.values()))
+    # The next run completes and agrees with the uninterrupted one.
+    run = pipeline.Run(spark, cfg)
+    assert pipeline.run_all(run) == 0
+    assert run.papers_refresh.extracted == 0
+    assert _aggregates(spark, cfg) == _aggregates(spark, reference)

@@ -89,3 +89,21 @@ def test_bad_terms_file_and_bad_suite_folder_stop_before_spark(tmp_path):
     out = _run([*PAPERSCOPE, "check", "--set", f"quality.expectations_dir={tmp_path}"])
     assert out.returncode == 2 and "expectation suite file not found" in out.stderr
     assert out.stderr.strip().count("\n") == 0
+
+
+@pytest.mark.parametrize("setting, message", [
+    ("extract.timeout_seconds=soon", "'extract.timeout_seconds' must be a number"),
+    ("extract.page_limit=-3", "'extract.page_limit' must be a whole number"),
+    ("extract.reextract=maybe", "'extract.reextract' must be true or false"),
+    ("quality.engine=excel", "'quality.engine' must be"),
+])
+def test_bad_extract_limits_are_one_line_before_spark(setting, message):
+    out = _run([*PAPERSCOPE, "run", "--set", setting])
+    assert out.returncode == 2, out.stderr
+    assert message in out.stderr and out.stderr.strip().count("\n") == 0
+
+
+def test_missing_manifest_is_one_line(tmp_path):
+    out = _run([*PAPERSCOPE, "run", "--manifest", str(tmp_path / "none.csv")])
+    assert out.returncode == 2
+    assert "manifest not found" in out.stderr and out.stderr.strip().count("\n") == 0

@@ -108,7 +108,7 @@ def _validate(cfg: dict) -> dict:
     if not isinstance(cfg["spark"]["conf"], dict):
         raise ConfigError("'spark.conf' must be a mapping of Spark settings")
     cfg["spark"]["conf"] = {str(k): str(v) for k, v in cfg["spark"]["conf"].items()}
-    for key in ("max_pages", "header_chars", "layout_pages", "max_bytes", "page_limit", "partitions"):
+    for key in ("max_pages", "header_chars", "layout_pages", "max_bytes", "page_limit", "partitions", "driver_hash_bytes"):
         if not isinstance(cfg["extract"][key], int) or isinstance(cfg["extract"][key], bool) or cfg["extract"][key] < 0:
             raise ConfigError(f"'extract.{key}' must be a whole number >= 0")
     timeout = cfg["extract"]["timeout_seconds"]

@@ -57,11 +57,28 @@ def extraction_input(spark: SparkSession, cfg: dict):
     local = [corpus.executor_path(r["path"]) for r in rows]
     if rows and any(p is None for p in local):
         log.info("some paths are not local: Spark reads the PDF bytes (binaryFile)")
-        return corpus.read_files(spark, cfg, with_content=True), len(rows)
+        return corpus.read_files(spark, cfg, with_content=True), len(rows), None
     for row, path in zip(rows, local):
         row["local_path"] = path
     schema = StructType(listing.schema.fields + [StructField("local_path", StringType(), True)])
-    return corpus.spread_files(spark, rows, schema, _tasks(spark, cfg)), len(rows)
+    return corpus.spread_files(spark, rows, schema, _tasks(spark, cfg)), len(rows), rows
+
+
+def unchanged_on_driver(rows: list[dict] | None, known: frozenset, cfg: dict) -> bool:
+    """True when every listed local file's key is stored and nothing stored is gone.
+
+    For a corpus up to extract.driver_hash_bytes the driver hashes the files itself
+    (milliseconds for the sample) and a re-run over an unchanged corpus runs no Spark job.
+    """
+    limit = cfg["extract"].get("driver_hash_bytes", 0)
+    if rows is None or len(rows) != len(known) or sum(r["size_bytes"] or 0 for r in rows) > limit:
+        return False
+    limits = Limits.from_config(cfg)
+    for r in rows:
+        data, got = transforms.read_file(r["local_path"], r["path"], limits)
+        if (transforms.paper_key(r["path"], data, got), r["path"], r["year"]) not in known:
+            return False
+    return True
 
 
 def known_keys(spark: SparkSession, cfg: dict, years: list[int]) -> frozenset:
@@ -78,8 +95,11 @@ def refresh_papers(spark: SparkSession, cfg: dict, years: list[int]) -> PapersRe
     Only years where a file was added, changed or removed are rewritten (one replace
     each run); when nothing changed nothing is written.
     """
-    files, n_files = extraction_input(spark, cfg)
+    files, n_files, rows = extraction_input(spark, cfg)
     known = known_keys(spark, cfg, years)
+    if known and unchanged_on_driver(rows, known, cfg):
+        log.info("papers: %d files, all unchanged (hashed on the driver); nothing extracted or written", n_files)
+        return PapersRefresh(n_files, 0, n_files, 0, False)
     out = transforms.extract_papers(files, Limits.from_config(cfg), known).persist(StorageLevel.MEMORY_AND_DISK)
     try:
         counts = out.groupBy("reused", "year").count().collect()

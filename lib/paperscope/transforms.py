@@ -54,30 +54,16 @@ _EMPTY_ROW = dict.fromkeys(_EXTRACTED.fieldNames())
 def _extract_one(rec: dict, limits, known: frozenset, pdf, log) -> dict:
     """One file -> one row; reads the bytes (content or local path), hashes, extracts."""
     path = rec["path"]
-    digest, got, data = None, None, None
     if "content" in rec:
-        data = bytes(rec["content"]) if rec["content"] is not None else b""
-    elif rec["local_path"] is None:
-        got = pdf.Extracted(status=pdf.UNREADABLE, error=f"no local path for {path}; use a local, file: or dbfs:/ path")
+        data, got = (bytes(rec["content"]) if rec["content"] is not None else b""), None
     else:
-        try:
-            data = pdf.read_local(rec["local_path"], limits)
-        except pdf.LimitHit as exc:
-            got = pdf.Extracted(status=exc.status, error=str(exc))
-        except OSError as exc:
-            got = pdf.Extracted(status=pdf.UNREADABLE, error=f"cannot read file: {exc.strerror or exc}")
-    if data is not None:
-        digest = hashlib.sha256(data).hexdigest()
-        if (digest, path, _year(rec)) in known:
-            return {"paper_id": digest, "year": _year(rec), "path": path, "size_bytes": int(rec["size_bytes"]),
-                    "status": "ok", "reused": True}
+        data, got = read_file(rec["local_path"], path, limits)
+    digest = paper_key(path, data, got)
+    if (digest, path, _year(rec)) in known:
+        return {"paper_id": digest, "year": _year(rec), "path": path, "size_bytes": int(rec["size_bytes"]),
+                "status": got.status if got else "ok", "reused": True}
+    if got is None:
         got = pdf.extract_isolated(data, limits)
-    else:
-        # No content to hash: the id is stable per path and problem, so a re-run keeps the row.
-        digest = hashlib.sha256(f"{got.status}\0{path}".encode()).hexdigest()
-        if (digest, path, _year(rec)) in known:
-            return {"paper_id": digest, "year": _year(rec), "path": path, "size_bytes": int(rec["size_bytes"]),
-                    "status": got.status, "reused": True}
     if got.status != "ok":
         log.warning("%s: %s (%s)", path, got.status, got.error)
     hint = rec.get("title_hint")
@@ -96,6 +82,27 @@ def _extract_one(rec: dict, limits, known: frozenset, pdf, log) -> dict:
         "source_id": rec.get("source_id"),
         "reused": False,
     }
+
+
+def read_file(local: str | None, path: str, limits):
+    """(bytes, None), or (None, an Extracted saying why the file gives no bytes)."""
+    from paperscope import pdf
+
+    if local is None:
+        return None, pdf.Extracted(status=pdf.UNREADABLE, error=f"no local path for {path}; use a local, file: or dbfs:/ path")
+    try:
+        return pdf.read_local(local, limits), None
+    except pdf.LimitHit as exc:
+        return None, pdf.Extracted(status=exc.status, error=str(exc))
+    except OSError as exc:
+        return None, pdf.Extracted(status=pdf.UNREADABLE, error=f"cannot read file: {exc.strerror or exc}")
+
+
+def paper_key(path: str, data: bytes | None, got) -> str:
+    """sha256 of the bytes; without bytes, stable per path and problem so a re-run keeps the row."""
+    if data is not None:
+        return hashlib.sha256(data).hexdigest()
+    return hashlib.sha256(f"{got.status}\0{path}".encode()).hexdigest()
 
 
 def _year(rec: dict):

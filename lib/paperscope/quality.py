@@ -385,8 +385,6 @@ def run_gate(spark, *, papers, discovered, affiliations, mentions, cfg: dict, ru
     before any data is read.
     """
     gx = _gx()
-    from great_expectations.checkpoint import UpdateDataDocsAction
-
     # GX's filesystem store backend only takes an absolute base directory.
     run_dir = Path(run_dir).absolute()
     suites = load_suites(cfg)
@@ -425,7 +423,9 @@ def run_gate(spark, *, papers, discovered, affiliations, mentions, cfg: dict, ru
             gx.Checkpoint(
                 name=f"quality_gate_{name}",
                 validation_definitions=[validation],
-                actions=[UpdateDataDocsAction(name="update_data_docs", site_names=[DATA_DOCS_SITE])],
+                # Data Docs are built once after the last suite (an action here would
+                # re-render the whole site after each checkpoint).
+                actions=[],
                 result_format=RESULT_FORMATS.get(name, DEFAULT_RESULT_FORMAT),
             )
         )
@@ -451,6 +451,7 @@ def run_gate(spark, *, papers, discovered, affiliations, mentions, cfg: dict, ru
                 len(suite_outcomes),
             )
 
+    context.build_data_docs(site_names=[DATA_DOCS_SITE])
     index = docs_dir / "index.html"
     if not index.is_file():
         log.warning("Data Docs index was not written: %s", index)

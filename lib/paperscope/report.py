@@ -204,7 +204,7 @@ def chart_collaboration(collab: pd.DataFrame, path: Path, china_policy: str) -> 
     ax.set_ylabel("% of papers")
     ax.set_ylim(0, 100)
     ax.set_title("Papers by author countries, per year")
-    ax.legend(fontsize=8, loc="upper left")
+    ax.legend(fontsize=8, loc="best")
     ax.grid(alpha=0.3)
     fig.tight_layout()
     fig.savefig(path, format="png")
@@ -416,8 +416,9 @@ def _markdown(run_dir: Path, *, meta, inputs, gate_df, collab, terms, audit_df, 
         parts += ["## Collaboration per year\n", _md_table(_headline(collab)),
                   "".join(f"- {_md_text(s)}\n" for s in sentences(collab, meta["china_policy"]))]
         parts += [f"\n![{alt}]({png.name})\n" for png, alt in charts]
-        parts += [f"## Mentions by author-country group ({_md_text(scope_words(meta['mention_scope']))})\n",
-                  _md_table(None if terms is None else _groups_table(terms))]
+        parts += ["## Mentions by author-country group\n",
+                  f"Counted in the {_md_text(scope_words(meta['mention_scope']))}; with_cn and with_us overlap by "
+                  "with_both.\n", _md_table(None if terms is None else _groups_table(terms))]
         if terms is not None and not terms.empty:
             parts += ["".join(f"- {_md_text(s)}\n" for s in term_sentences(terms, meta["china_policy"]))]
     else:
@@ -432,11 +433,11 @@ def _markdown(run_dir: Path, *, meta, inputs, gate_df, collab, terms, audit_df, 
         for r in records:
             parts.append(f"### {_md_text(r['title'] or '(no title)')}\n\n{r['year']} · `{_md_text(r['path'])}` · "
                          f"status {_md_text(r['status'])} · countries **{','.join(r['countries']) or 'unknown'}**\n")
-            parts += [f"- {_md_text(a['raw'])} → {_md_text(a.get('institution') or '?')} "
-                      f"({_md_text(a.get('country') or '?')}; {_md_text(a.get('method'))}: "
-                      f"{_md_text(a.get('evidence'))})\n" for a in r["affiliations"]] or ["- (no affiliation found)\n"]
+            lines = [f"- {_md_text(a['raw'])} → {_md_text(a.get('institution') or '?')} "
+                     f"({_md_text(a.get('country') or '?')}; {_md_text(a.get('method'))}: "
+                     f"{_md_text(a.get('evidence'))})\n" for a in r["affiliations"]] or ["- (no affiliation found)\n"]
             terms_found = "; ".join(f"{_md_text(t['term'])} {t['count_body']}/{t['count_full']}" for t in r["terms"])
-            parts.append(f"- terms (body/full): {terms_found or 'none'}\n")
+            parts.append("".join(lines) + f"- terms (body/full): {terms_found or 'none'}\n")
     if audit_df is not None:
         parts += ["## Audit\n", f"Every paper and affiliation row with its institution, country, rule and "
                   f"terms: [audit.csv](audit.csv) ({audit_df['paper_id'].nunique():,} papers, {len(audit_df):,} rows).\n"]
@@ -519,7 +520,6 @@ def _audit_per_paper(audit_df: pd.DataFrame) -> pd.DataFrame:
         return " | ".join(parts)
 
     scope_col = next(c for c in audit_df.columns if c.startswith("terms_") and c != "terms (body/full)")
-    keys = ["paper_id", "year", "title", "status"]
     first = audit_df.drop_duplicates("paper_id").set_index("paper_id")
     affs = audit_df.groupby("paper_id", sort=False)[["raw", "institution", "country", "method"]].apply(fold)
     countries = audit_df.groupby("paper_id", sort=False)["country"].agg(
@@ -527,10 +527,9 @@ def _audit_per_paper(audit_df: pd.DataFrame) -> pd.DataFrame:
     out = pd.DataFrame({"year": first["year"], "title": first["title"], "status": first["status"],
                         "affiliations -> institution (country, rule)": affs, "countries": countries,
                         scope_col: first[scope_col], "terms (body/full)": first["terms (body/full)"]})
-    out = out.reset_index().rename(columns={"index": "paper_id"})
+    out = out.rename_axis("paper_id").reset_index()
     out["paper_id"] = out["paper_id"].astype(str).str[:12]
-    return out[["paper_id"] + [c for c in out.columns if c not in keys[:1]]].sort_values(["year", "title"],
-                                                                                       na_position="last")
+    return out.sort_values(["year", "title"], na_position="last")
 
 
 def point_latest(reports_root: Path, run_dir: Path) -> None:

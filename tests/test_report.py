@@ -171,3 +171,11 @@ def test_china_policy_wording():
     assert report.sentences(collab, "greater") == [
         "2025: 3 of 10 papers (30.0%) involve authors at both US and Chinese (incl. Hong Kong, Macao, Taiwan) "
         "institutions."]
+
+
+@pytest.mark.parametrize("setting", ["reports.review_sample=-1", "reports.seed=abc", "reports.top_terms=true"])
+def test_report_settings_are_checked(setting):
+    from paperscope.config import ConfigError, load_config
+
+    with pytest.raises(ConfigError, match=setting.split("=")[0]):
+        load_config(None, [setting])

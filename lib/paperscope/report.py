@@ -367,6 +367,7 @@ def write(run_dir: Path, meta: dict, *, inputs: pd.DataFrame, gate: list[dict], 
         paths["chart_terms"] = charts[-1][0]
 
     gate_df = pd.DataFrame(gate, columns=["suite", "expectation", "column", "success", "observed"])
+    gate_df["success"] = gate_df["success"].map({True: "pass", False: "FAIL"})
     status_counts = _status_counts(inputs)
     context = dict(meta=meta, inputs=inputs, gate_df=gate_df, collab=collab, terms=terms, audit_df=audit_df,
                    records=records, failures=failures, charts=charts, status_counts=status_counts, settings=settings)
@@ -403,7 +404,7 @@ def _groups_table(terms: pd.DataFrame) -> pd.DataFrame:
 def _markdown(run_dir: Path, *, meta, inputs, gate_df, collab, terms, audit_df, records, failures, charts,
               status_counts, settings) -> str:
     docs = _relative(meta.get("data_docs"), run_dir)
-    passed = int(gate_df["success"].sum()) if not gate_df.empty else 0
+    passed = int((gate_df["success"] == "pass").sum())
     parts = [
         f"# paperscope run {_md_text(meta['run_id'])}\n",
         f"**Status: {meta['status']}**" + (f" — {_md_text(meta['message'])}" if meta.get("message") else "") + "\n",
@@ -457,7 +458,7 @@ def _html(run_dir: Path, *, meta, inputs, gate_df, collab, terms, audit_df, reco
           status_counts, settings) -> str:
     ok = meta["status"] == "passed"
     docs = _relative(meta.get("data_docs"), run_dir)
-    passed = int(gate_df["success"].sum()) if not gate_df.empty else 0
+    passed = int((gate_df["success"] == "pass").sum())
     out = [
         "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">",
         f"<title>paperscope run {_h(meta['run_id'])}</title><style>{_CSS}</style></head><body>",

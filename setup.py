@@ -9,6 +9,8 @@ INSTALL_REQUIRES = [
     "pandas>=2.2,<3",
     "PyYAML>=6,<7",
     "great-expectations==1.24.1",
+    # Report charts (Agg backend, imported only when a report is written).
+    "matplotlib>=3.8,<4",
 ]
 EXTRAS = {
     "spark": [

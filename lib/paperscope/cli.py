@@ -142,7 +142,8 @@ def _print_where(run, step: str, code: int) -> None:
     print(f"paperscope: {step} {run.run_id} {status}")
     print("  tables:  " + ", ".join(table_path(run.cfg, t) for t in run.cfg["warehouse"]["tables"]))
     if (run.run_dir / "summary.md").exists():
-        print(f"  report:  {run.run_dir / 'summary.md'}")
+        print(f"  report:  {run.run_dir / 'index.html'}")
+        print(f"  summary: {run.run_dir / 'summary.md'}")
         print(f"  audit:   {run.run_dir / 'audit.csv'}")
         print(f"  data docs: {run.run_dir / 'data_docs' / 'index.html'}")
 

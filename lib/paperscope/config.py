@@ -106,6 +106,9 @@ def _validate(cfg: dict) -> dict:
     if not isinstance(cfg["spark"]["conf"], dict):
         raise ConfigError("'spark.conf' must be a mapping of Spark settings")
     cfg["spark"]["conf"] = {str(k): str(v) for k, v in cfg["spark"]["conf"].items()}
+    for key in ("review_sample", "seed", "top_terms", "html_rows"):
+        if not isinstance(cfg["reports"][key], int) or isinstance(cfg["reports"][key], bool) or cfg["reports"][key] < 0:
+            raise ConfigError(f"'reports.{key}' must be a whole number >= 0")
     for key in ("max_pages", "header_chars"):
         if not isinstance(cfg["extract"][key], int) or cfg["extract"][key] < 0:
             raise ConfigError(f"'extract.{key}' must be a whole number >= 0")

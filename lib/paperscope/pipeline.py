@@ -18,7 +18,7 @@ from pyspark.sql import DataFrame, SparkSession
 from pyspark.sql import functions as F
 
 from paperscope import corpus, schemas, tables, transforms
-from paperscope.mentions import terms_text
+from paperscope.mentions import parse_terms, terms_text
 
 log = logging.getLogger(__name__)
 
@@ -118,7 +118,9 @@ def aggregate(run: Run) -> tuple[pd.DataFrame, pd.DataFrame]:
         countries = transforms.paper_countries(run.read("papers"), run.read("affiliations", schemas.AFFILIATIONS),
                                                run.cfg["affiliations"]["china_policy"])
         collab = transforms.collaboration(countries)
-        groups = transforms.term_groups(countries, run.read("mentions", schemas.MENTIONS), run.cfg["mentions"]["scope"])
+        text = terms_text(run.cfg["mentions"]["terms_file"])
+        groups = transforms.term_groups(countries, run.read("mentions", schemas.MENTIONS), run.cfg["mentions"]["scope"],
+                                        transforms.terms_table(run.spark, parse_terms(text)))
         tables.write_years(collab, run.cfg, "collaboration", run.years)
         tables.write_years(groups, run.cfg, "term_groups", run.years)
         return (run.read("collaboration").orderBy("year").toPandas(),
@@ -144,8 +146,24 @@ def _audit(run: Run) -> pd.DataFrame:
             .orderBy("year", "path", "raw", "institution").toPandas())
 
 
+def _mentions(run: Run) -> pd.DataFrame:
+    """Term counts per paper (small: one row per paper and term found)."""
+    return run.read("mentions", schemas.MENTIONS).select("paper_id", "term", "count_full", "count_body").toPandas()
+
+
+def _failures(run: Run) -> pd.DataFrame:
+    """Papers whose extraction did not succeed: what happened to which file."""
+    try:
+        papers = run.read("papers")
+    except FileNotFoundError:
+        return pd.DataFrame(columns=["year", "path", "status", "error"])
+    return (papers.where(F.col("status") != "ok")
+            .select("year", "path", "status", F.substring("error", 1, 300).alias("error"))
+            .orderBy("year", "path").toPandas())
+
+
 def report(run: Run, gate, collab=None, terms=None, message: str | None = None) -> dict:
-    from paperscope.report import point_latest, write
+    from paperscope.report import point_latest, versions, write
 
     meta = {
         "run_id": run.run_id, "started": run.started, "conf_file": run.conf_file,
@@ -157,10 +175,12 @@ def report(run: Run, gate, collab=None, terms=None, message: str | None = None) 
         "mention_scope": run.cfg["mentions"]["scope"],
         "durations": run.durations, "config": run.cfg,
         "data_docs": gate.data_docs_index if gate is not None else None,
+        "versions": versions(run.spark.version),
     }
     outcomes = [{"suite": o.suite, "expectation": o.expectation, "column": o.column,
                  "success": o.success, "observed": o.observed} for o in (gate.outcomes if gate else [])]
-    paths = write(run.run_dir, meta, inputs=_inputs_table(run), gate=outcomes, collab=collab, terms=terms, audit=_audit(run))
+    paths = write(run.run_dir, meta, inputs=_inputs_table(run), gate=outcomes, collab=collab, terms=terms,
+                  audit=_audit(run), mentions=_mentions(run), failures=_failures(run), settings=run.cfg["reports"])
     point_latest(Path(run.cfg["reports"]["path"]), run.run_dir)
     return paths
 

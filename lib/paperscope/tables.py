@@ -32,6 +32,8 @@ def write_years(df: DataFrame, cfg: dict, name: str, years: list[int]) -> str:
     (df.write.format("delta")
        .mode("overwrite")
        .option("replaceWhere", predicate)
+       # A newer version may add columns; the years it does not rewrite keep nulls there.
+       .option("mergeSchema", "true")
        .partitionBy("year")
        .save(path))
     log.info("wrote %s (%s)", path, predicate)

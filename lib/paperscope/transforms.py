@@ -113,30 +113,52 @@ def paper_countries(papers: DataFrame, affiliations: DataFrame, china_policy: st
 
 
 def collaboration(countries: DataFrame) -> DataFrame:
-    """Per year: papers, with US / China / both / neither-or-unknown authors, and the share."""
-    both = F.col("has_us") & F.col("has_cn")
-    return (countries.groupBy("year").agg(
-                F.count(F.lit(1)).alias("papers"),
-                F.sum((F.col("status") == "ok").cast("int")).alias("papers_ok"),
-                F.sum(F.col("has_us").cast("int")).alias("with_us"),
-                F.sum(F.col("has_cn").cast("int")).alias("with_cn"),
-                F.sum(both.cast("int")).alias("with_both"),
-                F.sum((~F.col("has_us") & ~F.col("has_cn")).cast("int")).alias("with_neither"),
-                F.sum((F.size("countries") == 0).cast("int")).alias("with_unknown"))
-            .withColumn("share_both", F.round(F.col("with_both") / F.col("papers"), 4))
-            .orderBy("year"))
+    """Per year: papers with US / Chinese / both authors (counts and shares), and the rest.
+
+    The last three counts split the papers without a US-China pair cleanly: with_neither
+    has resolved countries but neither US nor China; with_unknown has none resolved
+    (anonymous, unreadable, or no affiliation matched). Shares are of all papers.
+    """
+    us, cn = F.col("has_us"), F.col("has_cn")
+    known = F.size("countries") > 0
+    out = countries.groupBy("year").agg(
+        F.count(F.lit(1)).alias("papers"),
+        F.sum((F.col("status") == "ok").cast("int")).alias("papers_ok"),
+        F.sum(us.cast("int")).alias("with_us"),
+        F.sum(cn.cast("int")).alias("with_cn"),
+        F.sum((us & cn).cast("int")).alias("with_both"),
+        F.sum((~us & ~cn & known).cast("int")).alias("with_neither"),
+        F.sum((~known).cast("int")).alias("with_unknown"))
+    for name in ("us", "cn", "both"):
+        out = out.withColumn(f"share_{name}", F.round(F.col(f"with_{name}") / F.col("papers"), 4))
+    return out.orderBy("year")
 
 
-def term_groups(countries: DataFrame, mentions: DataFrame, scope: str) -> DataFrame:
-    """Per (year, term): papers mentioning it, split by author-country group."""
+def term_groups(countries: DataFrame, mentions: DataFrame, scope: str, terms: DataFrame | None = None) -> DataFrame:
+    """Per (year, term): papers mentioning it in the scope, split by author-country group.
+
+    with_cn and with_us overlap (with_both is in both); with_neither and with_unknown are
+    as in collaboration. terms (term, kind, origin, origin_country) adds what the term is.
+    """
     count = "count_body" if scope == "body" else "count_full"
     mentioned = mentions.where(F.col(count) > 0).select("paper_id", "term").distinct()
-    joined = mentioned.join(countries, "paper_id")
-    return (joined.groupBy("year", "term").agg(
+    us, cn = F.col("has_us"), F.col("has_cn")
+    known = F.size("countries") > 0
+    out = (mentioned.join(countries, "paper_id").groupBy("year", "term").agg(
                 F.count(F.lit(1)).alias("papers"),
-                F.sum(F.col("has_cn").cast("int")).alias("with_cn"),
-                F.sum(F.col("has_us").cast("int")).alias("with_us"),
-                F.sum((F.col("has_us") & F.col("has_cn")).cast("int")).alias("with_both"),
-                F.sum((~F.col("has_us") & ~F.col("has_cn")).cast("int")).alias("with_neither"))
-            .withColumn("scope", F.lit(scope))
-            .orderBy("year", F.desc("papers"), "term"))
+                F.sum(cn.cast("int")).alias("with_cn"),
+                F.sum(us.cast("int")).alias("with_us"),
+                F.sum((us & cn).cast("int")).alias("with_both"),
+                F.sum((~us & ~cn & known).cast("int")).alias("with_neither"),
+                F.sum((~known).cast("int")).alias("with_unknown"))
+           .withColumn("scope", F.lit(scope)))
+    if terms is not None:
+        out = out.join(F.broadcast(terms.select("term", "kind", "origin", "origin_country")), "term", "left")
+    return out.select("year", "term", *[c for c in out.columns if c not in ("year", "term")]).orderBy(
+        "year", F.desc("papers"), "term")
+
+
+def terms_table(spark, terms) -> DataFrame:
+    """The terms' descriptions (mentions.Term list) as a small DataFrame for term_groups."""
+    rows = [(t.name, t.kind, t.origin, t.country) for t in terms]
+    return spark.createDataFrame(rows, "term string, kind string, origin string, origin_country string")

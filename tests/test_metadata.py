@@ -29,22 +29,26 @@ def test_nips_json_decoding_and_bad_lines(tmp_path):
         "{not json",
         json.dumps([1, 2]),
         json.dumps({"title": "", "authors": []}),
-        _nips_line("texas & friends!", "Stanford University"),  # same normalised title as line 2
+        # same normalised title and authors as line 2: a duplicate
+        _nips_line("texas & friends!", "Texas A&M University", "Peking University", "Peking University"),
         "",
         _nips_line("No Affiliations", "None"),
+        _nips_line("Texas & Friends", "Stanford University", names=["Someone Else"]),  # same title, other paper
     ]
     path = tmp_path / "conf2024.json"
     path.write_text("\n".join(lines) + "\n", encoding="ascii")
     read = md.read_file(str(path))
     assert read.stats["format"] == "nips-json" and read.stats["year"] == 2024
-    assert read.stats["records"] == 7  # the blank line is not a record
-    assert (read.stats["metadata"], read.stats["malformed"], read.stats["duplicate"]) == (3, 3, 1)
+    assert read.stats["records"] == 8  # the blank line is not a record
+    assert (read.stats["metadata"], read.stats["malformed"], read.stats["duplicate"]) == (4, 3, 1)
+    assert read.stats["same_title_other_authors"] == 1
     papers = {p["path"].rsplit("#", 1)[1]: p for p in read.papers}
     assert papers["L1"]["title"] == "Schrödinger Bridges" and papers["L1"]["status"] == "metadata"
     assert papers["L1"]["paper_id"] == md.paper_id(2024, "schrodinger bridges")
     assert "not valid JSON" in papers["L3"]["error"] and papers["L3"]["status"] == "malformed"
     assert "JSON object" in papers["L4"]["error"] and "no title" in papers["L5"]["error"]
     assert papers["L6"]["status"] == "duplicate" and "line 2" in papers["L6"]["error"]
+    assert papers["L9"]["status"] == "metadata" and papers["L9"]["paper_id"] != papers["L2"]["paper_id"]
     assert len({p["paper_id"] for p in read.papers}) == len(read.papers)
     raws = {(a["paper_id"], a["raw"]) for a in read.affiliations}
     pid2 = papers["L2"]["paper_id"]
@@ -106,28 +110,31 @@ def test_counting_rules():
 
 @pytest.fixture(scope="module")
 def truth(repo):
+    """Five 2024 sample papers (US, CN and US-China among them): enough, and quick to extract."""
     with open(repo / "sample" / "ground_truth.csv", newline="", encoding="utf-8") as fh:
-        return [r for r in csv.DictReader(fh) if r["year"] == "2024"]
+        return [r for r in csv.DictReader(fh) if r["year"] == "2024"][:5]
 
 
 def test_metadata_run_and_agreement_with_pdfs(spark, base_cfg, repo, tmp_path, truth):
-    # PDF side: the sample's 2024 PDFs through extract and affiliations
+    # PDF side: those PDFs through extract and affiliations, read from a manifest
+    manifest = tmp_path / "manifest.csv"
+    manifest.write_text("path,year\n" + "".join(f"{repo / 'sample' / 'corpus' / r['file']},2024\n" for r in truth))
     pdf_cfg = copy.deepcopy(base_cfg)
-    pdf_cfg["input"].update(corpus=str(repo / "sample" / "corpus"), years=[2024])
+    pdf_cfg["input"].update(manifest=str(manifest), years=[2024])
     pdf_cfg["warehouse"]["path"] = str(tmp_path / "pdf_wh")
     pdf_cfg["reports"]["path"] = str(tmp_path / "pdf_reports")
     pdf_run = pipeline.Run(spark, pdf_cfg)
     pipeline.extract(pdf_run)
     pipeline.affiliations(pdf_run)
 
-    # metadata side: the same titles and affiliation strings, one paper changed to disagree,
-    # one paper the PDFs lack, one malformed line
-    changed = next(r for r in truth if r["has_cn"] == "0" and r["countries"])
+    # metadata side: the same titles (upper-cased) and affiliation strings; one US-only paper
+    # gets a Chinese affiliation too (a disagreement), plus a paper the PDFs lack and a bad line
+    changed = next(r for r in truth if r["has_us"] == "1" and r["has_cn"] == "0")
     lines = []
     for r in truth:
         affs = [a.strip() for a in r["affiliations"].split("|") if a.strip()] or ["None"]
         if r is changed:
-            affs = ["Peking University"]
+            affs.append("Peking University")
         lines.append(_nips_line(r["title"].upper(), *affs))
     lines += [_nips_line("A Paper Only In Metadata", "Stanford University", "Tsinghua University"), "{oops"]
     source = tmp_path / "neurips2024.json"
@@ -137,15 +144,16 @@ def test_metadata_run_and_agreement_with_pdfs(spark, base_cfg, repo, tmp_path, t
     cfg["warehouse"]["path"] = str(tmp_path / "meta_wh")
     cfg["reports"]["path"] = str(tmp_path / "meta_reports")
     cfg["metadata"].update(source=str(source), format="auto", year=None, compare_with=pdf_cfg["warehouse"]["path"])
+    cfg["quality"]["min_ok_share"] = 0.8  # 6 of 7 records are papers
     md.check_source(cfg)
     run = pipeline.Run(spark, cfg)
     assert pipeline.run_metadata(run) == 0
 
     collab = spark.read.format("delta").load(tables.table_path(cfg, "collaboration")).collect()
     assert len(collab) == 1 and collab[0]["year"] == 2024
-    expected_both = sum(r["has_us"] == "1" and r["has_cn"] == "1" for r in truth if r is not changed) + 1
-    assert collab[0]["papers"] == len(truth) + 2
-    assert collab[0]["with_both"] == expected_both
+    truth_both = sum(r["has_us"] == "1" and r["has_cn"] == "1" for r in truth)
+    assert collab[0]["papers"] == len(truth) + 2  # the malformed line is a row too
+    assert collab[0]["with_both"] == truth_both + 2  # the changed paper and the metadata-only one
     statuses = {r["status"]: r["count"] for r in
                 spark.read.format("delta").load(tables.table_path(cfg, "papers")).groupBy("status").count().collect()}
     assert statuses == {"metadata": len(truth) + 1, "malformed": 1}
@@ -153,10 +161,10 @@ def test_metadata_run_and_agreement_with_pdfs(spark, base_cfg, repo, tmp_path, t
     assert {r["source"] for r in affs.select("source").distinct().collect()} == {"metadata"}
     assert spark.read.format("delta").load(tables.table_path(cfg, "mentions")).count() == 0
 
-    record = json.loads((run.run_dir / "metadata.json").read_text())
-    agree = record["agreement"]
+    agree = json.loads((run.run_dir / "metadata.json").read_text())["agreement"]
     assert agree["matched"] == agree["matched_by_title"] == len(truth)
-    assert agree["has_cn_agree"] == len(truth) - 1 and agree["has_us_agree"] == len(truth)
+    assert agree["has_us_agree"] == len(truth) and agree["has_cn_agree"] == len(truth) - 1
+    assert agree["both_agree"] == len(truth) - 1
     diff = pd.read_csv(run.run_dir / "agreement_disagreements.csv")
     assert diff["title_pdf"].str.casefold().tolist() == [changed["title"].casefold()]
     assert "PDF headers vs metadata" in (run.run_dir / "metadata.md").read_text()

@@ -17,8 +17,10 @@ Each distinct affiliation string of a paper becomes affiliation rows with source
 ``metadata``, resolved by the same gazetteer as PDF headers.
 
 paper_id of a metadata paper: sha256 of ``"<year>\\n<normalised title>"`` (see
-``title_key``), so the same paper gets the same id from any metadata source. The source's
-own id (paperlists ``id``) is kept as ``source_id``.
+``title_key``), so the same paper gets the same id from any metadata source. A later
+record with the same title but other authors is another paper: its id also hashes the
+author names. Same title and same authors is a ``duplicate`` row. The source's own id
+(paperlists ``id``) is kept as ``source_id``.
 """
 from __future__ import annotations
 
@@ -228,7 +230,7 @@ def to_rows(records: list[Record], year: int, source: str, fmt: str) -> Read:
     stats = Counter()
     cross = Counter()
     disagreements: list[dict] = []
-    seen: dict[str, int] = {}
+    seen: dict[str, tuple[int, str]] = {}
     for rec in records:
         path = f"{source}#L{rec.line}"
         base = {"year": year, "path": path, "size_bytes": None, "n_pages": None, "header_text": None,
@@ -240,14 +242,19 @@ def to_rows(records: list[Record], year: int, source: str, fmt: str) -> Read:
                            "status": STATUS_MALFORMED, "error": rec.error})
             continue
         pid = paper_id(year, rec.title)
+        authors = "; ".join(a.name for a in rec.authors)
+        if pid in seen and seen[pid][1] != authors:
+            # Another paper with the same title (two reproducibility studies of one paper, say)
+            stats["same_title_other_authors"] += 1
+            pid = paper_id(year, f"{rec.title}\n{authors}")
         if pid in seen:
             stats[STATUS_DUPLICATE] += 1
-            msg = f"same title as line {seen[pid]}; counted once"
+            msg = f"same title and authors as line {seen[pid][0]}; counted once"
             log.warning("%s: duplicate metadata record: %s", path, msg)
             papers.append({**base, "paper_id": hashlib.sha256(f"{STATUS_DUPLICATE}\n{path}".encode()).hexdigest(),
                            "status": STATUS_DUPLICATE, "error": msg})
             continue
-        seen[pid] = rec.line
+        seen[pid] = (rec.line, authors)
         stats[STATUS_OK] += 1
         papers.append({**base, "paper_id": pid, "status": STATUS_OK, "error": None})
         strings: dict[str, str | None] = {}

@@ -25,7 +25,10 @@ import pandas as pd
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "lib"))
 from paperscope import metadata as md  # noqa: E402
 
-REPORTER = (134, 4497)  # the reporter's NeurIPS 2024 figure: papers with US and China authors
+REPORTER = (134, 4497)
+# US companies whose bare name resolves to the US wherever the author sits.
+US_COMPANIES = {"OpenAI", "Meta AI", "Google Research", "Microsoft Research", "NVIDIA", "Apple", "Amazon",
+                "IBM Research", "Salesforce Research", "Adobe Research", "Intel", "Qualcomm"}  # the reporter's NeurIPS 2024 figure: papers with US and China authors
 
 
 def rules_table(papers: pd.DataFrame, affs: pd.DataFrame) -> pd.DataFrame:
@@ -90,6 +93,11 @@ def main(argv=None) -> int:
     print(f"- US-China papers (mainland, counted) with at least one unresolved string: "
           f"{len(both_ids & papers_with_unresolved)}; US-China papers could grow among the "
           f"{len(papers_with_unresolved - both_ids)} other papers with unresolved strings")
+    us_rows = affs[affs["paper_id"].isin(both_ids) & (affs["country"] == "US")]
+    us_sets = us_rows.groupby("paper_id")["institution"].agg(lambda i: set(i.fillna("")))
+    company_only = int(us_sets.map(lambda i: i <= US_COMPANIES).sum())
+    print(f"- US-China papers (mainland, counted) whose US side rests only on US company names "
+          f"({', '.join(sorted(US_COMPANIES))}): {company_only}")
     print(f"- strings naming both the US and China: {len(dual)} in {dual['paper_id'].nunique()} papers")
     print(f"- papers US-China only when HK/MO/TW count as China: {len(only_greater)}")
     top = Counter(unresolved["raw"]).most_common(15)

@@ -169,3 +169,16 @@ def test_metadata_run_and_agreement_with_pdfs(spark, base_cfg, repo, tmp_path, t
     assert diff["title_pdf"].str.casefold().tolist() == [changed["title"].casefold()]
     assert "PDF headers vs metadata" in (run.run_dir / "metadata.md").read_text()
     assert (run.run_dir / "summary.md").is_file()
+
+
+def test_metadata_command_errors_are_one_line_before_spark(tmp_path, capsys):
+    from paperscope.cli import main
+
+    assert main(["metadata", "--source", str(tmp_path / "nope.json")]) == 2
+    assert "metadata file not found" in capsys.readouterr().err
+    undated = tmp_path / "papers.json"
+    undated.write_text(_nips_line("T", "MIT") + "\n")
+    assert main(["metadata", "--source", str(undated)]) == 2
+    assert "pass --year" in capsys.readouterr().err
+    assert main(["metadata"]) == 2
+    assert "--source FILE" in capsys.readouterr().err

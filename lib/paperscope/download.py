@@ -435,6 +435,10 @@ def fetch_one(client: Client, item: Item, known: dict | None = None) -> Result:
     return Result(item, str(dest), FETCHED, None, len(body), hashlib.sha256(body).hexdigest())
 
 
+def _row_key(row: dict) -> str:
+    return row.get("page_url") or row.get("url") or row["path"]
+
+
 def fetch_all(client: Client, items: list[Item]) -> list[Result]:
     """Fetch every item with bounded concurrency, merge into the manifest, log progress."""
     manifest = client.opts.manifest_path
@@ -454,9 +458,11 @@ def fetch_all(client: Client, items: list[Item]) -> list[Result]:
             if n % client.opts.progress_every == 0 or n == len(items):
                 log.info("progress: %d/%d (fetched %d, already present %d, failed %d) in %.0f s",
                          n, len(items), counts[FETCHED], counts[PRESENT], counts[FAILED], time.monotonic() - t0)
-    merged = dict(previous)
+    # One row per paper across runs, keyed by where it came from (its file name can change
+    # once its paper page is reachable), so an old failure does not outlive a success.
+    merged = {_row_key(row): row for row in previous.values()}
     for res in results:
-        merged[res.path] = res.row()
+        merged[_row_key(res.row())] = res.row()
     write_manifest(manifest, sorted(merged.values(), key=lambda r: (str(r.get("year")), r["path"])))
     log.info("manifest: %s", manifest)
     return results

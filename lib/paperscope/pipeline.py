@@ -221,12 +221,13 @@ def metadata(run: Run):
 
 
 def _pdf_flags(run: Run, warehouse: str, years: list[int]) -> pd.DataFrame:
-    """Per-paper US/China flags of the PDF-derived rows in another (or this) warehouse."""
-    from paperscope.metadata import STATUS_OK, paper_flags
+    """Per-paper US/China flags of the PDFs extracted (status ok) in another warehouse,
+    or in this one as it was before this run replaces the year."""
+    from paperscope.metadata import paper_flags
 
     other = {**run.cfg, "warehouse": {**run.cfg["warehouse"], "path": warehouse}}
     papers = (tables.read_years(run.spark, other, "papers", years, schemas.PAPERS)
-              .where(F.col("status") != STATUS_OK).select("paper_id", "title", "source_id").toPandas())
+              .where(F.col("status") == "ok").select("paper_id", "title", "source_id").toPandas())
     affs = (tables.read_years(run.spark, other, "affiliations", years, schemas.AFFILIATIONS)
             .select("paper_id", "raw", "country").toPandas())
     return paper_flags(papers, affs, run.cfg["affiliations"]["china_policy"])

@@ -275,7 +275,7 @@ def paper_pages(html: str, base_url: str, pattern: str) -> list[tuple[str, str]]
 
 
 def pdf_link(html: str, base_url: str, pattern: str) -> str | None:
-    """The paper's PDF on its page: citation_pdf_url, else a link matching the pattern,
+    """The paper's PDF on its page: a link matching the pattern, else citation_pdf_url,
     else the first .pdf link that is not a supplement."""
     parser = _Links()
     parser.feed(html)
@@ -295,8 +295,10 @@ def pdf_link(html: str, base_url: str, pattern: str) -> str | None:
 
 def from_index(client: Client, index_url: str, year: int | None) -> list[Item]:
     """Items of a proceedings year page; a paper page without a PDF link is a failed item."""
-    body, _ = client.get(index_url)
     year = year or _year_in(index_url)
+    if year is None:
+        raise ValueError(f"no year in {index_url}: pass --year")
+    body, _ = client.get(index_url)
     pages = paper_pages(body.decode("utf-8", "replace"), index_url, client.opts.paper_link)
     if client.opts.limit:
         pages = pages[:client.opts.limit]

@@ -17,7 +17,9 @@ STEPS = {
     "mentions": "model and architecture mentions -> mentions table",
     "validate": "Great Expectations gate on papers/affiliations/mentions; Data Docs + summary",
     "aggregate": "gate, then collaboration and mention aggregates (gold tables) and the report",
+    "metadata": "conference metadata (--source FILE) instead of PDFs -> papers, affiliations, gate, aggregates",
     "check": "check the config and the input paths without starting Spark",
+    "download": "fetch PDFs from a proceedings index or a URL list (no Spark; see `paperscope download --help`)",
 }
 EPILOG = """\
 Config: packaged defaults < --conf-file < --set KEY=VALUE < the named flags.
@@ -26,6 +28,7 @@ Exit codes: 0 ok, 1 quality gate failed (aggregates not written), 2 bad config o
 Examples:
   paperscope run --conf-file conf/local.yaml --years 2025
   paperscope validate --set quality.expected_papers='{2025: 5290}'
+  paperscope metadata --source nips2024.json --year 2024 --format nips-json
 """
 
 
@@ -43,6 +46,10 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--warehouse", help="folder of the Delta tables")
     p.add_argument("--reports", help="folder for reports/<run-id>/")
     p.add_argument("--master", help="Spark master when not started by spark-submit (e.g. local[2])")
+    p.add_argument("--source", help="metadata step: the metadata file (JSON lines or JSON array)")
+    p.add_argument("--format", choices=["auto", "nips-json", "paperlists"], help="metadata step: file layout (default auto)")
+    p.add_argument("--year", help="metadata step: year of its papers (default: the year in the file name)")
+    p.add_argument("--compare-with", help="metadata step: warehouse with PDF-derived tables to compare with, paper by paper")
     p.add_argument("--set", dest="sets", action="append", default=[], metavar="KEY=VALUE",
                    help="override any config key, e.g. --set quality.min_ok_share=0.95 (repeatable)")
     p.add_argument("-v", "--verbose", action="store_true", help="debug logging")
@@ -56,17 +63,24 @@ def _config(args):
         args.conf_file, args.sets,
         input__corpus=args.corpus, input__manifest=args.manifest, input__years=args.years,
         warehouse__path=args.warehouse, reports__path=args.reports, spark__master=args.master,
+        metadata__source=args.source, metadata__format=args.format, metadata__year=args.year,
+        metadata__compare_with=args.compare_with,
     )
 
 
-def preflight(cfg: dict) -> None:
+def preflight(cfg: dict, step: str = "run") -> None:
     """Everything that can be checked without Spark: inputs, the terms file, the GX suites."""
     from paperscope.config import ConfigError
     from paperscope.corpus import check_inputs
     from paperscope.mentions import parse_terms, terms_text
     from paperscope.quality import load_suites
 
-    check_inputs(cfg)
+    if step == "metadata":
+        from paperscope.metadata import check_source
+
+        check_source(cfg)
+    else:
+        check_inputs(cfg)
     source = cfg["mentions"]["terms_file"] or "packaged terms.yaml"
     try:
         parse_terms(terms_text(cfg["mentions"]["terms_file"]), source)
@@ -83,6 +97,11 @@ def _fail(message: str) -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
+    if argv[:1] == ["download"]:
+        from paperscope.download import main as download
+
+        return download(argv[1:])
     args = parser().parse_args(argv)
     logging.basicConfig(level=logging.DEBUG if args.verbose else logging.INFO,
                         format="%(asctime)s %(levelname)s %(name)s: %(message)s", stream=sys.stderr)
@@ -94,7 +113,7 @@ def main(argv: list[str] | None = None) -> int:
 
     try:
         cfg = _config(args)
-        preflight(cfg)
+        preflight(cfg, args.step)
     except (ConfigError, InputError) as exc:
         return _fail(str(exc))
     if args.step == "check":
@@ -131,6 +150,10 @@ def _run_step(args, cfg) -> int:
         code = 0 if gate.success else pipeline.GATE_FAILED
     elif args.step == "aggregate":
         code = pipeline.gate_then_aggregate(run)
+    elif args.step == "download":
+        return _fail("download takes its own flags: paperscope download --help")
+    elif args.step == "metadata":
+        code = pipeline.run_metadata(run)
     _print_where(run, args.step, code)
     return code
 
@@ -146,6 +169,8 @@ def _print_where(run, step: str, code: int) -> None:
         print(f"  summary: {run.run_dir / 'summary.md'}")
         print(f"  audit:   {run.run_dir / 'audit.csv'}")
         print(f"  data docs: {run.run_dir / 'data_docs' / 'index.html'}")
+    if (run.run_dir / "metadata.md").exists():
+        print(f"  metadata: {run.run_dir / 'metadata.md'}")
 
 
 if __name__ == "__main__":

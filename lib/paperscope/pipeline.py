@@ -35,6 +35,7 @@ class Run:
     started: str = field(default_factory=lambda: datetime.now(timezone.utc).isoformat(timespec="seconds"))
     durations: dict = field(default_factory=dict)
     discovered: list[tuple[int | None, int]] | None = None
+    discovered_from_metadata: bool = False
 
     @property
     def run_dir(self) -> Path:
@@ -67,6 +68,12 @@ class Run:
     def years(self) -> list[int]:
         """The years this run replaces: those selected (or all) that have files."""
         return sorted(y for y, _ in self.discover() if y is not None)
+
+    @property
+    def input_name(self) -> str:
+        if self.discovered_from_metadata:
+            return self.cfg["metadata"]["source"]
+        return self.cfg["input"]["manifest"] or self.cfg["input"]["corpus"]
 
     def read(self, name: str, schema=None) -> DataFrame:
         return tables.read_years(self.spark, self.cfg, name, self.years, schema)
@@ -169,7 +176,7 @@ def report(run: Run, gate, collab=None, terms=None, message: str | None = None) 
         "run_id": run.run_id, "started": run.started, "conf_file": run.conf_file,
         "status": "passed" if gate is not None and gate.success else "failed",
         "message": message, "years": run.years,
-        "input": run.cfg["input"]["manifest"] or run.cfg["input"]["corpus"],
+        "input": run.input_name,
         "warehouse": run.cfg["warehouse"]["path"],
         "china_policy": run.cfg["affiliations"]["china_policy"],
         "mention_scope": run.cfg["mentions"]["scope"],
@@ -204,3 +211,75 @@ def gate_then_aggregate(run: Run) -> int:
     collab, terms = aggregate(run)
     report(run, gate, collab, terms)
     return 0
+
+
+def _frame(spark: SparkSession, rows: list[dict], schema) -> DataFrame:
+    names = schema.fieldNames()
+    return spark.createDataFrame([tuple(r.get(n) for n in names) for r in rows], schema)
+
+
+def metadata(run: Run):
+    """Conference metadata -> papers (status 'metadata') and affiliations (source 'metadata').
+
+    The metadata's records are what this run "discovered", so the gate counts them like
+    files; the mentions of those years are emptied (metadata has no text).
+    """
+    from paperscope import metadata as md
+
+    conf = run.cfg["metadata"]
+    with run.step("metadata"):
+        try:
+            read = md.read_file(conf["source"], conf["year"], conf["format"])
+        except (OSError, ValueError) as exc:
+            raise corpus.InputError(f"metadata {conf['source']}: {exc}") from None
+        run.discovered = [(read.stats["year"], read.stats["records"])]
+        run.discovered_from_metadata = True
+        tables.write_years(_frame(run.spark, read.papers, schemas.PAPERS), run.cfg, "papers", run.years)
+        tables.write_years(_frame(run.spark, read.affiliations, schemas.AFFILIATIONS), run.cfg, "affiliations", run.years)
+        tables.write_years(_frame(run.spark, [], schemas.MENTIONS), run.cfg, "mentions", run.years)
+        return read
+
+
+def _pdf_flags(run: Run, warehouse: str, years: list[int]) -> pd.DataFrame:
+    """Per-paper US/China flags of the PDFs extracted (status ok) in another warehouse,
+    or in this one as it was before this run replaces the year."""
+    from paperscope.metadata import paper_flags
+
+    other = {**run.cfg, "warehouse": {**run.cfg["warehouse"], "path": warehouse}}
+    papers = (tables.read_years(run.spark, other, "papers", years, schemas.PAPERS)
+              .where(F.col("status") == "ok").select("paper_id", "title", "source_id").toPandas())
+    affs = (tables.read_years(run.spark, other, "affiliations", years, schemas.AFFILIATIONS)
+            .select("paper_id", "raw", "country").toPandas())
+    return paper_flags(papers, affs, run.cfg["affiliations"]["china_policy"])
+
+
+def run_metadata(run: Run) -> int:
+    """Metadata instead of PDFs: metadata, gate, aggregates, report, plus metadata.md
+    (read counts, the paperlists country cross-check and, with metadata.compare_with,
+    the paper-by-paper agreement with PDF headers)."""
+    import json
+
+    from paperscope import metadata as md
+
+    conf = run.cfg["metadata"]
+    year = conf["year"] or md.year_from_name(conf["source"] or "")
+    pdf = _pdf_flags(run, conf["compare_with"], [year]) if conf["compare_with"] and year else None
+    read = metadata(run)
+    code = gate_then_aggregate(run)
+    parts = [f"# Metadata source of run {run.run_id}\n", "```", json.dumps(read.stats, indent=2, default=str), "```\n"]
+    record = {"stats": read.stats}
+    if pdf is not None:
+        papers = pd.DataFrame(read.papers)
+        papers = papers[papers["status"] == md.STATUS_OK][["paper_id", "title", "source_id"]]
+        meta = md.paper_flags(papers, pd.DataFrame(read.affiliations, columns=schemas.AFFILIATIONS.fieldNames()),
+                              run.cfg["affiliations"]["china_policy"])
+        summary, diff = md.agreement(pdf, meta)
+        parts.append(md.agreement_markdown(summary, diff))
+        record["agreement"] = summary
+        run.run_dir.mkdir(parents=True, exist_ok=True)
+        diff.to_csv(run.run_dir / "agreement_disagreements.csv", index=False)
+        log.info("PDF vs metadata: %s", summary)
+    run.run_dir.mkdir(parents=True, exist_ok=True)
+    (run.run_dir / "metadata.md").write_text("\n".join(parts), encoding="utf-8")
+    (run.run_dir / "metadata.json").write_text(json.dumps(record, indent=2, default=str), encoding="utf-8")
+    return code

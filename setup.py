@@ -37,6 +37,13 @@ setup(
     entry_points={
         "console_scripts": [
             "paperscope=paperscope.cli:main",
+            # One per step: the entry points of the Databricks job's python_wheel_tasks.
+            "paperscope-run=paperscope.entrypoints:run",
+            "paperscope-extract=paperscope.entrypoints:extract",
+            "paperscope-affiliations=paperscope.entrypoints:affiliations",
+            "paperscope-mentions=paperscope.entrypoints:mentions",
+            "paperscope-validate=paperscope.entrypoints:validate",
+            "paperscope-aggregate=paperscope.entrypoints:aggregate",
         ],
     },
 )

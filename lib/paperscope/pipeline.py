@@ -146,6 +146,7 @@ def _audit(run: Run) -> pd.DataFrame:
 
 def report(run: Run, gate, collab=None, terms=None, message: str | None = None) -> dict:
     from paperscope.report import point_latest, write
+    from paperscope.spark import library_origins
 
     meta = {
         "run_id": run.run_id, "started": run.started, "conf_file": run.conf_file,
@@ -157,6 +158,7 @@ def report(run: Run, gate, collab=None, terms=None, message: str | None = None) 
         "mention_scope": run.cfg["mentions"]["scope"],
         "durations": run.durations, "config": run.cfg,
         "data_docs": gate.data_docs_index if gate is not None else None,
+        "library": library_origins(run.spark),
     }
     outcomes = [{"suite": o.suite, "expectation": o.expectation, "column": o.column,
                  "success": o.success, "observed": o.observed} for o in (gate.outcomes if gate else [])]

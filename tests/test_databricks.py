@@ -191,3 +191,19 @@ def test_tables_by_unity_catalog_name(spark, base_cfg):
     assert spark.sql("SHOW TABLES IN spark_catalog.paperscope_uc_test").where("tableName = 'papers'").count() == 1
     with pytest.raises(FileNotFoundError, match="spark_catalog.paperscope_uc_test.mentions"):
         tables.read_years(spark, cfg, "mentions", [2024])
+
+
+def test_on_databricks_no_delta_jars_are_fetched(spark, base_cfg, tmp_path, monkeypatch):
+    """Delta is built into the runtime: get_spark takes the cluster's session as it is."""
+    from paperscope.deltajars import JarError
+    from paperscope.spark import get_spark
+
+    cfg = copy.deepcopy(base_cfg)
+    cfg["delta"].update(jar_cache=str(tmp_path / "no-jars"), maven_repository="http://127.0.0.1:9/maven2")
+    cfg["spark"]["conf"] = {}  # leave the shared session's settings as they are
+    monkeypatch.setenv("DATABRICKS_RUNTIME_VERSION", "17.3")
+    assert get_spark(cfg) is spark
+    assert not (tmp_path / "no-jars").exists()
+    monkeypatch.delenv("DATABRICKS_RUNTIME_VERSION")
+    with pytest.raises(JarError):  # off Databricks the same settings need the jars
+        get_spark(cfg)

@@ -27,4 +27,3 @@ affiliations = _step("affiliations")
 mentions = _step("mentions")
 validate = _step("validate")
 aggregate = _step("aggregate")
-

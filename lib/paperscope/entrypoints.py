@@ -1,8 +1,8 @@
 """One console script per step, for Databricks python_wheel_task (and any scheduler).
 
 Databricks calls a wheel's entry point as a function and ignores what it returns, so a
-failed step must raise SystemExit with its code; a passed one returns None, because a
-SystemExit(0) can also count as a failure there.
+failed step must raise SystemExit with its code; a passed one returns None rather than
+raising SystemExit(0).
 """
 from __future__ import annotations
 

@@ -1,11 +1,10 @@
 """paperscope: cross-border collaboration and model adoption in conference papers."""
 from setuptools import find_packages, setup
 
-# Runtime needs of the library itself. pyspark and delta-spark are an extra so that the
-# wheel never replaces the Spark that a Databricks cluster already has.
+# Runtime needs of the library itself. pyspark, delta-spark and pyarrow are an extra so
+# that the wheel never replaces the Spark (or its Arrow) that a Databricks cluster has.
 INSTALL_REQUIRES = [
     "pdfminer.six==20260107",
-    "pyarrow==26.0.1",
     "pandas>=2.2,<3",
     "PyYAML>=6,<7",
     "great-expectations==1.24.1",
@@ -16,6 +15,7 @@ EXTRAS = {
     "spark": [
         "pyspark[sql]==4.1.1",
         "delta-spark==4.3.1",
+        "pyarrow==26.0.1",
         "great-expectations[spark]==1.24.1",
     ],
     "dev": [
@@ -39,6 +39,13 @@ setup(
     entry_points={
         "console_scripts": [
             "paperscope=paperscope.cli:main",
+            # One per step: the entry points of the Databricks job's python_wheel_tasks.
+            "paperscope-run=paperscope.entrypoints:run",
+            "paperscope-extract=paperscope.entrypoints:extract",
+            "paperscope-affiliations=paperscope.entrypoints:affiliations",
+            "paperscope-mentions=paperscope.entrypoints:mentions",
+            "paperscope-validate=paperscope.entrypoints:validate",
+            "paperscope-aggregate=paperscope.entrypoints:aggregate",
         ],
     },
 )

@@ -159,11 +159,11 @@ def _run_step(args, cfg) -> int:
 
 
 def _print_where(run, step: str, code: int) -> None:
-    from paperscope.tables import table_path
+    from paperscope.tables import table_ref
 
     status = "passed" if code == 0 else "FAILED (quality gate; aggregates not written)"
     print(f"paperscope: {step} {run.run_id} {status}")
-    print("  tables:  " + ", ".join(table_path(run.cfg, t) for t in run.cfg["warehouse"]["tables"]))
+    print("  tables:  " + ", ".join(table_ref(run.cfg, t) for t in run.cfg["warehouse"]["tables"]))
     if (run.run_dir / "summary.md").exists():
         print(f"  report:  {run.run_dir / 'index.html'}")
         print(f"  summary: {run.run_dir / 'summary.md'}")

@@ -103,6 +103,8 @@ def _validate(cfg: dict) -> dict:
         raise ConfigError("'mentions.scope' must be 'body' or 'full'")
     if not cfg["input"]["corpus"] and not cfg["input"]["manifest"]:
         raise ConfigError("set 'input.corpus' or 'input.manifest'")
+    if bool(cfg["warehouse"]["catalog"]) != bool(cfg["warehouse"]["schema"]):
+        raise ConfigError("set both 'warehouse.catalog' and 'warehouse.schema' (Unity Catalog tables), or neither")
     if not isinstance(cfg["spark"]["conf"], dict):
         raise ConfigError("'spark.conf' must be a mapping of Spark settings")
     cfg["spark"]["conf"] = {str(k): str(v) for k, v in cfg["spark"]["conf"].items()}

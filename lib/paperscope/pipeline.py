@@ -171,6 +171,7 @@ def _failures(run: Run) -> pd.DataFrame:
 
 def report(run: Run, gate, collab=None, terms=None, message: str | None = None) -> dict:
     from paperscope.report import point_latest, versions, write
+    from paperscope.spark import library_origins
 
     meta = {
         "run_id": run.run_id, "started": run.started, "conf_file": run.conf_file,
@@ -183,6 +184,7 @@ def report(run: Run, gate, collab=None, terms=None, message: str | None = None) 
         "durations": run.durations, "config": run.cfg,
         "data_docs": gate.data_docs_index if gate is not None else None,
         "versions": versions(run.spark.version),
+        "library": library_origins(run.spark),
     }
     outcomes = [{"suite": o.suite, "expectation": o.expectation, "column": o.column,
                  "success": o.success, "observed": o.observed} for o in (gate.outcomes if gate else [])]

@@ -31,7 +31,7 @@ _SEGMENT_BREAK = re.compile(r"[,;:()\[\]{}/|\\>\n\t]|\s[-–—]\s|\band\b|&", r
 _S2AFF_NOISE = re.compile(r"#(?:TAB|N|R)#")
 # Abbreviations and spelling variants folded to one token, on both sides of the index.
 _FOLD = {
-    "univ": "university", "universty": "university", "uni": "university", "universities": "university",
+    "univ": "university", "hongkong": "hong kong", "jiaotong": "jiao tong", "universty": "university", "uni": "university", "universities": "university",
     "universitas": "university", "universidad": "university", "universidade": "university",
     "universita": "university", "universite": "university", "universitat": "university",
     "universiteit": "university", "universitet": "university", "uniwersytet": "university",
@@ -157,7 +157,8 @@ def tokens(text: str) -> list[tuple[str, str, int, int, int]]:
         norm = _norm(m.group())
         if norm in _STOP:
             continue
-        out.append((norm, m.group(), m.start(), m.end(), segment))
+        for part in norm.split(" "):
+            out.append((part, m.group(), m.start(), m.end(), segment))
     return out
 
 
@@ -302,9 +303,12 @@ class Gazetteer:
     def _word_index(self) -> dict[str, list[int]]:
         if self._words is None:
             words: dict[str, list[int]] = {}
+            # Place names are left out: sharing 'Paris' does not make two names alike.
+            places = {k[0] for k, ids in self.index.items()
+                      if len(k) == 1 and any(self.entries[i].kind != INSTITUTION for i in ids)}
             for eid, name in self._names.items():
                 for w in set(name.split()):
-                    if w not in GENERIC and len(w) > 2:
+                    if w not in GENERIC and w not in places and len(w) > 2:
                         words.setdefault(w, []).append(eid)
             self._words = {w: ids for w, ids in words.items() if len(ids) <= 200}
         return self._words
@@ -355,6 +359,8 @@ class Gazetteer:
         locations = sorted((h for h in found if h.entry.kind != INSTITUTION), key=lambda h: h.start)
         institutions = _plausible(sorted(institutions, key=lambda h: h.start), locations)
         out = [self._resolve(h, institutions, locations) for h in institutions]
+        if out:
+            out += _unclaimed(out, institutions, locations)
         if not institutions:
             out = _from_locations(locations) or _language_cue(folded)
         return _dedupe(out)
@@ -374,11 +380,20 @@ class Gazetteer:
                 evidence += f"; ambiguous and no place named: {entry.country}"
                 return Match(entry.name, entry.country, hit.how, evidence, min(score, 0.6), hit.text)
         if after and not any(loc.entry.country == entry.country for loc in after):
+            if self._located(entry):
+                # 'Imperial College London, FAU Erlangen': the name places itself; the
+                # place after it belongs to something the gazetteer does not know.
+                return Match(entry.name, entry.country, hit.how, evidence, score, hit.text)
             loc = after[-1]
             method = "country-name" if loc.entry.kind == COUNTRY else "address"
             evidence += f"; located at '{loc.text}' -> {loc.entry.country}"
             return Match(entry.name, loc.entry.country, method, evidence, min(score, 0.9), hit.text)
         return Match(entry.name, entry.country, hit.how, evidence, score, hit.text)
+
+    def _located(self, entry: Entry) -> bool:
+        """Whether an institution's own name names a place in its country ('... London')."""
+        return any(h.entry.kind != INSTITUTION and h.entry.country == entry.country and h.entry.strong
+                   for h in self.scan(fold(entry.name)))
 
     def _scan_glued(self, folded: str) -> list[_Hit]:
         """Institutions in text whose words run together (some PDFs lose their spaces)."""
@@ -444,6 +459,28 @@ def _plausible(institutions: list[_Hit], locations: list[_Hit]) -> list[_Hit]:
                 continue
         kept.append(hit)
     return kept
+
+
+def _unclaimed(out: list[Match], institutions: list[_Hit], locations: list[_Hit]) -> list[Match]:
+    """Countries written in the string that no institution found in it accounts for.
+
+    'Imperial College London, FAU Erlangen-Nuremberg, Germany' names a German institution
+    the gazetteer may not know: Germany still counts. Only written country names and
+    strong places count, and only after the first institution.
+    """
+    have = {m.country for m in out}
+    first = institutions[0].start
+    extra = []
+    for j, loc in enumerate(locations):
+        nxt = locations[j + 1] if j + 1 < len(locations) else None
+        if nxt and nxt.start <= loc.end + 1 and nxt.entry.country in have:
+            continue  # 'Lebanon, NH': a town named like a country, placed by what follows
+        if loc.start > first and loc.entry.strong and loc.entry.country not in have:
+            have.add(loc.entry.country)
+            method = "country-name" if loc.entry.kind == COUNTRY else "address"
+            extra.append(Match(None, loc.entry.country, method, f"'{loc.text}' -> {loc.entry.country}, "
+                               "named by no institution found", 0.7, loc.text))
+    return extra
 
 
 def _descriptive(name: str) -> bool:

@@ -26,7 +26,7 @@ from typing import NamedTuple
 
 INSTITUTION, COUNTRY, PLACE, CITY = "institution", "country", "place", "city"
 _TOKEN = re.compile(r"[^\W_]+", re.UNICODE)
-# Punctuation that ends a segment: a single-word organisation name must fill a segment.
+# Punctuation that ends a segment (the fuzzy pass compares segments).
 _SEGMENT_BREAK = re.compile(r"[,;:()\[\]{}/|\\>\n\t]|\s[-–—]\s|\band\b|&", re.I)
 _S2AFF_NOISE = re.compile(r"#(?:TAB|N|R)#")
 # Abbreviations and spelling variants folded to one token, on both sides of the index.
@@ -254,10 +254,8 @@ class Gazetteer:
                 letters = re.sub(r"[^A-Za-z]", "", original)
                 if letters != letters.upper():
                     return False
-        if entry.whole_segment:
-            seg = toks[i][4]
-            if any(t[4] == seg for t in toks[:i]) or any(t[4] == seg for t in toks[i + n:]):
-                return False
+        if entry.whole_segment and (i > 0 or i + n < len(toks) or not toks[i][1][:1].isupper()):
+            return False  # a one-word registry name ('Brain', 'Backbones') must be the whole string
         return True
 
     def _lookup(self, toks, i: int, n: int) -> Entry | None:

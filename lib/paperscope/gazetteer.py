@@ -99,6 +99,7 @@ class Entry(NamedTuple):
     case_sensitive: bool = False
     whole_segment: bool = False
     strong: bool = True
+    capitalized: bool = False   # a one-word name that is also a word ('Meta', 'Apple') needs its capital
 
     @property
     def country(self) -> str:
@@ -189,6 +190,7 @@ class Gazetteer:
         self.fuzzy_threshold = fuzzy_threshold
         self._words: dict[str, list[int]] | None = None   # rare word -> entry ids (fuzzy candidates)
         self._names: dict[int, str] = {}
+        self._packed: dict[str, int] | None = None
 
     # --- building -------------------------------------------------------------------------
 
@@ -217,15 +219,17 @@ class Gazetteer:
         countries = tuple(dict.fromkeys(TERRITORIES.get(c, c) for c in countries if c))
         if not countries:
             return
-        single = len(key(name)) == 1 and source != "curated"
-        self.add(name, Entry(INSTITUTION, name, countries, source, whole_segment=single), first=source == "curated")
+        single = len(key(name)) == 1
+        self.add(name, Entry(INSTITUTION, name, countries, source, whole_segment=single and source != "curated",
+                             capitalized=single), first=source == "curated")
         for alias in aliases:
             acro = is_acronym(alias)
+            one = len(key(alias)) == 1
             self.add(alias, Entry(INSTITUTION, name, countries, source, case_sensitive=acro,
-                                  whole_segment=len(key(alias)) == 1 and source != "curated" and not acro))
+                                  whole_segment=one and source != "curated" and not acro, capitalized=one))
         for acro in acronyms:
-            self.add(acro, Entry(INSTITUTION, name, countries, source, case_sensitive=True,
-                                 whole_segment=source != "curated"))
+            if len(re.sub(r"[^A-Za-z]", "", acro)) >= 3:
+                self.add(acro, Entry(INSTITUTION, name, countries, source, case_sensitive=True))
         for domain in domains:
             domain = domain.lower().strip()
             if domain and (source == "curated" or domain not in self.domains):
@@ -244,7 +248,9 @@ class Gazetteer:
 
     # --- exact pass -----------------------------------------------------------------------
 
-    def _accept(self, entry: Entry, toks, i: int, n: int) -> bool:
+    def _accept(self, entry: Entry, toks, i: int, n: int, lower: bool = False) -> bool:
+        if entry.capitalized and not lower and not toks[i][1][:1].isupper():
+            return False
         if entry.case_sensitive:
             original = "".join(t[1] for t in toks[i:i + n])
             if entry.kind == CITY:
@@ -258,20 +264,21 @@ class Gazetteer:
             return False  # a one-word registry name ('Brain', 'Backbones') must be the whole string
         return True
 
-    def _lookup(self, toks, i: int, n: int) -> Entry | None:
+    def _lookup(self, toks, i: int, n: int, lower: bool = False) -> Entry | None:
         for eid in self.index.get(tuple(t[0] for t in toks[i:i + n]), ()):
             entry = self.entries[eid]
-            if self._accept(entry, toks, i, n):
+            if self._accept(entry, toks, i, n, lower):
                 return entry
         return None
 
     def scan(self, folded: str, toks=None) -> list[_Hit]:
         """Every known phrase in the text, longest first, left to right."""
         toks = toks if toks is not None else tokens(folded)
+        lower = not any(t[1][:1].isupper() for t in toks)   # 'westlake university': case says nothing
         found, i = [], 0
         while i < len(toks):
             for n in range(min(self.longest.get(toks[i][0], 0), len(toks) - i), 0, -1):
-                entry = self._lookup(toks, i, n)
+                entry = self._lookup(toks, i, n, lower)
                 if entry:
                     text = folded[toks[i][2]:toks[i + n - 1][3]]
                     how = "exact" if key(text) == key(entry.name) else "alias"
@@ -390,26 +397,37 @@ class Gazetteer:
 
     def _located(self, entry: Entry) -> bool:
         """Whether an institution's own name names a place in its country ('... London')."""
-        return any(h.entry.kind != INSTITUTION and h.entry.country == entry.country and h.entry.strong
-                   for h in self.scan(fold(entry.name)))
+        k = key(entry.name)
+        for i in range(len(k)):
+            for n in range(1, len(k) - i + 1):
+                for eid in self.index.get(k[i:i + n], ()):
+                    e = self.entries[eid]
+                    if e.kind != INSTITUTION and e.strong and e.country == entry.country:
+                        return True
+        return False
+
+    def packed_names(self) -> dict[str, int]:
+        """Institution names with every word run together, stop words kept (built once)."""
+        if self._packed is None:
+            packed: dict[str, int] = {}
+            for eid, e in enumerate(self.entries):
+                if e.kind == INSTITUTION:
+                    name = "".join(w.lower() for w in _TOKEN.findall(fold(e.name)))
+                    if len(name) >= 12:
+                        packed.setdefault(name, eid)
+            self._packed = packed
+        return self._packed
 
     def _scan_glued(self, folded: str) -> list[_Hit]:
         """Institutions in text whose words run together (some PDFs lose their spaces)."""
-        packed = "".join(t[0] for t in tokens(folded))
+        packed = "".join(w.lower() for w in _TOKEN.findall(folded))
+        hits = sorted(((packed.find(name), -len(name), eid) for name, eid in self.packed_names().items()
+                       if name in packed), key=lambda h: (h[0], h[1]))
         out, end = [], -1
-        hits = []
-        for k, ids in self.index.items():
-            if len(k) >= 2:
-                name = "".join(k)
-                if len(name) >= 12:
-                    pos = packed.find(name)
-                    if pos >= 0:
-                        entry = next((self.entries[i] for i in ids if self.entries[i].kind == INSTITUTION), None)
-                        if entry:
-                            hits.append((pos, -len(name), name, entry))
-        for pos, neg, name, entry in sorted(hits, key=lambda h: (h[0], h[1])):
+        for pos, neg, eid in hits:
             if pos >= end:
-                out.append(_Hit(entry, name, pos, pos + 1, "alias", 0.9))
+                entry = self.entries[eid]
+                out.append(_Hit(entry, entry.name, pos, pos + 1, "alias", 0.9))
                 end = pos - neg
         return out
 

@@ -139,6 +139,7 @@ def _bundled_cached(fuzzy_threshold: float) -> Gazetteer:
         pass
     g = build_bundled(fuzzy_threshold)
     g._word_index()
+    g.packed_names()
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         tmp = path.with_suffix(f".{os.getpid()}.tmp")

@@ -202,7 +202,7 @@ def parse(page_text: str, title: str | None = None, gazetteer: Gazetteer | None 
         if wraps and last_was_affiliation and affiliations and affiliations[-1].marker:
             # A wrapped affiliation: '2Center for Humanities' / 'Computing, Aarhus University, 3...'.
             prev = affiliations[-1]
-            prev.raw = f"{prev.raw} {found[0][1]}"
+            prev.raw = f"{prev.raw}{',' if prev_line.endswith(',') else ''} {found[0][1]}"
             prev.matches = gaz.match(prev.raw)
             found = found[1:]
             if not found:

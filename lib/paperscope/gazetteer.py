@@ -22,12 +22,17 @@ import html
 import re
 import unicodedata
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import NamedTuple
 
 INSTITUTION, COUNTRY, PLACE, CITY = "institution", "country", "place", "city"
+# A phrase that only stops a shorter one from matching ('Latin America' is not the US).
+VOID = "void"
 _TOKEN = re.compile(r"[^\W_]+", re.UNICODE)
 # Punctuation that ends a segment (the fuzzy pass compares segments).
 _SEGMENT_BREAK = re.compile(r"[,;:()\[\]{}/|\\>\n\t]|\s[-–—]\s|\band\b|&", re.I)
+# Separators no name runs across: 'NVIDIA, Santa Clara; University of Toronto'.
+_HARD_BREAK = re.compile(r"[;/|\\\n\t]")
 _S2AFF_NOISE = re.compile(r"#(?:TAB|N|R)#")
 # Abbreviations and spelling variants folded to one token, on both sides of the index.
 _FOLD = {
@@ -49,7 +54,7 @@ _FOLD = {
     "technische": "technical", "technischen": "technical",
 }
 _STOP = {"the", "of", "at", "de", "do", "da", "dos", "das", "des", "del", "di", "du", "la", "le", "and",
-         "for", "fur", "in", "y", "e", "et", "und", "a", "an"}
+         "for", "fur", "in", "y", "e", "et", "und", "a"}
 # Words that alone do not name one organisation ("Department of Computer Science").
 GENERIC = _STOP | {
     "university", "institute", "college", "school", "department", "faculty", "center", "laboratory",
@@ -128,6 +133,8 @@ class _Hit:
 
 def fold(text: str) -> str:
     """NFKC, then accents removed: 'Zürich' -> 'Zurich', full-width commas -> ','."""
+    if text.isascii():
+        return text
     text = unicodedata.normalize("NFKD", unicodedata.normalize("NFKC", text))
     return "".join(ch for ch in text if not unicodedata.combining(ch)).replace("ß", "ss")
 
@@ -148,21 +155,24 @@ def _norm(word: str) -> str:
     return _FOLD.get(low, low)
 
 
-def tokens(text: str) -> list[tuple[str, str, int, int, int]]:
-    """(normalised, original, start, end, segment) for each content word of already folded text."""
-    out, segment, last = [], 0, 0
+def tokens(text: str) -> list[tuple[str, str, int, int, int, int]]:
+    """(normalised, original, start, end, segment, part) for each content word of folded text."""
+    out, segment, part, last = [], 0, 0, 0
     for m in _TOKEN.finditer(text):
         if _SEGMENT_BREAK.search(text, last, m.start()):
             segment += 1
+            if _HARD_BREAK.search(text, last, m.start()):
+                part += 1
         last = m.end()
         norm = _norm(m.group())
         if norm in _STOP:
             continue
-        for part in norm.split(" "):
-            out.append((part, m.group(), m.start(), m.end(), segment))
+        for piece in norm.split(" "):
+            out.append((piece, m.group(), m.start(), m.end(), segment, part))
     return out
 
 
+@lru_cache(maxsize=1 << 16)
 def key(phrase: str) -> tuple[str, ...]:
     return tuple(t[0] for t in tokens(fold(phrase)))
 
@@ -243,8 +253,10 @@ class Gazetteer:
             self.add(alias, Entry(COUNTRY, alias, (code,), case_sensitive=is_acronym(alias) and len(alias) <= 4))
 
     def add_place(self, name: str, country: str, kind: str = PLACE, strong: bool = True) -> None:
-        country = TERRITORIES.get(country, country)
-        self.add(name, Entry(kind, name, (country,), case_sensitive=kind == CITY, strong=strong))
+        """country may list several ('Georgia': US|GE); the first is the default."""
+        countries = tuple(TERRITORIES.get(c, c) for c in country.split("|")) if country else ("",)
+        kind = VOID if not country else kind
+        self.add(name, Entry(kind, name, countries, case_sensitive=kind == CITY, strong=strong))
 
     # --- exact pass -----------------------------------------------------------------------
 
@@ -265,6 +277,8 @@ class Gazetteer:
         return True
 
     def _lookup(self, toks, i: int, n: int, lower: bool = False) -> Entry | None:
+        if toks[i][5] != toks[i + n - 1][5]:
+            return None
         for eid in self.index.get(tuple(t[0] for t in toks[i:i + n]), ()):
             entry = self.entries[eid]
             if self._accept(entry, toks, i, n, lower):
@@ -281,7 +295,7 @@ class Gazetteer:
                 entry = self._lookup(toks, i, n, lower)
                 if entry:
                     text = folded[toks[i][2]:toks[i + n - 1][3]]
-                    how = "exact" if key(text) == key(entry.name) else "alias"
+                    how = "exact" if tuple(t[0] for t in toks[i:i + n]) == key(entry.name) else "alias"
                     found.append(_Hit(entry, text, i, i + n, how))
                     i += n
                     break
@@ -354,7 +368,7 @@ class Gazetteer:
         """All institutions/countries named in one affiliation string (empty list: none)."""
         folded = fold(clean(text))
         toks = tokens(folded)
-        found = self.scan(folded, toks)
+        found = [h for h in self.scan(folded, toks) if h.entry.kind != VOID]
         if not any(h.entry.kind == INSTITUTION for h in found) and _looks_glued(folded):
             found = self._scan_glued(folded) + [h for h in found if h.entry.kind != INSTITUTION]
         found += self._addresses(folded, toks, found)
@@ -377,15 +391,16 @@ class Gazetteer:
         evidence = f"'{hit.text}' -> {entry.name} ({'|'.join(entry.countries)}, {entry.source})"
         score = hit.score
         if len(entry.countries) > 1:
-            named = [loc for loc in locations if loc.entry.country in entry.countries]
+            named = [c for loc in locations for c in loc.entry.countries if c in entry.countries]
             if named:
-                evidence += f"; '{named[0].text}' picks {named[0].entry.country}"
-                return Match(entry.name, named[0].entry.country, hit.how, evidence, score, hit.text)
+                where = next(loc.text for loc in locations if named[0] in loc.entry.countries)
+                evidence += f"; '{where}' picks {named[0]}"
+                return Match(entry.name, named[0], hit.how, evidence, score, hit.text)
             if not after:
                 evidence += f"; ambiguous and no place named: {entry.country}"
                 return Match(entry.name, entry.country, hit.how, evidence, min(score, 0.6), hit.text)
-        if after and not any(loc.entry.country == entry.country for loc in after):
-            if self._located(entry):
+        if after and not any(entry.country in loc.entry.countries for loc in after):
+            if self._located(entry) and after[0].start > hit.end:
                 # 'Imperial College London, FAU Erlangen': the name places itself; the
                 # place after it belongs to something the gazetteer does not know.
                 return Match(entry.name, entry.country, hit.how, evidence, score, hit.text)
@@ -462,14 +477,14 @@ def _plausible(institutions: list[_Hit], locations: list[_Hit]) -> list[_Hit]:
     UK string. A descriptive registry name ('Department of Finance') is dropped next to
     any other institution. Curated names are always kept.
     """
-    stated = {loc.entry.country for loc in locations if loc.entry.strong}
+    stated = {c for loc in locations if loc.entry.strong for c in loc.entry.countries}
     kept = []
     for hit in institutions:
         entry = hit.entry
         if entry.source != "curated":
             end = _range_end(hit, institutions)
             own = [loc for loc in locations if hit.end <= loc.start < end and loc.entry.strong]
-            if stated and not stated & set(entry.countries) and not own:
+            if stated and not stated & set(entry.countries) and not own and not _placed_elsewhere(entry, locations):
                 continue
             if _descriptive(entry.name) and any(h is not hit and not _descriptive(h.entry.name) for h in institutions):
                 continue
@@ -489,14 +504,18 @@ def _unclaimed(out: list[Match], institutions: list[_Hit], locations: list[_Hit]
     extra = []
     for j, loc in enumerate(locations):
         nxt = locations[j + 1] if j + 1 < len(locations) else None
-        if nxt and nxt.start <= loc.end + 1 and nxt.entry.country in have:
+        if nxt and nxt.start <= loc.end + 1 and set(nxt.entry.countries) & have:
             continue  # 'Lebanon, NH': a town named like a country, placed by what follows
-        if loc.start > first and loc.entry.strong and loc.entry.country not in have:
+        if loc.start > first and loc.entry.strong and not set(loc.entry.countries) & have:
             have.add(loc.entry.country)
             method = "country-name" if loc.entry.kind == COUNTRY else "address"
             extra.append(Match(None, loc.entry.country, method, f"'{loc.text}' -> {loc.entry.country}, "
                                "named by no institution found", 0.7, loc.text))
     return extra
+
+
+def _placed_elsewhere(entry: Entry, locations: list[_Hit]) -> bool:
+    return any(c in loc.entry.countries for loc in locations for c in entry.countries)
 
 
 def _descriptive(name: str) -> bool:

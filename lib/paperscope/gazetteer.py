@@ -272,7 +272,7 @@ class Gazetteer:
                 letters = re.sub(r"[^A-Za-z]", "", original)
                 if letters != letters.upper():
                     return False
-        if entry.whole_segment and (i > 0 or i + n < len(toks) or not toks[i][1][:1].isupper()):
+        if entry.whole_segment and (i > 0 or i + n < len(toks) or not (lower or toks[i][1][:1].isupper())):
             return False  # a one-word registry name ('Brain', 'Backbones') must be the whole string
         return True
 

@@ -206,8 +206,8 @@ class Gazetteer:
 
     def add(self, phrase: str, entry: Entry, first: bool = False) -> None:
         k = key(phrase)
-        if not k:
-            return
+        if not k or (len(k) == 1 and len(k[0]) <= 2 and not entry.case_sensitive):
+            return  # 'TU/e' folds to 'tu': too short to mean anything without its capitals
         bucket = self.index.setdefault(k, [])
         if entry.kind == INSTITUTION and entry.source != "curated" and bucket:
             # Country and place names, and curated names, are never shadowed by a registry name.
@@ -372,7 +372,7 @@ class Gazetteer:
         if not any(h.entry.kind == INSTITUTION for h in found) and _looks_glued(folded):
             found = self._scan_glued(folded) + [h for h in found if h.entry.kind != INSTITUTION]
         found += self._addresses(folded, toks, found)
-        institutions = [h for h in found if h.entry.kind == INSTITUTION]
+        institutions = _own_acronyms_dropped([h for h in found if h.entry.kind == INSTITUTION], folded, toks)
         if not institutions and self.fuzzy_threshold <= 100:
             institutions = self.fuzzy(folded, toks)
         locations = sorted((h for h in found if h.entry.kind != INSTITUTION), key=lambda h: h.start)
@@ -396,6 +396,11 @@ class Gazetteer:
                 where = next(loc.text for loc in locations if named[0] in loc.entry.countries)
                 evidence += f"; '{where}' picks {named[0]}"
                 return Match(entry.name, named[0], hit.how, evidence, score, hit.text)
+            beside = [h for h in institutions if h is not hit and len(h.entry.countries) == 1
+                      and h.entry.country in entry.countries]
+            if beside and not after:
+                evidence += f"; '{beside[0].text}' beside it picks {beside[0].entry.country}"
+                return Match(entry.name, beside[0].entry.country, hit.how, evidence, min(score, 0.8), hit.text)
             if not after:
                 evidence += f"; ambiguous and no place named: {entry.country}"
                 return Match(entry.name, entry.country, hit.how, evidence, min(score, 0.6), hit.text)
@@ -462,6 +467,18 @@ class Gazetteer:
         if code and tld not in _GENERIC_TLDS:
             return Match(None, code, "domain", f"@{domain}: .{tld} -> {code}", 0.7, domain)
         return None
+
+
+def _own_acronyms_dropped(institutions: list[_Hit], folded: str, toks) -> list[_Hit]:
+    """'Hanoi University of Science and Technology (HUST)': the bracket is the name's own acronym."""
+    out = []
+    for h in institutions:
+        prev = out[-1] if out else None
+        if (prev and h.entry.case_sensitive and h.start == prev.end and h.end - h.start == 1
+                and "(" in folded[toks[prev.end - 1][3]:toks[h.start][2]]):
+            continue
+        out.append(h)
+    return out
 
 
 def _range_end(hit: _Hit, institutions: list[_Hit]) -> int:

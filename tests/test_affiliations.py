@@ -236,6 +236,14 @@ def test_match_command_with_a_ror_dump():
     assert json.loads(out.stdout)["countries"] == ["HK"]
 
 
+def test_bad_ror_dump_is_one_line():
+    out = _run([str(BIN / "paperscope-match"), "--set", "affiliations.ror_dump=/no/such/ror.json"], "MIT\n")
+    assert out.returncode == 2 and out.stdout == ""
+    assert out.stderr.strip() == "paperscope: error: cannot read /no/such/ror.json: No such file or directory"
+    out = _run([str(BIN / "paperscope"), "check", "--set", "affiliations.ror_dump=/no/such/ror.json"])
+    assert out.returncode == 2 and "affiliations.ror_dump: no such file" in out.stderr
+
+
 def test_header_command():
     files = ["sample/corpus/2024/neurips2024_05.pdf", "sample/corpus/2020/acl-2020.acl-main.447.pdf"]
     out = _run([str(BIN / "paperscope-header"), *files])

@@ -7,6 +7,7 @@ from __future__ import annotations
 import argparse
 import logging
 import sys
+from pathlib import Path
 
 from paperscope import __version__
 
@@ -70,6 +71,9 @@ def preflight(cfg: dict) -> None:
     from paperscope.quality import load_suites
 
     check_inputs(cfg)
+    dump = cfg["affiliations"]["ror_dump"]
+    if dump and "://" not in str(dump) and not Path(dump).is_file():
+        raise ConfigError(f"affiliations.ror_dump: no such file: {dump}")
     source = cfg["mentions"]["terms_file"] or "packaged terms.yaml"
     try:
         parse_terms(terms_text(cfg["mentions"]["terms_file"]), source)

@@ -70,11 +70,21 @@ def _common(p: argparse.ArgumentParser) -> None:
 
 
 def _setup(args):
-    from paperscope.config import load_config
+    """Config and gazetteer; a bad config or an unreadable ROR dump ends the command in one line."""
+    from paperscope.config import ConfigError, load_config
     from paperscope.gazetteer_data import from_config
 
-    cfg = load_config(args.conf_file, args.sets)
-    return cfg, from_config(cfg)
+    try:
+        cfg = load_config(args.conf_file, args.sets)
+        return cfg, from_config(cfg)
+    except ConfigError as exc:
+        message = str(exc)
+    except OSError as exc:
+        message = f"cannot read {exc.filename}: {exc.strerror}"
+    except ValueError as exc:  # a ROR dump that is not JSON
+        message = f"ROR dump is not valid JSON: {exc}"
+    print(f"paperscope: error: {message}", file=sys.stderr)
+    raise SystemExit(2)
 
 
 def match_main(argv: list[str] | None = None) -> int:

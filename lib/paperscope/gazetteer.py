@@ -201,6 +201,7 @@ class Gazetteer:
         self._words: dict[str, list[int]] | None = None   # rare word -> entry ids (fuzzy candidates)
         self._names: dict[int, str] = {}
         self._packed: dict[str, int] | None = None
+        self._by_prefix: dict[str, list[str]] | None = None
 
     # --- building -------------------------------------------------------------------------
 
@@ -223,6 +224,7 @@ class Gazetteer:
         if entry.kind == INSTITUTION and len(k) >= 2:
             self._names.setdefault(eid, " ".join(k))
         self._words = None
+        self._by_prefix = None
 
     def add_institution(self, name: str, countries, aliases=(), domains=(), source: str = "curated",
                         acronyms=()) -> None:
@@ -332,6 +334,21 @@ class Gazetteer:
             self._words = {w: ids for w, ids in words.items() if len(ids) <= 200}
         return self._words
 
+    def _near_words(self, word: str) -> list[str]:
+        """Index words spelt nearly like an unknown word ('Plank' -> 'planck', 'Goettingen' ->
+        'gottingen'), looked up among words with the same first two letters and a similar length."""
+        if len(word) < 5 or word in GENERIC:
+            return []
+        from rapidfuzz import fuzz
+
+        if self._by_prefix is None:
+            by_prefix: dict[str, list[str]] = {}
+            for w in self._word_index():
+                by_prefix.setdefault(w[:2], []).append(w)
+            self._by_prefix = by_prefix
+        return [w for w in self._by_prefix.get(word[:2], ())
+                if abs(len(w) - len(word)) <= 2 and fuzz.ratio(word, w) >= 80][:5]
+
     def fuzzy(self, folded: str, toks) -> list[_Hit]:
         """Segments of the string compared with the names that share a rare word with them."""
         from rapidfuzz import fuzz
@@ -347,13 +364,15 @@ class Gazetteer:
                 continue
             counts: dict[int, int] = {}
             for w in set(seg):
-                for eid in words.get(w, ()):
-                    counts[eid] = counts.get(eid, 0) + 1
+                for near in ([w] if w in words else self._near_words(w)):
+                    for eid in words.get(near, ()):
+                        counts[eid] = counts.get(eid, 0) + 1
             if not counts:
                 continue
             text = " ".join(seg)
             best = None
-            for eid in sorted(counts, key=counts.get, reverse=True)[:50]:
+            ranked = sorted(counts, key=lambda e: (-counts[e], abs(len(self._names[e]) - len(text))))
+            for eid in ranked[:100]:
                 score = fuzz.token_sort_ratio(text, self._names[eid])
                 if score >= self.fuzzy_threshold and (best is None or score > best[0]):
                     best = (score, eid)

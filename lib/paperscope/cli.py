@@ -7,6 +7,7 @@ from __future__ import annotations
 import argparse
 import logging
 import sys
+from pathlib import Path
 
 from paperscope import __version__
 
@@ -25,6 +26,9 @@ EPILOG = """\
 Config: packaged defaults < --conf-file < --set KEY=VALUE < the named flags.
 Every key is listed, with its meaning, in lib/paperscope/data/defaults.yaml.
 Exit codes: 0 ok, 1 quality gate failed (aggregates not written), 2 bad config or input.
+Without Spark (the same matcher the pipeline uses; see `paperscope match --help`):
+  paperscope match < affiliations.txt      one JSON line per affiliation string
+  paperscope header paper.pdf ...          one JSON line per PDF: title, authors, affiliations, countries
 Examples:
   paperscope run --conf-file conf/local.yaml --years 2025
   paperscope validate --set quality.expected_papers='{2025: 5290}'
@@ -81,6 +85,9 @@ def preflight(cfg: dict, step: str = "run") -> None:
         check_source(cfg)
     else:
         check_inputs(cfg)
+    dump = cfg["affiliations"]["ror_dump"]
+    if dump and "://" not in str(dump) and not Path(dump).is_file():
+        raise ConfigError(f"affiliations.ror_dump: no such file: {dump}")
     source = cfg["mentions"]["terms_file"] or "packaged terms.yaml"
     try:
         parse_terms(terms_text(cfg["mentions"]["terms_file"]), source)
@@ -97,11 +104,15 @@ def _fail(message: str) -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
-    argv = sys.argv[1:] if argv is None else argv
+    argv = sys.argv[1:] if argv is None else list(argv)
     if argv[:1] == ["download"]:
         from paperscope.download import main as download
 
         return download(argv[1:])
+    if argv and argv[0] in ("match", "header"):
+        from paperscope import resolve
+
+        return resolve.match_main(argv[1:]) if argv[0] == "match" else resolve.header_main(argv[1:])
     args = parser().parse_args(argv)
     logging.basicConfig(level=logging.DEBUG if args.verbose else logging.INFO,
                         format="%(asctime)s %(levelname)s %(name)s: %(message)s", stream=sys.stderr)

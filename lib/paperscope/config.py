@@ -99,6 +99,9 @@ def _validate(cfg: dict) -> dict:
         raise ConfigError(f"'quality.expected_papers' must map years to counts, got {expected!r}") from None
     if cfg["affiliations"]["china_policy"] not in ("mainland", "greater"):
         raise ConfigError("'affiliations.china_policy' must be 'mainland' or 'greater'")
+    threshold = cfg["affiliations"]["fuzzy_threshold"]
+    if isinstance(threshold, bool) or not isinstance(threshold, (int, float)) or not 0 <= threshold <= 101:
+        raise ConfigError(f"'affiliations.fuzzy_threshold' must be a number from 0 to 100 (101 turns fuzzy off), got {threshold!r}")
     if cfg["mentions"]["scope"] not in ("body", "full"):
         raise ConfigError("'mentions.scope' must be 'body' or 'full'")
     if not cfg["input"]["corpus"] and not cfg["input"]["manifest"]:

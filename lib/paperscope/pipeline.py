@@ -88,9 +88,11 @@ def extract(run: Run) -> str:
 
 
 def affiliations(run: Run) -> str:
-    """papers -> affiliations."""
+    """papers -> headers (author blocks) -> affiliations, each written to Delta."""
     with run.step("affiliations"):
-        out = transforms.resolve_affiliations(run.read("papers"))
+        headers = transforms.resolve_headers(run.read("papers"), run.cfg["affiliations"])
+        tables.write_years(headers, run.cfg, "headers", run.years)
+        out = transforms.affiliation_rows(run.read("headers", schemas.HEADERS))
         return tables.write_years(out, run.cfg, "affiliations", run.years)
 
 
@@ -149,8 +151,10 @@ def _inputs_table(run: Run) -> pd.DataFrame:
 def _audit(run: Run) -> pd.DataFrame:
     papers = run.read("papers").select("paper_id", "year", "title", "path", "status")
     affs = run.read("affiliations", schemas.AFFILIATIONS).drop("year")
+    columns = ["paper_id", "year", "title", "raw", "institution", "country", "method", "matched", "score",
+               "evidence", "source", "path", "status"]
     return (papers.join(affs, "paper_id", "left")
-            .orderBy("year", "path", "raw", "institution").toPandas())
+            .orderBy("year", "path", "raw", "institution").select(*columns).toPandas())
 
 
 def _mentions(run: Run) -> pd.DataFrame:

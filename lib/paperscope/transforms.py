@@ -53,30 +53,61 @@ def extract_papers(files: DataFrame, max_pages: int, header_chars: int) -> DataF
     return files.select(*cols).mapInPandas(run, schemas.PAPERS)
 
 
-def resolve_affiliations(papers: DataFrame) -> DataFrame:
-    """papers -> affiliations (silver): one row per (paper, affiliation string, institution)."""
+def resolve_headers(papers: DataFrame, settings: dict | None = None) -> DataFrame:
+    """papers -> headers (silver): one row per paper, its author block read and resolved.
+
+    settings: the `affiliations` config (ror_dump, fuzzy_threshold). Each Python worker
+    loads the gazetteer once (gazetteer_data.load caches it per process), not per batch.
+    """
+    settings = dict(settings or {})
 
     def run(batches: Iterator[pd.DataFrame]) -> Iterator[pd.DataFrame]:
+        from paperscope.gazetteer_data import from_config
         from paperscope.header import parse
 
+        gaz = from_config({"affiliations": settings})
         for batch in batches:
             rows = []
             for rec in batch.itertuples(index=False):
-                header = parse(rec.header_text or "", rec.title)
-                for aff in header.affiliations:
-                    for m in aff.matches or [None]:
-                        rows.append({
-                            "paper_id": rec.paper_id, "year": rec.year, "raw": aff.raw, "source": aff.source,
-                            "institution": m.institution if m else None,
-                            "country": m.country if m else None,
-                            "method": m.method if m else "none",
-                            "evidence": m.evidence if m else "no known institution, place or country",
-                            "score": m.score if m else 0.0,
-                        })
-            yield pd.DataFrame(rows, columns=schemas.AFFILIATIONS.fieldNames()).astype({"year": "Int32"})
+                header = parse(rec.header_text or "", rec.title, gaz)
+                rows.append({
+                    "paper_id": rec.paper_id, "year": rec.year, "title": rec.title,
+                    "authors": [{"name": a.name, "markers": a.markers, "affiliations": a.affiliations}
+                                for a in header.authors],
+                    "affiliations": [{
+                        "index": i, "raw": a.raw, "source": a.source, "marker": a.marker,
+                        "matches": [{"institution": m.institution, "country": m.country, "method": m.method,
+                                     "matched": m.matched, "evidence": m.evidence, "score": float(m.score)}
+                                    for m in a.matches],
+                    } for i, a in enumerate(header.affiliations)],
+                    "emails": header.emails,
+                    "countries": header.countries(),
+                })
+            yield pd.DataFrame(rows, columns=schemas.HEADERS.fieldNames()).astype({"year": "Int32"})
 
     ok = papers.where(F.col("status") == "ok").select("paper_id", "year", "title", "header_text")
-    return ok.mapInPandas(run, schemas.AFFILIATIONS)
+    return ok.mapInPandas(run, schemas.HEADERS)
+
+
+def affiliation_rows(headers: DataFrame) -> DataFrame:
+    """headers -> affiliations (silver): one row per (paper, affiliation string, match);
+    a string that matched nothing is kept with method 'none'."""
+    aff = headers.select("paper_id", "year", F.explode("affiliations").alias("a"))
+    rows = aff.select("paper_id", "year", "a.raw", "a.source", F.explode_outer("a.matches").alias("m"))
+    return rows.select(
+        "paper_id", "year", "raw", "source",
+        F.col("m.institution").alias("institution"),
+        F.col("m.country").alias("country"),
+        F.coalesce(F.col("m.method"), F.lit("none")).alias("method"),
+        F.coalesce(F.col("m.evidence"), F.lit("no known institution, place or country")).alias("evidence"),
+        F.coalesce(F.col("m.score"), F.lit(0.0)).alias("score"),
+        F.col("m.matched").alias("matched"),
+    )
+
+
+def resolve_affiliations(papers: DataFrame, settings: dict | None = None) -> DataFrame:
+    """papers -> affiliations (silver) in one go: headers exploded into rows."""
+    return affiliation_rows(resolve_headers(papers, settings))
 
 
 def find_mentions(papers: DataFrame, terms_yaml: str) -> DataFrame:

@@ -50,14 +50,14 @@ _COUNTRY_ALIASES = {"usa": "US", "united states": "US", "uk": "GB", "china": "CN
                     "taiwan": "TW", "macau": "MO", "macao": "MO", "south korea": "KR", "korea": "KR"}
 
 
-def match_affiliation(text: str):
+def match_affiliation(text: str, gazetteer=None):
     """The one place metadata asks the gazetteer: Match objects for one affiliation string.
 
-    Kept as a single adapter so a new matcher can be plugged in here alone.
+    gazetteer: the run's (affiliations.ror_dump, fuzzy threshold); the bundled one if None.
     """
     from paperscope.gazetteer import default_gazetteer
 
-    return default_gazetteer().match(text)
+    return (gazetteer or default_gazetteer()).match(text)
 
 
 @dataclass
@@ -224,7 +224,7 @@ def _claimed_code(name: str | None) -> str | None:
     return codes.pop() if len(codes) == 1 else None
 
 
-def to_rows(records: list[Record], year: int, source: str, fmt: str) -> Read:
+def to_rows(records: list[Record], year: int, source: str, fmt: str, gazetteer=None) -> Read:
     """Papers rows (one per record) and affiliation rows (one per paper x string x match)."""
     papers, affs = [], []
     stats = Counter()
@@ -265,13 +265,13 @@ def to_rows(records: list[Record], year: int, source: str, fmt: str) -> Read:
         if not strings:
             stats["papers_without_affiliation"] += 1
         for raw, claimed in strings.items():
-            matches = match_affiliation(raw)
+            matches = match_affiliation(raw, gazetteer)
             for m in matches or [None]:
                 affs.append({"paper_id": pid, "year": year, "raw": raw, "source": SOURCE,
                              "institution": m.institution if m else None, "country": m.country if m else None,
                              "method": m.method if m else "none",
                              "evidence": m.evidence if m else "no known institution, place or country",
-                             "score": float(m.score) if m else 0.0})
+                             "score": float(m.score) if m else 0.0, "matched": m.matched if m else None})
             code = _claimed_code(claimed)
             if code:
                 ours = {m.country for m in matches if m.country}
@@ -304,14 +304,14 @@ def check_source(cfg: dict) -> None:
     conf["year"] = int(year)
 
 
-def read_file(path: str, year: int | None = None, fmt: str = "auto") -> Read:
+def read_file(path: str, year: int | None = None, fmt: str = "auto", gazetteer=None) -> Read:
     """Parse a local metadata file into table rows; the year comes from the flag or the file name."""
     year = year or year_from_name(path)
     if year is None:
         raise ValueError(f"no year for {path}: pass --year (the file name has no 4-digit year)")
     text = Path(path).read_text("utf-8", errors="replace")
     fmt, records = parse_text(text, fmt)
-    read = to_rows(records, int(year), str(path), fmt)
+    read = to_rows(records, int(year), str(path), fmt, gazetteer)
     log.info("metadata %s (%s, %d): %d records, %d papers, %d malformed, %d duplicate", path, fmt, year,
              read.stats["records"], read.stats.get(STATUS_OK, 0), read.stats.get(STATUS_MALFORMED, 0),
              read.stats.get(STATUS_DUPLICATE, 0))

@@ -231,11 +231,12 @@ def metadata(run: Run):
     files; the mentions of those years are emptied (metadata has no text).
     """
     from paperscope import metadata as md
+    from paperscope.gazetteer_data import from_config
 
     conf = run.cfg["metadata"]
     with run.step("metadata"):
         try:
-            read = md.read_file(conf["source"], conf["year"], conf["format"])
+            read = md.read_file(conf["source"], conf["year"], conf["format"], from_config(run.cfg))
         except (OSError, ValueError) as exc:
             raise corpus.InputError(f"metadata {conf['source']}: {exc}") from None
         run.discovered = [(read.stats["year"], read.stats["records"])]

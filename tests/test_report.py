@@ -56,7 +56,8 @@ def _frames():
         ("p2", 2025, "Plain Title", "/c/2025/b.pdf", "ok", "Oxford", "header", "University of Oxford", "GB", "exact",
          "'Oxford'", 1.0),
         ("p3", 2024, None, "/c/2024/c.pdf", "corrupt", None, None, None, None, None, None, None),
-    ], columns=report.AUDIT_COLUMNS)
+    ], columns=["paper_id", "year", "title", "path", "status", "raw", "source", "institution", "country", "method",
+                "evidence", "score"])
     audit["matched_text"] = "extra column from a newer matcher"
     mentions = pd.DataFrame([("p1", "Qwen", 3, 2), ("p1", "Llama", 1, 0), ("p2", "Transformer", 2, 2)],
                             columns=["paper_id", "term", "count_full", "count_body"])
@@ -134,7 +135,7 @@ def test_report_has_sentences_audit_review_and_metadata(written):
     for word in ("pdfminer.six", "great-expectations", "pyspark", "delta-spark", "python", "corrupt 1", "extract"):
         assert word in text
     audit = pd.read_csv(run_dir / "audit.csv")
-    assert list(audit.columns[:12]) == report.AUDIT_COLUMNS and "matched_text" in audit.columns
+    assert list(audit.columns[:len(report.AUDIT_COLUMNS)]) == report.AUDIT_COLUMNS and "matched_text" in audit.columns
     p1 = audit[audit["paper_id"] == "p1"]
     assert set(p1["terms_body"]) == {"Qwen"}  # Llama is only in the references
     assert set(p1["terms (body/full)"]) == {"Qwen 2/3; Llama 0/1"}

@@ -149,12 +149,12 @@ def _inputs_table(run: Run) -> pd.DataFrame:
 
 
 def _audit(run: Run) -> pd.DataFrame:
+    from paperscope.report import AUDIT_COLUMNS
+
     papers = run.read("papers").select("paper_id", "year", "title", "path", "status")
     affs = run.read("affiliations", schemas.AFFILIATIONS).drop("year")
-    columns = ["paper_id", "year", "title", "raw", "institution", "country", "method", "matched", "score",
-               "evidence", "source", "path", "status"]
     return (papers.join(affs, "paper_id", "left")
-            .orderBy("year", "path", "raw", "institution").select(*columns).toPandas())
+            .orderBy("year", "path", "raw", "institution").select(*AUDIT_COLUMNS).toPandas())
 
 
 def _mentions(run: Run) -> pd.DataFrame:

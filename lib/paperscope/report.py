@@ -24,8 +24,8 @@ GROUPS = [("with_cn", "any Chinese author"), ("with_us", "any US author"), ("wit
 # Distributions whose versions a run records (importlib.metadata names).
 VERSIONED = ["paperscope", "pyspark", "delta-spark", "great-expectations", "pdfminer.six", "pandas", "pyarrow",
              "matplotlib", "PyYAML"]
-AUDIT_COLUMNS = ["paper_id", "year", "title", "path", "status", "raw", "source", "institution", "country", "method",
-                 "evidence", "score"]
+AUDIT_COLUMNS = ["paper_id", "year", "title", "raw", "institution", "country", "method", "matched", "score",
+                 "evidence", "source", "path", "status"]
 
 
 # ---------------------------------------------------------------------------------------

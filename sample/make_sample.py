@@ -77,7 +77,8 @@ DEPT_AI = "School of Artificial Intelligence, "
 # Model terms. Canonical names are the truth vocabulary; SNIPPETS are the only sentences
 # that contain them, each tagged with exactly the terms it mentions.
 # --------------------------------------------------------------------------------------
-TERMS = ["BERT", "DeepSeek", "GPT", "Llama", "Mamba", "Qwen", "Transformer", "ViT"]
+TERMS = ["BERT", "Claude", "DeepSeek", "Diffusion model", "GPT", "Gemma", "Llama", "Mamba", "Mistral", "Qwen",
+         "Transformer", "ViT"]
 
 SNIPPETS = [
     # (terms mentioned, sentence)
@@ -100,6 +101,23 @@ SNIPPETS = [
     ({"Mamba"}, "The Mamba layers are initialized from publicly released checkpoints and trained with a lower learning rate."),
     ({"DeepSeek"}, "We distill long reasoning traces from DeepSeek-R1 into a considerably smaller student model."),
     ({"DeepSeek"}, "The expert routing follows DeepSeek-V3 and uses auxiliary-loss-free load balancing."),
+    ({"Llama"}, "For the code tasks we start from Code Llama at the 7B scale."),
+    ({"Qwen"}, "For long reasoning traces we also report QwQ-32B under the same token budget."),
+    ({"GPT"}, "Small ablations use GPT-2 so that every run fits on one device."),
+    ({"Claude"}, "We also query Claude 3.5 Sonnet through its public interface with identical prompts."),
+    ({"Claude"}, "Claude 3 Opus serves as a second judge to check that the ranking is not judge-specific."),
+    ({"Mistral"}, "The open-weight baseline is Mistral-7B, fine-tuned with the same recipe."),
+    ({"Mistral"}, "We also route tokens as in Mixtral-8x7B, with two active experts out of eight."),
+    ({"Gemma"}, "Gemma-2-9B is used as a smaller open model that fits on a single device."),
+    ({"Gemma"}, "For the multilingual split we fine-tune Gemma 2 with the same adapters."),
+    ({"Diffusion model"}, "Images are synthesized with a latent diffusion model conditioned on the caption."),
+    ({"Diffusion model"}, "We compare against diffusion models trained on the same number of images."),
+]
+
+# Look-alikes that must not count: people named Claude and Gemma, the animals.
+TRAPS = [
+    "We thank Gemma Hughes and Claude Martin for comments on an early draft.",
+    "The photographs of a llama and of a black mamba in Figure 3 come from a public archive.",
 ]
 
 # Bibliography entries, tagged with the terms their text mentions.
@@ -110,7 +128,7 @@ REFS = {
     "kaplan": (set(), "J. Kaplan, S. McCandlish, T. Henighan, T. B. Brown, B. Chess, R. Child, S. Gray, A. Radford, J. Wu, and D. Amodei. Scaling laws for neural language models. arXiv preprint arXiv:2001.08361, 2020."),
     "hu": (set(), "E. J. Hu, Y. Shen, P. Wallis, Z. Allen-Zhu, Y. Li, S. Wang, L. Wang, and W. Chen. LoRA: Low-rank adaptation of large language models. In International Conference on Learning Representations, 2022."),
     "wei": (set(), "J. Wei, X. Wang, D. Schuurmans, M. Bosma, B. Ichter, F. Xia, E. Chi, Q. Le, and D. Zhou. Chain-of-thought prompting elicits reasoning in large language models. In Advances in Neural Information Processing Systems, 2022."),
-    "ho": (set(), "J. Ho, A. Jain, and P. Abbeel. Denoising diffusion probabilistic models. In Advances in Neural Information Processing Systems, 2020."),
+    "ho": ({"Diffusion model"}, "J. Ho, A. Jain, and P. Abbeel. Denoising diffusion probabilistic models. In Advances in Neural Information Processing Systems, 2020."),
     "radford": (set(), "A. Radford, J. W. Kim, C. Hallacy, A. Ramesh, G. Goh, S. Agarwal, G. Sastry, A. Askell, P. Mishkin, J. Clark, G. Krueger, and I. Sutskever. Learning transferable visual models from natural language supervision. In International Conference on Machine Learning, 2021."),
     "gilmer": (set(), "J. Gilmer, S. S. Schoenholz, P. F. Riley, O. Vinyals, and G. E. Dahl. Neural message passing for quantum chemistry. In International Conference on Machine Learning, 2017."),
     "ouyang": (set(), "L. Ouyang, J. Wu, X. Jiang, D. Almeida, C. Wainwright, P. Mishkin, C. Zhang, S. Agarwal, K. Slama, A. Ray, et al. Training language models to follow instructions with human feedback. In Advances in Neural Information Processing Systems, 2022."),
@@ -122,6 +140,10 @@ REFS = {
     "deepseek_r1": ({"DeepSeek"}, "DeepSeek-AI. DeepSeek-R1: Incentivizing reasoning capability in LLMs via reinforcement learning. arXiv preprint arXiv:2501.12948, 2025."),
     "qwen25": ({"Qwen"}, "Qwen Team. Qwen2.5 technical report. arXiv preprint arXiv:2412.15115, 2024."),
     "openai_gpt4": ({"GPT"}, "OpenAI. GPT-4 technical report. arXiv preprint arXiv:2303.08774, 2023."),
+    "rombach": ({"Diffusion model"}, "R. Rombach, A. Blattmann, D. Lorenz, P. Esser, and B. Ommer. High-resolution image synthesis with latent diffusion models. In IEEE Conference on Computer Vision and Pattern Recognition, 2022."),
+    "jiang_mixtral": ({"Mistral"}, "A. Q. Jiang, A. Sablayrolles, A. Roux, A. Mensch, B. Savary, et al. Mixtral of experts. arXiv preprint arXiv:2401.04088, 2024."),
+    "anthropic": ({"Claude"}, "Anthropic. The Claude 3 model family: Opus, Sonnet, Haiku. Model card, 2024."),
+    "mesnard": ({"Gemma"}, "T. Mesnard, C. Hardin, R. Dadashi, S. Bhupatiraju, et al. Gemma: Open models based on Gemini research and technology. arXiv preprint arXiv:2403.08295, 2024."),
 }
 
 # Term-free filler sentences for abstracts and bodies.
@@ -195,6 +217,7 @@ class Paper:
     depts: dict = field(default_factory=dict)   # affiliation key -> department prefix
     size: int = 1         # body length 0..3 (about 2, 2-3, 3 and 4 pages)
     anonymous: bool = False
+    traps: bool = False   # the TRAPS sentences close the Conclusion
 
     @property
     def file(self) -> str:
@@ -234,7 +257,7 @@ PAPERS = [
     P(2024, 4, "Tool-Augmented Agents for Multilingual Question Answering",
       ["Alibaba"],
       [("Jing Liu", [1]), ("Zhiwei Yang", [1]), ("Mingyu Zhao", [1])],
-      {"Qwen", "GPT"}, ["qwen25", "openai_gpt4", "wei"],
+      {"Qwen", "GPT", "Gemma"}, ["qwen25", "openai_gpt4", "wei", "mesnard"],
       size=0),
     P(2024, 5, "Calibrated Uncertainty for Large Language Model Judges",
       ["Stanford", "Tsinghua"],
@@ -264,7 +287,7 @@ PAPERS = [
     P(2024, 10, "On <script>alert(1)</script> Robustness of Vision Models",
       ["NTU-TW", "NVIDIA"],
       [("Yu-Ting Lin", [1]), ("Chia-Hao Wu", [1, 2]), ("Andrew Park", [2])],
-      {"Transformer", "ViT"}, ["dosovitskiy", "he", "radford"],
+      {"Transformer", "ViT", "Diffusion model"}, ["dosovitskiy", "he", "radford", "rombach"],
       depts={"NTU-TW": DEPT_EE}, size=1),
     P(2024, 11, "Self-Correcting Code Generation with Execution Feedback",
       [],
@@ -274,8 +297,8 @@ PAPERS = [
     P(2024, 12, "Graph Neural Diffusion for Molecular Property Prediction",
       ["Tokyo", "KAIST"],
       [("Haruto Sato", [1]), ("Minjun Park", [2]), ("Yui Tanaka", [1])],
-      set(), ["gilmer", "ho", "kingma"],   # no terms anywhere
-      size=0),
+      set(), ["gilmer", "ho", "kingma"],   # no terms in the body, only look-alikes; Diffusion model: refs only
+      size=0, traps=True),
     # ---------------------------------------------------------------- 2025 (14 papers)
     P(2025, 1, "Test-Time Compute Allocation for Reasoning Models",
       ["Berkeley"],
@@ -290,7 +313,7 @@ PAPERS = [
     P(2025, 3, "Robust Visual Representations under Distribution Shift",
       ["NVIDIA", "MIT"],
       [("Kevin Walsh", [1]), ("Olivia Grant", [2])],
-      {"ViT"}, ["he", "radford", "kingma"],
+      {"ViT", "Diffusion model"}, ["he", "radford", "kingma", "ho"],
       size=0),
     P(2025, 4, "Reinforcement Learning from Verifiable Rewards at Scale",
       ["ShanghaiAILab", "ZJU"],
@@ -305,12 +328,12 @@ PAPERS = [
     P(2025, 6, "Multilingual Safety Alignment via Constitutional Feedback",
       ["MIT", "Tsinghua"],
       [("Olivia Grant", [1]), ("Wei Zhang", [2]), ("Yifan Wang", [2]), ("Daniel Rivera", [1])],
-      {"Qwen", "Llama", "GPT"}, ["ouyang", "touvron", "qwen25", "openai_gpt4"],
+      {"Qwen", "Llama", "GPT", "Claude"}, ["ouyang", "touvron", "qwen25", "openai_gpt4", "anthropic"],
       size=1),
     P(2025, 7, "Mixture-of-Experts Routing for Efficient Reasoning",
       ["Stanford", "Alibaba"],
       [("Emily Carter", [1]), ("Mingyu Zhao", [2]), ("Jing Liu", [2])],
-      {"DeepSeek", "Qwen"}, ["deepseek_v3", "qwen25", "kaplan"],
+      {"DeepSeek", "Qwen", "Mistral"}, ["deepseek_v3", "qwen25", "kaplan", "jiang_mixtral"],
       size=0),
     P(2025, 8, "Mechanistic Analysis of In-Context Learning Circuits",
       ["Berkeley", "ShanghaiAILab", "Oxford"],
@@ -340,12 +363,12 @@ PAPERS = [
     P(2025, 13, "Benchmarking Agents on Long-Horizon Web Tasks",
       ["Toronto", "ETH"],
       [("Chloe Gagnon", [1]), ("Lukas Meier", [2]), ("Liam Tremblay", [1])],
-      {"GPT"}, ["openai_gpt4", "qwen25", "wei"],   # Qwen: refs only
+      {"GPT", "Claude"}, ["openai_gpt4", "qwen25", "wei", "jiang_mixtral"],   # Qwen, Mistral: refs only
       size=1),
     P(2025, 14, "Optimal Transport for Domain Adaptation in Remote Sensing",
       ["Oxford", "Tokyo"],
       [("Oliver Hughes", [1]), ("Yui Tanaka", [2])],
-      set(), ["devlin", "he", "ho"],   # BERT and Transformer: refs only
+      set(), ["devlin", "he", "ho"],   # BERT, Transformer and Diffusion model: refs only
       size=0),
 ]
 
@@ -377,20 +400,31 @@ REAL = [
 
 # Whole-word patterns, only used to assert that the tags above match the text we draw
 # (and, with --check, what pdfminer reads back). Version suffixes may be glued on.
+# Written independently of paperscope's terms.yaml; case-sensitive where the look-alikes
+# in TRAPS differ only in case, and a capitalised word after Claude/Gemma is a surname.
 TERM_RE = {
-    "BERT": r"\bbert\b",
-    "DeepSeek": r"\bdeepseek\b",
-    "GPT": r"\bgpt\b",
-    "Llama": r"\bllama(?:\d+(?:\.\d+)*)?\b",
-    "Mamba": r"\bmamba\d*\b",
-    "Qwen": r"\bqwen(?:\d+(?:\.\d+)*)?\b",
-    "Transformer": r"\btransformers?\b",
-    "ViT": r"\bvit\b",
+    "BERT": re.compile(r"\bBERT\b"),
+    "Claude": re.compile(r"\bClaude\b(?!\s+[A-Z][a-z])"),
+    "DeepSeek": re.compile(r"\bdeepseek\b", re.I),
+    "Diffusion model": re.compile(r"\b(?:diffusion\s+models?|denoising\s+diffusion|latent\s+diffusion)\b", re.I),
+    "GPT": re.compile(r"\bGPT\b"),
+    "Gemma": re.compile(r"\bGemma\b(?!\s+[A-Z][a-z])"),
+    "Llama": re.compile(r"\b(?:Llama|LLaMA)(?:\d+(?:\.\d+)*)?\b"),
+    "Mamba": re.compile(r"\bMamba\d*\b"),
+    "Mistral": re.compile(r"\b(?:Mistral|Mixtral)\b"),
+    "Qwen": re.compile(r"\b(?:qwen(?:\d+(?:\.\d+)*)?|qwq)\b", re.I),
+    "Transformer": re.compile(r"\btransformers?\b", re.I),
+    "ViT": re.compile(r"\bViT\b"),
 }
 
 
 def found_terms(text: str) -> set:
-    return {t for t, rx in TERM_RE.items() if re.search(rx, text, re.IGNORECASE)}
+    return {t for t, rx in TERM_RE.items() if rx.search(text)}
+
+
+def term_counts(text: str) -> dict:
+    """Mentions per term in a drawn text (each tagged sentence mentions its terms once)."""
+    return {t: n for t, rx in TERM_RE.items() if (n := len(rx.findall(text)))}
 
 
 # --------------------------------------------------------------------------------------
@@ -472,6 +506,8 @@ def body_sections(p: Paper) -> list:
                 # put this section's term sentences in its first paragraph, mid-way
                 for k, s in enumerate(terms[name]):
                     sents.insert(1 + 2 * k, s)
+            if p.traps and name == SECTIONS[-1] and pi == npara - 1:
+                sents.extend(TRAPS)
             paras.append(" ".join(sents))
         out.append((f"{si + 1} {name}", paras))
     return out
@@ -712,7 +748,7 @@ def draw_paper(p: Paper, path: Path) -> int:
 # Truth
 # --------------------------------------------------------------------------------------
 COLUMNS = ["file", "year", "title", "affiliations", "countries", "has_us", "has_cn",
-           "terms_body", "terms_full", "terms_known"]
+           "terms_body", "terms_full", "counts_body", "counts_full", "terms_known"]
 
 
 def drawn_body_text(p: Paper) -> str:
@@ -735,6 +771,8 @@ def validate():
         assert not found_terms(s), s
     for key, (tags, s) in REFS.items():
         assert found_terms(s) == tags, (key, tags, found_terms(s))
+    for tags, s in SNIPPETS + [(set(), t) for t in TRAPS]:
+        assert term_counts(s) == {t: 1 for t in tags}, (s, term_counts(s))
     seen = set()
     for p in PAPERS:
         assert p.file not in seen
@@ -764,6 +802,8 @@ def truth_rows() -> list:
             has_us=int("US" in cc), has_cn=int("CN" in cc),
             terms_body=";".join(sorted(p.body_terms)),
             terms_full=";".join(sorted(p.full_terms())),
+            counts_body=_counts(drawn_body_text(p)),
+            counts_full=_counts(drawn_body_text(p) + "\n" + drawn_refs_text(p)),
             terms_known=1))
     for r in REAL:
         cc = sorted(r["countries"])
@@ -772,9 +812,16 @@ def truth_rows() -> list:
             affiliations=" | ".join(r["affiliations"]),
             countries=",".join(cc),
             has_us=int("US" in cc), has_cn=int("CN" in cc),
-            terms_body="", terms_full="", terms_known=0))
+            terms_body="", terms_full="", counts_body="", counts_full="", terms_known=0))
     rows.sort(key=lambda d: (d["year"], d["file"]))
     return rows
+
+
+def _counts(text: str) -> str:
+    """"GPT:2;Llama:3": matches of TERM_RE in the drawn text. Each body sentence mentions
+    each of its tagged terms once (validate() asserts it); a bibliography entry may name
+    one twice ("DeepSeek-AI. DeepSeek-V3 ...")."""
+    return ";".join(f"{t}:{n}" for t, n in sorted(term_counts(text).items()))
 
 
 def write_truth(rows: list):
@@ -817,6 +864,10 @@ def check() -> int:
             problems.append(f"body terms {sorted(found_terms(body))} != {sorted(p.body_terms)}")
         if found_terms(full) != p.full_terms():
             problems.append(f"full terms {sorted(found_terms(full))} != {sorted(p.full_terms())}")
+        for scope, got, drawn in (("body", body, drawn_body_text(p)),
+                                  ("full", full, drawn_body_text(p) + "\n" + drawn_refs_text(p))):
+            if term_counts(got) != term_counts(drawn):
+                problems.append(f"{scope} counts {term_counts(got)} != {term_counts(drawn)}")
         p1 = [ln.strip() for ln in page1.splitlines() if ln.strip()]
         want = [p.title] if len(wrap(p.title, TITLE_FONT, TITLE_SIZE, TEXT_W - 20)) == 1 else []
         want += [f"{i} {a}" for i, a in enumerate(p.aff_lines(), start=1)]

@@ -83,9 +83,10 @@ def test_spark_submit_with_unfetchable_delta_jar_is_one_line(tmp_path):
 
 def test_bad_terms_file_and_bad_suite_folder_stop_before_spark(tmp_path):
     terms = tmp_path / "terms.yaml"
-    terms.write_text("terms:\n  - name: Broken\n    patterns: ['(unclosed']\n")
+    terms.write_text("terms:\n  - {name: Broken, kind: method, origin: {organisation: X, country: null},\n"
+                     "     case_sensitive: false, variants: ['(unclosed']}\n")
     out = _run([*PAPERSCOPE, "run", "--set", f"mentions.terms_file={terms}"])
-    assert out.returncode == 2 and "bad term entry" in out.stderr
+    assert out.returncode == 2 and "term #1 (Broken): bad regex in variants[0]" in out.stderr
     out = _run([*PAPERSCOPE, "check", "--set", f"quality.expectations_dir={tmp_path}"])
     assert out.returncode == 2 and "expectation suite file not found" in out.stderr
     assert out.stderr.strip().count("\n") == 0

@@ -13,7 +13,6 @@ from paperscope import pipeline, tables
 from paperscope.config import load_config
 from paperscope.schemas import AFFILIATIONS
 
-TRUTH_TERMS = {"BERT", "DeepSeek", "GPT", "Llama", "Mamba", "Qwen", "Transformer", "ViT"}
 
 
 def _cfg(base_cfg, repo, tmp, **sets):
@@ -57,14 +56,15 @@ def test_collaboration_matches_ground_truth(sample_run, truth, spark):
         want[y]["with_us"] += us
         want[y]["with_cn"] += cn
         want[y]["with_both"] += us and cn
-        want[y]["with_neither"] += not us and not cn
+        want[y]["with_neither"] += not us and not cn and row["countries"] != ""
         want[y]["with_unknown"] += row["countries"] == ""
     got = {r["year"]: r.asDict() for r in spark.read.format("delta").load(tables.table_path(cfg, "collaboration")).collect()}
     assert sorted(got) == sorted(want)
     for year, counts in want.items():
         for key, value in counts.items():
             assert got[year][key] == value, (year, key)
-        assert got[year]["share_both"] == pytest.approx(counts["with_both"] / counts["papers"], abs=1e-4)
+        for share in ("us", "cn", "both"):
+            assert got[year][f"share_{share}"] == pytest.approx(counts[f"with_{share}"] / counts["papers"], abs=1e-4)
 
 
 def test_mentions_by_country_group_match_ground_truth(sample_run, truth, spark):
@@ -80,15 +80,48 @@ def test_mentions_by_country_group_match_ground_truth(sample_run, truth, spark):
             want[key]["with_us"] += us
             want[key]["with_cn"] += cn
             want[key]["with_both"] += us and cn
-            want[key]["with_neither"] += not us and not cn
+            want[key]["with_neither"] += not us and not cn and row["countries"] != ""
+            want[key]["with_unknown"] += row["countries"] == ""
     df = spark.read.format("delta").load(tables.table_path(cfg, "term_groups"))
-    got = {(r["year"], r["term"]): r.asDict() for r in df.where(F.col("year").isin(2024, 2025)).collect()
-           if r["term"] in TRUTH_TERMS}
+    got = {(r["year"], r["term"]): r.asDict() for r in df.where(F.col("year").isin(2024, 2025)).collect()}
     assert set(got) == set(want)
     for key, counts in want.items():
         for col, value in counts.items():
             assert got[key][col] == value, (key, col)
         assert got[key]["scope"] == "body"
+    assert (got[(2025, "Qwen")]["kind"], got[(2025, "Qwen")]["origin"], got[(2025, "Qwen")]["origin_country"]) == (
+        "model family", "Alibaba", "CN")
+
+
+def _counts(cell):
+    return {t: int(n) for t, n in (x.split(":") for x in filter(None, cell.split(";")))}
+
+
+def test_mention_counts_per_paper_match_ground_truth(sample_run, truth, spark):
+    """Every term of every generated paper, counted exactly in both scopes (look-alikes
+    such as "Claude Martin", "Gemma Hughes", "a llama" and "a black mamba" count nothing)."""
+    _, _, cfg = sample_run
+    mentions = spark.read.format("delta").load(tables.table_path(cfg, "mentions"))
+    papers = spark.read.format("delta").load(tables.table_path(cfg, "papers")).select("paper_id", "path")
+    got = defaultdict(dict)
+    for r in mentions.join(papers, "paper_id").collect():
+        got[r["path"].split("sample/corpus/")[-1]][r["term"]] = (r["count_full"], r["count_body"])
+    known = [row for row in truth if row["terms_known"] == "1"]
+    assert len(known) == 26
+    for row in known:
+        full, body = _counts(row["counts_full"]), _counts(row["counts_body"])
+        assert {t: c[0] for t, c in got[row["file"]].items()} == full, row["file"]
+        assert {t: c[1] for t, c in got[row["file"]].items() if c[1]} == body, row["file"]
+
+
+def test_a_llama_cited_only_in_the_bibliography_is_not_counted(sample_run, spark):
+    _, _, cfg = sample_run
+    mentions = spark.read.format("delta").load(tables.table_path(cfg, "mentions"))
+    papers = spark.read.format("delta").load(tables.table_path(cfg, "papers"))
+    row = (mentions.join(papers, "paper_id").where(F.col("path").endswith("2024/neurips2024_02.pdf"))
+           .where(F.col("term") == "Llama").first())
+    assert (row["count_full"], row["count_body"]) == (1, 0)
+    assert "LLaMA: Open and efficient" in row["full_text"].split("References")[-1]
 
 
 def test_references_only_mentions_are_counted_in_full_scope_only(sample_run, truth, spark):
@@ -140,6 +173,20 @@ def test_audit_trail_names_string_institution_and_rule(sample_run, spark):
     assert "Tsinghua University" in audit and "method" in audit.splitlines()[0]
 
 
+def test_headers_table_keeps_authors_and_affiliation_strings(sample_run, spark):
+    _, run, cfg = sample_run
+    papers = spark.read.format("delta").load(tables.table_path(cfg, "papers")).where("status = 'ok'")
+    headers = spark.read.format("delta").load(tables.table_path(cfg, "headers"))
+    assert headers.count() == papers.count()
+    row = headers.where(F.array_contains("countries", "CN") & F.array_contains("countries", "US")).first()
+    assert row["authors"] and all(a["name"] for a in row["authors"])
+    raws = {a["raw"] for a in row["affiliations"]}
+    affs = spark.read.format("delta").load(tables.table_path(cfg, "affiliations")).where(F.col("paper_id") == row["paper_id"])
+    assert raws == {r["raw"] for r in affs.select("raw").collect()}
+    header = (run.run_dir / "audit.csv").read_text(encoding="utf-8").splitlines()[0].split(",")
+    assert header[:9] == ["paper_id", "year", "title", "raw", "institution", "country", "method", "matched", "score"]
+
+
 def test_report_has_data_docs_and_summary(sample_run):
     _, run, _ = sample_run
     summary = (run.run_dir / "summary.md").read_text(encoding="utf-8")
@@ -147,6 +194,46 @@ def test_report_has_data_docs_and_summary(sample_run):
     assert "involve authors at both US and Chinese institutions" in summary
     assert (run.run_dir / "data_docs" / "index.html").is_file()
     assert (run.run_dir.parent / "latest").resolve() == run.run_dir.resolve()
+
+
+def test_html_report_of_the_sample_run(sample_run, truth):
+    """The PDF titled "On <script>alert(1)</script> ..." is shown as text, the charts are
+    PNGs embedded and beside the page, and the sentences carry the ground truth's numbers."""
+    import base64
+    from html.parser import HTMLParser
+
+    _, run, _ = sample_run
+
+    class Page(HTMLParser):
+        def __init__(self):
+            super().__init__()
+            self.tags, self.text, self.images, self.href = [], [], [], None
+
+        def handle_starttag(self, tag, attrs):
+            self.tags.append(tag)
+            self.href = dict(attrs).get("href") if tag == "a" else self.href
+            if tag == "img":
+                self.images.append((dict(attrs)["src"], self.href))
+
+        def handle_data(self, data):
+            self.text.append(data)
+
+    page = Page()
+    page.feed((run.run_dir / "index.html").read_text(encoding="utf-8"))
+    assert "script" not in page.tags
+    text = "".join(page.text)
+    title = next(r["title"] for r in truth if r["file"] == "2024/neurips2024_10.pdf")
+    assert "<script>" in title and title in text
+    assert len(page.images) == 2
+    for src, href in page.images:
+        assert base64.b64decode(src.split(",", 1)[1]).startswith(b"\x89PNG")
+        assert (run.run_dir / href).read_bytes().startswith(b"\x89PNG")
+    both_2025 = sum(r["year"] == "2025" and r["has_us"] == "1" and r["has_cn"] == "1" for r in truth)
+    assert f"2025: {both_2025} of 14 papers" in text
+    qwen_us = sum(r["year"] == "2025" and r["has_us"] == "1" and "Qwen" in r["terms_body"].split(";") for r in truth)
+    assert f"2025: Qwen appears in {qwen_us} papers with authors from US institutions." in text
+    assert (run.run_dir / "review_sample.csv").is_file()
+    assert len(open(run.run_dir / "review_sample.csv", encoding="utf-8").read().splitlines()) > 10
 
 
 def test_rerun_of_one_year_leaves_other_years_untouched(sample_run, spark):
@@ -183,6 +270,8 @@ def test_failed_expectation_blocks_aggregates_and_still_writes_data_docs(spark, 
     assert (run.run_dir / "data_docs" / "index.html").is_file()
     summary = (run.run_dir / "summary.md").read_text(encoding="utf-8")
     assert "Status: failed" in summary and "999" in summary
+    page = (run.run_dir / "index.html").read_text(encoding="utf-8")
+    assert "No aggregates: the quality gate did not pass" in page and "999" in page and "<img" not in page
 
 
 def test_china_policy_greater_counts_hk_and_tw(spark, sample_run, truth):

@@ -1,4 +1,4 @@
-"""Pure per-paper functions: pdf text, header parsing, gazetteer rules, mentions, config."""
+"""Pure per-paper functions: pdf text, header parsing, gazetteer rules, config (mentions: test_mentions.py)."""
 from __future__ import annotations
 
 import pytest
@@ -7,17 +7,11 @@ from paperscope import pdf
 from paperscope.config import ConfigError, load_config
 from paperscope.gazetteer import default_gazetteer
 from paperscope.header import emails, parse
-from paperscope.mentions import body_text, count_terms, load_terms, parse_terms
 
 
 @pytest.fixture(scope="module")
 def gaz():
     return default_gazetteer()
-
-
-@pytest.fixture(scope="module")
-def terms():
-    return load_terms()
 
 
 def _countries(gaz, text):
@@ -121,36 +115,6 @@ def test_header_without_affiliations_falls_back_to_email_domain():
     header = parse("A Title\nJane Doe\njane@cs.tsinghua.edu.cn\nAbstract\nText", "A Title")
     assert header.countries() == ["CN"]
     assert header.affiliations[0].source == "email"
-
-
-# --- mentions --------------------------------------------------------------------------
-
-def test_term_variants(terms):
-    text = ("We fine-tune Llama-3.1-8B, LLaMA and Llama 2 with a transformer-based model; Transformers help. "
-            "Qwen2.5-VL and QwQ. GPT-4o beats GPT-4. LlamaIndex and llama_index are libraries. ViT-B/16.")
-    got = {t: full for t, full, _ in count_terms(text, terms)}
-    assert got["Llama"] == 3
-    assert got["Transformer"] == 2
-    assert got["Qwen"] == 2
-    assert got["GPT"] == 2
-    assert got["ViT"] == 1
-
-
-def test_references_are_not_use(terms):
-    text = "1 Introduction\nWe study BERT.\nReferences\nTouvron et al. LLaMA: Open and efficient foundation language models."
-    got = {t: (full, body) for t, full, body in count_terms(text, terms)}
-    assert got["Llama"] == (1, 0)
-    assert got["BERT"] == (1, 1)
-    assert "Touvron" not in body_text(text)
-
-
-def test_hyphenated_line_break_is_joined(terms):
-    assert count_terms("a trans-\nformer model", terms) == [("Transformer", 1, 1)]
-
-
-def test_bad_terms_file_is_named():
-    with pytest.raises(ValueError, match="bad term entry"):
-        parse_terms("terms:\n  - name: X\n    patterns: ['(']\n", "my.yaml")
 
 
 # --- config ----------------------------------------------------------------------------

@@ -101,13 +101,21 @@ def _validate(cfg: dict) -> dict:
         raise ConfigError("'affiliations.china_policy' must be 'mainland' or 'greater'")
     if cfg["quality"].get("engine", "pandas") not in ("pandas", "spark"):
         raise ConfigError("'quality.engine' must be 'pandas' or 'spark'")
+    threshold = cfg["affiliations"]["fuzzy_threshold"]
+    if isinstance(threshold, bool) or not isinstance(threshold, (int, float)) or not 0 <= threshold <= 101:
+        raise ConfigError(f"'affiliations.fuzzy_threshold' must be a number from 0 to 100 (101 turns fuzzy off), got {threshold!r}")
     if cfg["mentions"]["scope"] not in ("body", "full"):
         raise ConfigError("'mentions.scope' must be 'body' or 'full'")
     if not cfg["input"]["corpus"] and not cfg["input"]["manifest"]:
         raise ConfigError("set 'input.corpus' or 'input.manifest'")
+    if bool(cfg["warehouse"]["catalog"]) != bool(cfg["warehouse"]["schema"]):
+        raise ConfigError("set both 'warehouse.catalog' and 'warehouse.schema' (Unity Catalog tables), or neither")
     if not isinstance(cfg["spark"]["conf"], dict):
         raise ConfigError("'spark.conf' must be a mapping of Spark settings")
     cfg["spark"]["conf"] = {str(k): str(v) for k, v in cfg["spark"]["conf"].items()}
+    for key in ("review_sample", "seed", "top_terms", "html_rows"):
+        if not isinstance(cfg["reports"][key], int) or isinstance(cfg["reports"][key], bool) or cfg["reports"][key] < 0:
+            raise ConfigError(f"'reports.{key}' must be a whole number >= 0")
     for key in ("max_pages", "header_chars", "layout_pages", "max_bytes", "page_limit", "partitions", "driver_hash_bytes"):
         if not isinstance(cfg["extract"][key], int) or isinstance(cfg["extract"][key], bool) or cfg["extract"][key] < 0:
             raise ConfigError(f"'extract.{key}' must be a whole number >= 0")

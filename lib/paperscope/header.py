@@ -1,29 +1,43 @@
-"""The author block of a paper's first page: affiliation strings and emails.
+"""The author block of a paper's first page: title, authors, affiliation strings, emails.
 
 Works on the text of page one as pdfminer lays it out. The block is what comes before
-the abstract; a line in it is an affiliation when the gazetteer knows a name in it or
-it reads like one (University, Institute, Lab, ...). Strings are kept as written (minus
-leading footnote markers) so that every count can be traced back to them.
+the abstract. Each line is read as one of: an author line (names, each with its
+superscript markers), an affiliation line (one or more affiliations, each led by its
+marker), a continuation of the affiliation above it ("Seattle, WA, USA"), an e-mail
+line, or noise (venue banners, arXiv margin stamps). Authors are linked to affiliations
+by their markers; without markers, by order (an affiliation belongs to the authors
+written above it). Strings are kept as written (minus the markers) so that every count
+can be traced back to them.
 """
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
 
-from paperscope.gazetteer import Gazetteer, Match, default_gazetteer
+from paperscope.gazetteer import INSTITUTION, Gazetteer, Match, clean
 
 _ABSTRACT = re.compile(r"^\s*(?:a\s*b\s*s\s*t\s*r\s*a\s*c\s*t|summary)\b", re.I | re.M)
 _GLUED_ABSTRACT = re.compile(r"Abstract|ABSTRACT")
 _EMAIL = re.compile(r"\{[^{}@]{1,300}\}\s*@\s*[\w-]+(?:\.[\w-]+)+|[\w.+-]+\s?@\s?[\w-]+(?:\.[\w-]+)+")
 # Footnote marks and superscripts that tie authors to affiliations.
-_MARKERS = "†‡§¶∗*⋆⋄♠♢♡♣♦♥✝✉#"
-_LEADING = re.compile(rf"^[\s\d{re.escape(_MARKERS)},;:.()\[\]^]+")
-_SPLIT = re.compile(rf"[{re.escape(_MARKERS)}]+|\(cid:\d+\)")
+_SYMBOLS = "†‡§¶∗*⋆⋄♠♢♡♣♦♥✝#□±∓◇○•⊥⊤♮♯"
+_GREEK = "αβγδεζηθικλμνξοπρστυφχψω"
+_MARK = rf"(?:\(cid:\d+\)|[{re.escape(_SYMBOLS)}]|(?<!\d)\d{{1,2}}(?!\d)|[{_GREEK}])"
+# A marker that leads an affiliation: at the start of the line or after a comma/space.
+_LEAD = re.compile(rf"(?:^|(?<=[\s,;]))({_MARK}(?:\s*,\s*{_MARK})*)\s*(?=[A-Z\u00C0-\u024F])")
+_MARK_TOKEN = re.compile(rf"^{_MARK}$")
+_LEADING = re.compile(rf"^[\s\d{re.escape(_SYMBOLS)}{_GREEK},;:.()\[\]^]+")
 _KEYWORDS = re.compile(
     r"\b(universit\w*|institut\w*|college|school|academy|laborator\w*|labs?|centre|center|"
-    r"research|department|dept|faculty|hospital|inc|corp\w*|ltd|gmbh|company|polytechnic)\b",
+    r"research|department|dept|faculty|hospital|inc|corp\w*|ltd|gmbh|company|polytechnic|ai)\b",
     re.I,
 )
+# Lines of the first page that are not the author block: venue banners, licences, stamps.
+_NOISE = re.compile(r"proceedings|conference|journal|publishing|workshop|copyright|©|\bdoi\b|arxiv|"
+                    r"under review|preprint|accepted|licen[cs]e|equal contribution|corresponding author|"
+                    r"work done|https?://|www\.", re.I)
+_NAME_WORD = re.compile(r"^(?:[A-Z\u00C0-\u024F][\w'’\-\u0300-\u036f˘¨´`^~]*\.?|[A-Z]\.(?:-?[A-Z]\.)*|"
+                        r"de|van|von|der|den|da|di|le|la|del|bin|al|dos|du|ten|ter|y)$")
 MAX_HEADER_LINES = 40
 
 
@@ -32,12 +46,22 @@ class Affiliation:
     raw: str
     matches: list[Match] = field(default_factory=list)
     source: str = "header"
+    marker: str | None = None
+
+
+@dataclass
+class Author:
+    name: str
+    markers: list[str] = field(default_factory=list)
+    affiliations: list[int] = field(default_factory=list)
 
 
 @dataclass
 class Header:
     affiliations: list[Affiliation]
     emails: list[str]
+    authors: list[Author] = field(default_factory=list)
+    title: str | None = None
 
     def countries(self) -> list[str]:
         return sorted({m.country for a in self.affiliations for m in a.matches if m.country})
@@ -74,29 +98,187 @@ def emails(block: str) -> list[str]:
     return list(dict.fromkeys(out))
 
 
-def _candidates(block: str) -> list[str]:
-    lines = []
-    for line in _EMAIL.sub(" ", block).splitlines():
-        for piece in _SPLIT.split(line) if _is_glued(line) or len(line) > 160 else [line]:
-            piece = _LEADING.sub("", piece).strip(" ,;")
-            if len(piece) >= 3:
-                lines.append(" ".join(piece.split()))
-    return lines
+def _marked_pieces(line: str) -> list[tuple[str | None, str]]:
+    """'1MoE Lab, SJTU, 2Ant Group' -> [('1', 'MoE Lab, SJTU'), ('2', 'Ant Group')]."""
+    line = line.replace("(cid:", " (cid:")
+    cuts = list(_LEAD.finditer(line))
+    if not cuts:
+        return [(None, line)]
+    pieces = []
+    if line[:cuts[0].start()].strip(" ,;"):
+        pieces.append((None, line[:cuts[0].start()]))
+    for k, m in enumerate(cuts):
+        end = cuts[k + 1].start() if k + 1 < len(cuts) else len(line)
+        pieces.append((re.sub(r"\s", "", m.group(1)), line[m.end():end]))
+    return pieces
+
+
+def _split_markers(text: str) -> list[str]:
+    return [m for m in re.split(r"\s*,\s*", text) if m]
+
+
+def _authors_in(line: str) -> list[Author] | None:
+    """The authors of a line of names, each with its markers; None if the line is not one."""
+    spaced = line.replace("(cid:", " (cid:")
+    spaced = re.sub(rf"(?<=[^\s\d(])(?=[{re.escape(_SYMBOLS)}{_GREEK}]|\d)", " ", spaced)
+    spaced = re.sub(r"(?:^|\s+)(?:and|&)(?:\s+|$)", " , ", spaced)
+    items = re.findall(rf"\(cid:\d+\)|,|[{re.escape(_SYMBOLS)}]|[{_GREEK}]|\d+|[^\s,{re.escape(_SYMBOLS)}{_GREEK}]+", spaced)
+    authors: list[Author] = []
+    words: list[str] = []
+    marks: list[str] = []
+
+    def close() -> bool:
+        if words:
+            if not 2 <= len(words) <= 6 or not all(_NAME_WORD.match(w) for w in words):
+                return False
+            authors.append(Author(" ".join(words), list(dict.fromkeys(marks))))
+        elif marks and authors:
+            authors[-1].markers.extend(m for m in marks if m not in authors[-1].markers)
+        words.clear()
+        marks.clear()
+        return True
+
+    for item in items:
+        if item == ",":
+            if not close():
+                return None
+        elif _MARK_TOKEN.match(item):
+            marks.append(item)
+        else:
+            if marks and words and not close():
+                return None
+            if marks and not words and authors:
+                authors[-1].markers.extend(m for m in marks if m not in authors[-1].markers)
+                marks.clear()
+            words.append(item)
+    if not close():
+        return None
+    return authors or None
 
 
 def parse(page_text: str, title: str | None = None, gazetteer: Gazetteer | None = None) -> Header:
-    """Affiliation strings (each resolved) and emails of one paper's first page."""
-    gaz = gazetteer or default_gazetteer()
+    """Title, authors, affiliation strings (each resolved) and emails of one paper's first page."""
+    if gazetteer is None:
+        from paperscope.gazetteer import default_gazetteer
+
+        gazetteer = default_gazetteer()
+    gaz = gazetteer
     block = author_block(page_text, title)
-    affiliations = []
-    for line in _candidates(block):
-        matches = gaz.match(line)
-        if matches or _KEYWORDS.search(line):
-            affiliations.append(Affiliation(line, matches))
+    affiliations: list[Affiliation] = []
+    authors: list[Author] = []
+    pending: list[Author] = []   # authors above the next affiliation (layouts without markers)
+    owners: dict[int, list[Author]] = {}
+    last_was_affiliation = False
+    line = ""
+    for raw_line in block.splitlines():
+        prev_line = line
+        line = " ".join(_EMAIL.sub(" ", raw_line).split())
+        if len(line) < 3 or _NOISE.search(line):
+            last_was_affiliation = False if len(line) >= 3 else last_was_affiliation
+            continue
+        pieces = _marked_pieces(line) if not _is_glued(line) or len(line) <= 160 else _glued_pieces(line)
+        found = []
+        for marker, text in pieces:
+            text = _LEADING.sub("", clean(text)).strip(" ,;&")
+            if len(text) >= 3:
+                found.append((marker, text, gaz.match(text)))
+        is_aff = any(_KEYWORDS.search(t) or any(m.institution for m in ms) for _, t, ms in found)
+        names = None if is_aff else _authors_in(line)
+        if names:
+            if last_was_affiliation:
+                pending = []
+            authors.extend(names)
+            pending.extend(names)
+            last_was_affiliation = False
+            continue
+        if len(line.split()) > 30:
+            last_was_affiliation = False
+            continue  # prose, not an author block
+        located = all(ms and not any(m.institution for m in ms) for _, _, ms in found) and found
+        first = found[0] if found else None
+        wraps = first is not None and first[0] is None and (
+            prev_line.endswith((",", " and", " of", "&")) or (
+                len(first[1].split()) <= 12 and (_KEYWORDS.search(first[1]) or first[2])))
+        if wraps and last_was_affiliation and affiliations and affiliations[-1].marker:
+            # A wrapped affiliation: '2Center for Humanities' / 'Computing, Aarhus University, 3...'.
+            prev = affiliations[-1]
+            prev.raw = f"{prev.raw}{',' if prev_line.endswith(',') else ''} {found[0][1]}"
+            prev.matches = gaz.match(prev.raw)
+            found = found[1:]
+            if not found:
+                continue
+            is_aff = True
+        elif located and last_was_affiliation and affiliations and found[0][0] is None:
+            # 'Seattle, WA, USA' under 'Allen Institute for AI': the same affiliation.
+            prev = affiliations[-1]
+            prev.raw = f"{prev.raw}, {' '.join(t for _, t, _ in found)}"
+            prev.matches = gaz.match(prev.raw)
+            continue
+        if not is_aff and not (located and "," in line):
+            last_was_affiliation = False
+            continue
+        for marker, text, matches in found:
+            # A repeated 'Google Research' (one per author) is one affiliation.
+            i = next((k for k, a in enumerate(affiliations) if a.raw == text and a.marker == marker), None)
+            if i is None:
+                affiliations.append(Affiliation(text, matches, marker=marker))
+                i = len(affiliations) - 1
+            owners.setdefault(i, []).extend(a for a in pending if a not in owners.get(i, []))
+        last_was_affiliation = True
+    affiliations, owners = _merge_repeats(affiliations, owners)
+    _link(authors, affiliations, owners)
     mails = emails(block)
     if not any(m.country for a in affiliations for m in a.matches):
         for address in mails:
             hit = gaz.match_domain(address.rpartition("@")[2])
             if hit:
                 affiliations.append(Affiliation(address, [hit], source="email"))
-    return Header(list({a.raw + a.source: a for a in affiliations}.values()), mails)
+    return Header(affiliations, mails, authors, title)
+
+
+def _glued_pieces(line: str) -> list[tuple[str | None, str]]:
+    """Lines whose spaces were lost: cut at footnote symbols instead."""
+    return [(None, p) for p in re.split(rf"[{re.escape(_SYMBOLS)}]+|\(cid:\d+\)", line)]
+
+
+def _merge_repeats(affiliations: list[Affiliation], owners: dict[int, list[Author]]):
+    """One entry per distinct (string, marker): 'Allen Institute for AI, Seattle' under each author."""
+    out: list[Affiliation] = []
+    where: dict[tuple, int] = {}
+    merged: dict[int, list[Author]] = {}
+    for i, aff in enumerate(affiliations):
+        k = (aff.raw, aff.marker)
+        if k not in where:
+            where[k] = len(out)
+            out.append(aff)
+        j = where[k]
+        merged.setdefault(j, [])
+        merged[j].extend(a for a in owners.get(i, []) if a not in merged[j])
+    return out, merged
+
+
+def _link(authors: list[Author], affiliations: list[Affiliation], owners: dict[int, list[Author]]) -> None:
+    """Authors' affiliation indices: by shared marker, else by order on the page."""
+    by_marker: dict[str, list[int]] = {}
+    for i, aff in enumerate(affiliations):
+        for m in _split_markers(aff.marker or ""):
+            by_marker.setdefault(m, []).append(i)
+    unmarked = [i for i, a in enumerate(affiliations) if not a.marker]
+    for author in authors:
+        linked = [i for m in author.markers for i in by_marker.get(m, [])]
+        author.affiliations = sorted(set(linked))
+    if by_marker:
+        for author in authors:
+            if not author.affiliations and unmarked:
+                author.affiliations = unmarked[:1] if len(unmarked) == 1 else list(unmarked)
+        return
+    for i, owned in owners.items():
+        for author in owned:
+            if i not in author.affiliations:
+                author.affiliations.append(i)
+    if len(affiliations) == 1:
+        for author in authors:
+            author.affiliations = [0]
+
+
+__all__ = ["Affiliation", "Author", "Header", "author_block", "emails", "parse", "INSTITUTION"]

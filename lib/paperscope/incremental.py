@@ -133,26 +133,32 @@ def refresh_papers(spark: SparkSession, cfg: dict, years: list[int]) -> PapersRe
 # ---------------------------------------------------------------------------------------
 
 
-def _digest(*parts: str) -> str:
+def _digest(*parts: str | bytes) -> str:
     h = hashlib.sha256()
     for part in parts:
-        h.update(part.encode("utf-8"))
+        h.update(part if isinstance(part, bytes) else part.encode("utf-8"))
         h.update(b"\0")
     return h.hexdigest()[:16]
 
 
 def fingerprint(cfg: dict, step: str) -> str:
-    """What a step's output depends on besides the tables it reads."""
+    """What a step's output depends on besides the tables it reads: the code and data
+    that compute it and the settings that change it."""
     from paperscope import __version__
     from paperscope.mentions import terms_text
 
-    data = resources.files("paperscope") / "data"
+    pkg = resources.files("paperscope")
     if step == "affiliations":
-        return _digest(__version__, *((data / f).read_text("utf-8") for f in ("institutions.tsv", "countries.tsv", "places.tsv")))
+        data = sorted((f for f in (pkg / "data").iterdir() if f.name.endswith((".tsv", ".tsv.gz"))), key=lambda f: f.name)
+        code = [pkg / f for f in ("header.py", "gazetteer.py", "gazetteer_data.py")]
+        aff = cfg["affiliations"]
+        return _digest(__version__, str(aff.get("ror_dump")), str(aff.get("fuzzy_threshold")),
+                       *(f.read_bytes() for f in data + code))
     if step == "mentions":
-        return _digest(__version__, terms_text(cfg["mentions"]["terms_file"]))
+        return _digest(__version__, terms_text(cfg["mentions"]["terms_file"]), (pkg / "mentions.py").read_bytes())
     if step == "aggregate":
         return _digest(__version__, cfg["affiliations"]["china_policy"], cfg["mentions"]["scope"],
+                       (pkg / "transforms.py").read_bytes(),
                        fingerprint(cfg, "affiliations"), fingerprint(cfg, "mentions"))
     raise ValueError(step)
 

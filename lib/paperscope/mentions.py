@@ -2,6 +2,8 @@
 
 "full" counts the whole text; "body" stops at the references heading, because a
 bibliography entry ("LLaMA: Open and efficient ...") is a citation, not use.
+The terms come from a reviewed YAML file (data/terms.yaml); a malformed entry is a
+one-line error naming the file, the entry and the key, before any Spark work starts.
 """
 from __future__ import annotations
 
@@ -16,15 +18,30 @@ import yaml
 _REFERENCES = re.compile(r"^\s*(?:\d+\.?\s*)?(?:references|bibliography|literature cited)\s*$", re.I | re.M)
 # Words split across a line end ("trans-\nformer") are joined before counting.
 _HYPHEN_BREAK = re.compile(r"(\w)-\n(\w)")
+# Whole word: nothing word-like (or a hyphen: "Jean-Claude") before, no word character after.
+_BEFORE, _AFTER = r"(?<![\w-])", r"(?!\w)"
+
+KINDS = ("architecture", "model family", "method")
+_KEYS = {"name", "kind", "origin", "case_sensitive", "variants", "exclude"}
+_REQUIRED = ("name", "kind", "origin", "case_sensitive", "variants")
 
 
 @dataclass(frozen=True)
 class Term:
     name: str
     kind: str
-    origin: str
-    country: str | None
+    origin: str  # organisation that introduced it
+    country: str | None  # ISO 3166-1 alpha-2 of the origin, None when not one country
     regex: re.Pattern
+    exclude: re.Pattern | None = None
+
+    def count(self, text: str) -> int:
+        """Matches of the variants that do not overlap a look-alike (an exclude match)."""
+        spans = [m.span() for m in self.exclude.finditer(text)] if self.exclude else []
+        if not spans:
+            return sum(1 for _ in self.regex.finditer(text))
+        return sum(1 for m in self.regex.finditer(text)
+                   if not any(s < m.end() and m.start() < e for s, e in spans))
 
 
 def terms_text(path: str | Path | None = None) -> str:
@@ -38,23 +55,75 @@ def load_terms(path: str | Path | None = None) -> list[Term]:
     return parse_terms(terms_text(path), str(path or "packaged terms.yaml"))
 
 
-def parse_terms(text: str, source: str = "terms") -> list[Term]:
-    """Compile term definitions; a bad entry is an error naming it."""
-    try:
-        data = yaml.safe_load(text) or {}
-    except yaml.YAMLError as exc:
-        raise ValueError(f"{source} is not valid YAML: {exc}") from None
-    terms = []
-    for item in data.get("terms", []):
+def _patterns(item: dict, key: str, where: str) -> list[str]:
+    value = item.get(key)
+    if value is None and key == "exclude":
+        return []
+    if isinstance(value, str):
+        value = [value]
+    if not isinstance(value, list) or not value or not all(isinstance(p, str) and p for p in value):
+        raise ValueError(f"{where}: '{key}' must be a non-empty list of regex strings")
+    return value
+
+
+def _compile(patterns: list[str], flags: int, key: str, where: str, whole_word: bool) -> re.Pattern:
+    for i, p in enumerate(patterns):
         try:
-            flags = 0 if item.get("case_sensitive") else re.I
-            alternatives = "|".join(f"(?:{p})" for p in item["patterns"])
-            regex = re.compile(rf"(?<![\w-])(?:{alternatives})(?![\w])", flags)
-            terms.append(Term(item["name"], item.get("kind", ""), item.get("origin", ""), item.get("country"), regex))
-        except (KeyError, TypeError, re.error) as exc:
-            raise ValueError(f"bad term entry {item!r} in {source}: {exc}") from None
-    if not terms:
-        raise ValueError(f"no terms defined in {source}")
+            re.compile(p, flags)
+        except re.error as exc:
+            raise ValueError(f"{where}: bad regex in {key}[{i}] {p!r}: {exc}") from None
+    alternatives = "|".join(f"(?:{p})" for p in patterns)
+    return re.compile(rf"{_BEFORE}(?:{alternatives}){_AFTER}" if whole_word else alternatives, flags)
+
+
+def _term(item, index: int, source: str) -> Term:
+    where = f"{source}: term #{index}"
+    if not isinstance(item, dict):
+        raise ValueError(f"{where} must be a mapping with keys {', '.join(_REQUIRED)}")
+    if isinstance(item.get("name"), str):
+        where += f" ({item['name']})"
+    missing = [k for k in _REQUIRED if k not in item]
+    if missing:
+        raise ValueError(f"{where}: missing key(s) {', '.join(missing)}")
+    unknown = sorted(set(item) - _KEYS)
+    if unknown:
+        raise ValueError(f"{where}: unknown key(s) {', '.join(map(str, unknown))} (known: {', '.join(sorted(_KEYS))})")
+    if not isinstance(item["name"], str) or not item["name"].strip():
+        raise ValueError(f"{where}: 'name' must be a non-empty string")
+    if item["kind"] not in KINDS:
+        raise ValueError(f"{where}: 'kind' must be one of {', '.join(KINDS)}, got {item['kind']!r}")
+    origin = item["origin"]
+    if not isinstance(origin, dict) or set(origin) != {"organisation", "country"}:
+        raise ValueError(f"{where}: 'origin' must be {{organisation: ..., country: XX or null}}")
+    country = origin["country"]
+    if country is not None and not (isinstance(country, str) and re.fullmatch(r"[A-Z]{2}", country)):
+        raise ValueError(f"{where}: origin country must be a two-letter ISO code or null, got {country!r}")
+    if not isinstance(item["case_sensitive"], bool):
+        raise ValueError(f"{where}: 'case_sensitive' must be true or false")
+    flags = 0 if item["case_sensitive"] else re.I
+    exclude = _patterns(item, "exclude", where)
+    return Term(
+        name=item["name"].strip(), kind=item["kind"], origin=str(origin["organisation"] or ""), country=country,
+        regex=_compile(_patterns(item, "variants", where), flags, "variants", where, whole_word=True),
+        exclude=_compile(exclude, flags, "exclude", where, whole_word=False) if exclude else None,
+    )
+
+
+def parse_terms(text: str, source: str = "terms") -> list[Term]:
+    """Compile and check term definitions; a bad entry is a one-line ValueError naming it."""
+    try:
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        at = f" (line {mark.line + 1}, column {mark.column + 1})" if mark else ""
+        raise ValueError(f"{source} is not valid YAML{at}: {getattr(exc, 'problem', None) or exc}") from None
+    if not isinstance(data, dict) or not isinstance(data.get("terms"), list) or not data["terms"]:
+        raise ValueError(f"{source} must hold a non-empty list under 'terms:'")
+    terms = [_term(item, i, source) for i, item in enumerate(data["terms"], 1)]
+    names = [t.name for t in terms]
+    dupes = sorted({n for n in names if names.count(n) > 1})
+    if dupes:
+        raise ValueError(f"{source}: term name(s) defined twice: {', '.join(dupes)}")
     return terms
 
 
@@ -74,7 +143,7 @@ def count_terms(text: str, terms: list[Term]) -> list[tuple[str, int, int]]:
     body = body_text(full)
     out = []
     for term in terms:
-        n_full = len(term.regex.findall(full))
+        n_full = term.count(full)
         if n_full:
-            out.append((term.name, n_full, len(term.regex.findall(body))))
+            out.append((term.name, n_full, term.count(body)))
     return out

@@ -18,7 +18,7 @@ from pyspark.sql import DataFrame, SparkSession
 from pyspark.sql import functions as F
 
 from paperscope import corpus, incremental, schemas, tables, transforms
-from paperscope.mentions import terms_text
+from paperscope.mentions import parse_terms, terms_text
 
 log = logging.getLogger(__name__)
 
@@ -37,6 +37,7 @@ class Run:
     discovered: list[tuple[int | None, int]] | None = None
     papers_refresh: object = None  # incremental.PapersRefresh of the extract step
     skipped: list[str] = field(default_factory=list)  # tables left as they were (inputs unchanged)
+    discovered_from_metadata: bool = False
 
     @property
     def run_dir(self) -> Path:
@@ -70,6 +71,12 @@ class Run:
         """The years this run replaces: those selected (or all) that have files."""
         return sorted(y for y, _ in self.discover() if y is not None)
 
+    @property
+    def input_name(self) -> str:
+        if self.discovered_from_metadata:
+            return self.cfg["metadata"]["source"]
+        return self.cfg["input"]["manifest"] or self.cfg["input"]["corpus"]
+
     def read(self, name: str, schema=None) -> DataFrame:
         return tables.read_years(self.spark, self.cfg, name, self.years, schema)
 
@@ -78,7 +85,7 @@ def extract(run: Run) -> str:
     """Corpus -> papers: text of every new or changed PDF, extracted on the executors."""
     with run.step("extract"):
         run.papers_refresh = incremental.refresh_papers(run.spark, run.cfg, run.years)
-        return tables.table_path(run.cfg, "papers")
+        return tables.table_ref(run.cfg, "papers")
 
 
 def _skip(run: Run, state: dict, *names: str) -> bool:
@@ -91,13 +98,15 @@ def _skip(run: Run, state: dict, *names: str) -> bool:
 
 
 def affiliations(run: Run) -> str:
-    """papers -> affiliations."""
+    """papers -> headers (author blocks) -> affiliations, each written to Delta."""
     with run.step("affiliations"):
         state = incremental.inputs_state(run.spark, run.cfg, "affiliations", run.years, ("papers",))
-        if not _skip(run, state, "affiliations"):
-            out = transforms.resolve_affiliations(run.read("papers"))
+        if not _skip(run, state, "headers", "affiliations"):
+            headers = transforms.resolve_headers(run.read("papers"), run.cfg["affiliations"])
+            tables.write_years(headers, run.cfg, "headers", run.years, metadata=state)
+            out = transforms.affiliation_rows(run.read("headers", schemas.HEADERS))
             tables.write_years(out, run.cfg, "affiliations", run.years, metadata=state)
-        return tables.table_path(run.cfg, "affiliations")
+        return tables.table_ref(run.cfg, "affiliations")
 
 
 def mentions(run: Run) -> str:
@@ -108,7 +117,7 @@ def mentions(run: Run) -> str:
             text = terms_text(run.cfg["mentions"]["terms_file"])
             out = transforms.find_mentions(run.read("papers"), text)
             tables.write_years(out, run.cfg, "mentions", run.years, metadata=state)
-        return tables.table_path(run.cfg, "mentions")
+        return tables.table_ref(run.cfg, "mentions")
 
 
 def validate(run: Run):
@@ -136,7 +145,9 @@ def aggregate(run: Run) -> tuple[pd.DataFrame, pd.DataFrame]:
             countries = transforms.paper_countries(run.read("papers"), run.read("affiliations", schemas.AFFILIATIONS),
                                                    run.cfg["affiliations"]["china_policy"])
             collab = transforms.collaboration(countries)
-            groups = transforms.term_groups(countries, run.read("mentions", schemas.MENTIONS), run.cfg["mentions"]["scope"])
+            text = terms_text(run.cfg["mentions"]["terms_file"])
+            groups = transforms.term_groups(countries, run.read("mentions", schemas.MENTIONS), run.cfg["mentions"]["scope"],
+                                            transforms.terms_table(run.spark, parse_terms(text)))
             tables.write_years(collab, run.cfg, "collaboration", run.years, metadata=state)
             tables.write_years(groups, run.cfg, "term_groups", run.years, metadata=state)
         return (run.read("collaboration").orderBy("year").toPandas(),
@@ -156,30 +167,52 @@ def _inputs_table(run: Run) -> pd.DataFrame:
 
 
 def _audit(run: Run) -> pd.DataFrame:
+    from paperscope.report import AUDIT_COLUMNS
+
     papers = run.read("papers").select("paper_id", "year", "title", "path", "status")
     affs = run.read("affiliations", schemas.AFFILIATIONS).drop("year")
     return (papers.join(affs, "paper_id", "left")
-            .orderBy("year", "path", "raw", "institution").toPandas())
+            .orderBy("year", "path", "raw", "institution").select(*AUDIT_COLUMNS).toPandas())
+
+
+def _mentions(run: Run) -> pd.DataFrame:
+    """Term counts per paper (small: one row per paper and term found)."""
+    return run.read("mentions", schemas.MENTIONS).select("paper_id", "term", "count_full", "count_body").toPandas()
+
+
+def _failures(run: Run) -> pd.DataFrame:
+    """Papers whose extraction did not succeed: what happened to which file."""
+    try:
+        papers = run.read("papers")
+    except FileNotFoundError:
+        return pd.DataFrame(columns=["year", "path", "status", "error"])
+    return (papers.where(F.col("status") != "ok")
+            .select("year", "path", "status", F.substring("error", 1, 300).alias("error"))
+            .orderBy("year", "path").toPandas())
 
 
 def report(run: Run, gate, collab=None, terms=None, message: str | None = None) -> dict:
-    from paperscope.report import point_latest, write
+    from paperscope.report import point_latest, versions, write
+    from paperscope.spark import library_origins
 
     meta = {
         "run_id": run.run_id, "started": run.started, "conf_file": run.conf_file,
         "status": "passed" if gate is not None and gate.success else "failed",
         "message": message, "years": run.years,
-        "input": run.cfg["input"]["manifest"] or run.cfg["input"]["corpus"],
+        "input": run.input_name,
         "warehouse": run.cfg["warehouse"]["path"],
         "china_policy": run.cfg["affiliations"]["china_policy"],
         "mention_scope": run.cfg["mentions"]["scope"],
         "durations": run.durations, "config": run.cfg,
         "papers_refresh": run.papers_refresh.__dict__ if run.papers_refresh else None, "skipped": run.skipped,
         "data_docs": gate.data_docs_index if gate is not None else None,
+        "versions": versions(run.spark.version),
+        "library": library_origins(run.spark),
     }
     outcomes = [{"suite": o.suite, "expectation": o.expectation, "column": o.column,
                  "success": o.success, "observed": o.observed} for o in (gate.outcomes if gate else [])]
-    paths = write(run.run_dir, meta, inputs=_inputs_table(run), gate=outcomes, collab=collab, terms=terms, audit=_audit(run))
+    paths = write(run.run_dir, meta, inputs=_inputs_table(run), gate=outcomes, collab=collab, terms=terms,
+                  audit=_audit(run), mentions=_mentions(run), failures=_failures(run), settings=run.cfg["reports"])
     point_latest(Path(run.cfg["reports"]["path"]), run.run_dir)
     return paths
 
@@ -203,3 +236,76 @@ def gate_then_aggregate(run: Run) -> int:
     collab, terms = aggregate(run)
     report(run, gate, collab, terms)
     return 0
+
+
+def _frame(spark: SparkSession, rows: list[dict], schema) -> DataFrame:
+    names = schema.fieldNames()
+    return spark.createDataFrame([tuple(r.get(n) for n in names) for r in rows], schema)
+
+
+def metadata(run: Run):
+    """Conference metadata -> papers (status 'metadata') and affiliations (source 'metadata').
+
+    The metadata's records are what this run "discovered", so the gate counts them like
+    files; the mentions of those years are emptied (metadata has no text).
+    """
+    from paperscope import metadata as md
+    from paperscope.gazetteer_data import from_config
+
+    conf = run.cfg["metadata"]
+    with run.step("metadata"):
+        try:
+            read = md.read_file(conf["source"], conf["year"], conf["format"], from_config(run.cfg))
+        except (OSError, ValueError) as exc:
+            raise corpus.InputError(f"metadata {conf['source']}: {exc}") from None
+        run.discovered = [(read.stats["year"], read.stats["records"])]
+        run.discovered_from_metadata = True
+        tables.write_years(_frame(run.spark, read.papers, schemas.PAPERS), run.cfg, "papers", run.years)
+        tables.write_years(_frame(run.spark, read.affiliations, schemas.AFFILIATIONS), run.cfg, "affiliations", run.years)
+        tables.write_years(_frame(run.spark, [], schemas.MENTIONS), run.cfg, "mentions", run.years)
+        return read
+
+
+def _pdf_flags(run: Run, warehouse: str, years: list[int]) -> pd.DataFrame:
+    """Per-paper US/China flags of the PDFs extracted (status ok) in another warehouse,
+    or in this one as it was before this run replaces the year."""
+    from paperscope.metadata import paper_flags
+
+    other = {**run.cfg, "warehouse": {**run.cfg["warehouse"], "path": warehouse}}
+    papers = (tables.read_years(run.spark, other, "papers", years, schemas.PAPERS)
+              .where(F.col("status") == "ok").select("paper_id", "title", "source_id").toPandas())
+    affs = (tables.read_years(run.spark, other, "affiliations", years, schemas.AFFILIATIONS)
+            .select("paper_id", "raw", "country").toPandas())
+    return paper_flags(papers, affs, run.cfg["affiliations"]["china_policy"])
+
+
+def run_metadata(run: Run) -> int:
+    """Metadata instead of PDFs: metadata, gate, aggregates, report, plus metadata.md
+    (read counts, the paperlists country cross-check and, with metadata.compare_with,
+    the paper-by-paper agreement with PDF headers)."""
+    import json
+
+    from paperscope import metadata as md
+
+    conf = run.cfg["metadata"]
+    year = conf["year"] or md.year_from_name(conf["source"] or "")
+    pdf = _pdf_flags(run, conf["compare_with"], [year]) if conf["compare_with"] and year else None
+    read = metadata(run)
+    code = gate_then_aggregate(run)
+    parts = [f"# Metadata source of run {run.run_id}\n", "```", json.dumps(read.stats, indent=2, default=str), "```\n"]
+    record = {"stats": read.stats}
+    if pdf is not None:
+        papers = pd.DataFrame(read.papers)
+        papers = papers[papers["status"] == md.STATUS_OK][["paper_id", "title", "source_id"]]
+        meta = md.paper_flags(papers, pd.DataFrame(read.affiliations, columns=schemas.AFFILIATIONS.fieldNames()),
+                              run.cfg["affiliations"]["china_policy"])
+        summary, diff = md.agreement(pdf, meta)
+        parts.append(md.agreement_markdown(summary, diff))
+        record["agreement"] = summary
+        run.run_dir.mkdir(parents=True, exist_ok=True)
+        diff.to_csv(run.run_dir / "agreement_disagreements.csv", index=False)
+        log.info("PDF vs metadata: %s", summary)
+    run.run_dir.mkdir(parents=True, exist_ok=True)
+    (run.run_dir / "metadata.md").write_text("\n".join(parts), encoding="utf-8")
+    (run.run_dir / "metadata.json").write_text(json.dumps(record, indent=2, default=str), encoding="utf-8")
+    return code

@@ -1,5 +1,6 @@
 """The columns of every table, in one place: transforms, tables and tests agree on them."""
-from pyspark.sql.types import DoubleType, IntegerType, LongType, StringType, StructField, StructType
+from pyspark.sql.types import (ArrayType, DoubleType, IntegerType, LongType, StringType, StructField,
+                               StructType)
 
 PAPERS = StructType([
     StructField("paper_id", StringType(), False),
@@ -27,6 +28,39 @@ AFFILIATIONS = StructType([
     StructField("method", StringType(), False),
     StructField("evidence", StringType(), True),
     StructField("score", DoubleType(), True),
+    # The words of `raw` that the rule matched.
+    StructField("matched", StringType(), True),
+])
+
+_MATCH = StructType([
+    StructField("institution", StringType(), True),
+    StructField("country", StringType(), True),
+    StructField("method", StringType(), False),
+    StructField("matched", StringType(), True),
+    StructField("evidence", StringType(), True),
+    StructField("score", DoubleType(), True),
+])
+
+# One row per paper: the first page's author block as read (silver), before it is
+# exploded into affiliation rows.
+HEADERS = StructType([
+    StructField("paper_id", StringType(), False),
+    StructField("year", IntegerType(), True),
+    StructField("title", StringType(), True),
+    StructField("authors", ArrayType(StructType([
+        StructField("name", StringType(), False),
+        StructField("markers", ArrayType(StringType()), True),
+        StructField("affiliations", ArrayType(IntegerType()), True),
+    ])), True),
+    StructField("affiliations", ArrayType(StructType([
+        StructField("index", IntegerType(), False),
+        StructField("raw", StringType(), False),
+        StructField("source", StringType(), False),
+        StructField("marker", StringType(), True),
+        StructField("matches", ArrayType(_MATCH), True),
+    ])), True),
+    StructField("emails", ArrayType(StringType()), True),
+    StructField("countries", ArrayType(StringType()), True),
 ])
 
 MENTIONS = StructType([

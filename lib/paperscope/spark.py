@@ -40,3 +40,37 @@ def get_spark(cfg: dict, extra_conf: dict | None = None) -> SparkSession:
         if key.startswith("spark.sql.") and spark.conf.isModifiable(key):
             spark.conf.set(key, value)
     return spark
+
+
+def library_origins(spark: SparkSession) -> dict:
+    """Where the driver and the executors import paperscope from, for the run record.
+
+    On a cluster this shows that executors run the library spark-submit shipped (the
+    wheel in --py-files, or the wheel a Databricks task installed), not some copy that
+    happened to lie on the driver's machine.
+    """
+    import os
+
+    import paperscope
+
+    def where(batches):
+        import os
+
+        import pandas as pd
+
+        import paperscope as shipped
+
+        for _ in batches:
+            yield pd.DataFrame({"origin": [os.path.abspath(shipped.__file__)]})
+
+    try:
+        slots = max(2, spark.sparkContext.defaultParallelism)
+    except Exception:  # noqa: BLE001 - no SparkContext on shared-access clusters
+        slots = 2
+    try:
+        rows = spark.range(slots, numPartitions=slots).mapInPandas(where, "origin string").distinct().collect()
+        executors = sorted(r.origin for r in rows)
+    except Exception as exc:  # noqa: BLE001 - a record, never a reason to fail the run
+        log.warning("could not ask the executors where paperscope comes from: %s", exc)
+        executors = []
+    return {"driver": os.path.abspath(paperscope.__file__), "executors": executors}

@@ -1,8 +1,8 @@
 """Delta tables by year: every write replaces exactly the years of the run.
 
 Tables are addressed by path under the warehouse folder, which works the same on a
-laptop, HDFS, S3 and DBFS; Unity Catalog names can be layered on top with CREATE TABLE
-... LOCATION.
+laptop, HDFS, S3 and DBFS; or, with warehouse.catalog and warehouse.schema set, by name
+as Unity Catalog tables `catalog.schema.table` (Databricks).
 """
 from __future__ import annotations
 
@@ -20,6 +20,19 @@ def table_path(cfg: dict, name: str) -> str:
     return f"{cfg['warehouse']['path'].rstrip('/')}/{cfg['warehouse']['tables'][name]}"
 
 
+def table_name(cfg: dict, name: str) -> str | None:
+    """`catalog`.`schema`.`table` when the warehouse is a catalog schema, else None (by path)."""
+    wh = cfg["warehouse"]
+    if not (wh.get("catalog") and wh.get("schema")):
+        return None
+    return ".".join(f"`{part}`" for part in (wh["catalog"], wh["schema"], wh["tables"][name]))
+
+
+def table_ref(cfg: dict, name: str) -> str:
+    """How a table is named to people: its catalog name, else its path."""
+    return (table_name(cfg, name) or table_path(cfg, name)).replace("`", "")
+
+
 def years_predicate(years: list[int]) -> str:
     """The rows a run owns: its years, and rows whose year could not be read."""
     listed = ", ".join(str(int(y)) for y in sorted(set(years)))
@@ -32,17 +45,23 @@ def write_years(df: DataFrame, cfg: dict, name: str, years: list[int], metadata:
     metadata goes into the commit (userMetadata) so a later run can tell what the
     table was built from (see last_metadata).
     """
-    path = table_path(cfg, name)
+    path, ident = table_path(cfg, name), table_name(cfg, name)
     predicate = years_predicate(years)
     writer = (df.write.format("delta")
               .mode("overwrite")
               .option("replaceWhere", predicate)
+              # A newer version may add columns; the years it does not rewrite keep nulls there.
+              .option("mergeSchema", "true")
               .partitionBy("year"))
     if metadata is not None:
         writer = writer.option("userMetadata", json.dumps(metadata, sort_keys=True))
-    writer.save(path)
-    log.info("wrote %s (%s)", path, predicate)
-    return path
+    if ident:
+        df.sparkSession.sql(f"CREATE SCHEMA IF NOT EXISTS {ident.rsplit('.', 1)[0]}")
+        writer.saveAsTable(ident)
+    else:
+        writer.save(path)
+    log.info("wrote %s (%s)", ident or path, predicate)
+    return ident or path
 
 
 def _load(spark: SparkSession, path: str) -> DataFrame | None:
@@ -50,6 +69,17 @@ def _load(spark: SparkSession, path: str) -> DataFrame | None:
     try:
         return spark.read.format("delta").load(path)
     except Exception:  # noqa: BLE001 - Spark raises several kinds for "not a Delta table"
+        return None
+
+
+def _load_table(spark: SparkSession, cfg: dict, name: str) -> DataFrame | None:
+    """The table by catalog name or by path, or None if there is none."""
+    ident = table_name(cfg, name)
+    if ident is None:
+        return _load(spark, table_path(cfg, name))
+    try:
+        return spark.table(ident)
+    except Exception:  # noqa: BLE001 - "table not found" comes as several exception kinds
         return None
 
 
@@ -61,11 +91,10 @@ def read_years(spark: SparkSession, cfg: dict, name: str, years: list[int] | Non
                schema: StructType | None = None) -> DataFrame:
     """Rows a run with these years owns (every row when years is None); an empty frame
     with the schema if the table is absent."""
-    path = table_path(cfg, name)
-    df = _load(spark, path)
+    df = _load_table(spark, cfg, name)
     if df is None:
         if schema is None:
-            raise FileNotFoundError(f"Delta table {path} does not exist yet; run the step that writes it first")
+            raise FileNotFoundError(f"Delta table {table_ref(cfg, name)} does not exist yet; run the step that writes it first")
         return spark.createDataFrame([], schema)
     return df if years is None else df.where(F.expr(years_predicate(years)))
 
@@ -97,13 +126,13 @@ def refresh_years(spark: SparkSession, cfg: dict, name: str, current: DataFrame,
 
 def version(spark: SparkSession, cfg: dict, name: str) -> int | None:
     """The table's current version, or None if there is no table."""
-    last = _last_commit(spark, table_path(cfg, name))
+    last = _last_commit(spark, cfg, name)
     return None if last is None else int(last["version"])
 
 
 def last_metadata(spark: SparkSession, cfg: dict, name: str) -> dict | None:
     """The userMetadata of the table's last commit (as written by write_years), or None."""
-    last = _last_commit(spark, table_path(cfg, name))
+    last = _last_commit(spark, cfg, name)
     if last is None or not last["userMetadata"]:
         return None
     try:
@@ -112,13 +141,18 @@ def last_metadata(spark: SparkSession, cfg: dict, name: str) -> dict | None:
         return None
 
 
-def _last_commit(spark: SparkSession, path: str):
+def _last_commit(spark: SparkSession, cfg: dict, name: str):
     from delta.tables import DeltaTable
 
+    path, ident = table_path(cfg, name), table_name(cfg, name)
     try:
-        if not DeltaTable.isDeltaTable(spark, path):
+        if ident:
+            table = DeltaTable.forName(spark, ident)
+        elif DeltaTable.isDeltaTable(spark, path):
+            table = DeltaTable.forPath(spark, path)
+        else:
             return None
-        rows = DeltaTable.forPath(spark, path).history(1).select("version", "userMetadata").collect()
+        rows = table.history(1).select("version", "userMetadata").collect()
     except Exception:  # noqa: BLE001 - no table (or no log yet) reads as "none"
         return None
     return rows[0] if rows else None

@@ -109,30 +109,61 @@ def _year(rec: dict):
     return None if pd.isna(rec["year"]) else int(rec["year"])
 
 
-def resolve_affiliations(papers: DataFrame) -> DataFrame:
-    """papers -> affiliations (silver): one row per (paper, affiliation string, institution)."""
+def resolve_headers(papers: DataFrame, settings: dict | None = None) -> DataFrame:
+    """papers -> headers (silver): one row per paper, its author block read and resolved.
+
+    settings: the `affiliations` config (ror_dump, fuzzy_threshold). Each Python worker
+    loads the gazetteer once (gazetteer_data.load caches it per process), not per batch.
+    """
+    settings = dict(settings or {})
 
     def run(batches: Iterator[pd.DataFrame]) -> Iterator[pd.DataFrame]:
+        from paperscope.gazetteer_data import from_config
         from paperscope.header import parse
 
+        gaz = from_config({"affiliations": settings})
         for batch in batches:
             rows = []
             for rec in batch.itertuples(index=False):
-                header = parse(rec.header_text or "", rec.title)
-                for aff in header.affiliations:
-                    for m in aff.matches or [None]:
-                        rows.append({
-                            "paper_id": rec.paper_id, "year": rec.year, "raw": aff.raw, "source": aff.source,
-                            "institution": m.institution if m else None,
-                            "country": m.country if m else None,
-                            "method": m.method if m else "none",
-                            "evidence": m.evidence if m else "no known institution, place or country",
-                            "score": m.score if m else 0.0,
-                        })
-            yield pd.DataFrame(rows, columns=schemas.AFFILIATIONS.fieldNames()).astype({"year": "Int32"})
+                header = parse(rec.header_text or "", rec.title, gaz)
+                rows.append({
+                    "paper_id": rec.paper_id, "year": rec.year, "title": rec.title,
+                    "authors": [{"name": a.name, "markers": a.markers, "affiliations": a.affiliations}
+                                for a in header.authors],
+                    "affiliations": [{
+                        "index": i, "raw": a.raw, "source": a.source, "marker": a.marker,
+                        "matches": [{"institution": m.institution, "country": m.country, "method": m.method,
+                                     "matched": m.matched, "evidence": m.evidence, "score": float(m.score)}
+                                    for m in a.matches],
+                    } for i, a in enumerate(header.affiliations)],
+                    "emails": header.emails,
+                    "countries": header.countries(),
+                })
+            yield pd.DataFrame(rows, columns=schemas.HEADERS.fieldNames()).astype({"year": "Int32"})
 
     ok = papers.where(F.col("status") == "ok").select("paper_id", "year", "title", "header_text")
-    return ok.mapInPandas(run, schemas.AFFILIATIONS)
+    return ok.mapInPandas(run, schemas.HEADERS)
+
+
+def affiliation_rows(headers: DataFrame) -> DataFrame:
+    """headers -> affiliations (silver): one row per (paper, affiliation string, match);
+    a string that matched nothing is kept with method 'none'."""
+    aff = headers.select("paper_id", "year", F.explode("affiliations").alias("a"))
+    rows = aff.select("paper_id", "year", "a.raw", "a.source", F.explode_outer("a.matches").alias("m"))
+    return rows.select(
+        "paper_id", "year", "raw", "source",
+        F.col("m.institution").alias("institution"),
+        F.col("m.country").alias("country"),
+        F.coalesce(F.col("m.method"), F.lit("none")).alias("method"),
+        F.coalesce(F.col("m.evidence"), F.lit("no known institution, place or country")).alias("evidence"),
+        F.coalesce(F.col("m.score"), F.lit(0.0)).alias("score"),
+        F.col("m.matched").alias("matched"),
+    )
+
+
+def resolve_affiliations(papers: DataFrame, settings: dict | None = None) -> DataFrame:
+    """papers -> affiliations (silver) in one go: headers exploded into rows."""
+    return affiliation_rows(resolve_headers(papers, settings))
 
 
 def find_mentions(papers: DataFrame, terms_yaml: str) -> DataFrame:
@@ -169,30 +200,52 @@ def paper_countries(papers: DataFrame, affiliations: DataFrame, china_policy: st
 
 
 def collaboration(countries: DataFrame) -> DataFrame:
-    """Per year: papers, with US / China / both / neither-or-unknown authors, and the share."""
-    both = F.col("has_us") & F.col("has_cn")
-    return (countries.groupBy("year").agg(
-                F.count(F.lit(1)).alias("papers"),
-                F.sum((F.col("status") == "ok").cast("int")).alias("papers_ok"),
-                F.sum(F.col("has_us").cast("int")).alias("with_us"),
-                F.sum(F.col("has_cn").cast("int")).alias("with_cn"),
-                F.sum(both.cast("int")).alias("with_both"),
-                F.sum((~F.col("has_us") & ~F.col("has_cn")).cast("int")).alias("with_neither"),
-                F.sum((F.size("countries") == 0).cast("int")).alias("with_unknown"))
-            .withColumn("share_both", F.round(F.col("with_both") / F.col("papers"), 4))
-            .orderBy("year"))
+    """Per year: papers with US / Chinese / both authors (counts and shares), and the rest.
+
+    The last three counts split the papers without a US-China pair cleanly: with_neither
+    has resolved countries but neither US nor China; with_unknown has none resolved
+    (anonymous, unreadable, or no affiliation matched). Shares are of all papers.
+    """
+    us, cn = F.col("has_us"), F.col("has_cn")
+    known = F.size("countries") > 0
+    out = countries.groupBy("year").agg(
+        F.count(F.lit(1)).alias("papers"),
+        F.sum((F.col("status") == "ok").cast("int")).alias("papers_ok"),
+        F.sum(us.cast("int")).alias("with_us"),
+        F.sum(cn.cast("int")).alias("with_cn"),
+        F.sum((us & cn).cast("int")).alias("with_both"),
+        F.sum((~us & ~cn & known).cast("int")).alias("with_neither"),
+        F.sum((~known).cast("int")).alias("with_unknown"))
+    for name in ("us", "cn", "both"):
+        out = out.withColumn(f"share_{name}", F.round(F.col(f"with_{name}") / F.col("papers"), 4))
+    return out.orderBy("year")
 
 
-def term_groups(countries: DataFrame, mentions: DataFrame, scope: str) -> DataFrame:
-    """Per (year, term): papers mentioning it, split by author-country group."""
+def term_groups(countries: DataFrame, mentions: DataFrame, scope: str, terms: DataFrame | None = None) -> DataFrame:
+    """Per (year, term): papers mentioning it in the scope, split by author-country group.
+
+    with_cn and with_us overlap (with_both is in both); with_neither and with_unknown are
+    as in collaboration. terms (term, kind, origin, origin_country) adds what the term is.
+    """
     count = "count_body" if scope == "body" else "count_full"
     mentioned = mentions.where(F.col(count) > 0).select("paper_id", "term").distinct()
-    joined = mentioned.join(countries, "paper_id")
-    return (joined.groupBy("year", "term").agg(
+    us, cn = F.col("has_us"), F.col("has_cn")
+    known = F.size("countries") > 0
+    out = (mentioned.join(countries, "paper_id").groupBy("year", "term").agg(
                 F.count(F.lit(1)).alias("papers"),
-                F.sum(F.col("has_cn").cast("int")).alias("with_cn"),
-                F.sum(F.col("has_us").cast("int")).alias("with_us"),
-                F.sum((F.col("has_us") & F.col("has_cn")).cast("int")).alias("with_both"),
-                F.sum((~F.col("has_us") & ~F.col("has_cn")).cast("int")).alias("with_neither"))
-            .withColumn("scope", F.lit(scope))
-            .orderBy("year", F.desc("papers"), "term"))
+                F.sum(cn.cast("int")).alias("with_cn"),
+                F.sum(us.cast("int")).alias("with_us"),
+                F.sum((us & cn).cast("int")).alias("with_both"),
+                F.sum((~us & ~cn & known).cast("int")).alias("with_neither"),
+                F.sum((~known).cast("int")).alias("with_unknown"))
+           .withColumn("scope", F.lit(scope)))
+    if terms is not None:
+        out = out.join(F.broadcast(terms.select("term", "kind", "origin", "origin_country")), "term", "left")
+    return out.select("year", "term", *[c for c in out.columns if c not in ("year", "term")]).orderBy(
+        "year", F.desc("papers"), "term")
+
+
+def terms_table(spark, terms) -> DataFrame:
+    """The terms' descriptions (mentions.Term list) as a small DataFrame for term_groups."""
+    rows = [(t.name, t.kind, t.origin, t.country) for t in terms]
+    return spark.createDataFrame(rows, "term string, kind string, origin string, origin_country string")

@@ -1,0 +1,10 @@
+"""Entry point: fetch conference PDFs into <corpus>/<year>/ (see `paperscope download --help`).
+
+Plain Python, no Spark: run it with the venv's python, not spark-submit.
+"""
+import sys
+
+from paperscope.download import main
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

@@ -1,0 +1,175 @@
+"""Where the gazetteer's names come from: the packaged files, or a full ROR v2 dump.
+
+Packaged (lib/paperscope/data, sources and licences in NOTICE.txt):
+  institutions.tsv       curated aliases and acronyms of the labs and universities that
+                         dominate ML papers, with their countries (hand-written);
+  countries.tsv          country names in their usual spellings;
+  places.tsv             US states, Chinese provinces and cities, tech hubs: strong places;
+  organisations.tsv.gz   ROR 2021 + Hipo names (scripts/build_gazetteer.py);
+  cities.tsv.gz          GeoNames cities of 100k+ people (big ones strong, others weak).
+A ROR v2 JSON dump (`affiliations.ror_dump`) replaces organisations.tsv.gz; the curated
+table, countries, places and cities still apply on top of it.
+
+Building the index takes a couple of seconds, so the built object is pickled under
+$PAPERSCOPE_CACHE (default ~/.cache/paperscope), keyed by the data and code it came from,
+and kept per process: a Spark worker builds or unpickles it once, not once per batch.
+"""
+from __future__ import annotations
+
+import gc
+import gzip
+import hashlib
+import io
+import json
+import logging
+import os
+import pickle
+import zipfile
+from importlib import resources
+from pathlib import Path
+
+from paperscope.gazetteer import CITY, DEFAULT_FUZZY_THRESHOLD, Gazetteer
+
+log = logging.getLogger(__name__)
+_FILES = ("institutions.tsv", "countries.tsv", "places.tsv", "organisations.tsv.gz", "cities.tsv.gz")
+STRONG_CITY_POPULATION = 1_000_000
+_LOADED: dict[tuple, Gazetteer] = {}
+
+
+def _data(name: str) -> bytes:
+    return resources.files("paperscope").joinpath(f"data/{name}").read_bytes()
+
+
+def _rows(name: str, data: bytes | None = None):
+    data = data if data is not None else _data(name)
+    if name.endswith(".gz"):
+        data = gzip.decompress(data)
+    for line in data.decode("utf-8").splitlines():
+        if line.strip() and not line.startswith("#"):
+            yield line.split("\t")
+
+
+def _split(field: str) -> list[str]:
+    return [x for x in field.split("|") if x]
+
+
+def _base(g: Gazetteer) -> None:
+    """Countries and places first: a registry name never shadows them."""
+    for code, names, *_ in _rows("countries.tsv"):
+        g.add_country(code, _split(names))
+    for place, country, *_ in _rows("places.tsv"):
+        g.add_place(place, country)
+    for row in _rows("institutions.tsv"):
+        name, countries, aliases, domains = (row + ["", "", ""])[:4]
+        g.add_institution(name, _split(countries), _split(aliases), _split(domains), source="curated")
+    for name, country, population in _rows("cities.tsv.gz"):
+        g.add_place(name, country, CITY, strong=int(population) >= STRONG_CITY_POPULATION)
+
+
+def build_bundled(fuzzy_threshold: float = DEFAULT_FUZZY_THRESHOLD) -> Gazetteer:
+    g = Gazetteer(fuzzy_threshold)
+    _base(g)
+    for name, countries, sources, domains in _rows("organisations.tsv.gz"):
+        by_country: dict[str, list[str]] = {}
+        for pair in _split(domains):
+            domain, _, country = pair.rpartition(":")
+            by_country.setdefault(country, []).append(domain)
+        g.add_institution(name, _split(countries), source=sources.split("|")[0])
+        for country, doms in by_country.items():
+            g.add_institution(name, [country], domains=doms, source="hipo")
+    return g
+
+
+def ror_v2_records(path: str | Path):
+    """Records of a ROR schema v2 dump: a JSON array, as .json or inside the release .zip."""
+    path = Path(path)
+    if path.suffix == ".zip":
+        with zipfile.ZipFile(path) as z:
+            member = next(n for n in z.namelist() if n.endswith(".json"))
+            return json.load(io.TextIOWrapper(z.open(member), encoding="utf-8"))
+    with open(path, encoding="utf-8") as f:
+        return json.load(f)
+
+
+def build_from_ror(path: str | Path, fuzzy_threshold: float = DEFAULT_FUZZY_THRESHOLD) -> Gazetteer:
+    """Curated names, countries and places, plus every organisation of a ROR v2 dump."""
+    g = Gazetteer(fuzzy_threshold)
+    _base(g)
+    for rec in ror_v2_records(path):
+        if rec.get("status") == "withdrawn":
+            continue
+        names = rec.get("names") or []
+        display = next((n["value"] for n in names if "ror_display" in n.get("types", [])), None)
+        if not display:
+            continue
+        countries = list(dict.fromkeys(
+            (loc.get("geonames_details") or {}).get("country_code") for loc in rec.get("locations") or []))
+        aliases = [n["value"] for n in names if {"alias", "label"} & set(n.get("types", [])) and n["value"] != display]
+        acronyms = [n["value"] for n in names if "acronym" in n.get("types", [])]
+        domains = list(rec.get("domains") or [])
+        for link in rec.get("links") or []:
+            host = str(link.get("value", "")).split("//")[-1].split("/")[0].lower()
+            domains.append(host[4:] if host.startswith("www.") else host)
+        g.add_institution(display, [c for c in countries if c], aliases, [d for d in domains if d],
+                          source="ror-v2", acronyms=acronyms)
+    return g
+
+
+def _cache_dir() -> Path:
+    return Path(os.environ.get("PAPERSCOPE_CACHE") or Path.home() / ".cache" / "paperscope")
+
+
+def _fingerprint() -> str:
+    h = hashlib.sha256()
+    for name in _FILES:
+        h.update(_data(name))
+    for module in ("gazetteer.py", "gazetteer_data.py"):
+        h.update(resources.files("paperscope").joinpath(module).read_bytes())
+    return h.hexdigest()[:20]
+
+
+def _bundled_cached(fuzzy_threshold: float) -> Gazetteer:
+    path = _cache_dir() / f"gazetteer-{_fingerprint()}.pickle"
+    try:
+        with open(path, "rb") as f:
+            g = pickle.load(f)
+        g.fuzzy_threshold = fuzzy_threshold
+        return g
+    except (OSError, pickle.UnpicklingError, EOFError, AttributeError):
+        pass
+    g = build_bundled(fuzzy_threshold)
+    g._word_index()
+    g.packed_names()
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_suffix(f".{os.getpid()}.tmp")
+        with open(tmp, "wb") as f:
+            pickle.dump(g, f, protocol=pickle.HIGHEST_PROTOCOL)
+        os.replace(tmp, path)
+    except OSError as exc:  # a read-only home on an executor: build in memory every time
+        log.info("gazetteer cache not written (%s)", exc)
+    return g
+
+
+def load(ror_dump: str | None = None, fuzzy_threshold: float = DEFAULT_FUZZY_THRESHOLD) -> Gazetteer:
+    """The gazetteer for these settings, built once per process."""
+    k = (ror_dump or None, float(fuzzy_threshold))
+    if k not in _LOADED:
+        # Hundreds of thousands of small objects: the cyclic GC only slows building them.
+        enabled = gc.isenabled()
+        gc.disable()
+        try:
+            if ror_dump:
+                log.info("gazetteer: ROR v2 dump %s", ror_dump)
+                _LOADED[k] = build_from_ror(ror_dump, fuzzy_threshold)
+            else:
+                _LOADED[k] = _bundled_cached(fuzzy_threshold)
+        finally:
+            if enabled:
+                gc.enable()
+    return _LOADED[k]
+
+
+def from_config(cfg: dict | None) -> Gazetteer:
+    aff = (cfg or {}).get("affiliations", {})
+    return load(aff.get("ror_dump"), aff.get("fuzzy_threshold", DEFAULT_FUZZY_THRESHOLD))

@@ -1,0 +1,209 @@
+"""The Databricks bundle: the wheel it deploys, the entry points it names, and every task
+run locally, in order, with exactly the parameters databricks.yml passes."""
+from __future__ import annotations
+
+import copy
+import csv
+import json
+import os
+import re
+import subprocess
+import sys
+import sysconfig
+import zipfile
+from pathlib import Path
+
+import pytest
+import yaml
+
+from paperscope import tables
+
+REPO = Path(__file__).resolve().parents[1]
+STEPS = ["extract", "affiliations", "mentions", "validate", "aggregate"]
+RUNTIME_OWNED = {"pyspark", "delta-spark", "delta_spark", "pyarrow"}
+
+
+@pytest.fixture(scope="module")
+def bundle() -> dict:
+    return yaml.safe_load((REPO / "databricks.yml").read_text())
+
+
+@pytest.fixture(scope="module")
+def wheel(tmp_path_factory) -> Path:
+    """The wheel built from setup.py, as the bundle's artifact build does (offline here)."""
+    out = tmp_path_factory.mktemp("dist")
+    subprocess.run([sys.executable, "-m", "pip", "wheel", "-q", "--no-deps", "--no-build-isolation",
+                    "--wheel-dir", str(out), "."], cwd=REPO, check=True, capture_output=True, timeout=300)
+    [whl] = out.glob("paperscope-*.whl")
+    return whl
+
+
+@pytest.fixture(scope="module")
+def clean_venv(wheel, tmp_path_factory) -> Path:
+    """A new venv with the wheel installed by pip, as a Databricks cluster library would be.
+
+    Its dependencies are not downloaded again (that takes minutes here): the venv sees the
+    repo venv's packages through a .pth file, minus paperscope itself, the way a cluster
+    brings its own Spark, Arrow and pandas. pip still resolves the wheel's requirements
+    against them, offline (--no-index), and installs the package, its data and its
+    console scripts into the new venv.
+    """
+    root = tmp_path_factory.mktemp("clean")
+    venv = root / "venv"
+    subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(venv)], check=True, timeout=120)
+    deps = root / "runtime-packages"
+    deps.mkdir()
+    for entry in Path(sysconfig.get_paths()["purelib"]).iterdir():
+        if not entry.name.lower().startswith(("paperscope", "__editable__")) and entry.suffix != ".pth":
+            (deps / entry.name).symlink_to(entry)
+    py = venv / "bin" / "python"
+    site = subprocess.run([str(py), "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
+                          capture_output=True, text=True, check=True).stdout.strip()
+    Path(site, "runtime_packages.pth").write_text(f"{deps}\n")
+    assert subprocess.run([str(py), "-c", "import paperscope"], capture_output=True).returncode != 0
+    out = subprocess.run([sys.executable, "-m", "pip", "--python", str(py), "install", "-q", "--no-index",
+                          "--disable-pip-version-check", str(wheel)], capture_output=True, text=True, timeout=300)
+    assert out.returncode == 0, out.stderr[-3000:]
+    return venv
+
+
+def _console_scripts(whl: Path) -> set[str]:
+    with zipfile.ZipFile(whl) as zf:
+        [name] = [n for n in zf.namelist() if n.endswith(".dist-info/entry_points.txt")]
+        text = zf.read(name).decode()
+    section = text.split("[console_scripts]", 1)[1].split("\n[", 1)[0]
+    return {line.split("=", 1)[0].strip() for line in section.splitlines() if "=" in line}
+
+
+def _tasks(bundle: dict) -> list[dict]:
+    [job] = bundle["resources"]["jobs"].values()
+    return job["tasks"]
+
+
+def test_wheel_leaves_the_clusters_spark_alone(wheel):
+    with zipfile.ZipFile(wheel) as zf:
+        [meta] = [n for n in zf.namelist() if n.endswith(".dist-info/METADATA")]
+        requires = [line.split(":", 1)[1].strip() for line in zf.read(meta).decode().splitlines()
+                    if line.startswith("Requires-Dist:")]
+    runtime = [r for r in requires if "extra ==" not in r]
+    names = {re.split(r"[\s\[<>=!~;]", r, 1)[0].lower() for r in runtime}
+    assert names and not names & RUNTIME_OWNED, runtime
+    assert any("pyspark" in r and 'extra == "spark"' in r for r in requires)
+
+
+def test_wheel_carries_the_data_files(wheel):
+    with zipfile.ZipFile(wheel) as zf:
+        names = set(zf.namelist())
+    data = REPO / "lib" / "paperscope" / "data"
+    want = {f"paperscope/data/{p.relative_to(data).as_posix()}" for p in data.rglob("*") if p.is_file()}
+    assert want and want <= names, sorted(want - names)
+
+
+def test_bundle_names_only_entry_points_the_wheel_has(bundle, wheel):
+    scripts = _console_scripts(wheel)
+    tasks = _tasks(bundle)
+    assert [t["task_key"] for t in tasks] == STEPS
+    for before, task in zip([None, *STEPS], tasks):
+        assert [d["task_key"] for d in task.get("depends_on", [])] == ([before] if before else [])
+        wheel_task = task["python_wheel_task"]
+        assert wheel_task["package_name"] == "paperscope"
+        assert wheel_task["entry_point"] in scripts, wheel_task["entry_point"]
+        assert [lib["whl"] for lib in task["libraries"]] == ["./dist/*.whl"]
+    [artifact] = bundle["artifacts"].values()
+    assert artifact["type"] == "whl" and "--wheel-dir dist" in artifact["build"]
+    assert bundle["targets"]["dev"]["mode"] == "development"
+    assert bundle["targets"]["prod"]["mode"] == "production"
+
+
+def _local_parameters(task: dict, values: dict) -> list[str]:
+    """The task's parameters with the bundle variables replaced by local values."""
+    def var(match):
+        assert match.group(1) in values, f"no local value for ${{var.{match.group(1)}}}"
+        return values[match.group(1)]
+    params = [re.sub(r"\$\{var\.([A-Za-z0-9_]+)\}", var, str(p)) for p in task["python_wheel_task"]["parameters"]]
+    assert not any("${" in p for p in params), params
+    return params
+
+
+def _expected_collaboration(year: int) -> dict:
+    with open(REPO / "sample" / "ground_truth.csv", newline="", encoding="utf-8") as fh:
+        rows = [r for r in csv.DictReader(fh) if int(r["year"]) == year]
+    us = [r["has_us"] == "1" for r in rows]
+    cn = [r["has_cn"] == "1" for r in rows]
+    return {"papers": len(rows), "with_us": sum(us), "with_cn": sum(cn),
+            "with_both": sum(u and c for u, c in zip(us, cn)),
+            "with_neither": sum(not u and not c for u, c in zip(us, cn))}
+
+
+def test_every_task_runs_locally_with_the_bundle_parameters(bundle, clean_venv, base_cfg, spark, tmp_path):
+    """Path mode (catalog and schema empty); the catalog mode is tested below in-process,
+    because a local Spark keeps no catalog between the tasks' processes."""
+    bundle_vars = bundle["variables"]
+    values = {"corpus": str(REPO / "sample" / "corpus"), "years": "2024", "catalog": "", "schema": "",
+              "warehouse_path": str(tmp_path / "warehouse"), "reports": str(tmp_path / "reports")}
+    assert set(values) <= set(bundle_vars)
+    work = tmp_path / "cwd"  # not the checkout: nothing may come from it but the Delta jars
+    (work / ".cache").mkdir(parents=True)
+    (work / ".cache" / "jars").symlink_to(REPO / ".cache" / "jars")  # Databricks has Delta built in
+    py = str(clean_venv / "bin" / "python")
+    env = {**os.environ, "PYSPARK_PYTHON": py, "PYSPARK_DRIVER_PYTHON": py}
+    for task in _tasks(bundle):
+        script = clean_venv / "bin" / task["python_wheel_task"]["entry_point"]
+        out = subprocess.run([str(script), *_local_parameters(task, values)], cwd=work, env=env,
+                             capture_output=True, text=True, timeout=600)
+        assert out.returncode == 0, (task["task_key"], out.stderr[-3000:])
+
+    cfg = copy.deepcopy(base_cfg)
+    cfg["warehouse"]["path"] = values["warehouse_path"]
+    [collab] = spark.read.format("delta").load(tables.table_path(cfg, "collaboration")).collect()
+    assert collab["year"] == 2024
+    for key, value in _expected_collaboration(2024).items():
+        assert collab[key] == value, key
+    assert spark.read.format("delta").load(tables.table_path(cfg, "term_groups")).count() > 0
+    [record] = [json.loads(p.read_text()) for p in (tmp_path / "reports").glob("*/run.json")
+                if p.parent.name != "latest" and json.loads(p.read_text())["durations"].get("aggregate")]
+    assert record["status"] == "passed"
+    library = record["library"]
+    assert library["executors"] and all(Path(p).is_relative_to(clean_venv) for p in library["executors"])
+    assert Path(library["driver"]).is_relative_to(clean_venv)
+
+
+def test_a_failing_step_exits_nonzero(clean_venv):
+    """Databricks ignores an entry point's return value: a failure must be an exception."""
+    py = str(clean_venv / "bin" / "python")
+    out = subprocess.run([py, "-c", "import sys\nfrom paperscope.entrypoints import validate\n"
+                          "sys.argv = ['x', '--corpus', '/nonexistent/corpus']\nvalidate()"],
+                         capture_output=True, text=True, timeout=120)
+    assert out.returncode == 2 and "corpus folder not found" in out.stderr
+
+
+def test_tables_by_unity_catalog_name(spark, base_cfg):
+    """warehouse.catalog + warehouse.schema: tables are catalog.schema.table, years replaced alone."""
+    cfg = copy.deepcopy(base_cfg)
+    cfg["warehouse"].update(catalog="spark_catalog", schema="paperscope_uc_test")
+    assert tables.table_ref(cfg, "papers") == "spark_catalog.paperscope_uc_test.papers"
+    first = spark.createDataFrame([(2024, "a"), (2025, "b")], "year int, paper_id string")
+    tables.write_years(first, cfg, "papers", [2024, 2025])
+    tables.write_years(spark.createDataFrame([(2025, "c")], "year int, paper_id string"), cfg, "papers", [2025])
+    rows = sorted(tuple(r) for r in tables.read_years(spark, cfg, "papers", None).collect())
+    assert rows == [(2024, "a"), (2025, "c")]
+    assert [tuple(r) for r in tables.read_years(spark, cfg, "papers", [2024]).collect()] == [(2024, "a")]
+    assert spark.sql("SHOW TABLES IN spark_catalog.paperscope_uc_test").where("tableName = 'papers'").count() == 1
+    with pytest.raises(FileNotFoundError, match="spark_catalog.paperscope_uc_test.mentions"):
+        tables.read_years(spark, cfg, "mentions", [2024])
+
+
+def test_on_databricks_no_delta_jars_are_fetched(spark, base_cfg, tmp_path, monkeypatch):
+    """Delta is built into the runtime: get_spark takes the cluster's session as it is."""
+    from paperscope.deltajars import JarError
+    from paperscope.spark import get_spark
+
+    cfg = copy.deepcopy(base_cfg)
+    cfg["delta"].update(jar_cache=str(tmp_path / "no-jars"), maven_repository="http://127.0.0.1:9/maven2")
+    cfg["spark"]["conf"] = {}  # leave the shared session's settings as they are
+    monkeypatch.setenv("DATABRICKS_RUNTIME_VERSION", "17.3")
+    assert get_spark(cfg) is spark
+    assert not (tmp_path / "no-jars").exists()
+    monkeypatch.delenv("DATABRICKS_RUNTIME_VERSION")
+    with pytest.raises(JarError):  # off Databricks the same settings need the jars
+        get_spark(cfg)

@@ -1,0 +1,182 @@
+"""The run report, through the real writer: it renders offline, its images are PNGs that
+exist beside it, untrusted text is escaped, a failed run explains itself, and the review
+sample is reproducible. No Spark needed: the writer takes plain pandas frames."""
+from __future__ import annotations
+
+import base64
+import json
+from html.parser import HTMLParser
+
+import pandas as pd
+import pytest
+
+from paperscope import report
+
+PNG = b"\x89PNG\r\n\x1a\n"
+EVIL_TITLE = "On <script>alert(1)</script> Robustness"
+EVIL_AFF = 'Lab "<img src=x onerror=alert(2)>", Beijing, China'
+
+
+class Page(HTMLParser):
+    """Tags, image sources with the link around them, and the text, as a browser sees them."""
+
+    def __init__(self):
+        super().__init__()
+        self.tags, self.images, self.text, self.links = [], [], [], []
+        self._href = None
+
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        self.tags.append(tag)
+        if tag == "a":
+            self._href = attrs.get("href")
+            self.links.append(self._href)
+        if tag == "img":
+            self.images.append((attrs.get("src"), self._href))
+
+    def handle_endtag(self, tag):
+        if tag == "a":
+            self._href = None
+
+    def handle_data(self, data):
+        self.text.append(data)
+
+
+def _parse(path) -> Page:
+    page = Page()
+    page.feed(path.read_text(encoding="utf-8"))
+    return page
+
+
+def _frames():
+    audit = pd.DataFrame([
+        ("p1", 2025, EVIL_TITLE, "/c/2025/a.pdf", "ok", EVIL_AFF, "header", None, "CN", "address", "'Beijing' -> CN", 0.8),
+        ("p1", 2025, EVIL_TITLE, "/c/2025/a.pdf", "ok", "MIT, Cambridge, MA", "header", "MIT", "US", "alias",
+         "'MIT' -> MIT (US)", 1.0),
+        ("p2", 2025, "Plain Title", "/c/2025/b.pdf", "ok", "Oxford", "header", "University of Oxford", "GB", "exact",
+         "'Oxford'", 1.0),
+        ("p3", 2024, None, "/c/2024/c.pdf", "corrupt", None, None, None, None, None, None, None),
+    ], columns=["paper_id", "year", "title", "path", "status", "raw", "source", "institution", "country", "method",
+                "evidence", "score"])
+    audit["matched_text"] = "extra column from a newer matcher"
+    mentions = pd.DataFrame([("p1", "Qwen", 3, 2), ("p1", "Llama", 1, 0), ("p2", "Transformer", 2, 2)],
+                            columns=["paper_id", "term", "count_full", "count_body"])
+    collab = pd.DataFrame([(2024, 1, 0, 0, 0, 0, 0, 1, 0.0, 0.0, 0.0), (2025, 2, 2, 1, 1, 1, 1, 0, 0.5, 0.5, 0.5)],
+                          columns=["year", "papers", "papers_ok", "with_us", "with_cn", "with_both", "with_neither",
+                                   "with_unknown", "share_us", "share_cn", "share_both"])
+    groups = pd.DataFrame([(2025, "Qwen", 1, 1, 1, 1, 0, 0, "body", "model family", "Alibaba", "CN"),
+                           (2025, "Transformer", 1, 0, 0, 0, 1, 0, "body", "architecture", "Google", "US")],
+                          columns=["year", "term", "papers", "with_cn", "with_us", "with_both", "with_neither",
+                                   "with_unknown", "scope", "kind", "origin", "origin_country"])
+    inputs = pd.DataFrame({"year": [2024, 2025], "files": [1, 2], "corrupt": [1, 0], "ok": [0, 2]})
+    failures = pd.DataFrame([(2024, "/c/2024/c.pdf", "corrupt", "<b>xref</b> broken")],
+                            columns=["year", "path", "status", "error"])
+    return audit, mentions, collab, groups, inputs, failures
+
+
+def _meta(tmp_path, status="passed", message=None):
+    docs = tmp_path / "run" / "data_docs" / "index.html"
+    docs.parent.mkdir(parents=True, exist_ok=True)
+    docs.write_text("<html></html>")
+    return {"run_id": "r1", "started": "2026-11-21T00:00:00+00:00", "conf_file": None, "status": status,
+            "message": message, "years": [2024, 2025], "input": "/c", "warehouse": "/w", "china_policy": "mainland",
+            "mention_scope": "body", "durations": {"extract": 1.5}, "config": {"title": "<script>cfg</script>"},
+            "data_docs": str(docs), "versions": report.versions("4.1.1")}
+
+
+GATE = [{"suite": "papers", "expectation": "expect_column_values_to_be_unique", "column": "paper_id",
+         "success": True, "observed": "unexpected 0 of 3"}]
+
+
+@pytest.fixture(scope="module")
+def written(tmp_path_factory):
+    tmp = tmp_path_factory.mktemp("report")
+    audit, mentions, collab, groups, inputs, failures = _frames()
+    paths = report.write(tmp / "run", _meta(tmp), inputs=inputs, gate=GATE, collab=collab, terms=groups,
+                         audit=audit, mentions=mentions, failures=failures, settings={"review_sample": 2, "seed": 7})
+    return tmp / "run", paths
+
+
+def test_html_renders_with_embedded_pngs_that_also_exist_beside_it(written):
+    run_dir, paths = written
+    page = _parse(run_dir / "index.html")
+    assert len(page.images) == 2
+    for src, href in page.images:
+        assert src.startswith("data:image/png;base64,")
+        assert base64.b64decode(src.split(",", 1)[1]).startswith(PNG)
+        assert href and (run_dir / href).read_bytes().startswith(PNG)
+        assert (run_dir / href).read_bytes() == base64.b64decode(src.split(",", 1)[1])
+    assert "data_docs/index.html" in page.links and (run_dir / "data_docs" / "index.html").is_file()
+    assert not any(link.startswith(("http:", "https:", "//")) for link in page.links if link)
+    assert "link" not in page.tags and "script" not in page.tags
+    assert paths["html"].endswith("index.html")
+
+
+def test_untrusted_text_is_escaped_everywhere(written):
+    run_dir, _ = written
+    page = _parse(run_dir / "index.html")
+    assert page.tags.count("img") == 2, "only the two charts are images; the affiliation's <img> is text"
+    text = "".join(page.text)
+    assert EVIL_TITLE in text and EVIL_AFF in text and "<b>xref</b> broken" in text and "<script>cfg</script>" in text
+    raw = (run_dir / "index.html").read_text(encoding="utf-8")
+    assert "<script>" not in raw and "&lt;script&gt;alert(1)&lt;/script&gt;" in raw
+    summary = (run_dir / "summary.md").read_text(encoding="utf-8")
+    assert "<script>alert" not in summary and "&lt;script&gt;alert(1)&lt;/script&gt;" in summary
+    assert "<img src=x" not in summary
+
+
+def test_report_has_sentences_audit_review_and_metadata(written):
+    run_dir, _ = written
+    text = "".join(_parse(run_dir / "index.html").text)
+    assert "2025: 1 of 2 papers (50.0%) involve authors at both US and Chinese institutions." in text
+    assert "2025: Qwen appears in 1 paper with authors from Chinese institutions." in text
+    assert "2025: Transformer appears in 0 papers with authors from US institutions." in text
+    assert "mainland China (CN)" in text and "before the references" in text
+    for word in ("pdfminer.six", "great-expectations", "pyspark", "delta-spark", "python", "corrupt 1", "extract"):
+        assert word in text
+    audit = pd.read_csv(run_dir / "audit.csv")
+    assert list(audit.columns[:len(report.AUDIT_COLUMNS)]) == report.AUDIT_COLUMNS and "matched_text" in audit.columns
+    p1 = audit[audit["paper_id"] == "p1"]
+    assert set(p1["terms_body"]) == {"Qwen"}  # Llama is only in the references
+    assert set(p1["terms (body/full)"]) == {"Qwen 2/3; Llama 0/1"}
+    review = pd.read_csv(run_dir / "review_sample.csv")
+    assert len(review) == 2 and {"countries_correct", "terms_correct", "notes"} <= set(review.columns)
+    record = json.loads((run_dir / "run.json").read_text())
+    assert record["review_sample"] == list(review["paper_id"])
+    assert record["status_counts"] == {"corrupt": 1, "ok": 2}
+
+
+def test_failed_gate_run_gets_an_index_that_says_why(tmp_path):
+    audit, mentions, _, _, inputs, failures = _frames()
+    failed = [{**GATE[0], "success": False, "observed": "unexpected 1 of 3"}]
+    report.write(tmp_path / "run", _meta(tmp_path, "failed", "quality gate failed, aggregates not written:\npapers: x"),
+                 inputs=inputs, gate=failed, collab=None, terms=None, audit=audit, mentions=mentions, failures=failures)
+    page = _parse(tmp_path / "run" / "index.html")
+    text = "".join(page.text)
+    assert page.images == []
+    assert "No aggregates: the quality gate did not pass" in text and "0 of 1 expectations passed" in text
+    assert "quality gate failed, aggregates not written" in text
+    assert not (tmp_path / "run" / "collaboration_share.png").exists()
+
+
+def test_review_sample_is_reproducible_and_order_free():
+    ids = pd.DataFrame({"paper_id": [f"p{i}" for i in range(50)]})
+    first = report.review_sample(ids, 5, seed=1)
+    assert first == report.review_sample(ids.iloc[::-1], 5, seed=1)
+    assert len(set(first)) == 5 and first != report.review_sample(ids, 5, seed=2)
+    assert report.review_sample(ids, 0, seed=1) == []
+
+
+def test_china_policy_wording():
+    collab = pd.DataFrame([(2025, 10, 3)], columns=["year", "papers", "with_both"])
+    assert report.sentences(collab, "greater") == [
+        "2025: 3 of 10 papers (30.0%) involve authors at both US and Chinese (incl. Hong Kong, Macao, Taiwan) "
+        "institutions."]
+
+
+@pytest.mark.parametrize("setting", ["reports.review_sample=-1", "reports.seed=abc", "reports.top_terms=true"])
+def test_report_settings_are_checked(setting):
+    from paperscope.config import ConfigError, load_config
+
+    with pytest.raises(ConfigError, match=setting.split("=")[0]):
+        load_config(None, [setting])

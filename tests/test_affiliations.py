@@ -268,3 +268,14 @@ def test_commands_do_not_import_spark():
     out = _run([str(BIN / "paperscope"), "header", "missing.pdf"])
     assert out.returncode == 1 and json.loads(out.stdout)["status"] == "unreadable"
 
+
+
+def test_cities_named_like_words_count_only_as_an_address_segment(gaz):
+    # 'Mobile' and 'Enterprise' are Alabama cities and English words (data/word_cities.txt)
+    assert countries(gaz, "vivo Mobile Communication Co., Ltd") != ["US"]
+    assert countries(gaz, "Agency Enterprise Studio") == []
+    assert countries(gaz, "Mobile") == []
+    assert countries(gaz, "Acme Robotics, Mobile") == ["US"]
+    assert countries(gaz, "Acme Robotics, Enterprise, Alabama") == ["US"]
+    # cities that are no such word still count inside a name
+    assert countries(gaz, "Magdeburg University") == ["DE"]

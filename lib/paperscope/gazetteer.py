@@ -105,6 +105,7 @@ class Entry(NamedTuple):
     whole_segment: bool = False
     strong: bool = True
     capitalized: bool = False   # a one-word name that is also a word ('Meta', 'Apple') needs its capital
+    address_only: bool = False  # a city named like a word ('Mobile'): only as its own address segment
 
     @property
     def country(self) -> str:
@@ -254,11 +255,13 @@ class Gazetteer:
         for alias in names:
             self.add(alias, Entry(COUNTRY, alias, (code,), case_sensitive=is_acronym(alias) and len(alias) <= 4))
 
-    def add_place(self, name: str, country: str, kind: str = PLACE, strong: bool = True) -> None:
+    def add_place(self, name: str, country: str, kind: str = PLACE, strong: bool = True,
+                  address_only: bool = False) -> None:
         """country may list several ('Georgia': US|GE); the first is the default."""
         countries = tuple(TERRITORIES.get(c, c) for c in country.split("|")) if country else ("",)
         kind = VOID if not country else kind
-        self.add(name, Entry(kind, name, countries, case_sensitive=kind == CITY, strong=strong))
+        self.add(name, Entry(kind, name, countries, case_sensitive=kind == CITY, strong=strong,
+                             address_only=address_only))
 
     # --- exact pass -----------------------------------------------------------------------
 
@@ -274,6 +277,8 @@ class Gazetteer:
                 letters = re.sub(r"[^A-Za-z]", "", original)
                 if letters != letters.upper():
                     return False
+        if entry.address_only and not _own_segment(toks, i, n):
+            return False  # 'vivo Mobile Communication Co.' is no address in Mobile, Alabama
         if entry.whole_segment and (i > 0 or i + n < len(toks) or not (lower or toks[i][1][:1].isupper())):
             return False  # a one-word registry name ('Brain', 'Backbones') must be the whole string
         return True
@@ -486,6 +491,13 @@ class Gazetteer:
         if code and tld not in _GENERIC_TLDS:
             return Match(None, code, "domain", f"@{domain}: .{tld} -> {code}", 0.7, domain)
         return None
+
+
+def _own_segment(toks, i: int, n: int) -> bool:
+    """Whether tokens [i, i+n) are a whole comma-delimited segment of a string with several."""
+    seg = toks[i][4]
+    return (toks[i + n - 1][4] == seg and toks[-1][4] > toks[0][4]
+            and not any(t[4] == seg for t in toks[:i]) and not any(t[4] == seg for t in toks[i + n:]))
 
 
 def _own_acronyms_dropped(institutions: list[_Hit], folded: str, toks) -> list[_Hit]:

@@ -279,3 +279,10 @@ def test_cities_named_like_words_count_only_as_an_address_segment(gaz):
     assert countries(gaz, "Acme Robotics, Enterprise, Alabama") == ["US"]
     # cities that are no such word still count inside a name
     assert countries(gaz, "Magdeburg University") == ["DE"]
+
+
+def test_fuzzy_keeps_compass_points_and_numbers(gaz):
+    assert all(m.institution != "Southwest Minzu University" for m in gaz.match("Northwest Minzu University"))
+    # same point, other spelling: still the near-identical name
+    got = gaz.match("Northwest Polytechnical University")
+    assert [(m.institution, m.method) for m in got] == [("Northwestern Polytechnical University", "fuzzy")]

@@ -375,11 +375,13 @@ class Gazetteer:
             if not counts:
                 continue
             text = " ".join(seg)
+            marks = _discriminative(seg)
             best = None
             ranked = sorted(counts, key=lambda e: (-counts[e], abs(len(self._names[e]) - len(text))))
             for eid in ranked[:100]:
                 score = fuzz.token_sort_ratio(text, self._names[eid])
-                if score >= self.fuzzy_threshold and (best is None or score > best[0]):
+                if (score >= self.fuzzy_threshold and (best is None or score > best[0])
+                        and _discriminative(self._names[eid].split()) == marks):
                     best = (score, eid)
             if best:
                 raw = folded[toks[positions[0]][2]:toks[positions[-1]][3]]
@@ -491,6 +493,19 @@ class Gazetteer:
         if code and tld not in _GENERIC_TLDS:
             return Match(None, code, "domain", f"@{domain}: .{tld} -> {code}", 0.7, domain)
         return None
+
+
+_COMPASS = {"north": "n", "northern": "n", "south": "s", "southern": "s", "east": "e", "eastern": "e",
+            "west": "w", "western": "w", "northeast": "ne", "northeastern": "ne", "northwest": "nw",
+            "northwestern": "nw", "southeast": "se", "southeastern": "se", "southwest": "sw",
+            "southwestern": "sw", "upper": "upper", "lower": "lower"}
+_ROMAN = {"ii", "iii", "iv", "vi", "vii", "viii", "ix", "xi", "xii"}  # not "i", "v": initials
+
+
+def _discriminative(words) -> frozenset:
+    """The words that tell sibling names apart: compass points and numbers. A near-identical
+    spelling must keep them ('Northwest Minzu' is not 'Southwest Minzu', 'Paris 7' not 'Paris 6')."""
+    return frozenset(_COMPASS.get(w, w) for w in words if w in _COMPASS or w.isdigit() or w in _ROMAN)
 
 
 def _own_segment(toks, i: int, n: int) -> bool:

@@ -95,7 +95,7 @@ def test_countries(gaz, text, want):
 def test_every_rule_is_named_with_its_evidence(gaz):
     assert match_record("CMU", gaz)["method"] == "alias"
     assert match_record("Stanford University", gaz)["method"] == "exact"
-    assert match_record("Shanghai Jiaotong Univeristy", gaz)["method"] == "fuzzy"
+    assert match_record("Sun Yet-sen University", gaz)["method"] == "fuzzy"
     assert match_record("Tencent AI Lab, Seattle", gaz)["method"] == "address"
     assert match_record("Somewhere, Brazil", gaz)["method"] == "country-name"
     assert match_record("Kowloon Tong", gaz)["method"] == "address"
@@ -286,3 +286,14 @@ def test_fuzzy_keeps_compass_points_and_numbers(gaz):
     # same point, other spelling: still the near-identical name
     got = gaz.match("Northwest Polytechnical University")
     assert [(m.institution, m.method) for m in got] == [("Northwestern Polytechnical University", "fuzzy")]
+
+
+def test_misspelt_head_words_fold_to_the_word(gaz):
+    # a misspelt 'Technological' used to leave only the Chinese city Nanyang
+    assert countries(gaz, "Nanyang Techonological University") == ["SG"]
+    assert gaz.match("Georgia Institute of Techonology")[0].institution == "Georgia Institute of Technology"
+    assert gaz.match("The Univeristy of Hongkong")[0].institution == "The University of Hong Kong"
+    # words merely near a head word stay themselves
+    from paperscope.gazetteer import key
+    assert key("Universal Rational Institution") == ("universal", "rational", "institution")
+    assert countries(gaz, "Shanghai New York Univeristy") == ["CN"]  # NYU Shanghai's own name

@@ -151,9 +151,25 @@ def clean(text: str) -> str:
     return " ".join(text.split())
 
 
+# Long words that name a kind of organisation, misspelt often enough ('Univeristy',
+# 'Techonological') that a near spelling is folded to them: the head word then matches exactly.
+_HEADS = ("university", "technology", "technological", "institute", "laboratory", "international",
+          "engineering", "science", "national", "academy", "intelligence", "artificial", "polytechnic")
+
+
+@lru_cache(maxsize=1 << 18)
 def _norm(word: str) -> str:
     low = word.lower()
-    return _FOLD.get(low, low)
+    if low in _FOLD:
+        return _FOLD[low]
+    if len(low) >= 7 and low.isalpha() and low not in _HEADS:
+        from rapidfuzz.distance import DamerauLevenshtein
+
+        for head in _HEADS:
+            if (head[0] == low[0] and abs(len(head) - len(low)) <= 1
+                    and DamerauLevenshtein.distance(low, head, score_cutoff=2) <= (1 if len(low) < 9 else 2)):
+                return _FOLD.get(head, head)
+    return low
 
 
 def tokens(text: str) -> list[tuple[str, str, int, int, int, int]]:

@@ -297,3 +297,9 @@ def test_misspelt_head_words_fold_to_the_word(gaz):
     from paperscope.gazetteer import key
     assert key("Universal Rational Institution") == ("universal", "rational", "institution")
     assert countries(gaz, "Shanghai New York Univeristy") == ["CN"]  # NYU Shanghai's own name
+
+
+def test_a_bare_state_code_is_no_address(gaz):
+    assert countries(gaz, "MT") == [] and countries(gaz, "IN") == []
+    assert countries(gaz, "Acme Robotics, MT") == ["US"]
+    assert countries(gaz, "MT 59715") == ["US"]

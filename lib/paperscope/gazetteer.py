@@ -77,8 +77,9 @@ GENERIC = _STOP | {
 _US_STATE_CODES = (
     "AL AK AZ AR CA CO CT DE DC FL GA HI ID IL IN IA KS KY LA ME MD MA MI MN MS MO MT NE NV NH NJ NM NY "
     "NC ND OH OK OR PA RI SC SD TN TX UT VT VA WA WV WI WY").split()
-# "Stanford, CA 94305", "Seattle, WA", "Pittsburgh, PA, USA": a state code as its own segment.
-_US_ADDRESS = re.compile(r"(?:^|,)\s*(" + "|".join(_US_STATE_CODES) + r")\.?(?:\s+(\d{5})(?:-\d{4})?)?\s*(?=,|;|$|\))")
+# "Stanford, CA 94305", "Seattle, WA", "Pittsburgh, PA, USA": a state code as its own segment after
+# another (a string that is only "MT" or "IN" is no address).
+_US_ADDRESS = re.compile(r",\s*(" + "|".join(_US_STATE_CODES) + r")\.?(?:\s+(\d{5})(?:-\d{4})?)?\s*(?=,|;|$|\))")
 _ZIP_WITH_STATE = re.compile(r"\b(" + "|".join(_US_STATE_CODES) + r")\.?\s+(\d{5})(?:-\d{4})?\b")
 _CN_POSTCODE = re.compile(r"(?<!\d)([1-8]\d{5})(?!\d)")
 # Domains that are not a country's, whatever their TLD looks like.

@@ -303,3 +303,16 @@ def test_a_bare_state_code_is_no_address(gaz):
     assert countries(gaz, "MT") == [] and countries(gaz, "IN") == []
     assert countries(gaz, "Acme Robotics, MT") == ["US"]
     assert countries(gaz, "MT 59715") == ["US"]
+
+
+def test_a_compass_point_before_a_generic_name_makes_it_another(gaz):
+    # 'Western Institute for Advanced Study' is not the Institute for Advanced Study (Princeton)
+    assert countries(gaz, "Western Institute for Advanced Study") == []
+    assert countries(gaz, "Institute for Advanced Study, Princeton") == ["US"]
+    assert countries(gaz, "South-Ural State Medical University") == ["RU"]  # the point is the place's
+    assert countries(gaz, "Eastern Institute for Advanced Study") == ["CN"]  # EIT Ningbo, curated
+
+
+def test_bare_acronyms_of_companies_outside_ml_are_not_aliases(gaz):
+    assert countries(gaz, "AIG") == []  # an author group at Peking University, not the insurer
+    assert countries(gaz, "American International Group") == ["US"]

@@ -411,7 +411,7 @@ class Gazetteer:
         """All institutions/countries named in one affiliation string (empty list: none)."""
         folded = fold(clean(text))
         toks = tokens(folded)
-        found = [h for h in self.scan(folded, toks) if h.entry.kind != VOID]
+        found = _compass_dropped([h for h in self.scan(folded, toks) if h.entry.kind != VOID], toks)
         if not any(h.entry.kind == INSTITUTION for h in found) and _looks_glued(folded):
             found = self._scan_glued(folded) + [h for h in found if h.entry.kind != INSTITUTION]
         found += self._addresses(folded, toks, found)
@@ -516,6 +516,7 @@ _COMPASS = {"north": "n", "northern": "n", "south": "s", "southern": "s", "east"
             "west": "w", "western": "w", "northeast": "ne", "northeastern": "ne", "northwest": "nw",
             "northwestern": "nw", "southeast": "se", "southeastern": "se", "southwest": "sw",
             "southwestern": "sw", "upper": "upper", "lower": "lower"}
+_POINTS = {"n", "s", "e", "w", "ne", "nw", "se", "sw"}
 _ROMAN = {"ii", "iii", "iv", "vi", "vii", "viii", "ix", "xi", "xii"}  # not "i", "v": initials
 
 
@@ -523,6 +524,17 @@ def _discriminative(words) -> frozenset:
     """The words that tell sibling names apart: compass points and numbers. A near-identical
     spelling must keep them ('Northwest Minzu' is not 'Southwest Minzu', 'Paris 7' not 'Paris 6')."""
     return frozenset(_COMPASS.get(w, w) for w in words if w in _COMPASS or w.isdigit() or w in _ROMAN)
+
+
+def _compass_dropped(hits: list[_Hit], toks) -> list[_Hit]:
+    """'Eastern Institute for Advanced Study' is not the Institute for Advanced Study: a compass
+    point written just before a name that begins with a generic word, in its segment, makes it
+    another one. ('South-Ural State ...' still names the Ural: there the point is the place's.)"""
+    covered = {p for h in hits for p in range(h.start, h.end)}
+    return [h for h in hits if not (
+        h.entry.kind == INSTITUTION and h.start > 0 and h.start - 1 not in covered
+        and toks[h.start][0] in GENERIC
+        and toks[h.start - 1][4] == toks[h.start][4] and _COMPASS.get(toks[h.start - 1][0]) in _POINTS)]
 
 
 def _own_segment(toks, i: int, n: int) -> bool:

@@ -316,3 +316,10 @@ def test_a_compass_point_before_a_generic_name_makes_it_another(gaz):
 def test_bare_acronyms_of_companies_outside_ml_are_not_aliases(gaz):
     assert countries(gaz, "AIG") == []  # an author group at Peking University, not the insurer
     assert countries(gaz, "American International Group") == ["US"]
+
+
+def test_a_name_of_several_countries_yields_to_a_string_that_names_none_of_them(gaz):
+    # MSU is Michigan State or Moscow State; in Shenzhen it is neither
+    assert countries(gaz, "Shenzhen MSU-BIT University") == ["CN"]
+    assert countries(gaz, "MSU") == ["US"]
+    assert countries(gaz, "MSU, Moscow, Russia") == ["RU"]

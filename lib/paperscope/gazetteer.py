@@ -566,18 +566,20 @@ def _plausible(institutions: list[_Hit], locations: list[_Hit]) -> list[_Hit]:
     A registry (ROR/Hipo) name is dropped when the string states countries, none of them
     is one of the name's, and no place follows the name before the next institution (where
     the place would relocate it instead): 'Institute of Ophthalmology' (MX) in a Glasgow,
-    UK string. A descriptive registry name ('Department of Finance') is dropped next to
+    UK string. So is a curated name of several countries ('MSU': US|RU) that the string
+    contradicts ('Shenzhen MSU-BIT University'). A descriptive registry name ('Department of Finance') is dropped next to
     any other institution. Curated names are always kept.
     """
     stated = {c for loc in locations if loc.entry.strong for c in loc.entry.countries}
     kept = []
     for hit in institutions:
         entry = hit.entry
-        if entry.source != "curated":
+        if entry.source != "curated" or len(entry.countries) > 1:
             end = _range_end(hit, institutions)
             own = [loc for loc in locations if hit.end <= loc.start < end and loc.entry.strong]
             if stated and not stated & set(entry.countries) and not own and not _placed_elsewhere(entry, locations):
                 continue
+        if entry.source != "curated":
             if _descriptive(entry.name) and any(h is not hit and not _descriptive(h.entry.name) for h in institutions):
                 continue
         kept.append(hit)

@@ -323,3 +323,10 @@ def test_a_name_of_several_countries_yields_to_a_string_that_names_none_of_them(
     assert countries(gaz, "Shenzhen MSU-BIT University") == ["CN"]
     assert countries(gaz, "MSU") == ["US"]
     assert countries(gaz, "MSU, Moscow, Russia") == ["RU"]
+
+
+def test_multinationals_count_in_their_home_country_unless_a_lab_is_named(gaz):
+    # the registry files them in every country they have an office in, the US first
+    assert countries(gaz, "Mitsubishi Electric Corporation") == ["JP"]
+    assert countries(gaz, "Mitsubishi Electric Research Laboratories (MERL)") == ["US"]
+    assert countries(gaz, "Machine Learning Research Lab, Volkswagen Group") == ["DE"]

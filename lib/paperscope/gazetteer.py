@@ -77,8 +77,9 @@ GENERIC = _STOP | {
 _US_STATE_CODES = (
     "AL AK AZ AR CA CO CT DE DC FL GA HI ID IL IN IA KS KY LA ME MD MA MI MN MS MO MT NE NV NH NJ NM NY "
     "NC ND OH OK OR PA RI SC SD TN TX UT VT VA WA WV WI WY").split()
-# "Stanford, CA 94305", "Seattle, WA", "Pittsburgh, PA, USA": a state code as its own segment.
-_US_ADDRESS = re.compile(r"(?:^|,)\s*(" + "|".join(_US_STATE_CODES) + r")\.?(?:\s+(\d{5})(?:-\d{4})?)?\s*(?=,|;|$|\))")
+# "Stanford, CA 94305", "Seattle, WA", "Pittsburgh, PA, USA": a state code as its own segment after
+# another (a string that is only "MT" or "IN" is no address).
+_US_ADDRESS = re.compile(r",\s*(" + "|".join(_US_STATE_CODES) + r")\.?(?:\s+(\d{5})(?:-\d{4})?)?\s*(?=,|;|$|\))")
 _ZIP_WITH_STATE = re.compile(r"\b(" + "|".join(_US_STATE_CODES) + r")\.?\s+(\d{5})(?:-\d{4})?\b")
 _CN_POSTCODE = re.compile(r"(?<!\d)([1-8]\d{5})(?!\d)")
 # Domains that are not a country's, whatever their TLD looks like.
@@ -105,6 +106,7 @@ class Entry(NamedTuple):
     whole_segment: bool = False
     strong: bool = True
     capitalized: bool = False   # a one-word name that is also a word ('Meta', 'Apple') needs its capital
+    address_only: bool = False  # a city named like a word ('Mobile'): only as its own address segment
 
     @property
     def country(self) -> str:
@@ -150,9 +152,25 @@ def clean(text: str) -> str:
     return " ".join(text.split())
 
 
+# Long words that name a kind of organisation, misspelt often enough ('Univeristy',
+# 'Techonological') that a near spelling is folded to them: the head word then matches exactly.
+_HEADS = ("university", "technology", "technological", "institute", "laboratory", "international",
+          "engineering", "science", "national", "academy", "intelligence", "artificial", "polytechnic")
+
+
+@lru_cache(maxsize=1 << 18)
 def _norm(word: str) -> str:
     low = word.lower()
-    return _FOLD.get(low, low)
+    if low in _FOLD:
+        return _FOLD[low]
+    if len(low) >= 7 and low.isalpha() and low not in _HEADS:
+        from rapidfuzz.distance import DamerauLevenshtein
+
+        for head in _HEADS:
+            if (head[0] == low[0] and abs(len(head) - len(low)) <= 1
+                    and DamerauLevenshtein.distance(low, head, score_cutoff=2) <= (1 if len(low) < 9 else 2)):
+                return _FOLD.get(head, head)
+    return low
 
 
 def tokens(text: str) -> list[tuple[str, str, int, int, int, int]]:
@@ -254,11 +272,13 @@ class Gazetteer:
         for alias in names:
             self.add(alias, Entry(COUNTRY, alias, (code,), case_sensitive=is_acronym(alias) and len(alias) <= 4))
 
-    def add_place(self, name: str, country: str, kind: str = PLACE, strong: bool = True) -> None:
+    def add_place(self, name: str, country: str, kind: str = PLACE, strong: bool = True,
+                  address_only: bool = False) -> None:
         """country may list several ('Georgia': US|GE); the first is the default."""
         countries = tuple(TERRITORIES.get(c, c) for c in country.split("|")) if country else ("",)
         kind = VOID if not country else kind
-        self.add(name, Entry(kind, name, countries, case_sensitive=kind == CITY, strong=strong))
+        self.add(name, Entry(kind, name, countries, case_sensitive=kind == CITY, strong=strong,
+                             address_only=address_only))
 
     # --- exact pass -----------------------------------------------------------------------
 
@@ -274,6 +294,8 @@ class Gazetteer:
                 letters = re.sub(r"[^A-Za-z]", "", original)
                 if letters != letters.upper():
                     return False
+        if entry.address_only and not _own_segment(toks, i, n):
+            return False  # 'vivo Mobile Communication Co.' is no address in Mobile, Alabama
         if entry.whole_segment and (i > 0 or i + n < len(toks) or not (lower or toks[i][1][:1].isupper())):
             return False  # a one-word registry name ('Brain', 'Backbones') must be the whole string
         return True
@@ -370,11 +392,14 @@ class Gazetteer:
             if not counts:
                 continue
             text = " ".join(seg)
+            marks = _discriminative(seg)
             best = None
             ranked = sorted(counts, key=lambda e: (-counts[e], abs(len(self._names[e]) - len(text))))
             for eid in ranked[:100]:
                 score = fuzz.token_sort_ratio(text, self._names[eid])
-                if score >= self.fuzzy_threshold and (best is None or score > best[0]):
+                if (score >= self.fuzzy_threshold and (best is None or score > best[0])
+                        and _discriminative(self._names[eid].split()) == marks
+                        and _words_kept(seg, self._names[eid].split())):
                     best = (score, eid)
             if best:
                 raw = folded[toks[positions[0]][2]:toks[positions[-1]][3]]
@@ -387,7 +412,7 @@ class Gazetteer:
         """All institutions/countries named in one affiliation string (empty list: none)."""
         folded = fold(clean(text))
         toks = tokens(folded)
-        found = [h for h in self.scan(folded, toks) if h.entry.kind != VOID]
+        found = _compass_dropped([h for h in self.scan(folded, toks) if h.entry.kind != VOID], toks)
         if not any(h.entry.kind == INSTITUTION for h in found) and _looks_glued(folded):
             found = self._scan_glued(folded) + [h for h in found if h.entry.kind != INSTITUTION]
         found += self._addresses(folded, toks, found)
@@ -488,6 +513,46 @@ class Gazetteer:
         return None
 
 
+_COMPASS = {"north": "n", "northern": "n", "south": "s", "southern": "s", "east": "e", "eastern": "e",
+            "west": "w", "western": "w", "northeast": "ne", "northeastern": "ne", "northwest": "nw",
+            "northwestern": "nw", "southeast": "se", "southeastern": "se", "southwest": "sw",
+            "southwestern": "sw", "upper": "upper", "lower": "lower"}
+_POINTS = {"n", "s", "e", "w", "ne", "nw", "se", "sw"}
+_ROMAN = {"ii", "iii", "iv", "vi", "vii", "viii", "ix", "xi", "xii"}  # not "i", "v": initials
+
+
+def _discriminative(words) -> frozenset:
+    """The words that tell sibling names apart: compass points and numbers. A near-identical
+    spelling must keep them ('Northwest Minzu' is not 'Southwest Minzu', 'Paris 7' not 'Paris 6')."""
+    return frozenset(_COMPASS.get(w, w) for w in words if w in _COMPASS or w.isdigit() or w in _ROMAN)
+
+
+def _words_kept(seg: list[str], name: list[str]) -> bool:
+    """Every distinctive word of the string is in the name, if misspelt: 'ENSTA Paris' is not
+    'ENSAE Paris', however alike the two strings are."""
+    from rapidfuzz import fuzz
+
+    return all(len(w) <= 3 or w in GENERIC or any(fuzz.ratio(w, v) >= 85 for v in name) for w in seg)
+
+
+def _compass_dropped(hits: list[_Hit], toks) -> list[_Hit]:
+    """'Eastern Institute for Advanced Study' is not the Institute for Advanced Study: a compass
+    point written just before a name that begins with a generic word, in its segment, makes it
+    another one. ('South-Ural State ...' still names the Ural: there the point is the place's.)"""
+    covered = {p for h in hits for p in range(h.start, h.end)}
+    return [h for h in hits if not (
+        h.entry.kind == INSTITUTION and h.start > 0 and h.start - 1 not in covered
+        and toks[h.start][0] in GENERIC
+        and toks[h.start - 1][4] == toks[h.start][4] and _COMPASS.get(toks[h.start - 1][0]) in _POINTS)]
+
+
+def _own_segment(toks, i: int, n: int) -> bool:
+    """Whether tokens [i, i+n) are a whole comma-delimited segment of a string with several."""
+    seg = toks[i][4]
+    return (toks[i + n - 1][4] == seg and toks[-1][4] > toks[0][4]
+            and not any(t[4] == seg for t in toks[:i]) and not any(t[4] == seg for t in toks[i + n:]))
+
+
 def _own_acronyms_dropped(institutions: list[_Hit], folded: str, toks) -> list[_Hit]:
     """'Hanoi University of Science and Technology (HUST)': the bracket is the name's own acronym."""
     out = []
@@ -510,18 +575,20 @@ def _plausible(institutions: list[_Hit], locations: list[_Hit]) -> list[_Hit]:
     A registry (ROR/Hipo) name is dropped when the string states countries, none of them
     is one of the name's, and no place follows the name before the next institution (where
     the place would relocate it instead): 'Institute of Ophthalmology' (MX) in a Glasgow,
-    UK string. A descriptive registry name ('Department of Finance') is dropped next to
+    UK string. So is a curated name of several countries ('MSU': US|RU) that the string
+    contradicts ('Shenzhen MSU-BIT University'). A descriptive registry name ('Department of Finance') is dropped next to
     any other institution. Curated names are always kept.
     """
     stated = {c for loc in locations if loc.entry.strong for c in loc.entry.countries}
     kept = []
     for hit in institutions:
         entry = hit.entry
-        if entry.source != "curated":
+        if entry.source != "curated" or len(entry.countries) > 1:
             end = _range_end(hit, institutions)
             own = [loc for loc in locations if hit.end <= loc.start < end and loc.entry.strong]
             if stated and not stated & set(entry.countries) and not own and not _placed_elsewhere(entry, locations):
                 continue
+        if entry.source != "curated":
             if _descriptive(entry.name) and any(h is not hit and not _descriptive(h.entry.name) for h in institutions):
                 continue
         kept.append(hit)

@@ -6,7 +6,9 @@ Packaged (lib/paperscope/data, sources and licences in NOTICE.txt):
   countries.tsv          country names in their usual spellings;
   places.tsv             US states, Chinese provinces and cities, tech hubs: strong places;
   organisations.tsv.gz   ROR 2021 + Hipo names (scripts/build_gazetteer.py);
-  cities.tsv.gz          GeoNames cities of 100k+ people (big ones strong, others weak).
+  cities.tsv.gz          GeoNames cities of 100k+ people (big ones strong, others weak);
+  word_cities.txt        those of them named like a common English word ('Mobile'), which
+                         count only as their own address segment (scripts/word_cities.py).
 A ROR v2 JSON dump (`affiliations.ror_dump`) replaces organisations.tsv.gz; the curated
 table, countries, places and cities still apply on top of it.
 
@@ -31,7 +33,8 @@ from pathlib import Path
 from paperscope.gazetteer import CITY, DEFAULT_FUZZY_THRESHOLD, Gazetteer
 
 log = logging.getLogger(__name__)
-_FILES = ("institutions.tsv", "countries.tsv", "places.tsv", "organisations.tsv.gz", "cities.tsv.gz")
+_FILES = ("institutions.tsv", "countries.tsv", "places.tsv", "organisations.tsv.gz", "cities.tsv.gz",
+          "word_cities.txt")
 STRONG_CITY_POPULATION = 1_000_000
 _LOADED: dict[tuple, Gazetteer] = {}
 
@@ -62,8 +65,10 @@ def _base(g: Gazetteer) -> None:
     for row in _rows("institutions.tsv"):
         name, countries, aliases, domains = (row + ["", "", ""])[:4]
         g.add_institution(name, _split(countries), _split(aliases), _split(domains), source="curated")
+    words = {row[0] for row in _rows("word_cities.txt")}
     for name, country, population in _rows("cities.tsv.gz"):
-        g.add_place(name, country, CITY, strong=int(population) >= STRONG_CITY_POPULATION)
+        g.add_place(name, country, CITY, strong=int(population) >= STRONG_CITY_POPULATION,
+                    address_only=name in words)
 
 
 def build_bundled(fuzzy_threshold: float = DEFAULT_FUZZY_THRESHOLD) -> Gazetteer:

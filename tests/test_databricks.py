@@ -130,9 +130,11 @@ def _expected_collaboration(year: int) -> dict:
         rows = [r for r in csv.DictReader(fh) if int(r["year"]) == year]
     us = [r["has_us"] == "1" for r in rows]
     cn = [r["has_cn"] == "1" for r in rows]
+    known = [r["countries"] != "" for r in rows]
     return {"papers": len(rows), "with_us": sum(us), "with_cn": sum(cn),
             "with_both": sum(u and c for u, c in zip(us, cn)),
-            "with_neither": sum(not u and not c for u, c in zip(us, cn))}
+            "with_neither": sum(not u and not c and k for u, c, k in zip(us, cn, known)),
+            "with_unknown": sum(not k for k in known)}
 
 
 def test_every_task_runs_locally_with_the_bundle_parameters(bundle, clean_venv, base_cfg, spark, tmp_path):

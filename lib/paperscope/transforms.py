@@ -161,11 +161,6 @@ def affiliation_rows(headers: DataFrame) -> DataFrame:
     )
 
 
-def resolve_affiliations(papers: DataFrame, settings: dict | None = None) -> DataFrame:
-    """papers -> affiliations (silver) in one go: headers exploded into rows."""
-    return affiliation_rows(resolve_headers(papers, settings))
-
-
 def find_mentions(papers: DataFrame, terms_yaml: str) -> DataFrame:
     """papers -> mentions (silver): one row per (paper, term) found, counted in two scopes.
 

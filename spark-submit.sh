@@ -77,6 +77,14 @@ pyfiles="${wheel%.whl}.zip"
 export PYSPARK_PYTHON="${PYSPARK_PYTHON:-$PY}"
 export SPARK_LOCAL_IP="${SPARK_LOCAL_IP:-127.0.0.1}"
 log4j="-Dlog4j2.configurationFile=file:$ROOT/conf/log4j2.properties"
+# The driver JVM compiles with C1 only (see spark.driver.extraJavaOptions in
+# lib/paperscope/data/defaults.yaml). A local master whose workers run the venv's Python
+# gets paperscope's warm worker daemon (lib/paperscope/daemon.py).
+driver_opts="$log4j -XX:TieredStopAtLevel=1"
+local_opts=()
+if [[ "$master" == local* ]] && [ "$PYSPARK_PYTHON" = "$PY" ]; then
+  local_opts=(--conf spark.python.daemon.module=paperscope.daemon)
+fi
 
 exec "$ROOT/.venv/bin/spark-submit" \
   --master "$master" \
@@ -86,7 +94,8 @@ exec "$ROOT/.venv/bin/spark-submit" \
   --conf spark.sql.extensions=io.delta.sql.DeltaSparkSessionExtension \
   --conf spark.sql.catalog.spark_catalog=org.apache.spark.sql.delta.catalog.DeltaCatalog \
   --conf "spark.pyspark.python=$PYSPARK_PYTHON" \
-  --driver-java-options "$log4j" \
+  --driver-java-options "$driver_opts" \
   --conf "spark.executor.extraJavaOptions=$log4j" \
+  ${local_opts[@]+"${local_opts[@]}"} \
   ${passthrough[@]+"${passthrough[@]}"} \
   "jobs/$job.py" --conf-file "$conf_file" ${job_args[@]+"${job_args[@]}"}

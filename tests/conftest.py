@@ -41,7 +41,9 @@ def spark(base_cfg, tmp_path_factory):
             "spark.ui.enabled": "false",
             "spark.sql.shuffle.partitions": "4",
             "spark.sql.warehouse.dir": str(tmp_path_factory.mktemp("spark-warehouse")),
-            "spark.driver.extraJavaOptions": f"-Dderby.system.home={tmp_path_factory.mktemp('derby')}",
+            "spark.driver.extraJavaOptions": " ".join([
+                base_cfg["spark"]["conf"].get("spark.driver.extraJavaOptions", ""),
+                f"-Dderby.system.home={tmp_path_factory.mktemp('derby')}"]).strip(),
         },
     )
     yield session

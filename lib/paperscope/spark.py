@@ -3,6 +3,8 @@ from __future__ import annotations
 
 import logging
 import os
+import shutil
+import sys
 
 from pyspark.sql import SparkSession
 
@@ -23,6 +25,22 @@ def launched_by_spark_submit() -> bool:
     return "PYSPARK_GATEWAY_PORT" in os.environ
 
 
+def local_daemon(master: str) -> dict:
+    """paperscope's warm worker daemon (paperscope.daemon), where it is safe to use.
+
+    Only for local masters whose Python workers run this very interpreter, which can
+    import paperscope; a cluster's executors keep PySpark's own daemon.
+    """
+    if not master.startswith("local"):
+        return {}
+    worker_python = os.environ.get("PYSPARK_PYTHON") or sys.executable
+    # The same bin folder is the same environment (a venv's python links to its base one).
+    here = os.path.dirname(os.path.abspath(sys.executable))
+    if os.path.dirname(os.path.abspath(shutil.which(worker_python) or worker_python)) != here:
+        return {}
+    return {"spark.python.daemon.module": "paperscope.daemon"}
+
+
 def get_spark(cfg: dict, extra_conf: dict | None = None) -> SparkSession:
     """Return the session: Databricks' or spark-submit's own, else a local one with Delta."""
     builder = SparkSession.builder.appName(cfg["spark"]["app_name"])
@@ -30,8 +48,9 @@ def get_spark(cfg: dict, extra_conf: dict | None = None) -> SparkSession:
     if not (on_databricks() or launched_by_spark_submit()):
         from paperscope.deltajars import ensure_jars
 
-        builder = builder.master(cfg["spark"]["master"] or "local[*]")
-        settings = {**DELTA_CONF, "spark.jars": ",".join(ensure_jars(cfg)), **settings}
+        master = cfg["spark"]["master"] or "local[*]"
+        builder = builder.master(master)
+        settings = {**DELTA_CONF, "spark.jars": ",".join(ensure_jars(cfg)), **local_daemon(master), **settings}
     for key, value in settings.items():
         builder = builder.config(key, value)
     spark = builder.getOrCreate()

@@ -33,7 +33,9 @@ def extract_papers(files: DataFrame, limits, known: frozenset = frozenset()) -> 
         import logging
 
         from paperscope import pdf
+        from paperscope.executor import prepare_worker
 
+        prepare_worker()
         log = logging.getLogger("paperscope.extract")
         for batch in batches:
             rows = []
@@ -118,9 +120,11 @@ def resolve_headers(papers: DataFrame, settings: dict | None = None) -> DataFram
     settings = dict(settings or {})
 
     def run(batches: Iterator[pd.DataFrame]) -> Iterator[pd.DataFrame]:
+        from paperscope.executor import prepare_worker
         from paperscope.gazetteer_data import from_config
         from paperscope.header import parse
 
+        prepare_worker()
         gaz = from_config({"affiliations": settings})
         for batch in batches:
             rows = []
@@ -168,8 +172,10 @@ def find_mentions(papers: DataFrame, terms_yaml: str) -> DataFrame:
     """
 
     def run(batches: Iterator[pd.DataFrame]) -> Iterator[pd.DataFrame]:
+        from paperscope.executor import prepare_worker
         from paperscope.mentions import count_terms, parse_terms
 
+        prepare_worker()
         terms = parse_terms(terms_yaml)
         for batch in batches:
             rows = [

@@ -135,6 +135,7 @@ def test_config_layers(tmp_path):
     ("quality:\n  min_ok_share: 2\n", "min_ok_share"),
     ("affiliations:\n  china_policy: asia\n", "china_policy"),
     ("- a\n- b\n", "mapping at the top"),
+    ("extract:\n  max_tasks_per_core: 0\n", "'extract.max_tasks_per_core' must be a whole number >= 1"),
 ])
 def test_malformed_config_is_one_clear_error(tmp_path, text, message):
     f = tmp_path / "bad.yaml"

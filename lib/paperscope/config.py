@@ -119,6 +119,9 @@ def _validate(cfg: dict) -> dict:
     for key in ("max_pages", "header_chars", "layout_pages", "max_bytes", "page_limit", "partitions", "driver_hash_bytes"):
         if not isinstance(cfg["extract"][key], int) or isinstance(cfg["extract"][key], bool) or cfg["extract"][key] < 0:
             raise ConfigError(f"'extract.{key}' must be a whole number >= 0")
+    per_core = cfg["extract"]["max_tasks_per_core"]
+    if not isinstance(per_core, int) or isinstance(per_core, bool) or per_core < 1:
+        raise ConfigError("'extract.max_tasks_per_core' must be a whole number >= 1")
     timeout = cfg["extract"]["timeout_seconds"]
     if not isinstance(timeout, (int, float)) or isinstance(timeout, bool) or timeout < 0:
         raise ConfigError("'extract.timeout_seconds' must be a number >= 0")

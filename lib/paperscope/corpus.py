@@ -15,6 +15,7 @@ from urllib.parse import urlparse
 
 from pyspark.sql import DataFrame, SparkSession
 from pyspark.sql import functions as F
+from pyspark.sql.types import LongType, StructField, StructType
 
 log = logging.getLogger(__name__)
 _SCHEME = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.-]*:")
@@ -207,11 +208,21 @@ def spread(sizes: list[int], tasks: int) -> list[int]:
 def spread_files(spark: SparkSession, rows: list[dict], schema, tasks: int) -> DataFrame:
     """Listed files (metadata rows, no content) in `tasks` partitions balanced by size.
 
-    One RDD element per task holds that task's files, so partition i is exactly bucket i.
+    Partition i holds exactly bucket i, and bucket 0 the largest file, so Spark starts the
+    biggest work first. A range with one id per partition, joined with the broadcast
+    listing, keeps the range's partitioning: no shuffle, and no Python stage (an RDD of
+    Python rows would start a second Python worker in every task). The listing goes in as
+    an Arrow table, a local relation that needs no Spark job of its own to broadcast.
     """
+    import pyarrow as pa
+    from pyspark.sql.pandas.types import to_arrow_schema
+
     tasks = max(1, min(tasks, len(rows)))
-    buckets: list[list] = [[] for _ in range(tasks)]
-    for row, slot in zip(rows, spread([r["size_bytes"] or 0 for r in rows], tasks)):
-        buckets[slot].append(tuple(row[f] for f in schema.fieldNames()))
-    rdd = spark.sparkContext.parallelize(buckets, tasks).flatMap(lambda bucket: bucket)
-    return spark.createDataFrame(rdd, schema)
+    names = schema.fieldNames()
+    slots = spread([r["size_bytes"] or 0 for r in rows], tasks)
+    full = StructType(schema.fields + [StructField("_task", LongType(), False)])
+    table = pa.Table.from_pylist([{**{f: row[f] for f in names}, "_task": slot} for row, slot in zip(rows, slots)],
+                                 schema=to_arrow_schema(full))
+    return (spark.range(0, tasks, 1, tasks)
+            .join(F.broadcast(spark.createDataFrame(table, full)), F.col("id") == F.col("_task"))
+            .select(*names))

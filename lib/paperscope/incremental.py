@@ -40,8 +40,16 @@ class PapersRefresh:
     written: bool
 
 
-def _tasks(spark: SparkSession, cfg: dict) -> int:
-    return cfg["extract"]["partitions"] or 4 * spark.sparkContext.defaultParallelism
+def extraction_tasks(spark: SparkSession, cfg: dict, files: int) -> int:
+    """extract.partitions, or by default one task per file up to max_tasks_per_core per core.
+
+    One file per task lets Spark hand the next PDF to whichever core is free, which
+    balances far better than any guess of a PDF's cost from its size.
+    """
+    ex = cfg["extract"]
+    if ex["partitions"]:
+        return ex["partitions"]
+    return max(1, min(files, ex["max_tasks_per_core"] * spark.sparkContext.defaultParallelism))
 
 
 def extraction_input(spark: SparkSession, cfg: dict):
@@ -61,7 +69,7 @@ def extraction_input(spark: SparkSession, cfg: dict):
     for row, path in zip(rows, local):
         row["local_path"] = path
     schema = StructType(listing.schema.fields + [StructField("local_path", StringType(), True)])
-    return corpus.spread_files(spark, rows, schema, _tasks(spark, cfg)), len(rows), rows
+    return corpus.spread_files(spark, rows, schema, extraction_tasks(spark, cfg, len(rows))), len(rows), rows
 
 
 def unchanged_on_driver(rows: list[dict] | None, known: frozenset, cfg: dict) -> bool:

@@ -16,6 +16,7 @@ recorded instead of hanging the Spark task.
 from __future__ import annotations
 
 import io
+import logging
 import os
 import pickle
 import re
@@ -25,14 +26,17 @@ import stat
 import time
 from dataclasses import dataclass, fields
 
-from pdfminer.converter import PDFLayoutAnalyzer, PDFPageAggregator
+from pdfminer.converter import PDFPageAggregator
 from pdfminer.layout import LAParams, LTChar, LTFigure, LTTextBox, LTTextLine
+from pdfminer.pdfdevice import PDFTextDevice
 from pdfminer.pdfdocument import PDFDocument, PDFEncryptionError, PDFPasswordIncorrect
 from pdfminer.pdfinterp import PDFPageInterpreter, PDFResourceManager
 from pdfminer.pdfpage import PDFPage
 from pdfminer.pdfparser import PDFParser, PDFSyntaxError
+from pdfminer.pdffont import PDFUnicodeNotDefined
 from pdfminer.pdftypes import resolve1
 from pdfminer.psparser import PSException
+from pdfminer.utils import apply_matrix_rect
 
 # Status values of a papers row. "ok" is the only one the aggregates use.
 OK, EMPTY, NOT_PDF, ENCRYPTED, CORRUPT, TRUNCATED, NO_TEXT, ERROR = (
@@ -115,40 +119,67 @@ def _layout_text(layout) -> tuple[str, list[tuple[float, float, str]]]:
     return "\n".join(parts), lines
 
 
-class _StreamText(PDFLayoutAnalyzer):
+class _StreamText(PDFTextDevice):
     """Text of a page in content-stream order, without pdfminer's layout analysis.
 
     Characters are joined as the PDF draws them (for typeset papers: column by column,
     line by line); a new line starts when the baseline moves, and a space is put where the
     gap between two characters is wider than a fraction of the font size, since LaTeX
-    output often has no space characters at all.
+    output often has no space characters at all. Each character is kept as a plain tuple
+    and paths and images are ignored: building pdfminer's layout objects (LTChar, LTCurve)
+    for every glyph and line of a page costs more than reading its text.
     """
 
     def __init__(self, manager: PDFResourceManager):
-        super().__init__(manager, laparams=None)
+        super().__init__(manager)
+        self.chars: list[tuple[str, float, float, float, float]] = []
         self.text = ""
 
-    def receive_layout(self, ltpage) -> None:
+    def begin_page(self, page, ctm) -> None:
+        super().begin_page(page, ctm)
+        self.chars = []
+
+    def render_char(self, matrix, font, fontsize, scaling, rise, cid, ncs, graphicstate) -> float:
+        try:
+            text = font.to_unichr(cid)
+        except PDFUnicodeNotDefined:
+            text = f"(cid:{cid})"
+        adv = font.char_width(cid) * fontsize * scaling
+        vertical = font.is_vertical()
+        if vertical:
+            vx, vy = font.char_disp(cid)
+            vx = fontsize * 0.5 if vx is None else vx * fontsize * 0.001
+            vy = (1000 - vy) * fontsize * 0.001
+            box = (-vx, vy + rise + adv, -vx + fontsize, vy + rise)
+        else:
+            low = font.get_descent() * fontsize + rise
+            box = (0, low, adv, low + fontsize)
+        a, b, c, d, e, f = matrix
+        if b == 0 and c == 0:  # no rotation or skew: nearly every glyph of a paper
+            x0, x1, y0, y1 = a * box[0] + e, a * box[2] + e, d * box[1] + f, d * box[3] + f
+        else:
+            x0, y0, x1, y1 = apply_matrix_rect(matrix, box)
+        if x1 < x0:
+            x0, x1 = x1, x0
+        if y1 < y0:
+            y0, y1 = y1, y0
+        self.chars.append((text, x0, x1, y0, (x1 - x0) if vertical else (y1 - y0)))
+        return adv
+
+    def end_page(self, page) -> None:
         out: list[str] = []
         prev = None
-        for ch in _chars(ltpage):
+        for ch in self.chars:
             if prev is not None:
-                size = max(prev.size, ch.size, 1.0)
-                if abs(ch.y0 - prev.y0) > 0.5 * size or ch.x0 < prev.x0 - size:
+                size = max(prev[4], ch[4], 1.0)
+                if abs(ch[3] - prev[3]) > 0.5 * size or ch[1] < prev[1] - size:
                     out.append("\n")
-                elif ch.x0 - prev.x1 > 0.15 * size and not prev.get_text().isspace() and not ch.get_text().isspace():
+                elif ch[1] - prev[2] > 0.15 * size and not prev[0].isspace() and not ch[0].isspace():
                     out.append(" ")
-            out.append(ch.get_text())
+            out.append(ch[0])
             prev = ch
         self.text = "".join(out)
-
-
-def _chars(container):
-    for item in container:
-        if isinstance(item, LTChar):
-            yield item
-        elif isinstance(item, LTFigure):
-            yield from _chars(item)
+        self.chars = []
 
 
 def _check_header(data: bytes) -> Extracted | None:
@@ -165,9 +196,29 @@ def _truncated(data: bytes) -> bool:
     return b"%%EOF" not in data[-2048:]
 
 
+def _ignore(*_args, **_kwargs) -> None:
+    return None
+
+
+def _quiet_pdfminer_debug() -> None:
+    """Make pdfminer's debug calls no-ops while its debug logging is off.
+
+    The parser calls log.debug for nearly every token (millions per paper); even when
+    nothing is logged each call costs a method call and a level check, about a twentieth
+    of the extraction. Turning debug logging on for "pdfminer" brings the calls back.
+    """
+    for name, logger in list(logging.Logger.manager.loggerDict.items()):
+        if name.startswith("pdfminer.") and isinstance(logger, logging.Logger):
+            if logger.isEnabledFor(logging.DEBUG):
+                logger.__dict__.pop("debug", None)
+            else:
+                logger.debug = _ignore
+
+
 def extract(data: bytes, limits: Limits | None = None, *, max_pages: int | None = None,
             header_chars: int | None = None) -> Extracted:
     """Extract one PDF's text in this process (no wall-time limit; see extract_isolated)."""
+    _quiet_pdfminer_debug()
     limits = limits or Limits()
     if max_pages is not None or header_chars is not None:
         limits = Limits(**{**limits.__dict__, **({"max_pages": max_pages} if max_pages is not None else {}),

@@ -9,13 +9,16 @@ recursively). In one run it times
       page with layout, the rest without) with local[1] and local[2], each in its own
       process so each gets its own Spark master; the clock starts after Spark is up,
 and prints pages/s, the ratios and the peak resident memory of each process tree
-(sampled from /proc every 0.1 s). Figures on a shared machine are noisy.
+(sampled from /proc every 0.1 s). Figures on a shared machine are noisy (a third from
+one run to the next here), so the three runs are repeated in rounds and the median
+round of each is reported.
 """
 from __future__ import annotations
 
 import argparse
 import json
 import os
+import statistics
 import subprocess
 import sys
 import threading
@@ -90,7 +93,7 @@ def spark_worker(folder: str, master: str) -> None:
     from pyspark.sql import functions as F
     from pyspark.sql.types import LongType, StringType, StructField, StructType
 
-    from paperscope import corpus, transforms
+    from paperscope import corpus, incremental, transforms
     from paperscope.config import load_config
     from paperscope.pdf import Limits
     from paperscope.spark import get_spark
@@ -106,7 +109,7 @@ def spark_worker(folder: str, master: str) -> None:
     schema = StructType([StructField("path", StringType()), StructField("size_bytes", LongType()),
                          StructField("year", LongType()), StructField("title_hint", StringType()),
                          StructField("source_id", StringType()), StructField("local_path", StringType())])
-    tasks = cfg["extract"]["partitions"] or 4 * spark.sparkContext.defaultParallelism
+    tasks = incremental.extraction_tasks(spark, cfg, len(rows))
     out = transforms.extract_papers(corpus.spread_files(spark, rows, schema, tasks), Limits.from_config(cfg))
     got = out.agg(F.sum("n_pages").alias("pages"), F.count(F.lit(1)).alias("files"),
                   F.sum((F.col("status") == "ok").cast("int")).alias("ok")).first()
@@ -119,6 +122,8 @@ def main() -> None:
     default = REPO.parent / "shared" / "papers"
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     p.add_argument("folder", nargs="?", default=str(default if default.is_dir() else REPO / "sample" / "corpus"))
+    p.add_argument("--repeat", type=int, default=3,
+                   help="rounds of the three runs; figures are the median round (default 3)")
     p.add_argument("--worker", choices=["plain", "spark"], help=argparse.SUPPRESS)
     p.add_argument("--master", default="local[2]", help=argparse.SUPPRESS)
     args = p.parse_args()
@@ -130,19 +135,28 @@ def main() -> None:
     env = {**os.environ, "SPARK_LOCAL_IP": "127.0.0.1", "PYSPARK_PYTHON": sys.executable}
     files = _pdfs(Path(args.folder))
     print(f"folder: {args.folder} ({len(files)} PDFs, {sum(f.stat().st_size for f in files) / 1e6:.1f} MB); "
-          f"cores: {os.cpu_count()}; load average: {os.getloadavg()[0]:.1f}")
-    results = {}
-    for label, extra in (("plain loop", ["--worker", "plain"]),
-                         ("paperscope local[1]", ["--worker", "spark", "--master", "local[1]"]),
-                         ("paperscope local[2]", ["--worker", "spark", "--master", "local[2]"])):
-        out, peak = _run_sampled([sys.executable, __file__, args.folder, *extra], env)
-        res = json.loads(out.strip().splitlines()[-1])
-        res["peak_mb"] = peak / 2**20
-        res["pages_per_s"] = res["pages"] / res["seconds"]
-        results[label] = res
-        print(f"{label:22} {res['pages']:5d} pages in {res['seconds']:6.1f} s = {res['pages_per_s']:6.2f} pages/s; "
-              f"peak RSS {res['peak_mb']:7.0f} MB")
-    plain, one, two = (results[k]["pages_per_s"] for k in ("plain loop", "paperscope local[1]", "paperscope local[2]"))
+          f"cores: {os.cpu_count()}; load average: {os.getloadavg()[0]:.1f}; rounds: {args.repeat}")
+    runs = (("plain loop", ["--worker", "plain"]),
+            ("paperscope local[1]", ["--worker", "spark", "--master", "local[1]"]),
+            ("paperscope local[2]", ["--worker", "spark", "--master", "local[2]"]))
+    results: dict[str, list[dict]] = {label: [] for label, _ in runs}
+    for round_no in range(1, args.repeat + 1):
+        for label, extra in runs:
+            out, peak = _run_sampled([sys.executable, __file__, args.folder, *extra], env)
+            res = json.loads(out.strip().splitlines()[-1])
+            res["peak_mb"] = peak / 2**20
+            results[label].append(res)
+            print(f"round {round_no}: {label:22} {res['pages']:5d} pages in {res['seconds']:6.1f} s = "
+                  f"{res['pages'] / res['seconds']:6.2f} pages/s; peak RSS {res['peak_mb']:7.0f} MB", flush=True)
+    print(f"median of {args.repeat} round(s):")
+    median = {}
+    for label, _ in runs:
+        seconds = statistics.median(r["seconds"] for r in results[label])
+        pages = results[label][0]["pages"]
+        median[label] = pages / seconds
+        print(f"{label:22} {pages:5d} pages in {seconds:6.1f} s = {median[label]:6.2f} pages/s; "
+              f"peak RSS {max(r['peak_mb'] for r in results[label]):7.0f} MB")
+    plain, one, two = (median[k] for k in ("plain loop", "paperscope local[1]", "paperscope local[2]"))
     print(f"local[2] / plain loop: {two / plain:.2f}x (goal >= 2.0)")
     print(f"local[2] / local[1]:   {two / one:.2f}x (goal >= 1.7)")
     print(f"local[1] / plain loop: {one / plain:.2f}x")

@@ -48,3 +48,23 @@ def spark(base_cfg, tmp_path_factory):
     )
     yield session
     session.stop()
+
+
+@pytest.fixture(scope="session")
+def sample_run(spark, base_cfg, tmp_path_factory):
+    """The whole pipeline on the bundled sample corpus, run once: (exit code, Run, config).
+
+    Shared by the end-to-end checks and by the cluster test's local reference, so the
+    longest in-process run of the suite happens once.
+    """
+    import copy
+
+    from paperscope import pipeline
+
+    tmp = tmp_path_factory.mktemp("e2e")
+    cfg = copy.deepcopy(base_cfg)
+    cfg["input"]["corpus"] = str(REPO / "sample" / "corpus")
+    cfg["warehouse"]["path"] = str(tmp / "warehouse")
+    cfg["reports"]["path"] = str(tmp / "reports")
+    run = pipeline.Run(spark, cfg)
+    return pipeline.run_all(run), run, cfg

@@ -32,15 +32,6 @@ def truth(repo):
         return list(csv.DictReader(fh))
 
 
-@pytest.fixture(scope="module")
-def sample_run(spark, base_cfg, repo, tmp_path_factory):
-    tmp = tmp_path_factory.mktemp("e2e")
-    cfg = _cfg(base_cfg, repo, tmp)
-    run = pipeline.Run(spark, cfg)
-    code = pipeline.run_all(run)
-    return code, run, cfg
-
-
 def test_run_passes(sample_run):
     code, run, _ = sample_run
     assert code == 0

@@ -3,6 +3,7 @@ per-task import fix, one file per task with the largest first, and the stream-te
 from __future__ import annotations
 
 import io
+import json
 import logging
 import subprocess
 import sys
@@ -146,3 +147,22 @@ def test_pdfminer_debug_logging_still_works_when_asked_for(caplog, repo):
     assert any(r.name.startswith("pdfminer.") and r.levelno == logging.DEBUG for r in caplog.records)
     pdf.extract(data, pdf.Limits(max_pages=1))
     assert pdfminer.psparser.log.debug is pdf._ignore
+
+
+def test_last_commit_from_the_log_equals_deltas_history(spark, base_cfg, tmp_path):
+    """Local tables: the commit read from _delta_log is the one DeltaTable.history gives."""
+    import copy
+
+    from delta.tables import DeltaTable
+
+    from paperscope import tables
+
+    cfg = copy.deepcopy(base_cfg)
+    cfg["warehouse"]["path"] = str(tmp_path / "warehouse")
+    assert tables.version(spark, cfg, "papers") is None
+    df = spark.createDataFrame([(2024, "a")], "year int, paper_id string")
+    tables.write_years(df, cfg, "papers", [2024], metadata={"step": "one"})
+    tables.write_years(df, cfg, "papers", [2024], metadata={"step": "two"})
+    [want] = DeltaTable.forPath(spark, tables.table_path(cfg, "papers")).history(1).collect()
+    assert tables.version(spark, cfg, "papers") == want["version"] == 1
+    assert tables.last_metadata(spark, cfg, "papers") == json.loads(want["userMetadata"])

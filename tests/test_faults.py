@@ -4,6 +4,7 @@ corpus is extracted incrementally (only new files) and removed files leave the t
 from __future__ import annotations
 
 import copy
+import json
 import os
 import shutil
 import signal
@@ -73,6 +74,24 @@ def test_second_run_changes_nothing_and_extracts_nothing(spark, reference):
     assert after == before
     papers = spark.read.format("delta").load(tables.table_path(cfg, "papers"))
     assert papers.count() == papers.select("paper_id").distinct().count() == sum(map(len, TINY.values()))
+
+
+def test_unchanged_rerun_keeps_the_passed_gate_until_a_setting_changes(spark, reference):
+    """Nothing the gate reads changed: the last passed verdict and its Data Docs stand."""
+    cfg = copy.deepcopy(reference)
+    run = pipeline.Run(spark, cfg)
+    assert pipeline.run_all(run) == 0
+    record = json.loads((run.run_dir / "run.json").read_text())
+    assert record["status"] == "passed"
+    assert record["gate_reused_from"] and record["gate_reused_from"] != run.run_id
+    assert Path(record["data_docs"]).is_file() and not (run.run_dir / "data_docs").exists()
+    assert "GX was not run again" in (run.run_dir / "summary.md").read_text()
+    cfg["quality"]["min_ok_share"] = 0.91  # a stricter gate is a different gate: evaluated again
+    again = pipeline.Run(spark, cfg)
+    assert pipeline.run_all(again) == 0
+    record = json.loads((again.run_dir / "run.json").read_text())
+    assert record["gate_reused_from"] is None
+    assert (again.run_dir / "data_docs" / "index.html").is_file()
 
 
 def test_changed_corpus_extracts_only_new_files_and_drops_removed_ones(spark, base_cfg, tmp_path):

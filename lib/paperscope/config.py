@@ -99,6 +99,8 @@ def _validate(cfg: dict) -> dict:
         raise ConfigError(f"'quality.expected_papers' must map years to counts, got {expected!r}") from None
     if cfg["affiliations"]["china_policy"] not in ("mainland", "greater"):
         raise ConfigError("'affiliations.china_policy' must be 'mainland' or 'greater'")
+    if not isinstance(cfg["quality"]["reuse_unchanged"], bool):
+        raise ConfigError("'quality.reuse_unchanged' must be true or false")
     if cfg["quality"].get("engine", "pandas") not in ("pandas", "spark"):
         raise ConfigError("'quality.engine' must be 'pandas' or 'spark'")
     threshold = cfg["affiliations"]["fuzzy_threshold"]

@@ -122,19 +122,28 @@ def mentions(run: Run) -> str:
 
 def validate(run: Run):
     """The quality gate on what the tables hold now, with Data Docs under the run's folder."""
-    from paperscope.quality import run_gate
+    from paperscope.quality import gate_key, remember_gate, reusable_gate, run_gate
 
     with run.step("validate"):
-        discovered = run.spark.createDataFrame(run.discover(), schemas.DISCOVERED)
-        return run_gate(
+        found = run.discover()
+        key = gate_key(run.spark, run.cfg, run.years, found)
+        if run.cfg["quality"]["reuse_unchanged"]:
+            previous = reusable_gate(run.cfg, key)
+            if previous is not None:
+                log.info("quality gate: no table, file or setting changed since run %s, whose gate passed; "
+                         "its verdict and Data Docs stand (%s)", previous.reused_from, previous.data_docs_index)
+                return previous
+        gate = run_gate(
             run.spark,
             papers=run.read("papers", schemas.PAPERS),
-            discovered=discovered,
+            discovered=run.spark.createDataFrame(found, schemas.DISCOVERED),
             affiliations=run.read("affiliations", schemas.AFFILIATIONS),
             mentions=run.read("mentions", schemas.MENTIONS),
             cfg=run.cfg,
             run_dir=run.run_dir,
         )
+        remember_gate(run.cfg, key, gate, run.run_id)
+        return gate
 
 
 def aggregate(run: Run) -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -206,6 +215,7 @@ def report(run: Run, gate, collab=None, terms=None, message: str | None = None) 
         "durations": run.durations, "config": run.cfg,
         "papers_refresh": run.papers_refresh.__dict__ if run.papers_refresh else None, "skipped": run.skipped,
         "data_docs": gate.data_docs_index if gate is not None else None,
+        "gate_reused_from": gate.reused_from if gate is not None else None,
         "versions": versions(run.spark.version),
         "library": library_origins(run.spark),
     }

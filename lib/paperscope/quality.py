@@ -67,6 +67,7 @@ class GateResult:
     success: bool
     outcomes: list[ExpectationOutcome] = field(default_factory=list)
     data_docs_index: str | None = None  # <run_dir>/data_docs/index.html
+    reused_from: str | None = None  # the run whose passed verdict this is, when nothing changed since
 
     def failed(self) -> list[ExpectationOutcome]:
         return [o for o in self.outcomes if not o.success]
@@ -86,6 +87,66 @@ def _brief(value: Any, limit: int = 8) -> Any:
     if isinstance(value, list) and len(value) > limit:
         return [*value[:3], "...", value[-1], f"({len(value)} values)"]
     return value
+
+
+# ---------------------------------------------------------------------------------------
+# A passed verdict reused while nothing it depends on has changed
+# ---------------------------------------------------------------------------------------
+
+GATE_TABLES = ("papers", "affiliations", "mentions")
+
+
+def gate_key(spark, cfg: dict, years: list, discovered: list) -> str:
+    """What the gate's verdict depends on: the versions of the tables it reads, the files
+    discovery found, the quality settings, the suite files and this code.
+
+    GX on the same data with the same suites gives the same verdict, so a run whose key
+    equals the last passed gate's needs no new validation (quality.reuse_unchanged).
+    """
+    import hashlib
+
+    from paperscope import __version__, tables
+
+    folder = expectations_dir(cfg)
+    state = {"years": sorted(years, key=lambda y: (y is None, y or 0)),
+             "discovered": sorted(([y, n] for y, n in discovered), key=repr),
+             "versions": {t: [tables.table_ref(cfg, t), tables.version(spark, cfg, t)] for t in GATE_TABLES},
+             "quality": cfg["quality"], "allowed_years": allowed_years(cfg), "version": __version__}
+    h = hashlib.sha256(json.dumps(state, sort_keys=True, default=str).encode())
+    for name in SUITES:
+        h.update((folder / f"{name}.json").read_bytes())
+    h.update(Path(__file__).read_bytes())
+    return h.hexdigest()
+
+
+def _gate_record(cfg: dict) -> Path:
+    return Path(cfg["reports"]["path"]) / "last_passed_gate.json"
+
+
+def reusable_gate(cfg: dict, key: str) -> GateResult | None:
+    """The last passed gate, when its key is this one and its Data Docs are still there."""
+    try:
+        record = json.loads(_gate_record(cfg).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    docs = record.get("data_docs_index")
+    if record.get("key") != key or not docs or not Path(docs).is_file():
+        return None
+    return GateResult(success=True, outcomes=[ExpectationOutcome(**o) for o in record["outcomes"]],
+                      data_docs_index=docs, reused_from=record["run_id"])
+
+
+def remember_gate(cfg: dict, key: str, gate: GateResult, run_id: str) -> None:
+    """Keep a passed gate for reusable_gate (a failed one is always evaluated again)."""
+    if not gate.success:
+        return
+    path = _gate_record(cfg)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    record = {"key": key, "run_id": run_id, "data_docs_index": gate.data_docs_index,
+              "outcomes": [o.__dict__ for o in gate.outcomes]}
+    tmp = path.with_suffix(".tmp")
+    tmp.write_text(json.dumps(record, indent=1, default=str), encoding="utf-8")
+    os.replace(tmp, path)
 
 
 # ---------------------------------------------------------------------------------------

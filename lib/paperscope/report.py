@@ -264,6 +264,14 @@ def _md_table(df: pd.DataFrame | None) -> str:
     return "\n".join(lines) + "\n"
 
 
+def _reused_md(meta: dict) -> str:
+    """Why a run shows another run's gate: nothing it depends on changed since (quality.reuse_unchanged)."""
+    if not meta.get("gate_reused_from"):
+        return ""
+    return (f"\nNo table, discovered file or quality setting changed since run {meta['gate_reused_from']}, whose "
+            "gate passed: its verdict and Data Docs stand, and GX was not run again.\n")
+
+
 def _relative(path: str | None, run_dir: Path) -> str | None:
     if not path:
         return None
@@ -427,7 +435,7 @@ def _markdown(run_dir: Path, *, meta, inputs, gate_df, collab, terms, audit_df, 
                   "written. The failed expectations are listed below and in the Data Docs.\n"]
     parts += ["## Quality gate (Great Expectations)\n",
               f"{passed} of {len(gate_df)} expectations passed. Data Docs: "
-              + (f"[data_docs/index.html]({docs})" if docs else "(not written)") + "\n", _md_table(gate_df)]
+              + (f"[{docs}]({docs})" if docs else "(not written)") + "\n" + _reused_md(meta), _md_table(gate_df)]
     if records is not None:
         parts += [f"## Review sample ({len(records)} papers, seed {settings['seed']})\n",
                   "Drawn reproducibly for checking by hand; also in `review_sample.csv` with columns for the verdict.\n"]
@@ -486,8 +494,9 @@ def _html(run_dir: Path, *, meta, inputs, gate_df, collab, terms, audit_df, reco
                    "written. The failed expectations are listed below and in the Data Docs.</p>")
     out += ["<h2>Quality gate (Great Expectations)</h2>",
             f"<p>{passed} of {len(gate_df)} expectations passed. "
-            + (f'Data Docs of this run: <a href="{_h(docs)}">{_h(docs)}</a>' if docs else "Data Docs not written.")
-            + "</p>", _html_table(gate_df)]
+            + (f'Data Docs: <a href="{_h(docs)}">{_h(docs)}</a>' if docs else "Data Docs not written.")
+            + "</p>" + (f"<p>{_h(_reused_md(meta).strip())}</p>" if meta.get("gate_reused_from") else ""),
+            _html_table(gate_df)]
     if records is not None:
         out += [f"<h2>Review sample ({len(records)} papers, seed {_h(settings['seed'])})</h2>",
                 "<p>Drawn reproducibly for a person to check by hand; the same papers are in "

@@ -10,11 +10,12 @@ import json
 import logging
 import os
 import re
-from urllib.parse import urlparse
 
 from pyspark.sql import DataFrame, SparkSession
 from pyspark.sql import functions as F
 from pyspark.sql.types import StructType
+
+from paperscope.corpus import is_local, local_path
 
 log = logging.getLogger(__name__)
 
@@ -151,7 +152,7 @@ def _local_last_commit(path: str) -> dict | None:
     its commitInfo action holds userMetadata. Reading that file takes a millisecond;
     DeltaTable.history is a Spark job (about 0.3 s), and a re-run asks a dozen times.
     """
-    log_dir = os.path.join(urlparse(path).path if path.startswith("file:") else path, "_delta_log")
+    log_dir = os.path.join(local_path(path), "_delta_log")
     try:
         versions = [int(n[:-5]) for n in os.listdir(log_dir) if _COMMIT_FILE.fullmatch(n)]
     except OSError:
@@ -174,7 +175,7 @@ def _last_commit(spark: SparkSession, cfg: dict, name: str):
     from delta.tables import DeltaTable
 
     path, ident = table_path(cfg, name), table_name(cfg, name)
-    if not ident and (path.startswith("file:") or not re.match(r"^[a-zA-Z][a-zA-Z0-9+.-]*:", path)):
+    if not ident and is_local(path):
         return _local_last_commit(path)
     try:
         if ident:

@@ -40,7 +40,7 @@ setup(
     package_dir={"": "lib"},
     packages=find_packages("lib"),
     # Data files ship inside the package: gazetteer, terms, defaults, GX suites.
-    package_data={"paperscope": ["data/*.tsv", "data/*.tsv.gz", "data/*.yaml", "data/*.txt", "data/NOTICE*", "data/expectations/*.json"]},
+    package_data={"paperscope": ["data/*.tsv", "data/*.tsv.gz", "data/*.yaml", "data/*.txt", "data/NOTICE*", "data/*.md", "data/expectations/*.json"]},
     include_package_data=False,
     install_requires=INSTALL_REQUIRES,
     extras_require=EXTRAS,

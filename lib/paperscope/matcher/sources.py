@@ -1,4 +1,4 @@
-"""Where the gazetteer's names come from: the packaged files, or a full ROR v2 dump.
+"""Where the matcher's names come from: the packaged files, or a full ROR v2 dump.
 
 Packaged (lib/paperscope/data, sources and licences in NOTICE.txt):
   institutions.tsv       curated aliases and acronyms of the labs and universities that
@@ -30,7 +30,8 @@ import zipfile
 from importlib import resources
 from pathlib import Path
 
-from paperscope.gazetteer import CITY, DEFAULT_FUZZY_THRESHOLD, Gazetteer
+from paperscope.matcher.index import Gazetteer
+from paperscope.matcher.model import CITY, DEFAULT_FUZZY_THRESHOLD
 
 log = logging.getLogger(__name__)
 _FILES = ("institutions.tsv", "countries.tsv", "places.tsv", "organisations.tsv.gz", "cities.tsv.gz",
@@ -124,12 +125,18 @@ def _cache_dir() -> Path:
     return Path(os.environ.get("PAPERSCOPE_CACHE") or Path.home() / ".cache" / "paperscope")
 
 
+def code_files() -> list:
+    """The matcher's modules: a change to any of them invalidates cached indexes and results."""
+    package = resources.files("paperscope").joinpath("matcher")
+    return sorted((f for f in package.iterdir() if f.name.endswith(".py")), key=lambda f: f.name)
+
+
 def _fingerprint() -> str:
     h = hashlib.sha256()
     for name in _FILES:
         h.update(_data(name))
-    for module in ("gazetteer.py", "gazetteer_data.py"):
-        h.update(resources.files("paperscope").joinpath(module).read_bytes())
+    for module in code_files():
+        h.update(module.read_bytes())
     return h.hexdigest()[:20]
 
 
@@ -178,3 +185,8 @@ def load(ror_dump: str | None = None, fuzzy_threshold: float = DEFAULT_FUZZY_THR
 def from_config(cfg: dict | None) -> Gazetteer:
     aff = (cfg or {}).get("affiliations", {})
     return load(aff.get("ror_dump"), aff.get("fuzzy_threshold", DEFAULT_FUZZY_THRESHOLD))
+
+
+def default_gazetteer() -> Gazetteer:
+    """The gazetteer shipped inside the package (built or unpickled once per process)."""
+    return load()

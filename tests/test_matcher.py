@@ -69,3 +69,34 @@ def test_every_match_method_is_a_plain_string_of_the_enum(gaz):
             assert type(m.method) is str and m.method in matcher.METHODS
     with pytest.raises(ValueError):
         matcher.Match(None, "US", "guess", "", 0.1)
+
+
+# --- class: a place written in the string beats the headquarters ------------------------------
+# Campuses, joint schools and labs abroad: generated from (organisation, place, country) so that
+# each organisation is tried with places other than its home.
+_ABROAD = [("Google", "US"), ("Microsoft Research", "US"), ("Amazon", "US"), ("Meta", "US"),
+           ("Tencent AI Lab", "CN"), ("Alibaba Group", "CN"), ("ByteDance", "CN"), ("Huawei", "CN"),
+           ("Georgia Tech Europe", "US"), ("University of Chicago Center", "US")]
+_PLACES = [("Beijing", "CN"), ("Singapore", "SG"), ("Zurich, Switzerland", "CH"), ("Seattle, WA", "US"),
+           ("Metz, France", "FR"), ("Montreal, Canada", "CA")]
+
+
+@pytest.mark.parametrize("org, home", _ABROAD)
+@pytest.mark.parametrize("place, country", _PLACES)
+def test_a_written_place_beats_the_headquarters(gaz, org, home, place, country):
+    assert countries(gaz, f"{org}, {place}") == [country]
+
+
+@pytest.mark.parametrize("text, want", [
+    ("Duke-NUS Medical School, Singapore", ["SG"]),
+    ("SUTD-MIT International Design Centre, Singapore", ["SG"]),
+    ("Amazon AWS AI Lab, Shanghai, China", ["CN"]),
+    ("Georgia Tech Europe, Metz, France", ["FR"]),
+    ("Microsoft Research Asia", ["CN"]),
+    # joined names with no place keep their own countries
+    ("University of Michigan-Shanghai Jiao Tong University Joint Institute", ["CN", "US"]),
+    # a place in a segment of its own after an unknown name is that name's, not the institution's
+    ("Imperial College London, FAU Erlangen-Nuremberg, Germany", ["DE", "GB"]),
+])
+def test_joint_schools_and_campuses_take_the_place_written_after_them(gaz, text, want):
+    assert countries(gaz, text) == want

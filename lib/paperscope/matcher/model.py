@@ -83,3 +83,4 @@ class Hit:
     end: int
     how: str = ""    # exact / alias / fuzzy
     score: float = 1.0
+    joined: bool = False  # written as one name with the institution before it ('Duke-NUS')

@@ -22,6 +22,8 @@ _US_STATE_CODES = (
 # another (a string that is only "MT" or "IN" is no address).
 _US_ADDRESS = re.compile(r",\s*(" + "|".join(_US_STATE_CODES) + r")\.?(?:\s+(\d{5})(?:-\d{4})?)?\s*(?=,|;|$|\))")
 _ZIP_WITH_STATE = re.compile(r"\b(" + "|".join(_US_STATE_CODES) + r")\.?\s+(\d{5})(?:-\d{4})?\b")
+# What joins two names into one: 'Duke-NUS', 'UM–SJTU'.
+_JOINERS = {"-", "–", "—", "‐"}
 _CN_POSTCODE = re.compile(r"(?<!\d)([1-8]\d{5})(?!\d)")
 
 
@@ -91,6 +93,19 @@ def fuzzy(g, r: Reading) -> None:
         r.institutions = g.fuzzy(r.text, r.toks)
 
 
+def joined(g, r: Reading) -> None:
+    """Institutions written as one name: joint schools and labs ('Duke-NUS Medical School',
+    'SUTD-MIT ... Centre') and an organisation named twice ('Amazon AWS AI Lab') form one unit,
+    so the place written after the unit places each of them."""
+    hits = sorted(r.institutions, key=lambda h: h.start)
+    for a, b in zip(hits, hits[1:]):
+        if b.start != a.end or b.end > len(r.toks) or r.toks[a.end - 1][5] != r.toks[b.start][5]:
+            continue
+        between = r.text[r.toks[a.end - 1][3]:r.toks[b.start][2]]
+        if (between in _JOINERS) or a.entry.name == b.entry.name:
+            b.joined = True
+
+
 # --- dropping what the string contradicts --------------------------------------------------------
 
 
@@ -128,7 +143,7 @@ def plausible(g, r: Reading) -> None:
 def countries(g, r: Reading) -> None:
     """Each institution's country: the one the string names among several, else a place written
     after it, else its own (method alias/exact/fuzzy, or address/country-name when a place decides)."""
-    r.matches = [_resolve(g, h, r.institutions, r.locations) for h in r.institutions]
+    r.matches = [_resolve(g, h, r) for h in r.institutions]
 
 
 def unclaimed(g, r: Reading) -> None:
@@ -175,6 +190,7 @@ RULES: tuple[Rule, ...] = (
     Rule("addresses", addresses),
     Rule("own-acronyms", own_acronyms),
     Rule("fuzzy", fuzzy),
+    Rule("joined", joined),
     Rule("plausible", plausible),
     Rule("countries", countries),
     Rule("unclaimed", unclaimed),
@@ -186,8 +202,8 @@ RULES: tuple[Rule, ...] = (
 # --- helpers --------------------------------------------------------------------------------------
 
 
-def _resolve(g, hit: Hit, institutions: list[Hit], locations: list[Hit]) -> Match:
-    entry = hit.entry
+def _resolve(g, hit: Hit, r: Reading) -> Match:
+    entry, institutions, locations = hit.entry, r.institutions, r.locations
     nxt = _range_end(hit, institutions)
     after = [loc for loc in locations if hit.end <= loc.start < nxt and loc.entry.strong]
     evidence = f"'{hit.text}' -> {entry.name} ({'|'.join(entry.countries)}, {entry.source})"
@@ -207,9 +223,11 @@ def _resolve(g, hit: Hit, institutions: list[Hit], locations: list[Hit]) -> Matc
             evidence += f"; ambiguous and no place named: {entry.country}"
             return Match(entry.name, entry.country, hit.how, evidence, min(score, 0.6), hit.text)
     if after and not any(entry.country in loc.entry.countries for loc in after):
-        if g.located(entry) and after[0].start > hit.end:
-            # 'Imperial College London, FAU Erlangen': the name places itself; the
-            # place after it belongs to something the gazetteer does not know.
+        if g.located(entry) and _unknown_between(hit, after[0], r):
+            # 'Imperial College London, FAU Erlangen': the name places itself; the place after
+            # it belongs to something the gazetteer does not know, written in a segment of its
+            # own. ('Georgia Tech Europe, Metz': words that go on the name's own segment are
+            # the campus's, and so is the place.)
             return Match(entry.name, entry.country, hit.how, evidence, score, hit.text)
         loc = after[-1]
         method = Method.COUNTRY_NAME if loc.entry.kind == COUNTRY else Method.ADDRESS
@@ -243,8 +261,17 @@ def _own_acronyms_dropped(institutions: list[Hit], folded: str, toks) -> list[Hi
 
 
 def _range_end(hit: Hit, institutions: list[Hit]) -> int:
-    return min((h.start for h in institutions if h.start > hit.start), default=10 ** 9)
+    """Where the next institution begins: the part of the string that is this one's. Names
+    joined into one ('Duke-NUS', 'Amazon AWS') share their range, and so the place after them."""
+    return min((h.start for h in institutions if h.start > hit.start and not h.joined), default=10 ** 9)
 
+
+def _unknown_between(hit: Hit, loc: Hit, r: Reading) -> bool:
+    """Whether unknown words of another segment stand between an institution and a place after it."""
+    toks = r.toks
+    seg = toks[hit.end - 1][4] if hit.end - 1 < len(toks) else -1
+    placed = {p for h in r.locations for p in range(h.start, h.end)}
+    return any(toks[p][4] != seg and p not in placed for p in range(hit.end, min(loc.start, len(toks))))
 
 
 def _placed_elsewhere(entry: Entry, locations: list[Hit]) -> bool:

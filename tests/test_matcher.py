@@ -100,3 +100,50 @@ def test_a_written_place_beats_the_headquarters(gaz, org, home, place, country):
 ])
 def test_joint_schools_and_campuses_take_the_place_written_after_them(gaz, text, want):
     assert countries(gaz, text) == want
+
+
+# --- class: names in Chinese, Japanese and Korean script -----------------------------------------
+def _rows(name):
+    lines = (PKG.parent / "data" / name).read_text("utf-8").splitlines()
+    return [line.split("\t") for line in lines[1:] if line.strip() and not line.startswith("#")]
+
+
+# A department written after the name, in the name's own script, with no space between.
+_SUFFIX = {"KR": " 컴퓨터학과", "JP": "大学院情報理工学系研究科", "TW": "資訊工程學系", "HK": "計算機系"}
+
+
+@pytest.mark.parametrize("name, english, country", _rows("institutions_cjk.tsv"))
+def test_native_script_institutions_are_found_inside_longer_text(gaz, name, english, country):
+    for text in (name, name + _SUFFIX.get(country, "计算机科学与技术学院"), f"Department of Computer Science, {name}"):
+        got = gaz.match(text)
+        assert {m.country for m in got} == {country}, text
+        assert {m.method for m in got} <= {"alias", "exact"}, text
+
+
+@pytest.mark.parametrize("name, country, kind", _rows("places_cjk.tsv"))
+def test_native_script_places_are_addresses(gaz, name, country, kind):
+    got = gaz.match(f"某某研究所, {name}")
+    assert [m.country for m in got] == [country]
+    assert got[0].method == ("country-name" if kind == "country" else "address")
+
+
+@pytest.mark.parametrize("text, want", [
+    ("浙江大学计算机科学与技术学院", ["CN"]),          # the province 浙江 inside the name is not read apart
+    ("香港科技大学", ["HK"]),
+    ("國立清華大學", ["TW"]),                          # traditional characters
+    ("国立清华大学", ["TW"]),                          # the same name in simplified ones
+    ("고려대학교 컴퓨터학과", ["KR"]),
+    ("東京大学", ["JP"]),
+    ("Google, 北京", ["CN"]),                          # a native place beats the headquarters
+    ("Tsinghua University (清华大学), Beijing", ["CN"]),
+])
+def test_native_script_strings(gaz, text, want):
+    assert countries(gaz, text) == want
+
+
+def test_native_script_evidence_names_the_rule(gaz):
+    [m] = gaz.match("浙江大学计算机科学与技术学院")
+    assert (m.institution, m.method, m.matched) == ("Zhejiang University", "alias", "浙江大学")
+    assert "native-script" in m.evidence
+    [m] = gaz.match("某某研究所, 杭州")
+    assert m.method == "address" and "native-script" in m.evidence

@@ -13,7 +13,7 @@ from paperscope.matcher import fuzzy as _fuzzy
 from paperscope.matcher import rules
 from paperscope.matcher.model import (CITY, COUNTRY, DEFAULT_FUZZY_THRESHOLD, INSTITUTION, PLACE, TERRITORIES,
                                       VOID, Entry, Hit, Match, Method)
-from paperscope.matcher.text import WORD, fold, is_acronym, key, own_segment, tokens
+from paperscope.matcher.text import CJK_RUN, WORD, fold, han, is_acronym, key, native_key, own_segment, tokens
 
 # Domains that are not a country's, whatever their TLD looks like.
 _GENERIC_TLDS = {"ai", "io", "co", "me", "tv", "ly", "cc", "ws", "gg", "so", "sh", "to", "fm", "am", "im", "is"}
@@ -35,6 +35,10 @@ class Gazetteer:
         self._names: dict[int, str] = {}
         self._packed: dict[str, int] | None = None
         self._by_prefix: dict[str, list[str]] | None = None
+        self.native_written: dict[str, Entry] = {}  # native-script name as written -> its meaning
+        self.native: dict[str, Entry | None] = {}   # the same, character forms folded (None: ambiguous)
+        self.native_first: set[str] = set()         # characters a native name begins with
+        self.native_longest = 0
 
     # --- building -------------------------------------------------------------------------
 
@@ -95,6 +99,20 @@ class Gazetteer:
         self.add(name, Entry(kind, name, countries, case_sensitive=kind == CITY, strong=strong,
                              address_only=address_only))
 
+    def add_native(self, name: str, entry: Entry) -> None:
+        """A name in Chinese, Japanese or Korean script, found as a substring (no spaces split it).
+        Keyed as written and with traditional/Japanese forms folded; a folded key that two
+        countries share ('東北大学' JP, '东北大学' CN) matches only as written."""
+        written = native_key(name, fold_han=False)
+        if len(written) < 2:
+            return
+        self.native_written.setdefault(written, entry)
+        folded = han(written)
+        known = self.native.get(folded, entry)
+        self.native[folded] = entry if known is not None and known.countries == entry.countries else None
+        self.native_first.update((written[0], folded[0]))
+        self.native_longest = max(self.native_longest, len(written))
+
     # --- exact pass -----------------------------------------------------------------------
 
     def _accept(self, entry: Entry, toks, i: int, n: int, lower: bool = False) -> bool:
@@ -141,6 +159,33 @@ class Gazetteer:
             else:
                 i += 1
         return found
+
+    def scan_native(self, text: str) -> list[tuple[int, int, Entry]]:
+        """Native-script names in folded text, longest first, left to right: (start, end, entry)
+        with character offsets ('浙江大学计算机学院' is Zhejiang University, not the province 浙江).
+        Names may mix scripts ('上海AI实验室', 'LG전자'); one that begins with a Latin letter or
+        digit must begin a word."""
+        out: list[tuple[int, int, Entry]] = []
+        if text.isascii() or not self.native or not CJK_RUN.search(text):
+            return out
+        at = [i for i, ch in enumerate(text) if not ch.isspace()]
+        written = "".join(text[i] for i in at)
+        folded = han(written)
+        i = 0
+        while i < len(written):
+            entry, n = None, 0
+            if written[i] in self.native_first or folded[i] in self.native_first:
+                if not (written[i].isascii() and at[i] > 0 and text[at[i] - 1].isalnum()):
+                    for n in range(min(self.native_longest, len(written) - i), 1, -1):
+                        entry = self.native_written.get(written[i:i + n]) or self.native.get(folded[i:i + n])
+                        if entry:
+                            break
+            if entry:
+                out.append((at[i], at[i + n - 1] + 1, entry))
+                i += n
+            else:
+                i += 1
+        return out
 
     def _word_index(self) -> dict[str, list[int]]:
         return _fuzzy.word_index(self)

@@ -84,3 +84,4 @@ class Hit:
     how: str = ""    # exact / alias / fuzzy
     score: float = 1.0
     joined: bool = False  # written as one name with the institution before it ('Duke-NUS')
+    rule: str = ""        # the rule that found it, where evidence should say so ('native-script')

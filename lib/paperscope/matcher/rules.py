@@ -60,6 +60,19 @@ def phrases(g, r: Reading) -> None:
     r.found = _compass_dropped([h for h in g.scan(r.text, r.toks) if h.entry.kind != VOID], r.toks)
 
 
+def native(g, r: Reading) -> None:
+    """Names in Chinese, Japanese and Korean script, longest first ('香港科技大学', '國立清華大學',
+    '고려대학교'): institutions (method alias) and places, which are addresses like any other."""
+    names = g.scan_native(r.text)
+    covered = {p for h in r.found for p in range(h.start, h.end)} if names else set()
+    for start, end, entry in names:
+        first = next((i for i, t in enumerate(r.toks) if t[3] > start), None)
+        last = next((i for i in range(len(r.toks) - 1, -1, -1) if r.toks[i][2] < end), None)
+        if first is None or last is None or first in covered:
+            continue
+        r.found.append(Hit(entry, r.text[start:end], first, last + 1, "alias", rule="native-script"))
+
+
 def glued(g, r: Reading) -> None:
     """Words run together ('1GoogleInc.,MountainView'): institution names searched unspaced."""
     if not any(h.entry.kind == INSTITUTION for h in r.found) and _looks_glued(r.text):
@@ -186,6 +199,7 @@ def language_cue(g, r: Reading) -> None:
 # The order is the rules' precedence: see the module docstring.
 RULES: tuple[Rule, ...] = (
     Rule("phrases", phrases),
+    Rule("native", native),
     Rule("glued", glued),
     Rule("addresses", addresses),
     Rule("own-acronyms", own_acronyms),
@@ -206,7 +220,7 @@ def _resolve(g, hit: Hit, r: Reading) -> Match:
     entry, institutions, locations = hit.entry, r.institutions, r.locations
     nxt = _range_end(hit, institutions)
     after = [loc for loc in locations if hit.end <= loc.start < nxt and loc.entry.strong]
-    evidence = f"'{hit.text}' -> {entry.name} ({'|'.join(entry.countries)}, {entry.source})"
+    evidence = f"'{hit.text}' -> {entry.name} ({'|'.join(entry.countries)}, {entry.source}){_by(hit)}"
     score = hit.score
     if len(entry.countries) > 1:
         named = [c for loc in locations for c in loc.entry.countries if c in entry.countries]
@@ -231,7 +245,7 @@ def _resolve(g, hit: Hit, r: Reading) -> Match:
             return Match(entry.name, entry.country, hit.how, evidence, score, hit.text)
         loc = after[-1]
         method = Method.COUNTRY_NAME if loc.entry.kind == COUNTRY else Method.ADDRESS
-        evidence += f"; located at '{loc.text}' -> {loc.entry.country}"
+        evidence += f"; located at '{loc.text}' -> {loc.entry.country}{_by(loc)}"
         return Match(entry.name, loc.entry.country, method, evidence, min(score, 0.9), hit.text)
     return Match(entry.name, entry.country, hit.how, evidence, score, hit.text)
 
@@ -258,6 +272,11 @@ def _own_acronyms_dropped(institutions: list[Hit], folded: str, toks) -> list[Hi
             continue
         out.append(h)
     return out
+
+
+def _by(hit: Hit) -> str:
+    """Evidence names the rule that found a hit where the method alone does not say it."""
+    return f" ({hit.rule})" if hit.rule else ""
 
 
 def _range_end(hit: Hit, institutions: list[Hit]) -> int:
@@ -315,7 +334,7 @@ def _from_locations(locations: list[Hit]) -> list[Match]:
     for h in picked:
         method = Method.COUNTRY_NAME if h.entry.kind == COUNTRY else Method.ADDRESS
         score = 0.9 if h.entry.kind == COUNTRY else (0.8 if h.entry.strong else 0.6)
-        out.append(Match(None, h.entry.country, method, f"'{h.text}' -> {h.entry.country}", score, h.text))
+        out.append(Match(None, h.entry.country, method, f"'{h.text}' -> {h.entry.country}{_by(h)}", score, h.text))
     return out
 
 

@@ -8,7 +8,10 @@ Packaged (lib/paperscope/data, sources and licences in NOTICE.txt):
   organisations.tsv.gz   ROR 2021 + Hipo names (scripts/build_gazetteer.py);
   cities.tsv.gz          GeoNames cities of 100k+ people (big ones strong, others weak);
   word_cities.txt        those of them named like a common English word ('Mobile'), which
-                         count only as their own address segment (scripts/word_cities.py).
+                         count only as their own address segment (scripts/word_cities.py);
+  institutions_cjk.tsv   institutions' names in Chinese, Japanese and Korean script, with the
+                         English name they resolve to (name, english, country);
+  places_cjk.tsv         provinces, cities, regions and countries in those scripts (name, country, kind).
 A ROR v2 JSON dump (`affiliations.ror_dump`) replaces organisations.tsv.gz; the curated
 table, countries, places and cities still apply on top of it.
 
@@ -31,11 +34,13 @@ from importlib import resources
 from pathlib import Path
 
 from paperscope.matcher.index import Gazetteer
-from paperscope.matcher.model import CITY, DEFAULT_FUZZY_THRESHOLD
+from paperscope.matcher.model import CITY, COUNTRY, DEFAULT_FUZZY_THRESHOLD, INSTITUTION, PLACE, TERRITORIES, Entry
 
 log = logging.getLogger(__name__)
 _FILES = ("institutions.tsv", "countries.tsv", "places.tsv", "organisations.tsv.gz", "cities.tsv.gz",
-          "word_cities.txt")
+          "word_cities.txt", "institutions_cjk.tsv", "places_cjk.tsv")
+# places_cjk.tsv kinds: a country name, else a strong place.
+_NATIVE_KINDS = {"country": COUNTRY, "province": PLACE, "city": PLACE, "region": PLACE}
 STRONG_CITY_POPULATION = 1_000_000
 _LOADED: dict[tuple, Gazetteer] = {}
 
@@ -66,10 +71,19 @@ def _base(g: Gazetteer) -> None:
     for row in _rows("institutions.tsv"):
         name, countries, aliases, domains = (row + ["", "", ""])[:4]
         g.add_institution(name, _split(countries), _split(aliases), _split(domains), source="curated")
+    _native(g)
     words = {row[0] for row in _rows("word_cities.txt")}
     for name, country, population in _rows("cities.tsv.gz"):
         g.add_place(name, country, CITY, strong=int(population) >= STRONG_CITY_POPULATION,
                     address_only=name in words)
+
+
+def _native(g: Gazetteer) -> None:
+    """Institution and place names in Chinese, Japanese and Korean script (header line first)."""
+    for name, english, country, *_ in list(_rows("institutions_cjk.tsv"))[1:]:
+        g.add_native(name, Entry(INSTITUTION, english, (TERRITORIES.get(country, country),), "curated"))
+    for name, country, kind, *_ in list(_rows("places_cjk.tsv"))[1:]:
+        g.add_native(name, Entry(_NATIVE_KINDS.get(kind, PLACE), name, (TERRITORIES.get(country, country),)))
 
 
 def build_bundled(fuzzy_threshold: float = DEFAULT_FUZZY_THRESHOLD) -> Gazetteer:

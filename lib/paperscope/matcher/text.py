@@ -15,6 +15,7 @@ WORD = re.compile(r"[^\W_]+", re.UNICODE)
 _SEGMENT_BREAK = re.compile(r"[,;:()\[\]{}/|\\>\n\t]|\s[-–—]\s|\band\b|&", re.I)
 # Separators no name runs across: 'NVIDIA, Santa Clara; University of Toronto'.
 _HARD_BREAK = re.compile(r"[;/|\\\n\t]")
+_JAMO = re.compile("[\u1100-\u11ff]")
 _S2AFF_NOISE = re.compile(r"#(?:TAB|N|R)#")
 # Abbreviations and spelling variants folded to one token, on both sides of the index.
 _FOLD = {
@@ -59,11 +60,13 @@ GENERIC = _STOP | {
 
 
 def fold(text: str) -> str:
-    """NFKC, then accents removed: 'Zürich' -> 'Zurich', full-width commas -> ','."""
+    """NFKC, then accents removed: 'Zürich' -> 'Zurich', full-width commas -> ','. Hangul
+    syllables are composed again, so that a Korean name is matched syllable by syllable."""
     if text.isascii():
         return text
     text = unicodedata.normalize("NFKD", unicodedata.normalize("NFKC", text))
-    return "".join(ch for ch in text if not unicodedata.combining(ch)).replace("ß", "ss")
+    text = "".join(ch for ch in text if not unicodedata.combining(ch)).replace("ß", "ss")
+    return unicodedata.normalize("NFC", text) if _JAMO.search(text) else text
 
 
 def clean(text: str) -> str:
@@ -145,3 +148,35 @@ def own_segment(toks, i: int, n: int) -> bool:
     seg = toks[i][4]
     return (toks[i + n - 1][4] == seg and toks[-1][4] > toks[0][4]
             and not any(t[4] == seg for t in toks[:i]) and not any(t[4] == seg for t in toks[i + n:]))
+
+
+# --- native script (Chinese, Japanese, Korean) ---------------------------------------------------
+# Runs of Han, kana and Hangul, single spaces allowed inside.
+_CJK = "\u1100-\u11ff\u3005\u3040-\u30ff\u3130-\u318f\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff"
+CJK_RUN = re.compile(f"[{_CJK}]+(?: [{_CJK}]+)*")
+# Traditional and Japanese forms of characters common in institution and place names, folded to the
+# simplified form on both sides of the native index: '國立臺灣大學' and '国立台湾大学' are one key.
+_HAN_PAIRS = (
+    "學学 國国 東东 華华 臺台 灣湾 電电 資资 訊讯 機机 與与 術术 業业 區区 師师 範范 醫医 農农 陽阳 廣广 "
+    "門门 陳陈 龍龙 雲云 開开 發发 實实 驗验 際际 經经 濟济 萬万 氣气 體体 關关 聯联 陸陆 線线 網网 絡络 "
+    "處处 應应 傳传 號号 長长 蘇苏 遼辽 寧宁 廈厦 鄭郑 漢汉 魯鲁 貴贵 陝陕 內内 濱滨 衛卫 環环 軍军 層层 "
+    "圖图 書书 館馆 視视 覺觉 語语 計计 設设 齊齐 島岛 鎮镇 縣县 軟软 寶宝 嶺岭 豐丰 臨临 溫温 紹绍 興兴 "
+    "黃黄 鳳凤 頭头 歐欧 亞亚 義义 產产 團团 協协 會会 進进 腦脑 總总 組组 織织 員员 專专 職职 單单 屬属 "
+    "鋼钢 鐵铁 銀银 貿贸 財财 動动 態态 質质 點点 熱热 測测 試试 構构 標标 權权 歷历 錄录 記记 論论 證证 "
+    "識识 變变 課课 調调 講讲 譯译 讀读 時时 間间 問问 題题 類类 顯显 風风 飛飞 馬马 麗丽 灣湾 橋桥 "
+    "關关 関关 広广 沢泽 澤泽 県县 鉄铁 総总 経经 済济 発发 気气 図图 楽乐 樂乐 読读 転转 轉转 験验 実实 "
+    "応应 芸艺 藝艺 報报 営营 營营 倉仓 鹿鹿 爾尔 韓韩 蒼苍 維维 吳吴 呉吴 黒黑 徳德 恵惠 浜滨 児儿 兒儿 "
+    "壯壮 蘭兰 陰阴 隴陇 貢贡 紅红 綜综"
+)
+_HAN = {ord(pair[0]): pair[1] for pair in _HAN_PAIRS.split() if len(pair) == 2 and pair[0] != pair[1]}
+
+
+def han(text: str) -> str:
+    """Traditional and Japanese character forms folded to simplified ones (same length)."""
+    return text.translate(_HAN)
+
+
+def native_key(name: str, fold_han: bool = True) -> str:
+    """A native-script name as the native index keys it: folded like any text, spaces dropped."""
+    k = "".join(fold(name).split())
+    return han(k) if fold_han else k

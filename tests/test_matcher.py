@@ -147,3 +147,53 @@ def test_native_script_evidence_names_the_rule(gaz):
     assert "native-script" in m.evidence
     [m] = gaz.match("某某研究所, 杭州")
     assert m.method == "address" and "native-script" in m.evidence
+
+
+# --- class: names that are everyday English ------------------------------------------------------
+def _ordinary(gaz, name):
+    from paperscope.matcher.text import GENERIC, fold, tokens
+
+    toks = tokens(fold(name))
+    return len(toks) >= 2 and all(t[1].lower() in gaz.ordinary or t[0] in GENERIC for t in toks)
+
+
+def _registry_phrases(gaz):
+    names = sorted({e.name for e in gaz.entries if e.kind == matcher.INSTITUTION and e.source != "curated"
+                    and not e.case_sensitive and e.name.isascii() and _ordinary(gaz, e.name)})
+    return names[::max(1, len(names) // 40)]
+
+
+def test_a_registry_name_made_of_ordinary_words_does_not_match_in_running_text(gaz):
+    phrases = _registry_phrases(gaz)
+    assert len(phrases) >= 20
+    as_names = 0
+    for name in phrases:
+        sentence = f"In this paper we study {name.lower()} at a scale not seen before."
+        assert name not in {m.institution for m in gaz.match(sentence)}, sentence
+        as_names += name in {m.institution for m in gaz.match(f"{name}, Paris, France")}
+    assert as_names >= len(phrases) // 2   # written as a name, most of them still count
+
+
+def _ordinary_aliases(gaz):
+    rows = (PKG.parent / "data" / "institutions.tsv").read_text("utf-8").splitlines()
+    out = set()
+    for row in rows:
+        if row.startswith("#") or not row.strip():
+            continue
+        name, _, aliases, *_ = (row.split("\t") + ["", ""])[:4]
+        for word in [name, *aliases.split("|")]:
+            if word.isalpha() and word.lower() in gaz.ordinary and not word.isupper():
+                out.add(word)
+    return sorted(out)
+
+
+def test_a_lowercase_common_word_equal_to_an_alias_does_not_match_in_a_sentence(gaz):
+    words = _ordinary_aliases(gaz)
+    assert {"Apple", "Meta"} <= set(words)
+    for word in words:
+        low = word.lower()
+        assert countries(gaz, f"we apply {low} learning to graphs") == [], word
+        assert countries(gaz, f"We apply {low} learning to graphs") == [], word
+        # written as a name it still counts: capitalised, or beginning its own segment
+        assert any(m.institution for m in gaz.match(f"{word} Inc., Paris, France")), word
+        assert any(m.institution for m in gaz.match(f"{low}, paris, france")), word

@@ -39,6 +39,7 @@ class Gazetteer:
         self.native: dict[str, Entry | None] = {}   # the same, character forms folded (None: ambiguous)
         self.native_first: set[str] = set()         # characters a native name begins with
         self.native_longest = 0
+        self.ordinary: frozenset[str] = frozenset()  # ordinary English words (rule ordinary-words)
 
     # --- building -------------------------------------------------------------------------
 

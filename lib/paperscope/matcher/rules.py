@@ -73,6 +73,29 @@ def native(g, r: Reading) -> None:
         r.found.append(Hit(entry, r.text[start:end], first, last + 1, "alias", rule="native-script"))
 
 
+def ordinary_words(g, r: Reading) -> None:
+    """A name made only of ordinary English words ('Brain and Behavior', 'Meta', 'Apple') is also
+    an everyday phrase. A registry name of that kind counts only where it is capitalised, not
+    written in lower case inside a sentence; in a string without capitals, where case says nothing,
+    any such name counts only where it begins a segment ('apple inc., cupertino', not 'we apply
+    meta learning to ...')."""
+    if not g.ordinary:
+        return
+    lower = not any(t[1][:1].isupper() for t in r.toks)
+    kept = []
+    for h in r.found:
+        words = r.toks[h.start:h.end]
+        if (h.entry.kind == INSTITUTION and not h.entry.case_sensitive and h.end <= len(r.toks)
+                and all(t[1].lower() in g.ordinary or t[0] in GENERIC for t in words)):
+            if lower:
+                if h.start > 0 and r.toks[h.start - 1][4] == words[0][4]:
+                    continue
+            elif h.entry.source != "curated" and not any(t[1][:1].isupper() for t in words):
+                continue
+        kept.append(h)
+    r.found = kept
+
+
 def glued(g, r: Reading) -> None:
     """Words run together ('1GoogleInc.,MountainView'): institution names searched unspaced."""
     if not any(h.entry.kind == INSTITUTION for h in r.found) and _looks_glued(r.text):
@@ -200,6 +223,7 @@ def language_cue(g, r: Reading) -> None:
 RULES: tuple[Rule, ...] = (
     Rule("phrases", phrases),
     Rule("native", native),
+    Rule("ordinary-words", ordinary_words),
     Rule("glued", glued),
     Rule("addresses", addresses),
     Rule("own-acronyms", own_acronyms),

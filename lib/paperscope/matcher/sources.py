@@ -11,7 +11,9 @@ Packaged (lib/paperscope/data, sources and licences in NOTICE.txt):
                          count only as their own address segment (scripts/word_cities.py);
   institutions_cjk.tsv   institutions' names in Chinese, Japanese and Korean script, with the
                          English name they resolve to (name, english, country);
-  places_cjk.tsv         provinces, cities, regions and countries in those scripts (name, country, kind).
+  places_cjk.tsv         provinces, cities, regions and countries in those scripts (name, country, kind);
+  ordinary_words.txt     ordinary English words: a name made only of them must be written as a
+                         name (scripts/ordinary_words.py).
 A ROR v2 JSON dump (`affiliations.ror_dump`) replaces organisations.tsv.gz; the curated
 table, countries, places and cities still apply on top of it.
 
@@ -38,7 +40,7 @@ from paperscope.matcher.model import CITY, COUNTRY, DEFAULT_FUZZY_THRESHOLD, INS
 
 log = logging.getLogger(__name__)
 _FILES = ("institutions.tsv", "countries.tsv", "places.tsv", "organisations.tsv.gz", "cities.tsv.gz",
-          "word_cities.txt", "institutions_cjk.tsv", "places_cjk.tsv")
+          "word_cities.txt", "institutions_cjk.tsv", "places_cjk.tsv", "ordinary_words.txt")
 # places_cjk.tsv kinds: a country name, else a strong place.
 _NATIVE_KINDS = {"country": COUNTRY, "province": PLACE, "city": PLACE, "region": PLACE}
 STRONG_CITY_POPULATION = 1_000_000
@@ -72,6 +74,7 @@ def _base(g: Gazetteer) -> None:
         name, countries, aliases, domains = (row + ["", "", ""])[:4]
         g.add_institution(name, _split(countries), _split(aliases), _split(domains), source="curated")
     _native(g)
+    g.ordinary = frozenset(row[0] for row in _rows("ordinary_words.txt"))
     words = {row[0] for row in _rows("word_cities.txt")}
     for name, country, population in _rows("cities.tsv.gz"):
         g.add_place(name, country, CITY, strong=int(population) >= STRONG_CITY_POPULATION,

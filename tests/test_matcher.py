@@ -197,3 +197,36 @@ def test_a_lowercase_common_word_equal_to_an_alias_does_not_match_in_a_sentence(
         # written as a name it still counts: capitalised, or beginning its own segment
         assert any(m.institution for m in gaz.match(f"{word} Inc., Paris, France")), word
         assert any(m.institution for m in gaz.match(f"{low}, paris, france")), word
+
+
+# --- class: a known name with its tail left off ---------------------------------------------------
+@pytest.mark.parametrize("text, want", [
+    ("University of Eastern Piedmont", ("University of Eastern Piedmont Amadeo Avogadro", "IT")),
+    ("Baikal State University", ("Baikal State University of Economics and Law", "RU")),
+    ("Ben Gurion University, Beer Sheva", ("Ben-Gurion University of the Negev", "IL")),
+])
+def test_the_leading_words_of_exactly_one_name_are_that_name(gaz, text, want):
+    [m] = [m for m in gaz.match(text) if m.institution]
+    assert (m.institution, m.country, m.method) == (*want, "fuzzy")
+    assert "name-prefix" in m.evidence
+
+
+def test_leading_words_shared_by_several_names_are_no_name():
+    g = matcher.Gazetteer()
+    g.add_institution("Zorblax Institute of Optics", ["FR"], source="ror")
+    g.add_institution("Zorblax Institute of Optics and Lasers", ["DE"], source="ror")
+    g.add_institution("Quennick Research Institute of Marine Biology", ["NO"], source="ror")
+    assert [m.country for m in g.match("Quennick Research Institute")] == ["NO"]
+    assert g.match("Zorblax Institute of") == []
+    assert g.match("Quennick Research") == []    # two words: too little of the name
+
+
+# --- class: abbreviated words (Web of Science style) ----------------------------------------------
+@pytest.mark.parametrize("word, short", [("Association", "Assoc."), ("Society", "Soc."), ("Computer", "Comp."),
+                                         ("Physics", "Phys."), ("Chemistry", "Chem."), ("Mathematics", "Math."),
+                                         ("Foundation", "Fdn."), ("Electrical", "Elect."), ("School", "Sch.")])
+def test_abbreviated_words_read_as_the_word(word, short):
+    g = matcher.Gazetteer()
+    g.add_institution(f"Quennick {word} Group of Vardø", ["NO"], source="ror")
+    assert [(m.institution, m.country) for m in g.match(f"Quennick {short} Group of Vardø")] == \
+        [(f"Quennick {word} Group of Vardø", "NO")]

@@ -89,3 +89,32 @@ def _words_kept(seg: list[str], name: list[str]) -> bool:
     from rapidfuzz import fuzz
 
     return all(len(w) <= 3 or w in GENERIC or any(fuzz.ratio(w, v) >= 85 for v in name) for w in seg)
+
+
+def prefix_hits(g, folded: str, toks) -> list[Hit]:
+    """Segments written as the leading words of exactly one known name, its tail left off
+    ('University of Eastern Piedmont' for '... Amedeo Avogadro', 'Baikal State University' for
+    '... of Economics and Law'). The segment must have three words or more, one of them not
+    generic, and cover at least half of the name."""
+    words = word_index(g)
+    out = []
+    segments: dict[int, list[int]] = {}
+    for pos, t in enumerate(toks):
+        segments.setdefault(t[4], []).append(pos)
+    for positions in segments.values():
+        seg = [toks[p][0] for p in positions]
+        rare = [w for w in seg if w in words]
+        if len(seg) < 3 or not rare:
+            continue
+        text = " ".join(seg) + " "
+        found = {}
+        for eid in words[min(rare, key=lambda w: len(words[w]))]:
+            name = g._names[eid]
+            if name.startswith(text) and 2 * len(seg) >= len(name.split()):
+                entry = g.entries[eid]
+                found.setdefault((entry.name, entry.countries), eid)
+        if len(found) == 1:
+            [eid] = found.values()
+            raw = folded[toks[positions[0]][2]:toks[positions[-1]][3]]
+            out.append(Hit(g.entries[eid], raw, positions[0], positions[-1] + 1, "fuzzy", 0.8, rule="name-prefix"))
+    return out

@@ -194,6 +194,9 @@ class Gazetteer:
     def fuzzy(self, folded: str, toks) -> list[Hit]:
         return _fuzzy.fuzzy_hits(self, folded, toks)
 
+    def prefix_hits(self, folded: str, toks) -> list[Hit]:
+        return _fuzzy.prefix_hits(self, folded, toks)
+
     # --- reading a string -------------------------------------------------------------------
 
     def match(self, text: str) -> list[Match]:

@@ -71,8 +71,9 @@ class Match:
     matched: str = ""
 
     def __post_init__(self):
-        # A plain string in rows and JSON, checked against the enum.
-        self.method = Method(self.method).value
+        # A plain string in rows and JSON (Spark pickles it to the JVM), checked against the enum.
+        if type(self.method) is not str or self.method not in METHODS:
+            self.method = Method(self.method).value
 
 
 @dataclass

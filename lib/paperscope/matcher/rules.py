@@ -47,8 +47,8 @@ def run(g, text: str) -> list[Match]:
     """All institutions/countries named in one affiliation string (empty list: none)."""
     folded = fold(clean(text))
     r = Reading(folded, tokens(folded))
-    for rule in RULES:
-        rule.apply(g, r)
+    for apply in _APPLY:
+        apply(g, r)
     return _dedupe(r.matches)
 
 
@@ -79,18 +79,22 @@ def ordinary_words(g, r: Reading) -> None:
     written in lower case inside a sentence; in a string without capitals, where case says nothing,
     any such name counts only where it begins a segment ('apple inc., cupertino', not 'we apply
     meta learning to ...')."""
-    if not g.ordinary:
+    if not g.ordinary or not any(h.entry.kind == INSTITUTION for h in r.found):
         return
     lower = not any(t[1][:1].isupper() for t in r.toks)
     kept = []
     for h in r.found:
+        entry = h.entry
+        if (entry.kind != INSTITUTION or entry.case_sensitive or h.end > len(r.toks)
+                or not (lower or entry.source != "curated")):
+            kept.append(h)
+            continue
         words = r.toks[h.start:h.end]
-        if (h.entry.kind == INSTITUTION and not h.entry.case_sensitive and h.end <= len(r.toks)
-                and all(t[1].lower() in g.ordinary or t[0] in GENERIC for t in words)):
+        if all(t[1].lower() in g.ordinary or t[0] in GENERIC for t in words):
             if lower:
                 if h.start > 0 and r.toks[h.start - 1][4] == words[0][4]:
                     continue
-            elif h.entry.source != "curated" and not any(t[1][:1].isupper() for t in words):
+            elif not any(t[1][:1].isupper() for t in words):
                 continue
         kept.append(h)
     r.found = kept
@@ -133,6 +137,8 @@ def joined(g, r: Reading) -> None:
     """Institutions written as one name: joint schools and labs ('Duke-NUS Medical School',
     'SUTD-MIT ... Centre') and an organisation named twice ('Amazon AWS AI Lab') form one unit,
     so the place written after the unit places each of them."""
+    if len(r.institutions) < 2:
+        return
     hits = sorted(r.institutions, key=lambda h: h.start)
     for a, b in zip(hits, hits[1:]):
         if b.start != a.end or b.end > len(r.toks) or r.toks[a.end - 1][5] != r.toks[b.start][5]:
@@ -140,6 +146,12 @@ def joined(g, r: Reading) -> None:
         between = r.text[r.toks[a.end - 1][3]:r.toks[b.start][2]]
         if (between in _JOINERS) or a.entry.name == b.entry.name:
             b.joined = True
+
+
+def name_prefix(g, r: Reading) -> None:
+    """Still none: a segment that is the leading words of exactly one known name (method fuzzy)."""
+    if not r.institutions and g.fuzzy_threshold <= 100:
+        r.institutions = g.prefix_hits(r.text, r.toks)
 
 
 # --- dropping what the string contradicts --------------------------------------------------------
@@ -228,6 +240,7 @@ RULES: tuple[Rule, ...] = (
     Rule("addresses", addresses),
     Rule("own-acronyms", own_acronyms),
     Rule("fuzzy", fuzzy),
+    Rule("name-prefix", name_prefix),
     Rule("joined", joined),
     Rule("plausible", plausible),
     Rule("countries", countries),
@@ -235,6 +248,7 @@ RULES: tuple[Rule, ...] = (
     Rule("locations-only", locations_only),
     Rule("language-cue", language_cue),
 )
+_APPLY = tuple(rule.apply for rule in RULES)
 
 
 # --- helpers --------------------------------------------------------------------------------------

@@ -35,6 +35,13 @@ _FOLD = {
     "intl": "international", "mgmt": "management", "polytech": "polytechnic", "saint": "st",
     "ste": "st", "fed": "federal", "med": "medical", "medicine": "medical", "chin": "chinese",
     "technische": "technical", "technischen": "technical",
+    # Abbreviations of the Web of Science / ISO 4 kind ('Dept Comp Sci', 'Res. Assoc.').
+    "assoc": "association", "assn": "association", "soc": "society", "fdn": "foundation", "fac": "faculty",
+    "sch": "school", "div": "division", "informat": "informatics", "comp": "computer", "comput": "computer",
+    "elect": "electrical", "elec": "electrical", "electr": "electrical", "phys": "physics",
+    "chem": "chemistry", "biol": "biology", "math": "mathematics",
+    "hlth": "health", "environm": "environmental", "agr": "agricultural", "adv": "advanced",
+    "appl": "applied", "commun": "communication", "mech": "mechanical", "syst": "systems",
 }
 _STOP = {"the", "of", "at", "de", "do", "da", "dos", "das", "des", "del", "di", "du", "la", "le", "and",
          "for", "fur", "in", "y", "e", "et", "und", "a"}

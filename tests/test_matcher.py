@@ -230,3 +230,43 @@ def test_abbreviated_words_read_as_the_word(word, short):
     g.add_institution(f"Quennick {word} Group of Vardø", ["NO"], source="ror")
     assert [(m.institution, m.country) for m in g.match(f"Quennick {short} Group of Vardø")] == \
         [(f"Quennick {word} Group of Vardø", "NO")]
+
+
+# --- class: words run together or split apart -------------------------------------------------------
+def _curated_names():
+    rows = (PKG.parent / "data" / "institutions.tsv").read_text("utf-8").splitlines()
+    out = []
+    for row in rows:
+        if row.startswith("#") or not row.strip():
+            continue
+        name, countries = row.split("\t")[:2]
+        words = name.split()
+        if len(words) >= 3 and name.replace(" ", "").isalpha() and len(name.replace(" ", "")) >= 15:
+            out.append((name, countries.split("|")[0]))
+    return out
+
+
+@pytest.mark.parametrize("name, country", _curated_names())
+def test_a_name_with_its_spacing_lost_is_still_the_name(gaz, name, country):
+    words = name.split()
+    for text in (words[0] + words[1] + " " + " ".join(words[2:]), " ".join(words[:-1]) + words[-1]):
+        assert countries(gaz, text) == [country], text
+
+
+@pytest.mark.parametrize("text, want", [
+    ("Wu Han University", "Wuhan University"),
+    ("Shang hai Jiao Tong University", "Shanghai Jiao Tong University"),
+    ("Duke KunshanUniversity", "Duke Kunshan University"),
+])
+def test_a_split_or_glued_name_is_read_unspaced(gaz, text, want):
+    [m] = gaz.match(text)
+    assert (m.institution, m.method) == (want, "fuzzy") and "(spacing)" in m.evidence
+
+
+# --- class: words of one country's language, when nothing else is known ---------------------------
+@pytest.mark.parametrize("text", ["State Key Laboratory of Integrated Services Networks",
+                                  "National Key Laboratory of General Artificial Intelligence",
+                                  "Key Lab of Machine Perception", "Northwest Minzu University", "Zhongguo Daxue"])
+def test_chinese_institution_types_and_pinyin_are_a_weak_cue(gaz, text):
+    [m] = gaz.match(text)
+    assert (m.country, m.method) == ("CN", "address") and m.score < 0.5

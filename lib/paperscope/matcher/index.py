@@ -215,7 +215,8 @@ class Gazetteer:
         return False
 
     def packed_names(self) -> dict[str, int]:
-        """Institution names with every word run together, stop words kept (built once)."""
+        """Institution names with every word run together, stop words kept, a leading 'the'
+        optional (built once)."""
         if self._packed is None:
             packed: dict[str, int] = {}
             for eid, e in enumerate(self.entries):
@@ -223,6 +224,8 @@ class Gazetteer:
                     name = "".join(w.lower() for w in WORD.findall(fold(e.name)))
                     if len(name) >= 12:
                         packed.setdefault(name, eid)
+                        if name.startswith("the"):   # 'The University of Tokyo' read from 'University'
+                            packed.setdefault(name[3:], eid)
             self._packed = packed
         return self._packed
 
@@ -235,7 +238,7 @@ class Gazetteer:
         for pos, neg, eid in hits:
             if pos >= end:
                 entry = self.entries[eid]
-                out.append(Hit(entry, entry.name, pos, pos + 1, "alias", 0.9))
+                out.append(Hit(entry, entry.name, pos, pos + 1, "alias", 0.9, rule="glued"))
                 end = pos - neg
         return out
 

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from typing import Callable, NamedTuple
 
 from paperscope.matcher.model import COUNTRY, INSTITUTION, PLACE, VOID, Entry, Hit, Match, Method
-from paperscope.matcher.text import COMPASS, GENERIC, POINTS, clean, fold, key, tokens
+from paperscope.matcher.text import COMPASS, GENERIC, POINTS, WORD, clean, fold, key, tokens
 
 _US_STATE_CODES = (
     "AL AK AZ AR CA CO CT DE DC FL GA HI ID IL IN IA KS KY LA ME MD MA MI MN MS MO MT NE NV NH NJ NM NY "
@@ -104,6 +104,30 @@ def glued(g, r: Reading) -> None:
     """Words run together ('1GoogleInc.,MountainView'): institution names searched unspaced."""
     if not any(h.entry.kind == INSTITUTION for h in r.found) and _looks_glued(r.text):
         r.found = g.scan_glued(r.text) + [h for h in r.found if h.entry.kind != INSTITUTION]
+
+
+def spacing(g, r: Reading) -> None:
+    """A segment with words the index did not know, whose letters, spaces left out, are a known
+    name's: that name, in place of the shorter names found inside the segment ('Wu Han
+    University', 'Duke KunshanUniversity', 'Microsoft ResearchAsia'; method fuzzy)."""
+    if not r.toks or any(h.rule == "glued" for h in r.found):
+        return
+    covered = {p for h in r.found for p in range(h.start, h.end)}
+    if len(covered) == len(r.toks):
+        return
+    packed = g.packed_names()
+    segments: dict[int, list[int]] = {}
+    for pos, t in enumerate(r.toks):
+        segments.setdefault(t[4], []).append(pos)
+    for positions in segments.values():
+        if all(p in covered for p in positions):
+            continue
+        raw = r.text[r.toks[positions[0]][2]:r.toks[positions[-1]][3]]
+        eid = packed.get("".join(w.lower() for w in WORD.findall(raw)))
+        if eid is not None:
+            first, end = positions[0], positions[-1] + 1
+            r.found = [h for h in r.found if not (first <= h.start and h.end <= end)]
+            r.found.append(Hit(g.entries[eid], raw, first, end, "fuzzy", 0.9, rule="spacing"))
 
 
 def addresses(g, r: Reading) -> None:
@@ -237,6 +261,7 @@ RULES: tuple[Rule, ...] = (
     Rule("native", native),
     Rule("ordinary-words", ordinary_words),
     Rule("glued", glued),
+    Rule("spacing", spacing),
     Rule("addresses", addresses),
     Rule("own-acronyms", own_acronyms),
     Rule("fuzzy", fuzzy),
@@ -352,6 +377,8 @@ _LANGUAGE_CUES = [(re.compile(rx, re.I), country) for rx, country in (
     (r"\bhogeschool\b|\brijksuniversiteit\b", "NL"), (r"\bhochschule\b|\btechnische universitat\b", "DE"),
     (r"\bhogskola\b|\buniversitet\b", "SE"), (r"\bvysoka skola\b|\buniverzita\b", "CZ"),
     (r"\buniversitatea\b", "RO"), (r"\bdaigaku\b", "JP"), (r"\bdaehakgyo\b", "KR"),
+    # Pinyin words of Chinese names, and the key laboratories of China's state system.
+    (r"\bminzu\b|\bdaxue\b|\bxueyuan\b|\b(?:state |national )?key lab(?:oratory)? (?:of|for)\b", "CN"),
 )]
 
 

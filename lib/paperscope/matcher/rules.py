@@ -110,7 +110,7 @@ def spacing(g, r: Reading) -> None:
     """A segment with words the index did not know, whose letters, spaces left out, are a known
     name's: that name, in place of the shorter names found inside the segment ('Wu Han
     University', 'Duke KunshanUniversity', 'Microsoft ResearchAsia'; method fuzzy)."""
-    if not r.toks or any(h.rule == "glued" for h in r.found):
+    if not r.toks or g.fuzzy_threshold > 100 or any(h.rule == "glued" for h in r.found):
         return
     covered = {p for h in r.found for p in range(h.start, h.end)}
     if len(covered) == len(r.toks):

@@ -270,3 +270,14 @@ def test_a_split_or_glued_name_is_read_unspaced(gaz, text, want):
 def test_chinese_institution_types_and_pinyin_are_a_weak_cue(gaz, text):
     [m] = gaz.match(text)
     assert (m.country, m.method) == ("CN", "address") and m.score < 0.5
+
+
+# --- class: a university word of another language leads the name ---------------------------------
+@pytest.mark.parametrize("head", ["Universidad", "Université", "Universität", "Universidade", "Università",
+                                  "Universiteit", "Uniwersytet"])
+def test_a_foreign_head_word_first_finds_the_name_written_with_it_last(head):
+    g = matcher.Gazetteer()
+    g.add_institution("Quennick Vardo University", ["NO"], source="ror")
+    [m] = g.match(f"{head} Quennick – Vardo, Department of Physics")
+    assert (m.institution, m.country, m.method) == ("Quennick Vardo University", "NO", "alias")
+    assert "(head-order)" in m.evidence

@@ -22,6 +22,8 @@ _US_STATE_CODES = (
 # another (a string that is only "MT" or "IN" is no address).
 _US_ADDRESS = re.compile(r",\s*(" + "|".join(_US_STATE_CODES) + r")\.?(?:\s+(\d{5})(?:-\d{4})?)?\s*(?=,|;|$|\))")
 _ZIP_WITH_STATE = re.compile(r"\b(" + "|".join(_US_STATE_CODES) + r")\.?\s+(\d{5})(?:-\d{4})?\b")
+# The head word as English writes it ('University of X', 'X University'): no reordering.
+_ENGLISH_HEADS = {"university", "univ", "uni", "universities", "universty"}
 # What joins two names into one: 'Duke-NUS', 'UM–SJTU'.
 _JOINERS = {"-", "–", "—", "‐"}
 _CN_POSTCODE = re.compile(r"(?<!\d)([1-8]\d{5})(?!\d)")
@@ -98,6 +100,33 @@ def ordinary_words(g, r: Reading) -> None:
                 continue
         kept.append(h)
     r.found = kept
+
+
+def head_order(g, r: Reading) -> None:
+    """'Universidad CEU San Pablo', 'Université Laval': a name led by a university word of another
+    language, where nothing was found, is looked up with the head word last, as the registry's
+    English form writes it ('CEU San Pablo University', 'Laval University'; method alias)."""
+    toks = r.toks
+    heads = [i for i, t in enumerate(toks) if t[0] == "university" and t[1].lower() not in _ENGLISH_HEADS]
+    if not heads:
+        return
+    covered = {p for h in r.found for p in range(h.start, h.end)}
+    for i in heads:
+        t = toks[i]
+        if i in covered:
+            continue
+        part = t[5]
+        for n in range(min(6, len(toks) - i - 1), 0, -1):
+            words = toks[i + 1:i + 1 + n]
+            if words[-1][5] != part or any(p in covered for p in range(i, i + 1 + n)):
+                continue
+            entry = next((g.entries[e] for e in g.index.get(tuple(w[0] for w in words) + ("university",), ())
+                          if g.entries[e].kind == INSTITUTION), None)
+            if entry:
+                text = r.text[t[2]:words[-1][3]]
+                r.found.append(Hit(entry, text, i, i + 1 + n, "alias", 0.9, rule="head-order"))
+                covered.update(range(i, i + 1 + n))
+                break
 
 
 def glued(g, r: Reading) -> None:
@@ -260,6 +289,7 @@ RULES: tuple[Rule, ...] = (
     Rule("phrases", phrases),
     Rule("native", native),
     Rule("ordinary-words", ordinary_words),
+    Rule("head-order", head_order),
     Rule("glued", glued),
     Rule("spacing", spacing),
     Rule("addresses", addresses),

@@ -250,7 +250,8 @@ class Gazetteer:
             eid = self.domains.get(".".join(parts[i:]))
             if eid is not None:
                 entry = self.entries[eid]
-                return Match(entry.name, entry.country, Method.DOMAIN, f"@{domain} -> {entry.name} ({entry.country})", 0.9, domain)
+                return Match(entry.name, entry.country, Method.DOMAIN, f"@{domain} -> {entry.name} ({entry.country})",
+                             0.9, domain)
         tld = parts[-1]
         if tld in _US_TLDS:
             return Match(None, "US", Method.DOMAIN, f"@{domain}: .{tld} -> US", 0.6, domain)

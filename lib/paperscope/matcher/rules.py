@@ -416,7 +416,8 @@ def _language_cue(folded: str) -> list[Match]:
     for rx, country in _LANGUAGE_CUES:
         m = rx.search(folded)
         if m:
-            return [Match(None, country, Method.ADDRESS, f"'{m.group()}' is written in {country}'s language", 0.4, m.group())]
+            return [Match(None, country, Method.ADDRESS, f"'{m.group()}' is written in {country}'s language", 0.4,
+                          m.group())]
     return []
 
 

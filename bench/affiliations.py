@@ -26,7 +26,7 @@ REPO = Path(__file__).resolve().parents[1]
 SHARED = REPO.parent / "shared"
 sys.path.insert(0, str(REPO / "lib"))
 
-from paperscope.gazetteer_data import load  # noqa: E402
+from paperscope.matcher import load  # noqa: E402
 from paperscope.resolve import match_record  # noqa: E402
 
 

@@ -22,7 +22,7 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO / "lib"))
 
-from paperscope.gazetteer_data import STRONG_CITY_POPULATION  # noqa: E402
+from paperscope.matcher import STRONG_CITY_POPULATION  # noqa: E402
 
 MIN_ZIPF = 3.0
 

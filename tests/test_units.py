@@ -5,8 +5,8 @@ import pytest
 
 from paperscope import pdf
 from paperscope.config import ConfigError, load_config
-from paperscope.gazetteer import default_gazetteer
 from paperscope.header import emails, parse
+from paperscope.matcher import default_gazetteer
 
 
 @pytest.fixture(scope="module")

@@ -14,7 +14,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from paperscope.gazetteer import INSTITUTION, Gazetteer, Match, clean
+from paperscope.matcher import INSTITUTION, Gazetteer, Match, clean
 
 _ABSTRACT = re.compile(r"^\s*(?:a\s*b\s*s\s*t\s*r\s*a\s*c\s*t|summary)\b", re.I | re.M)
 _GLUED_ABSTRACT = re.compile(r"Abstract|ABSTRACT")
@@ -159,7 +159,7 @@ def _authors_in(line: str) -> list[Author] | None:
 def parse(page_text: str, title: str | None = None, gazetteer: Gazetteer | None = None) -> Header:
     """Title, authors, affiliation strings (each resolved) and emails of one paper's first page."""
     if gazetteer is None:
-        from paperscope.gazetteer import default_gazetteer
+        from paperscope.matcher import default_gazetteer
 
         gazetteer = default_gazetteer()
     gaz = gazetteer

@@ -158,7 +158,9 @@ def fingerprint(cfg: dict, step: str) -> str:
     pkg = resources.files("paperscope")
     if step == "affiliations":
         data = sorted((f for f in (pkg / "data").iterdir() if f.name.endswith((".tsv", ".tsv.gz", ".txt"))), key=lambda f: f.name)
-        code = [pkg / f for f in ("header.py", "gazetteer.py", "gazetteer_data.py")]
+        from paperscope.matcher.sources import code_files
+
+        code = [pkg / "header.py", *code_files()]
         aff = cfg["affiliations"]
         return _digest(__version__, str(aff.get("ror_dump")), str(aff.get("fuzzy_threshold")),
                        *(f.read_bytes() for f in data + code))

@@ -55,7 +55,7 @@ def match_affiliation(text: str, gazetteer=None):
 
     gazetteer: the run's (affiliations.ror_dump, fuzzy threshold); the bundled one if None.
     """
-    from paperscope.gazetteer import default_gazetteer
+    from paperscope.matcher import default_gazetteer
 
     return (gazetteer or default_gazetteer()).match(text)
 

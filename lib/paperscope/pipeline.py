@@ -260,7 +260,7 @@ def metadata(run: Run):
     files; the mentions of those years are emptied (metadata has no text).
     """
     from paperscope import metadata as md
-    from paperscope.gazetteer_data import from_config
+    from paperscope.matcher import from_config
 
     conf = run.cfg["metadata"]
     with run.step("metadata"):

@@ -1,7 +1,7 @@
 """`paperscope match` and `paperscope header`: the matcher as JSON lines, without Spark.
 
 The records are built from the same functions the pipeline runs on the executors
-(gazetteer.Gazetteer.match, pdf.extract, header.parse), so what a user sees here is
+(matcher.Gazetteer.match, pdf.extract, header.parse), so what a user sees here is
 what the affiliations table gets.
 """
 from __future__ import annotations
@@ -11,12 +11,7 @@ import json
 import sys
 from pathlib import Path
 
-# Most trusted first: a string's method is the best rule among its matches.
-METHODS = ("alias", "exact", "fuzzy", "address", "country-name", "domain", "none")
-
-
-def best_method(matches) -> str:
-    return min((m.method for m in matches), key=METHODS.index, default="none")
+from paperscope.matcher.model import best_method
 
 
 def match_record(text: str, gazetteer) -> dict:
@@ -72,7 +67,7 @@ def _common(p: argparse.ArgumentParser) -> None:
 def _setup(args):
     """Config and gazetteer; a bad config or an unreadable ROR dump ends the command in one line."""
     from paperscope.config import ConfigError, load_config
-    from paperscope.gazetteer_data import from_config
+    from paperscope.matcher import from_config
 
     try:
         cfg = load_config(args.conf_file, args.sets)
@@ -103,7 +98,7 @@ def match_main(argv: list[str] | None = None) -> int:
 
 
 def header_main(argv: list[str] | None = None) -> int:
-    from paperscope.gazetteer import CHINA_POLICIES
+    from paperscope.matcher import CHINA_POLICIES
 
     p = argparse.ArgumentParser(prog="paperscope header", description=(
         "Read the first page of each PDF; write one JSON object per file: file, title, authors "

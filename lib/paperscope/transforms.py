@@ -115,13 +115,13 @@ def resolve_headers(papers: DataFrame, settings: dict | None = None) -> DataFram
     """papers -> headers (silver): one row per paper, its author block read and resolved.
 
     settings: the `affiliations` config (ror_dump, fuzzy_threshold). Each Python worker
-    loads the gazetteer once (gazetteer_data.load caches it per process), not per batch.
+    loads the gazetteer once (matcher.load caches it per process), not per batch.
     """
     settings = dict(settings or {})
 
     def run(batches: Iterator[pd.DataFrame]) -> Iterator[pd.DataFrame]:
         from paperscope.executor import prepare_worker
-        from paperscope.gazetteer_data import from_config
+        from paperscope.matcher import from_config
         from paperscope.header import parse
 
         prepare_worker()

@@ -1,4 +1,4 @@
-"""Where the gazetteer's names come from: the packaged files, or a full ROR v2 dump.
+"""Where the matcher's names come from: the packaged files, or a full ROR v2 dump.
 
 Packaged (lib/paperscope/data, sources and licences in NOTICE.txt):
   institutions.tsv       curated aliases and acronyms of the labs and universities that
@@ -8,7 +8,12 @@ Packaged (lib/paperscope/data, sources and licences in NOTICE.txt):
   organisations.tsv.gz   ROR 2021 + Hipo names (scripts/build_gazetteer.py);
   cities.tsv.gz          GeoNames cities of 100k+ people (big ones strong, others weak);
   word_cities.txt        those of them named like a common English word ('Mobile'), which
-                         count only as their own address segment (scripts/word_cities.py).
+                         count only as their own address segment (scripts/word_cities.py);
+  institutions_cjk.tsv   institutions' names in Chinese, Japanese and Korean script, with the
+                         English name they resolve to (name, english, country);
+  places_cjk.tsv         provinces, cities, regions and countries in those scripts (name, country, kind);
+  ordinary_words.txt     ordinary English words: a name made only of them must be written as a
+                         name (scripts/ordinary_words.py).
 A ROR v2 JSON dump (`affiliations.ror_dump`) replaces organisations.tsv.gz; the curated
 table, countries, places and cities still apply on top of it.
 
@@ -30,11 +35,14 @@ import zipfile
 from importlib import resources
 from pathlib import Path
 
-from paperscope.gazetteer import CITY, DEFAULT_FUZZY_THRESHOLD, Gazetteer
+from paperscope.matcher.index import Gazetteer
+from paperscope.matcher.model import CITY, COUNTRY, DEFAULT_FUZZY_THRESHOLD, INSTITUTION, PLACE, TERRITORIES, Entry
 
 log = logging.getLogger(__name__)
 _FILES = ("institutions.tsv", "countries.tsv", "places.tsv", "organisations.tsv.gz", "cities.tsv.gz",
-          "word_cities.txt")
+          "word_cities.txt", "institutions_cjk.tsv", "places_cjk.tsv", "ordinary_words.txt")
+# places_cjk.tsv kinds: a country name, else a strong place.
+_NATIVE_KINDS = {"country": COUNTRY, "province": PLACE, "city": PLACE, "region": PLACE}
 STRONG_CITY_POPULATION = 1_000_000
 _LOADED: dict[tuple, Gazetteer] = {}
 
@@ -65,10 +73,20 @@ def _base(g: Gazetteer) -> None:
     for row in _rows("institutions.tsv"):
         name, countries, aliases, domains = (row + ["", "", ""])[:4]
         g.add_institution(name, _split(countries), _split(aliases), _split(domains), source="curated")
+    _native(g)
+    g.ordinary = frozenset(row[0] for row in _rows("ordinary_words.txt"))
     words = {row[0] for row in _rows("word_cities.txt")}
     for name, country, population in _rows("cities.tsv.gz"):
         g.add_place(name, country, CITY, strong=int(population) >= STRONG_CITY_POPULATION,
                     address_only=name in words)
+
+
+def _native(g: Gazetteer) -> None:
+    """Institution and place names in Chinese, Japanese and Korean script (header line first)."""
+    for name, english, country, *_ in list(_rows("institutions_cjk.tsv"))[1:]:
+        g.add_native(name, Entry(INSTITUTION, english, (TERRITORIES.get(country, country),), "curated"))
+    for name, country, kind, *_ in list(_rows("places_cjk.tsv"))[1:]:
+        g.add_native(name, Entry(_NATIVE_KINDS.get(kind, PLACE), name, (TERRITORIES.get(country, country),)))
 
 
 def build_bundled(fuzzy_threshold: float = DEFAULT_FUZZY_THRESHOLD) -> Gazetteer:
@@ -124,12 +142,18 @@ def _cache_dir() -> Path:
     return Path(os.environ.get("PAPERSCOPE_CACHE") or Path.home() / ".cache" / "paperscope")
 
 
+def code_files() -> list:
+    """The matcher's modules: a change to any of them invalidates cached indexes and results."""
+    package = resources.files("paperscope").joinpath("matcher")
+    return sorted((f for f in package.iterdir() if f.name.endswith(".py")), key=lambda f: f.name)
+
+
 def _fingerprint() -> str:
     h = hashlib.sha256()
     for name in _FILES:
         h.update(_data(name))
-    for module in ("gazetteer.py", "gazetteer_data.py"):
-        h.update(resources.files("paperscope").joinpath(module).read_bytes())
+    for module in code_files():
+        h.update(module.read_bytes())
     return h.hexdigest()[:20]
 
 
@@ -178,3 +202,8 @@ def load(ror_dump: str | None = None, fuzzy_threshold: float = DEFAULT_FUZZY_THR
 def from_config(cfg: dict | None) -> Gazetteer:
     aff = (cfg or {}).get("affiliations", {})
     return load(aff.get("ror_dump"), aff.get("fuzzy_threshold", DEFAULT_FUZZY_THRESHOLD))
+
+
+def default_gazetteer() -> Gazetteer:
+    """The gazetteer shipped inside the package (built or unpickled once per process)."""
+    return load()

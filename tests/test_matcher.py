@@ -1,0 +1,283 @@
+"""The matcher package: its structure, its method set, and the string classes its rules cover.
+
+Pure Python, no Spark: every case is generated here, nothing is read from ../shared.
+"""
+from __future__ import annotations
+
+import ast
+import json
+from pathlib import Path
+
+import pytest
+
+from paperscope import matcher
+from paperscope.matcher import RULES, Method, load
+
+PKG = Path(matcher.__file__).parent
+
+
+@pytest.fixture(scope="module")
+def gaz():
+    return load()
+
+
+def countries(gaz, text):
+    return sorted({m.country for m in gaz.match(text) if m.country})
+
+
+def test_modules_import_without_a_cycle():
+    graph = {}
+    for path in PKG.glob("*.py"):
+        deps = set()
+        for node in ast.walk(ast.parse(path.read_text("utf-8"))):
+            if isinstance(node, ast.ImportFrom) and (node.module or "").startswith("paperscope.matcher."):
+                deps.add(node.module.rsplit(".", 1)[1])
+            elif isinstance(node, ast.ImportFrom) and node.module == "paperscope.matcher":
+                deps.update(a.name for a in node.names)
+        graph[path.stem] = deps - {path.stem}
+    done: set[str] = set()
+
+    def visit(name, stack):
+        assert name not in stack, f"import cycle: {' -> '.join(stack + [name])}"
+        if name in done or name not in graph or name == "__init__":
+            return
+        for dep in graph[name]:
+            visit(dep, stack + [name])
+        done.add(name)
+
+    for name in graph:
+        if name != "__init__":
+            visit(name, [])
+
+
+def test_the_rules_are_one_ordered_list_of_named_functions():
+    names = [r.name for r in RULES]
+    assert len(names) == len(set(names))
+    assert names.index("phrases") < names.index("plausible") < names.index("countries") < names.index("unclaimed")
+    assert all(callable(r.apply) and r.apply.__doc__ for r in RULES)
+
+
+def test_the_expectation_suite_allows_exactly_the_methods_of_the_enum():
+    suite = json.loads((PKG.parent / "data" / "expectations" / "affiliations.json").read_text("utf-8"))
+    sets = [e["kwargs"]["value_set"] for e in suite["expectations"] if e["kwargs"].get("column") == "method"]
+    assert sets and set(sets[0]) == {m.value for m in Method}
+
+
+def test_every_match_method_is_a_plain_string_of_the_enum(gaz):
+    for text in ("Tsinghua University", "Tencent AI Lab, Seattle", "Somewhere, Brazil", "Stanford, CA 94305"):
+        for m in gaz.match(text):
+            assert type(m.method) is str and m.method in matcher.METHODS
+    with pytest.raises(ValueError):
+        matcher.Match(None, "US", "guess", "", 0.1)
+
+
+# --- class: a place written in the string beats the headquarters ------------------------------
+# Campuses, joint schools and labs abroad: generated from (organisation, place, country) so that
+# each organisation is tried with places other than its home.
+_ABROAD = [("Google", "US"), ("Microsoft Research", "US"), ("Amazon", "US"), ("Meta", "US"),
+           ("Tencent AI Lab", "CN"), ("Alibaba Group", "CN"), ("ByteDance", "CN"), ("Huawei", "CN"),
+           ("Georgia Tech Europe", "US"), ("University of Chicago Center", "US")]
+_PLACES = [("Beijing", "CN"), ("Singapore", "SG"), ("Zurich, Switzerland", "CH"), ("Seattle, WA", "US"),
+           ("Metz, France", "FR"), ("Montreal, Canada", "CA")]
+
+
+@pytest.mark.parametrize("org, home", _ABROAD)
+@pytest.mark.parametrize("place, country", _PLACES)
+def test_a_written_place_beats_the_headquarters(gaz, org, home, place, country):
+    assert countries(gaz, f"{org}, {place}") == [country]
+
+
+@pytest.mark.parametrize("text, want", [
+    ("Duke-NUS Medical School, Singapore", ["SG"]),
+    ("SUTD-MIT International Design Centre, Singapore", ["SG"]),
+    ("Amazon AWS AI Lab, Shanghai, China", ["CN"]),
+    ("Georgia Tech Europe, Metz, France", ["FR"]),
+    ("Microsoft Research Asia", ["CN"]),
+    # joined names with no place keep their own countries
+    ("University of Michigan-Shanghai Jiao Tong University Joint Institute", ["CN", "US"]),
+    # a place in a segment of its own after an unknown name is that name's, not the institution's
+    ("Imperial College London, FAU Erlangen-Nuremberg, Germany", ["DE", "GB"]),
+])
+def test_joint_schools_and_campuses_take_the_place_written_after_them(gaz, text, want):
+    assert countries(gaz, text) == want
+
+
+# --- class: names in Chinese, Japanese and Korean script -----------------------------------------
+def _rows(name):
+    lines = (PKG.parent / "data" / name).read_text("utf-8").splitlines()
+    return [line.split("\t") for line in lines[1:] if line.strip() and not line.startswith("#")]
+
+
+# A department written after the name, in the name's own script, with no space between.
+_SUFFIX = {"KR": " 컴퓨터학과", "JP": "大学院情報理工学系研究科", "TW": "資訊工程學系", "HK": "計算機系"}
+
+
+@pytest.mark.parametrize("name, english, country", _rows("institutions_cjk.tsv"))
+def test_native_script_institutions_are_found_inside_longer_text(gaz, name, english, country):
+    for text in (name, name + _SUFFIX.get(country, "计算机科学与技术学院"), f"Department of Computer Science, {name}"):
+        got = gaz.match(text)
+        assert {m.country for m in got} == {country}, text
+        assert {m.method for m in got} <= {"alias", "exact"}, text
+
+
+@pytest.mark.parametrize("name, country, kind", _rows("places_cjk.tsv"))
+def test_native_script_places_are_addresses(gaz, name, country, kind):
+    got = gaz.match(f"某某研究所, {name}")
+    assert [m.country for m in got] == [country]
+    assert got[0].method == ("country-name" if kind == "country" else "address")
+
+
+@pytest.mark.parametrize("text, want", [
+    ("浙江大学计算机科学与技术学院", ["CN"]),          # the province 浙江 inside the name is not read apart
+    ("香港科技大学", ["HK"]),
+    ("國立清華大學", ["TW"]),                          # traditional characters
+    ("国立清华大学", ["TW"]),                          # the same name in simplified ones
+    ("고려대학교 컴퓨터학과", ["KR"]),
+    ("東京大学", ["JP"]),
+    ("Google, 北京", ["CN"]),                          # a native place beats the headquarters
+    ("Tsinghua University (清华大学), Beijing", ["CN"]),
+])
+def test_native_script_strings(gaz, text, want):
+    assert countries(gaz, text) == want
+
+
+def test_native_script_evidence_names_the_rule(gaz):
+    [m] = gaz.match("浙江大学计算机科学与技术学院")
+    assert (m.institution, m.method, m.matched) == ("Zhejiang University", "alias", "浙江大学")
+    assert "native-script" in m.evidence
+    [m] = gaz.match("某某研究所, 杭州")
+    assert m.method == "address" and "native-script" in m.evidence
+
+
+# --- class: names that are everyday English ------------------------------------------------------
+def _ordinary(gaz, name):
+    from paperscope.matcher.text import GENERIC, fold, tokens
+
+    toks = tokens(fold(name))
+    return len(toks) >= 2 and all(t[1].lower() in gaz.ordinary or t[0] in GENERIC for t in toks)
+
+
+def _registry_phrases(gaz):
+    names = sorted({e.name for e in gaz.entries if e.kind == matcher.INSTITUTION and e.source != "curated"
+                    and not e.case_sensitive and e.name.isascii() and _ordinary(gaz, e.name)})
+    return names[::max(1, len(names) // 40)]
+
+
+def test_a_registry_name_made_of_ordinary_words_does_not_match_in_running_text(gaz):
+    phrases = _registry_phrases(gaz)
+    assert len(phrases) >= 20
+    as_names = 0
+    for name in phrases:
+        sentence = f"In this paper we study {name.lower()} at a scale not seen before."
+        assert name not in {m.institution for m in gaz.match(sentence)}, sentence
+        as_names += name in {m.institution for m in gaz.match(f"{name}, Paris, France")}
+    assert as_names >= len(phrases) // 2   # written as a name, most of them still count
+
+
+def _ordinary_aliases(gaz):
+    rows = (PKG.parent / "data" / "institutions.tsv").read_text("utf-8").splitlines()
+    out = set()
+    for row in rows:
+        if row.startswith("#") or not row.strip():
+            continue
+        name, _, aliases, *_ = (row.split("\t") + ["", ""])[:4]
+        for word in [name, *aliases.split("|")]:
+            if word.isalpha() and word.lower() in gaz.ordinary and not word.isupper():
+                out.add(word)
+    return sorted(out)
+
+
+def test_a_lowercase_common_word_equal_to_an_alias_does_not_match_in_a_sentence(gaz):
+    words = _ordinary_aliases(gaz)
+    assert {"Apple", "Meta"} <= set(words)
+    for word in words:
+        low = word.lower()
+        assert countries(gaz, f"we apply {low} learning to graphs") == [], word
+        assert countries(gaz, f"We apply {low} learning to graphs") == [], word
+        # written as a name it still counts: capitalised, or beginning its own segment
+        assert any(m.institution for m in gaz.match(f"{word} Inc., Paris, France")), word
+        assert any(m.institution for m in gaz.match(f"{low}, paris, france")), word
+
+
+# --- class: a known name with its tail left off ---------------------------------------------------
+@pytest.mark.parametrize("text, want", [
+    ("University of Eastern Piedmont", ("University of Eastern Piedmont Amadeo Avogadro", "IT")),
+    ("Baikal State University", ("Baikal State University of Economics and Law", "RU")),
+    ("Ben Gurion University, Beer Sheva", ("Ben-Gurion University of the Negev", "IL")),
+])
+def test_the_leading_words_of_exactly_one_name_are_that_name(gaz, text, want):
+    [m] = [m for m in gaz.match(text) if m.institution]
+    assert (m.institution, m.country, m.method) == (*want, "fuzzy")
+    assert "name-prefix" in m.evidence
+
+
+def test_leading_words_shared_by_several_names_are_no_name():
+    g = matcher.Gazetteer()
+    g.add_institution("Zorblax Institute of Optics", ["FR"], source="ror")
+    g.add_institution("Zorblax Institute of Optics and Lasers", ["DE"], source="ror")
+    g.add_institution("Quennick Research Institute of Marine Biology", ["NO"], source="ror")
+    assert [m.country for m in g.match("Quennick Research Institute")] == ["NO"]
+    assert g.match("Zorblax Institute of") == []
+    assert g.match("Quennick Research") == []    # two words: too little of the name
+
+
+# --- class: abbreviated words (Web of Science style) ----------------------------------------------
+@pytest.mark.parametrize("word, short", [("Association", "Assoc."), ("Society", "Soc."), ("Computer", "Comp."),
+                                         ("Physics", "Phys."), ("Chemistry", "Chem."), ("Mathematics", "Math."),
+                                         ("Foundation", "Fdn."), ("Electrical", "Elect."), ("School", "Sch.")])
+def test_abbreviated_words_read_as_the_word(word, short):
+    g = matcher.Gazetteer()
+    g.add_institution(f"Quennick {word} Group of Vardø", ["NO"], source="ror")
+    assert [(m.institution, m.country) for m in g.match(f"Quennick {short} Group of Vardø")] == \
+        [(f"Quennick {word} Group of Vardø", "NO")]
+
+
+# --- class: words run together or split apart -------------------------------------------------------
+def _curated_names():
+    rows = (PKG.parent / "data" / "institutions.tsv").read_text("utf-8").splitlines()
+    out = []
+    for row in rows:
+        if row.startswith("#") or not row.strip():
+            continue
+        name, countries = row.split("\t")[:2]
+        words = name.split()
+        if len(words) >= 3 and name.replace(" ", "").isalpha() and len(name.replace(" ", "")) >= 15:
+            out.append((name, countries.split("|")[0]))
+    return out
+
+
+@pytest.mark.parametrize("name, country", _curated_names())
+def test_a_name_with_its_spacing_lost_is_still_the_name(gaz, name, country):
+    words = name.split()
+    for text in (words[0] + words[1] + " " + " ".join(words[2:]), " ".join(words[:-1]) + words[-1]):
+        assert countries(gaz, text) == [country], text
+
+
+@pytest.mark.parametrize("text, want", [
+    ("Wu Han University", "Wuhan University"),
+    ("Shang hai Jiao Tong University", "Shanghai Jiao Tong University"),
+    ("Duke KunshanUniversity", "Duke Kunshan University"),
+])
+def test_a_split_or_glued_name_is_read_unspaced(gaz, text, want):
+    [m] = gaz.match(text)
+    assert (m.institution, m.method) == (want, "fuzzy") and "(spacing)" in m.evidence
+
+
+# --- class: words of one country's language, when nothing else is known ---------------------------
+@pytest.mark.parametrize("text", ["State Key Laboratory of Integrated Services Networks",
+                                  "National Key Laboratory of General Artificial Intelligence",
+                                  "Key Lab of Machine Perception", "Northwest Minzu University", "Zhongguo Daxue"])
+def test_chinese_institution_types_and_pinyin_are_a_weak_cue(gaz, text):
+    [m] = gaz.match(text)
+    assert (m.country, m.method) == ("CN", "address") and m.score < 0.5
+
+
+# --- class: a university word of another language leads the name ---------------------------------
+@pytest.mark.parametrize("head", ["Universidad", "Université", "Universität", "Universidade", "Università",
+                                  "Universiteit", "Uniwersytet"])
+def test_a_foreign_head_word_first_finds_the_name_written_with_it_last(head):
+    g = matcher.Gazetteer()
+    g.add_institution("Quennick Vardo University", ["NO"], source="ror")
+    [m] = g.match(f"{head} Quennick – Vardo, Department of Physics")
+    assert (m.institution, m.country, m.method) == ("Quennick Vardo University", "NO", "alias")
+    assert "(head-order)" in m.evidence

@@ -52,6 +52,8 @@ class Extracted:
     n_pages: int | None = None
     title: str | None = None
     header_text: str | None = None
+    # Page one's lines with their geometry (header.layout_json), for the author-block reader.
+    header_layout: str | None = None
     full_text: str | None = None
     status: str = OK
     error: str | None = None
@@ -97,26 +99,41 @@ def _title(lines: list[tuple[float, float, str]], page_height: float) -> str | N
     return title[:500] or None
 
 
-def _layout_text(layout) -> tuple[str, list[tuple[float, float, str]]]:
+def _layout_text(layout, geometry: list | None = None) -> tuple[str, list[tuple[float, float, str]]]:
     """Page text in pdfminer's reading order, and each line's (font size, y, text).
 
     Text inside form XObjects (LTFigure) counts too: some publishers put the whole page there.
+    With ``geometry``, each line is also appended there as header.layout_line() reads it.
     """
     parts, lines = [], []
     for element in layout:
         if isinstance(element, LTTextBox):
             parts.append(element.get_text())
+            box = len(geometry) if geometry is not None else 0
             for line in element:
                 if isinstance(line, LTTextLine):
                     text = line.get_text().strip()
                     if text:
-                        lines.append((_line_size(line), line.y1, text))
+                        size = _line_size(line)
+                        lines.append((size, line.y1, text))
+                        if geometry is not None:
+                            geometry.append(_geometry(line, size, box))
         elif isinstance(element, LTFigure):
-            text, inner = _layout_text(element)
+            text, inner = _layout_text(element, geometry)
             if text.strip():
                 parts.append(text)
                 lines.extend(inner)
     return "\n".join(parts), lines
+
+
+def _geometry(line: LTTextLine, size: float, box: int) -> list:
+    """[x0, y0, x1, y1, size, box, text]: the text rebuilt from the glyphs (see layout_text)."""
+    from paperscope.header import line_text
+
+    chars = [(ch.get_text(), ch.x0, ch.x1, ch.y0, ch.size) if isinstance(ch, LTChar) else (" ", None, None, None, 0)
+             for ch in line if isinstance(ch, LTChar) or ch.get_text() == " "]
+    return [round(line.x0, 1), round(line.y0, 1), round(line.x1, 1), round(line.y1, 1), size, box,
+            line_text(chars, size) if chars else line.get_text().strip()]
 
 
 class _StreamText(PDFTextDevice):
@@ -273,9 +290,13 @@ def _extract_into(result: Extracted, data: bytes, limits: Limits) -> None:
         if page_no < max(1, limits.layout_pages):
             PDFPageInterpreter(manager, full).process_page(page)
             layout = full.get_result()
-            text, lines = _layout_text(layout)
+            geometry: list | None = [] if page_no == 0 else None
+            text, lines = _layout_text(layout, geometry)
             if page_no == 0:
+                from paperscope.header import layout_json
+
                 result.header_text = text[:limits.header_chars]
+                result.header_layout = layout_json(layout.width, layout.height, geometry)
                 result.title = _title(lines, layout.height)
         else:
             PDFPageInterpreter(manager, cheap).process_page(page)

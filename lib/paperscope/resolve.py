@@ -42,7 +42,7 @@ def header_record(path: str | Path, gazetteer, china: tuple[str, ...] = ("CN",))
     except OSError as exc:
         return {"file": str(path), "status": "unreadable", "error": exc.strerror, "title": None, "authors": [],
                 "affiliations": [], "emails": [], "countries": [], "has_us": False, "has_cn": False}
-    header = parse(got.header_text or "", got.title, gazetteer) if got.status == OK else None
+    header = parse(got.header_text, got.title, gazetteer, layout=got.header_layout) if got.status == OK else None
     countries = header.countries() if header else []
     return {
         "file": str(path),

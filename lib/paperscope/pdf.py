@@ -94,7 +94,14 @@ def _title(lines: list[tuple[float, float, str]], page_height: float) -> str | N
     if not candidates:
         return None
     top = max(size for size, _, _ in candidates)
-    picked = [text for size, y, text in sorted(candidates, key=lambda c: -c[1]) if size >= top - 0.5]
+    picked, last = [], None
+    for size, y, text in sorted(candidates, key=lambda c: -c[1]):
+        if size < top - 0.5:
+            continue
+        if last is not None and last - y > 1.8 * size:
+            break  # a block of the same type further down (authors set as large as the title)
+        picked.append(text)
+        last = y
     title = " ".join(" ".join(picked).split())
     return title[:500] or None
 

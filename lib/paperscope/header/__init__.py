@@ -15,7 +15,7 @@ import re
 from dataclasses import dataclass, field
 
 from paperscope.gazetteer import INSTITUTION, Gazetteer, Match, clean
-from paperscope.header.page import Page, block_lines, footnotes, layout_json, line_text, load, normalise
+from paperscope.header.page import MARK_END, Page, block_lines, footnotes, layout_json, line_text, load, normalise
 
 _ABSTRACT = re.compile(r"^\s*(?:a\s*b\s*s\s*t\s*r\s*a\s*c\s*t|summary)\b", re.I | re.M)
 _GLUED_ABSTRACT = re.compile(r"Abstract|ABSTRACT")
@@ -25,7 +25,7 @@ _SYMBOLS = "†‡§¶∗*⋆⋄♠♢♡♣♦♥✝#□±∓◇○•⊥⊤♮
 _GREEK = "αβγδεζηθικλμνξοπρστυφχψω"
 _MARK = rf"(?:\(cid:\d+\)|[{re.escape(_SYMBOLS)}]|(?<!\d)\d{{1,2}}(?!\d)|[{_GREEK}])"
 # A marker that leads an affiliation: at the start of the line or after a comma/space.
-_LEAD = re.compile(rf"(?:^|(?<=[\s,;]))({_MARK}(?:\s*,\s*{_MARK})*)\s*(?=[A-Z\u00C0-\u024F])")
+_LEAD = re.compile(rf"(?:^|(?<=[\s,;]))({_MARK}(?:\s*,\s*{_MARK})*)\s*(?=[A-Z\u00C0-\u024F]|{MARK_END}\d)")
 _MARK_TOKEN = re.compile(rf"^{_MARK}$")
 _LEADING = re.compile(rf"^[\s\d{re.escape(_SYMBOLS)}{_GREEK},;:.()\[\]^]+")
 _KEYWORDS = re.compile(
@@ -36,9 +36,12 @@ _KEYWORDS = re.compile(
 # Lines of the first page that are not the author block: venue banners, licences, stamps.
 _NOISE = re.compile(r"proceedings|conference|journal|publishing|workshop|copyright|©|\bdoi\b|arxiv|"
                     r"under review|preprint|accepted|licen[cs]e|equal contribution|corresponding author|"
-                    r"work done|https?://|www\.", re.I)
+                    r"work done|https?://|www\.|contents lists|journal homepage|sciencedirect|transactions on|"
+                    r"\bvol\.?\s*\d|\bno\.\s*\d|\((?:19|20)\d\d\)\s*\d", re.I)
 _NAME_WORD = re.compile(r"^(?:[A-Z\u00C0-\u024F][\w'’\-\u0300-\u036f˘¨´`^~]*\.?|[A-Z]\.(?:-?[A-Z]\.)*|"
                         r"de|van|von|der|den|da|di|le|la|del|bin|al|dos|du|ten|ter|y)$")
+# Markers glued to the end of a name ('MiniMax1', 'Google∗,2').
+_TRAILING = re.compile(rf"(?<=[A-Za-z\u00C0-\u024F]){_MARK}(?:\s*,\s*{_MARK})*$")
 MAX_HEADER_LINES = 40
 # Where an affiliation was read (headers.affiliations.source, affiliations.source).
 SOURCES = ("block", "footnote", "email")
@@ -197,6 +200,21 @@ def parse(page_text: str | None, title: str | None = None, gazetteer: Gazetteer 
     return Header(affiliations, mails, state.authors, title)
 
 
+def _names_only(line: str, found: list) -> bool:
+    """A line of person names with no separators ('Kaixin Ma Hongming Zhang Xiaoman Pan'), where
+    one name happens to equal an organisation's alias: the alias covers a small part of it."""
+    words = [w for w in _MARK_SPLIT.split(line) if w]
+    if len(words) < 4 or "," in line or any(_KEYWORDS.search(t) for _, t, _ in found):
+        return False
+    if not all(_NAME_WORD.match(w) or _MARK_TOKEN.match(w) for w in words):
+        return False
+    matched = sum(len(m.matched.split()) for _, _, ms in found for m in ms if m.institution)
+    return matched * 3 < len(words)
+
+
+_MARK_SPLIT = re.compile(rf"\s+|(?<=[^\s\d])(?=\d)|(?<=\d)(?=\D)|(?=[{re.escape(_SYMBOLS)}])")
+
+
 def _placed(affiliations: list[Affiliation]) -> bool:
     return any(m.country for a in affiliations for m in a.matches)
 
@@ -217,16 +235,21 @@ def _read(lines: list[str], gaz: Gazetteer, st: _State, source: str) -> None:
     for raw_line in lines:
         prev_line = line
         line = " ".join(_EMAIL.sub(" ", raw_line).split())
+        if source == "footnote":
+            st.last_was_affiliation = False  # each note stands alone: nothing continues the one above
         if len(line) < 3 or _NOISE.search(line):
             st.last_was_affiliation = False if len(line) >= 3 else st.last_was_affiliation
             continue
         pieces = _marked_pieces(line) if not _is_glued(line) or len(line) <= 160 else _glued_pieces(line)
         found = []
         for marker, text in pieces:
-            text = _LEADING.sub("", clean(text)).strip(" ,;&")
+            text = _LEADING.sub("", clean(text)).replace(MARK_END, "").strip(" ,;&")
+            text = _TRAILING.sub("", text)
             if len(text) >= 3:
                 found.append((marker, text, gaz.match(text)))
         is_aff = any(_KEYWORDS.search(t) or any(m.institution for m in ms) for _, t, ms in found)
+        if is_aff and source == "block" and _names_only(line, found):
+            is_aff = False
         names = None if is_aff or source != "block" else _authors_in(line)
         if names:
             if st.last_was_affiliation:

@@ -25,6 +25,8 @@ _ACCENTS = {"´": "\u0301", "`": "\u0300", "¨": "\u0308", "ˆ": "\u0302", "˜":
             "¸": "\u0327", "ˇ": "\u030c", "˘": "\u0306", "˚": "\u030a", "˙": "\u0307"}
 _ACCENT_BEFORE = re.compile(rf"\s?([{''.join(_ACCENTS)}])\s?([A-Za-z\u0131])")
 _ACCENT_AFTER = re.compile(rf"([A-Za-z])\s?([{''.join(_ACCENTS)}])")
+# Put between a superscript marker and a digit that begins the name after it.
+MARK_END = "\u2063"
 _SPACE_GAP = 0.12           # a gap wider than this share of the type size is a space
 _MARGIN = 0.07              # lines wholly within this share of the page width from an edge
 _FOOT_REGION = 0.45         # footnotes sit in the lower part of the page
@@ -45,7 +47,7 @@ FOOT_NOISE = re.compile(
 _ARE_WITH = re.compile(r"^.{0,120}?\b(?:is|are|was|were)\s+(?:now\s+|also\s+|currently\s+)*(?:with|at|from)\s+"
                        r"(?:the\s+)?", re.I)
 _ALSO_WITH = re.compile(r",?\s*(?:and|;)\s+(?:is\s+|are\s+)?(?:also\s+)?(?:with|at)\s+(?:the\s+)?", re.I)
-_SENTENCE = re.compile(r"(?<=[a-z\)\]]{2})(?<!Inc)(?<!Ltd)(?<!Corp)(?<!Co)(?<!Univ)(?<!Dept)(?<!Inst)(?<!Lab)"
+_SENTENCE = re.compile(r"(?<=[A-Za-z\)\]]{2})(?<!Inc)(?<!Ltd)(?<!Corp)(?<!Co)(?<!Univ)(?<!Dept)(?<!Inst)(?<!Lab)"
                        r"\.\s+(?=[A-Z(])|;\s+")
 
 
@@ -76,17 +78,29 @@ def line_text(chars: list[tuple], size: float) -> str:
     """
     out: list[str] = []
     prev_x1 = None
-    for text, x0, x1, _y0, ch_size in chars:
+    base = _baseline(chars, size)
+    prev_sup = False
+    for text, x0, x1, y0, ch_size in chars:
         if x0 is None:
             if out and not out[-1].isspace():
                 out.append(" ")
             continue
+        sup = ch_size < 0.8 * size and y0 > base + 0.15 * size
         if prev_x1 is not None and out and not out[-1].isspace() and not text.isspace() \
                 and x0 - prev_x1 > _SPACE_GAP * max(ch_size, size, 1.0) and text not in _ACCENTS:
             out.append(" ")
+        elif prev_sup and not sup and text.isdigit():
+            out.append(MARK_END)  # '³4Paradigm': the superscript 3 is the marker, 4 is the name
         out.append(text)
         prev_x1 = x1 if text not in _ACCENTS else prev_x1
+        prev_sup = sup and text.isdigit()
     return normalise("".join(out).strip())
+
+
+def _baseline(chars: list[tuple], size: float) -> float:
+    """The lowest common glyph bottom among full-size glyphs (superscripts sit above it)."""
+    bottoms = sorted(round(c[3], 1) for c in chars if c[1] is not None and c[4] >= 0.8 * size)
+    return bottoms[len(bottoms) // 2] if bottoms else 0.0
 
 
 def normalise(text: str) -> str:
@@ -110,9 +124,13 @@ def load(layout: str | dict | Page) -> Page:
     return Page(data["w"], data["h"], [Line(*row) for row in data["lines"]])
 
 
-def _body_size(lines: list[Line]) -> float:
+def _body_size(lines: list[Line], height: float) -> float:
+    """The running text's type size: the commonest (by characters) in the lower half of the page.
+
+    The upper half is left out because a long abstract in smaller type can outweigh it there.
+    """
     weight: dict[float, int] = {}
-    for ln in lines:
+    for ln in [ln for ln in lines if ln.y1 < height / 2] or lines:
         weight[ln.size] = weight.get(ln.size, 0) + len(ln.text)
     return max(weight, key=weight.get) if weight else 0.0
 
@@ -134,20 +152,38 @@ def _in_margin(ln: Line, page: Page) -> bool:
 
 
 def _top_down(lines: list[Line]) -> list[Line]:
-    """Boxes top to bottom (left to right at the same height), each box's lines in order."""
-    tops: dict[int, tuple[float, float]] = {}
+    """Reading order of the block: rows top to bottom, left to right within a row.
+
+    Boxes that sit side by side with another box of several lines are the cells of an
+    author grid (ACM 2x2, 3xN): such a box is read whole where its top is, so that one
+    author's name, place and e-mail stay together and do not interleave with the next cell.
+    """
+    boxes: dict[int, list[Line]] = {}
     for ln in lines:
-        y, x = tops.get(ln.box, (-1e9, 1e9))
-        tops[ln.box] = (max(y, ln.y1), min(x, ln.x0))
-    order = sorted(tops, key=lambda b: (-round(tops[b][0] / 4), tops[b][1]))
-    rank = {b: i for i, b in enumerate(order)}
-    return sorted(lines, key=lambda ln: (rank[ln.box], -ln.y1, ln.x0))
+        boxes.setdefault(ln.box, []).append(ln)
+    extent = {b: (min(ln.x0 for ln in ls), max(ln.x1 for ln in ls), min(ln.y0 for ln in ls),
+                  max(ln.y1 for ln in ls)) for b, ls in boxes.items() if len(ls) >= 2}
+    cells = set()
+    for a, (ax0, ax1, ay0, ay1) in extent.items():
+        for b, (bx0, bx1, by0, by1) in extent.items():
+            overlap = min(ay1, by1) - max(ay0, by0)
+            if a != b and (ax1 <= bx0 or bx1 <= ax0) and overlap > 0.5 * min(ay1 - ay0, by1 - by0):
+                cells.add(a)
+    anchor = {id(ln): (extent[ln.box][3], extent[ln.box][0]) if ln.box in cells else (ln.y1, ln.x0)
+              for ln in lines}
+    rows: dict[float, int] = {}
+    row, first = -1, None
+    for y in sorted({a[0] for a in anchor.values()}, reverse=True):
+        if first is None or first - y > 3:
+            row, first = row + 1, y
+        rows[y] = row
+    return sorted(lines, key=lambda ln: (rows[anchor[id(ln)][0]], anchor[id(ln)][1], -ln.y1, ln.x0))
 
 
 def block_lines(page: Page, title: str | None = None) -> list[str]:
     """The author block: lines above the abstract (or the first prose/caption/heading line)."""
     lines = [ln for ln in page.lines if not _in_margin(ln, page) and ln.text.strip()]
-    body = _body_size(lines)
+    body = _body_size(lines, page.height)
     title_words = " ".join((title or "").split())
     # Running text is a paragraph: two prose lines in one box (a one-line banner is not).
     prose: dict[int, int] = {}
@@ -170,14 +206,14 @@ def block_lines(page: Page, title: str | None = None) -> list[str]:
 def footnotes(page: Page) -> list[str]:
     """First-page footnote sentences that may name affiliations, noise dropped."""
     lines = [ln for ln in page.lines if not _in_margin(ln, page) and ln.text.strip()]
-    body = _body_size(lines)
+    body = _body_size(lines, page.height)
     low = page.height * _FOOT_REGION
     small = [ln for ln in lines if ln.size < body - 0.3 and ln.y1 < low and not ln.text.strip().isdigit()]
     foot = [ln for ln in small if not any(
         o.y1 < ln.y0 and abs(o.size - body) < 0.3 and o.x0 < ln.x1 and ln.x0 < o.x1 and len(o.text) > 3
         and not o.text.strip().isdigit() for o in lines)]
     half = page.width / 2
-    foot.sort(key=lambda ln: (ln.x0 >= half and ln.x1 > half + 0.1 * page.width, -ln.y1, ln.x0))
+    foot.sort(key=lambda ln: (ln.x0 >= half and ln.x1 > half + 0.1 * page.width, -round(ln.y0 / 3), ln.x0))
     notes: list[str] = []
     prev = None
     for ln in foot:
@@ -193,6 +229,8 @@ def footnotes(page: Page) -> list[str]:
         prev = ln
     out: list[str] = []
     for note in notes:
+        if not (_FOOT_START.match(note) or _ARE_WITH.match(note)):
+            continue  # a footnote names its authors' places after a mark or as "X is with"; figure text does neither
         note = re.sub(r"\((?:[^()]*@[^()]*|e-?mail[^()]*)\)", " ", note, flags=re.I)
         for sentence in _SENTENCE.split(note):
             sentence = sentence.strip(" .;")

@@ -15,14 +15,15 @@ import re
 from dataclasses import dataclass, field
 
 from paperscope.gazetteer import INSTITUTION, Gazetteer, Match, clean
-from paperscope.header.page import MARK_END, Page, block_lines, footnotes, layout_json, line_text, load, normalise
+from paperscope.header.page import (MARK_END, SUPERSCRIPT_LETTERS, Page, block_lines, footnotes, layout_json,
+                                    line_text, load, normalise)
 
 _ABSTRACT = re.compile(r"^\s*(?:a\s*b\s*s\s*t\s*r\s*a\s*c\s*t|summary)\b", re.I | re.M)
 _GLUED_ABSTRACT = re.compile(r"Abstract|ABSTRACT")
 _EMAIL = re.compile(r"\{[^{}@]{1,300}\}\s*@\s*[\w-]+(?:\.[\w-]+)+|[\w.+-]+\s?@\s?[\w-]+(?:\.[\w-]+)+")
 # Footnote marks and superscripts that tie authors to affiliations.
 _SYMBOLS = "†‡§¶∗*⋆⋄♠♢♡♣♦♥✝#□±∓◇○•⊥⊤♮♯"
-_GREEK = "αβγδεζηθικλμνξοπρστυφχψω"
+_GREEK = "αβγδεζηθικλμνξοπρστυφχψω" + SUPERSCRIPT_LETTERS
 _MARK = rf"(?:\(cid:\d+\)|[{re.escape(_SYMBOLS)}]|(?<!\d)\d{{1,2}}(?!\d)|[{_GREEK}])"
 # A marker that leads an affiliation: at the start of the line or after a comma/space.
 _LEAD = re.compile(rf"(?:^|(?<=[\s,;]))({_MARK}(?:\s*,\s*{_MARK})*)\s*(?=[A-Z\u00C0-\u024F]|{MARK_END}\d)")
@@ -37,7 +38,10 @@ _KEYWORDS = re.compile(
 _NOISE = re.compile(r"proceedings|conference|journal|publishing|workshop|copyright|©|\bdoi\b|arxiv|"
                     r"under review|preprint|accepted|licen[cs]e|equal contribution|corresponding author|"
                     r"work done|https?://|www\.|contents lists|journal homepage|sciencedirect|transactions on|"
-                    r"\bvol\.?\s*\d|\bno\.\s*\d|\((?:19|20)\d\d\)\s*\d", re.I)
+                    r"\bvol\.?\s*\d|\bno\.\s*\d|\((?:19|20)\d\d\)\s*\d|"
+                    # venue lines: "RecSys'13, Hong Kong", "CIKM’17, November 6-10, 2017, Singapore"
+                    r"\b[A-Z][A-Za-z]*\s?['’‘]\s?\d{2}\b|\b(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)"
+                    r"[a-z]*\.?\s+\d{1,2}\s*[-–—]+\s*\d{1,2}\b", re.I)
 _NAME_WORD = re.compile(r"^(?:[A-Z\u00C0-\u024F][\w'’\-\u0300-\u036f˘¨´`^~]*\.?|[A-Z]\.(?:-?[A-Z]\.)*|"
                         r"de|van|von|der|den|da|di|le|la|del|bin|al|dos|du|ten|ter|y)$")
 # Markers glued to the end of a name ('MiniMax1', 'Google∗,2').
@@ -200,6 +204,25 @@ def parse(page_text: str | None, title: str | None = None, gazetteer: Gazetteer 
     return Header(affiliations, mails, state.authors, title)
 
 
+def _join_wrapped(lines: list[str]) -> list[str]:
+    """A name wrapped over two lines is read as one: 'Hong Kong University of' / 'Science and Technology'."""
+    out: list[str] = []
+    for line in lines:
+        line = line.strip()
+        if out and line[:1].isalpha() and not _EMAIL.search(out[-1]):
+            if _WRAP_END.search(out[-1]):
+                out[-1] = f"{out[-1]} {line}"
+                continue
+            if out[-1].endswith("-") and line[:1].islower() and out[-1][-2:-1].isalpha():
+                out[-1] = out[-1][:-1] + line
+                continue
+        out.append(line)
+    return out
+
+
+_WRAP_END = re.compile(r"\b(?:of|and|for|the|de|di|del|at|&)$", re.I)
+
+
 def _names_only(line: str, found: list) -> bool:
     """A line of person names with no separators ('Kaixin Ma Hongming Zhang Xiaoman Pan'), where
     one name happens to equal an organisation's alias: the alias covers a small part of it."""
@@ -232,7 +255,7 @@ def _read(lines: list[str], gaz: Gazetteer, st: _State, source: str) -> None:
     """Classify each line (authors, affiliation, continuation, noise) into ``st``."""
     affiliations, authors, owners = st.affiliations, st.authors, st.owners
     line = ""
-    for raw_line in lines:
+    for raw_line in _join_wrapped(lines):
         prev_line = line
         line = " ".join(_EMAIL.sub(" ", raw_line).split())
         if source == "footnote":

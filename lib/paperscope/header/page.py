@@ -27,6 +27,12 @@ _ACCENT_BEFORE = re.compile(rf"\s?([{''.join(_ACCENTS)}])\s?([A-Za-z\u0131])")
 _ACCENT_AFTER = re.compile(rf"([A-Za-z])\s?([{''.join(_ACCENTS)}])")
 # Put between a superscript marker and a digit that begins the name after it.
 MARK_END = "\u2063"
+# Superscript letters that index affiliations (Elsevier "Shijie Li a,b") become modifier
+# letters, which the header grammar reads as markers; they pass NFKC as private-use code points.
+_LETTER_MARKS = "abcdefgh"
+SUPERSCRIPT_LETTERS = "ᵃᵇᶜᵈᵉᶠᵍʰ"
+_PUA = 0xE000
+_MODIFIER = {_PUA + i: c for i, c in enumerate(SUPERSCRIPT_LETTERS)}
 _SPACE_GAP = 0.12           # a gap wider than this share of the type size is a space
 _MARGIN = 0.07              # lines wholly within this share of the page width from an edge
 _FOOT_REGION = 0.45         # footnotes sit in the lower part of the page
@@ -91,10 +97,10 @@ def line_text(chars: list[tuple], size: float) -> str:
             out.append(" ")
         elif prev_sup and not sup and text.isdigit():
             out.append(MARK_END)  # '³4Paradigm': the superscript 3 is the marker, 4 is the name
-        out.append(text)
+        out.append(chr(_PUA + _LETTER_MARKS.index(text)) if sup and text in _LETTER_MARKS else text)
         prev_x1 = x1 if text not in _ACCENTS else prev_x1
         prev_sup = sup and text.isdigit()
-    return normalise("".join(out).strip())
+    return normalise("".join(out).strip()).translate(_MODIFIER)
 
 
 def _baseline(chars: list[tuple], size: float) -> float:
@@ -139,7 +145,7 @@ def _is_prose(ln: Line, body: float) -> bool:
     """A line of running text: body type, several words, mostly lower-case words."""
     text = _ADDRESS.sub(" ", ln.text)
     words = re.findall(r"[A-Za-z][\w'-]*", text)
-    if len(words) < 7 or abs(ln.size - body) > 0.6:
+    if len(words) < 7 or ln.size > body + 1.5:
         return False
     return sum(w[0].islower() for w in words) >= 0.55 * len(words)
 
@@ -148,7 +154,9 @@ _ADDRESS = re.compile(r"\S+@\S+|https?://\S+|www\.\S+")
 
 
 def _in_margin(ln: Line, page: Page) -> bool:
-    return ln.x1 < _MARGIN * page.width or ln.x0 > (1 - _MARGIN) * page.width
+    """The arXiv stamp and other marginalia: lines in the outer margin, or one or two glyphs near it."""
+    margin = _MARGIN * page.width * (1.8 if len(ln.text.strip()) <= 2 else 1)
+    return ln.x1 < margin or ln.x0 > page.width - margin
 
 
 def _top_down(lines: list[Line]) -> list[Line]:

@@ -43,6 +43,9 @@ OK, EMPTY, NOT_PDF, ENCRYPTED, CORRUPT, TRUNCATED, NO_TEXT, ERROR = (
     "ok", "empty", "not_pdf", "encrypted", "corrupt", "truncated", "no_text", "error")
 # Limits (extract.* in the config) and files that cannot be read at all.
 TOO_LARGE, TOO_MANY_PAGES, TIMEOUT, UNREADABLE = "too_large", "too_many_pages", "timeout", "unreadable"
+# What an extracted papers row holds; rows with another value (or none: written before
+# page one's layout was stored) are extracted again by the next run.
+EXTRACTOR = "layout-1"
 STATUSES = (OK, EMPTY, NOT_PDF, ENCRYPTED, CORRUPT, TRUNCATED, NO_TEXT, ERROR,
             TOO_LARGE, TOO_MANY_PAGES, TIMEOUT, UNREADABLE)
 
@@ -106,7 +109,7 @@ def _title(lines: list[tuple[float, float, str]], page_height: float) -> str | N
     return title[:500] or None
 
 
-def _layout_text(layout, geometry: list | None = None) -> tuple[str, list[tuple[float, float, str]]]:
+def _layout_text(layout, geometry: list | None = None, figure: int = 0) -> tuple[str, list[tuple[float, float, str]]]:
     """Page text in pdfminer's reading order, and each line's (font size, y, text).
 
     Text inside form XObjects (LTFigure) counts too: some publishers put the whole page there.
@@ -124,23 +127,24 @@ def _layout_text(layout, geometry: list | None = None) -> tuple[str, list[tuple[
                         size = _line_size(line)
                         lines.append((size, line.y1, text))
                         if geometry is not None:
-                            geometry.append(_geometry(line, size, box))
+                            geometry.append(_geometry(line, size, box, figure))
         elif isinstance(element, LTFigure):
-            text, inner = _layout_text(element, geometry)
+            text, inner = _layout_text(element, geometry, 1)
             if text.strip():
                 parts.append(text)
                 lines.extend(inner)
     return "\n".join(parts), lines
 
 
-def _geometry(line: LTTextLine, size: float, box: int) -> list:
-    """[x0, y0, x1, y1, size, box, text]: the text rebuilt from the glyphs (see layout_text)."""
+def _geometry(line: LTTextLine, size: float, box: int, figure: int) -> list:
+    """[x0, y0, x1, y1, size, box, text, figure]: the text rebuilt from the glyphs (header.line_text);
+    figure is 1 for text drawn inside a form XObject (an included graphic, or a whole page)."""
     from paperscope.header import line_text
 
     chars = [(ch.get_text(), ch.x0, ch.x1, ch.y0, ch.size) if isinstance(ch, LTChar) else (" ", None, None, None, 0)
              for ch in line if isinstance(ch, LTChar) or ch.get_text() == " "]
     return [round(line.x0, 1), round(line.y0, 1), round(line.x1, 1), round(line.y1, 1), size, box,
-            line_text(chars, size) if chars else line.get_text().strip()]
+            line_text(chars, size) if chars else line.get_text().strip(), figure]
 
 
 class _StreamText(PDFTextDevice):

@@ -40,6 +40,7 @@ _NOISE = re.compile(r"proceedings|conference|journal|publishing|workshop|copyrig
                     r"work done|https?://|www\.|contents lists|journal homepage|sciencedirect|transactions on|"
                     r"\bvol\.?\s*\d|\bno\.\s*\d|\((?:19|20)\d\d\)\s*\d|"
                     # venue lines: "RecSys'13, Hong Kong", "CIKM’17, November 6-10, 2017, Singapore"
+                    r"supported by|funded by|\bgrants?\b|"
                     r"\b[A-Z][A-Za-z]*\s?['’‘]\s?\d{2}\b|\b(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)"
                     r"[a-z]*\.?\s+\d{1,2}\s*[-–—]+\s*\d{1,2}\b", re.I)
 _NAME_WORD = re.compile(r"^(?:[A-Z\u00C0-\u024F][\w'’\-\u0300-\u036f˘¨´`^~]*\.?|[A-Z]\.(?:-?[A-Z]\.)*|"

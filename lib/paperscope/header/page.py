@@ -66,6 +66,7 @@ class Line:
     size: float
     box: int
     text: str
+    figure: int = 0
 
 
 @dataclass
@@ -127,7 +128,12 @@ def load(layout: str | dict | Page) -> Page:
     if isinstance(layout, Page):
         return layout
     data = json.loads(layout) if isinstance(layout, str) else layout
-    return Page(data["w"], data["h"], [Line(*row) for row in data["lines"]])
+    lines = [Line(*row) for row in data["lines"]]
+    # Text inside included graphics (a teaser figure's labels: model names, logos) is no
+    # author block, unless the publisher put most of the page in one (then it is the page).
+    if sum(ln.figure for ln in lines) < 0.5 * len(lines):
+        lines = [ln for ln in lines if not ln.figure]
+    return Page(data["w"], data["h"], lines)
 
 
 def _body_size(lines: list[Line], height: float) -> float:

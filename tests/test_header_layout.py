@@ -270,3 +270,17 @@ def test_no_affiliation_line_means_no_countries(gaz):
     h = _read(gaz, _page(draw))
     assert h.countries() == []
     assert h.affiliations == []
+
+
+def test_content_footnotes_are_not_affiliations(gaz):
+    def draw(c):
+        _text(c, 150, 700, "Reasoning in Continuous Space", 14)
+        _text(c, 200, 660, "Jeffrey Cheng 1 Ben Durme 1")
+        _text(c, 150, 620, "Abstract", 12)
+        _prose(c, 75, 600, 330, 44)
+        _prose(c, 55, 310, 150, 48)
+        _prose(c, 310, 600, 70, 48)
+        _text(c, 65, 118, "1We use the Qwen models of Alibaba Group in Hangzhou, China.", 9)
+        _text(c, 65, 108, "2Code: https://github.com/example/ccot", 9)
+    h = _read(gaz, _page(draw))
+    assert h.countries() == []

@@ -39,7 +39,9 @@ _FOOT_REGION = 0.45         # footnotes sit in the lower part of the page
 _ABSTRACT = re.compile(r"^\s*(?:a\s?b\s?s\s?t\s?r\s?a\s?c\s?t|summary)\b", re.I)
 _CAPTION = re.compile(r"^\s*(?:figure|fig\.|table)\s*\d", re.I)
 _SECTION = re.compile(r"^\s*(?:\d+\.?|[IVX]+\.)?\s*(?:introduction|keywords|index terms|key words)\b", re.I)
-_FOOT_START = re.compile(r"^\s*(?:\(cid:\d+\)|[•∗*†‡§¶⋆♠♣♦♥#]|\d{1,2}(?=\s*[A-Z])|[a-h](?=\s*[A-Z][a-z]))")
+# A footnote's mark: a symbol or bullet, a number or letter before a capital, a superscript letter.
+_FOOT_START = re.compile(r"^\s*(?:\(cid:\d+\)|[•∗*†‡§¶⋆♠♣♦♥#]|\d{1,2}(?=\s*[A-Z])|"
+                         r"[a-h](?=\s*[A-Z][a-z])|[ᵃᵇᶜᵈᵉᶠᵍʰ])")
 # Footnote sentences that are not affiliations (the labels' rules: venues, publishers,
 # funding, contact details, "work done during an internship at X", contribution notes).
 FOOT_NOISE = re.compile(
@@ -55,6 +57,18 @@ _ARE_WITH = re.compile(r"^.{0,120}?\b(?:is|are|was|were)\s+(?:now\s+|also\s+|cur
 _ALSO_WITH = re.compile(r",?\s*(?:and|;)\s+(?:is\s+|are\s+)?(?:also\s+)?(?:with|at)\s+(?:the\s+)?", re.I)
 _SENTENCE = re.compile(r"(?<=[A-Za-z\)\]]{2})(?<!Inc)(?<!Ltd)(?<!Corp)(?<!Co)(?<!Univ)(?<!Dept)(?<!Inst)(?<!Lab)"
                        r"\.\s+(?=[A-Z(])|;\s+")
+
+
+_LINK_WORDS = {"of", "and", "for", "the", "at", "in", "on", "de", "di", "la", "le", "du", "des", "del", "der",
+               "und", "für", "y", "e", "a", "an", "da", "do", "dos", "van", "von"}
+
+
+def _running_text(sentence: str) -> bool:
+    """A content footnote ('We use the Qwen model from Alibaba'): lower-case words beyond the
+    few that link the parts of a name; an affiliation is capitalised words and places."""
+    words = re.findall(r"[^\W\d_][\w'’-]*", _ADDRESS.sub(" ", sentence))
+    lower = [w for w in words if w.islower() and w not in _LINK_WORDS]  # not 'iFLYTEK', 'eBay'
+    return len(lower) >= 2
 
 
 @dataclass
@@ -254,7 +268,7 @@ def footnotes(page: Page) -> list[str]:
             head = _ARE_WITH.match(sentence)
             if head:
                 sentence = sentence[head.end():]
-            if FOOT_NOISE.search(sentence):
+            if FOOT_NOISE.search(sentence) or _running_text(sentence):
                 continue
             out.extend(p.strip(" .,") for p in _ALSO_WITH.split(sentence) if p.strip(" .,"))
     return out

@@ -50,9 +50,9 @@ FOOT_NOISE = re.compile(
     r"\bwork (?:was |is )?(?:done|conducted|performed|carried)|during (?:his|her|their|an?)\b|"
     r"equal(?:ly)? contribut|contributed equally|project lead|homepage|https?://|www\.|preprint|arxiv|"
     r"\bdoi\b|digital object|permission|all rights|recommended|associate editor|this paper|this work|"
-    r"\bPMLR\b|@", re.I)
+    r"\bPMLR\b|@|\b(?:now|currently|previously|formerly)\s+(?:at|with|in)\b|\bformerly\b", re.I)
 # IEEE: "K. He and J. Sun are with Microsoft Research, ..." -> "Microsoft Research, ...".
-_ARE_WITH = re.compile(r"^.{0,120}?\b(?:is|are|was|were)\s+(?:now\s+|also\s+|currently\s+)*(?:with|at|from)\s+"
+_ARE_WITH = re.compile(r"^.{0,120}?\b(?:is|are|was|were)\s+(?:also\s+)*(?:with|at|from)\s+"
                        r"(?:the\s+)?", re.I)
 _ALSO_WITH = re.compile(r",?\s*(?:and|;)\s+(?:is\s+|are\s+)?(?:also\s+)?(?:with|at)\s+(?:the\s+)?", re.I)
 _SENTENCE = re.compile(r"(?<=[A-Za-z\)\]]{2})(?<!Inc)(?<!Ltd)(?<!Corp)(?<!Co)(?<!Univ)(?<!Dept)(?<!Inst)(?<!Lab)"

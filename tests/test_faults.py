@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 from pyspark.sql import functions as F
 
-from paperscope import pipeline, tables
+from paperscope import pdf, pipeline, tables
 
 REPO = Path(__file__).resolve().parents[1]
 TINY = {"2024": ["neurips2024_01.pdf", "neurips2024_02.pdf", "neurips2024_03.pdf"],
@@ -119,6 +119,21 @@ def test_changed_corpus_extracts_only_new_files_and_drops_removed_ones(spark, ba
         assert ids <= stored
     collab = {r["year"]: r["papers"] for r in spark.read.format("delta").load(tables.table_path(cfg, "collaboration")).collect()}
     assert collab == {2024: 2, 2025: 3}
+
+
+def test_rows_from_before_the_layout_was_stored_are_extracted_again(spark, base_cfg, tmp_path):
+    """A papers table written by an older extractor (no header_layout, no extractor column)
+    is not reported as fresh: the next run extracts every row again and stores the layout."""
+    cfg = _cfg(base_cfg, _tiny_corpus(tmp_path / "corpus"), tmp_path)
+    assert pipeline.run_all(pipeline.Run(spark, cfg)) == 0
+    papers_path = tables.table_path(cfg, "papers")
+    old = spark.read.format("delta").load(papers_path).drop("header_layout", "extractor")
+    old.write.format("delta").mode("overwrite").option("overwriteSchema", "true").partitionBy("year").save(papers_path)
+    run = pipeline.Run(spark, cfg)
+    assert pipeline.run_all(run) == 0
+    assert run.papers_refresh.extracted == sum(map(len, TINY.values()))
+    rows = spark.read.format("delta").load(papers_path).where("status = 'ok'").collect()
+    assert rows and all(r["header_layout"] and r["extractor"] == pdf.EXTRACTOR for r in rows)
 
 
 def test_driver_killed_after_bronze_write_then_rerun_matches(spark, base_cfg, reference, tmp_path):

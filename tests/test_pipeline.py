@@ -172,6 +172,8 @@ def test_headers_table_keeps_authors_and_affiliation_strings(sample_run, spark):
     row = headers.where(F.array_contains("countries", "CN") & F.array_contains("countries", "US")).first()
     assert row["authors"] and all(a["name"] for a in row["authors"])
     raws = {a["raw"] for a in row["affiliations"]}
+    sources = {r["source"] for r in headers.selectExpr("explode(affiliations.source) AS source").collect()}
+    assert sources and sources <= {"block", "footnote", "email"}
     affs = spark.read.format("delta").load(tables.table_path(cfg, "affiliations")).where(F.col("paper_id") == row["paper_id"])
     assert raws == {r["raw"] for r in affs.select("raw").collect()}
     header = (run.run_dir / "audit.csv").read_text(encoding="utf-8").splitlines()[0].split(",")

@@ -50,10 +50,10 @@ def _parse(path) -> Page:
 
 def _frames():
     audit = pd.DataFrame([
-        ("p1", 2025, EVIL_TITLE, "/c/2025/a.pdf", "ok", EVIL_AFF, "header", None, "CN", "address", "'Beijing' -> CN", 0.8),
-        ("p1", 2025, EVIL_TITLE, "/c/2025/a.pdf", "ok", "MIT, Cambridge, MA", "header", "MIT", "US", "alias",
+        ("p1", 2025, EVIL_TITLE, "/c/2025/a.pdf", "ok", EVIL_AFF, "block", None, "CN", "address", "'Beijing' -> CN", 0.8),
+        ("p1", 2025, EVIL_TITLE, "/c/2025/a.pdf", "ok", "MIT, Cambridge, MA", "block", "MIT", "US", "alias",
          "'MIT' -> MIT (US)", 1.0),
-        ("p2", 2025, "Plain Title", "/c/2025/b.pdf", "ok", "Oxford", "header", "University of Oxford", "GB", "exact",
+        ("p2", 2025, "Plain Title", "/c/2025/b.pdf", "ok", "Oxford", "block", "University of Oxford", "GB", "exact",
          "'Oxford'", 1.0),
         ("p3", 2024, None, "/c/2024/c.pdf", "corrupt", None, None, None, None, None, None, None),
     ], columns=["paper_id", "year", "title", "path", "status", "raw", "source", "institution", "country", "method",

@@ -104,7 +104,7 @@ def test_email_brace_groups():
 
 def test_header_parse_sample_paper(repo):
     got = pdf.extract((repo / "sample/corpus/2024/neurips2024_05.pdf").read_bytes(), max_pages=1)
-    header = parse(got.header_text, got.title)
+    header = parse(got.header_text, got.title, layout=got.header_layout)
     assert header.countries() == ["CN", "US"]
     raws = [a.raw for a in header.affiliations]
     assert all(not r[0].isdigit() for r in raws), "footnote markers are stripped"

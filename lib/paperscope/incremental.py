@@ -23,7 +23,7 @@ from pyspark.sql import functions as F
 from pyspark.sql.types import StringType, StructField, StructType
 
 from paperscope import corpus, tables, transforms
-from paperscope.pdf import Limits
+from paperscope.pdf import EXTRACTOR, Limits
 
 log = logging.getLogger(__name__)
 
@@ -93,7 +93,10 @@ def known_keys(spark: SparkSession, cfg: dict, years: list[int]) -> frozenset:
     """(paper_id, path, year) of the rows the papers table holds for these years."""
     if cfg["extract"]["reextract"] or tables.version(spark, cfg, "papers") is None:
         return frozenset()
-    stored = tables.read_years(spark, cfg, "papers", years).select(*KEYS).collect()
+    stored = tables.read_years(spark, cfg, "papers", years)
+    if "extractor" not in stored.columns:
+        return frozenset()  # written before the extractor was recorded: everything is extracted again
+    stored = stored.where(F.col("extractor") == EXTRACTOR).select(*KEYS).collect()
     return frozenset((r.paper_id, r.path, r.year) for r in stored)
 
 
@@ -160,7 +163,8 @@ def fingerprint(cfg: dict, step: str) -> str:
         data = sorted((f for f in (pkg / "data").iterdir() if f.name.endswith((".tsv", ".tsv.gz", ".txt"))), key=lambda f: f.name)
         from paperscope.matcher.sources import code_files
 
-        code = [pkg / "header.py", *code_files()]
+        code = [*code_files()]
+        code += sorted((f for f in (pkg / "header").iterdir() if f.name.endswith(".py")), key=lambda f: f.name)
         aff = cfg["affiliations"]
         return _digest(__version__, str(aff.get("ror_dump")), str(aff.get("fuzzy_threshold")),
                        *(f.read_bytes() for f in data + code))

@@ -43,6 +43,9 @@ OK, EMPTY, NOT_PDF, ENCRYPTED, CORRUPT, TRUNCATED, NO_TEXT, ERROR = (
     "ok", "empty", "not_pdf", "encrypted", "corrupt", "truncated", "no_text", "error")
 # Limits (extract.* in the config) and files that cannot be read at all.
 TOO_LARGE, TOO_MANY_PAGES, TIMEOUT, UNREADABLE = "too_large", "too_many_pages", "timeout", "unreadable"
+# What an extracted papers row holds; rows with another value (or none: written before
+# page one's layout was stored) are extracted again by the next run.
+EXTRACTOR = "layout-1"
 STATUSES = (OK, EMPTY, NOT_PDF, ENCRYPTED, CORRUPT, TRUNCATED, NO_TEXT, ERROR,
             TOO_LARGE, TOO_MANY_PAGES, TIMEOUT, UNREADABLE)
 
@@ -52,6 +55,8 @@ class Extracted:
     n_pages: int | None = None
     title: str | None = None
     header_text: str | None = None
+    # Page one's lines with their geometry (header.layout_json), for the author-block reader.
+    header_layout: str | None = None
     full_text: str | None = None
     status: str = OK
     error: str | None = None
@@ -92,31 +97,54 @@ def _title(lines: list[tuple[float, float, str]], page_height: float) -> str | N
     if not candidates:
         return None
     top = max(size for size, _, _ in candidates)
-    picked = [text for size, y, text in sorted(candidates, key=lambda c: -c[1]) if size >= top - 0.5]
+    picked, last = [], None
+    for size, y, text in sorted(candidates, key=lambda c: -c[1]):
+        if size < top - 0.5:
+            continue
+        if last is not None and last - y > 1.8 * size:
+            break  # a block of the same type further down (authors set as large as the title)
+        picked.append(text)
+        last = y
     title = " ".join(" ".join(picked).split())
     return title[:500] or None
 
 
-def _layout_text(layout) -> tuple[str, list[tuple[float, float, str]]]:
+def _layout_text(layout, geometry: list | None = None, figure: int = 0) -> tuple[str, list[tuple[float, float, str]]]:
     """Page text in pdfminer's reading order, and each line's (font size, y, text).
 
     Text inside form XObjects (LTFigure) counts too: some publishers put the whole page there.
+    With ``geometry``, each line is also appended there as header.layout_line() reads it.
     """
     parts, lines = [], []
     for element in layout:
         if isinstance(element, LTTextBox):
             parts.append(element.get_text())
+            box = len(geometry) if geometry is not None else 0
             for line in element:
                 if isinstance(line, LTTextLine):
                     text = line.get_text().strip()
                     if text:
-                        lines.append((_line_size(line), line.y1, text))
+                        size = _line_size(line)
+                        lines.append((size, line.y1, text))
+                        if geometry is not None:
+                            geometry.append(_geometry(line, size, box, figure))
         elif isinstance(element, LTFigure):
-            text, inner = _layout_text(element)
+            text, inner = _layout_text(element, geometry, 1)
             if text.strip():
                 parts.append(text)
                 lines.extend(inner)
     return "\n".join(parts), lines
+
+
+def _geometry(line: LTTextLine, size: float, box: int, figure: int) -> list:
+    """[x0, y0, x1, y1, size, box, text, figure]: the text rebuilt from the glyphs (header.line_text);
+    figure is 1 for text drawn inside a form XObject (an included graphic, or a whole page)."""
+    from paperscope.header import line_text
+
+    chars = [(ch.get_text(), ch.x0, ch.x1, ch.y0, ch.size) if isinstance(ch, LTChar) else (" ", None, None, None, 0)
+             for ch in line if isinstance(ch, LTChar) or ch.get_text() == " "]
+    return [round(line.x0, 1), round(line.y0, 1), round(line.x1, 1), round(line.y1, 1), size, box,
+            line_text(chars, size) if chars else line.get_text().strip(), figure]
 
 
 class _StreamText(PDFTextDevice):
@@ -273,9 +301,13 @@ def _extract_into(result: Extracted, data: bytes, limits: Limits) -> None:
         if page_no < max(1, limits.layout_pages):
             PDFPageInterpreter(manager, full).process_page(page)
             layout = full.get_result()
-            text, lines = _layout_text(layout)
+            geometry: list | None = [] if page_no == 0 else None
+            text, lines = _layout_text(layout, geometry)
             if page_no == 0:
+                from paperscope.header import layout_json
+
                 result.header_text = text[:limits.header_chars]
+                result.header_layout = layout_json(layout.width, layout.height, geometry)
                 result.title = _title(lines, layout.height)
         else:
             PDFPageInterpreter(manager, cheap).process_page(page)

@@ -26,9 +26,13 @@ def match_record(text: str, gazetteer) -> dict:
     }
 
 
-def header_record(path: str | Path, gazetteer, china: tuple[str, ...] = ("CN",)) -> dict:
-    """One PDF -> title, authors with affiliation indices, resolved affiliations, countries."""
-    from paperscope.header import parse
+def header_record(path: str | Path, gazetteer, china: tuple[str, ...] = ("CN",), lines: bool = False) -> dict:
+    """One PDF -> title, authors with affiliation indices, resolved affiliations, countries.
+
+    With ``lines``, also the lines read as the author block and the footnote sentences
+    considered (to see why a paper got what it got).
+    """
+    from paperscope.header import page, parse
     from paperscope.pdf import OK, extract
 
     path = Path(path)
@@ -37,7 +41,7 @@ def header_record(path: str | Path, gazetteer, china: tuple[str, ...] = ("CN",))
     except OSError as exc:
         return {"file": str(path), "status": "unreadable", "error": exc.strerror, "title": None, "authors": [],
                 "affiliations": [], "emails": [], "countries": [], "has_us": False, "has_cn": False}
-    header = parse(got.header_text or "", got.title, gazetteer) if got.status == OK else None
+    header = parse(got.header_text, got.title, gazetteer, layout=got.header_layout) if got.status == OK else None
     countries = header.countries() if header else []
     return {
         "file": str(path),
@@ -55,7 +59,15 @@ def header_record(path: str | Path, gazetteer, china: tuple[str, ...] = ("CN",))
         "countries": countries,
         "has_us": "US" in countries,
         "has_cn": bool(set(countries) & set(china)),
+        **(_lines(got, page) if lines else {}),
     }
+
+
+def _lines(got, page) -> dict:
+    if not got.header_layout:
+        return {"block": [], "footnotes": []}
+    laid = page.load(got.header_layout)
+    return {"block": page.block_lines(laid, got.title), "footnotes": page.footnotes(laid)}
 
 
 def _common(p: argparse.ArgumentParser) -> None:
@@ -105,13 +117,15 @@ def header_main(argv: list[str] | None = None) -> int:
         "[{name, affiliations (indices)}], affiliations [{text, institutions, countries}], countries, "
         "has_us, has_cn (China per affiliations.china_policy)."))
     _common(p)
+    p.add_argument("--lines", action="store_true",
+                   help="add the lines read as the author block and the footnote sentences considered")
     p.add_argument("files", nargs="+", metavar="FILE.pdf")
     args = p.parse_args(argv)
     cfg, gaz = _setup(args)
     china = CHINA_POLICIES[cfg["affiliations"]["china_policy"]]
     code = 0
     for f in args.files:
-        rec = header_record(f, gaz, china)
+        rec = header_record(f, gaz, china, args.lines)
         code = code or (0 if rec["status"] == "ok" else 1)
         sys.stdout.write(json.dumps(rec, ensure_ascii=False) + "\n")
     return code

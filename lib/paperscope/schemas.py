@@ -10,12 +10,17 @@ PAPERS = StructType([
     StructField("n_pages", IntegerType(), True),
     StructField("title", StringType(), True),
     StructField("header_text", StringType(), True),
+    # Page one's lines with positions and type sizes (compact JSON, header.layout_json):
+    # what the headers step reads, so no PDF is parsed twice.
+    StructField("header_layout", StringType(), True),
     StructField("full_text", StringType(), True),
     StructField("status", StringType(), False),
     StructField("error", StringType(), True),
     StructField("extract_seconds", DoubleType(), True),
     # The paper's id in the source's own terms (a manifest's paper_id), if it has one.
     StructField("source_id", StringType(), True),
+    # What extracted the row (pdf.EXTRACTOR); a row from another extractor is extracted again.
+    StructField("extractor", StringType(), True),
 ])
 
 AFFILIATIONS = StructType([

@@ -125,7 +125,8 @@ def refresh_years(spark: SparkSession, cfg: dict, name: str, current: DataFrame,
     stored = read_years(spark, cfg, name, years)
     on = [stored[k].eqNullSafe(current[k]) for k in keys]
     kept = stored.join(current.select(*keys), on, "left_semi")
-    write_years(kept.unionByName(new.select(*stored.columns)), cfg, name, years)
+    # New rows may carry columns the stored ones lack (a newer extractor): those stay null there.
+    write_years(kept.unionByName(new, allowMissingColumns=True), cfg, name, years)
 
 
 def version(spark: SparkSession, cfg: dict, name: str) -> int | None:

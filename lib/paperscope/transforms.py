@@ -6,6 +6,7 @@ pdf/header/mentions, run on the executors through mapInPandas in bounded Arrow b
 from __future__ import annotations
 
 import hashlib
+import logging
 from typing import Iterator
 
 import pandas as pd
@@ -14,6 +15,8 @@ from pyspark.sql import functions as F
 from pyspark.sql.types import BooleanType, StructField, StructType
 
 from paperscope import schemas
+
+log = logging.getLogger(__name__)
 
 CHINA = {"mainland": ["CN"], "greater": ["CN", "HK", "MO", "TW"]}
 
@@ -77,6 +80,8 @@ def _extract_one(rec: dict, limits, known: frozenset, pdf, log) -> dict:
         "n_pages": got.n_pages,
         "title": hint if isinstance(hint, str) and hint else got.title,
         "header_text": got.header_text,
+        "header_layout": got.header_layout,
+        "extractor": pdf.EXTRACTOR,
         "full_text": got.full_text,
         "status": got.status,
         "error": got.error,
@@ -129,7 +134,7 @@ def resolve_headers(papers: DataFrame, settings: dict | None = None) -> DataFram
         for batch in batches:
             rows = []
             for rec in batch.itertuples(index=False):
-                header = parse(rec.header_text or "", rec.title, gaz)
+                header = parse(rec.header_text, rec.title, gaz, layout=rec.header_layout)
                 rows.append({
                     "paper_id": rec.paper_id, "year": rec.year, "title": rec.title,
                     "authors": [{"name": a.name, "markers": a.markers, "affiliations": a.affiliations}
@@ -145,7 +150,12 @@ def resolve_headers(papers: DataFrame, settings: dict | None = None) -> DataFram
                 })
             yield pd.DataFrame(rows, columns=schemas.HEADERS.fieldNames()).astype({"year": "Int32"})
 
-    ok = papers.where(F.col("status") == "ok").select("paper_id", "year", "title", "header_text")
+    if "header_layout" not in papers.columns:
+        # A papers table written before page one's layout was stored (a step run alone on an
+        # old warehouse; a full run extracts such rows again): the text of page one is read.
+        log.warning("papers has no header_layout column: headers read from header_text only")
+        papers = papers.withColumn("header_layout", F.lit(None).cast("string"))
+    ok = papers.where(F.col("status") == "ok").select("paper_id", "year", "title", "header_text", "header_layout")
     return ok.mapInPandas(run, schemas.HEADERS)
 
 

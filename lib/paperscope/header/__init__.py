@@ -15,16 +15,18 @@ import re
 from dataclasses import dataclass, field
 
 from paperscope.matcher import INSTITUTION, Gazetteer, Match, clean
+from paperscope.header.page import (MARK_END, SUPERSCRIPT_LETTERS, Page, block_lines, footnotes, layout_json,
+                                    line_text, load, normalise)
 
 _ABSTRACT = re.compile(r"^\s*(?:a\s*b\s*s\s*t\s*r\s*a\s*c\s*t|summary)\b", re.I | re.M)
 _GLUED_ABSTRACT = re.compile(r"Abstract|ABSTRACT")
 _EMAIL = re.compile(r"\{[^{}@]{1,300}\}\s*@\s*[\w-]+(?:\.[\w-]+)+|[\w.+-]+\s?@\s?[\w-]+(?:\.[\w-]+)+")
 # Footnote marks and superscripts that tie authors to affiliations.
 _SYMBOLS = "†‡§¶∗*⋆⋄♠♢♡♣♦♥✝#□±∓◇○•⊥⊤♮♯"
-_GREEK = "αβγδεζηθικλμνξοπρστυφχψω"
+_GREEK = "αβγδεζηθικλμνξοπρστυφχψω" + SUPERSCRIPT_LETTERS
 _MARK = rf"(?:\(cid:\d+\)|[{re.escape(_SYMBOLS)}]|(?<!\d)\d{{1,2}}(?!\d)|[{_GREEK}])"
 # A marker that leads an affiliation: at the start of the line or after a comma/space.
-_LEAD = re.compile(rf"(?:^|(?<=[\s,;]))({_MARK}(?:\s*,\s*{_MARK})*)\s*(?=[A-Z\u00C0-\u024F])")
+_LEAD = re.compile(rf"(?:^|(?<=[\s,;]))({_MARK}(?:\s*,\s*{_MARK})*)\s*(?=[A-Z\u00C0-\u024F]|{MARK_END}\d)")
 _MARK_TOKEN = re.compile(rf"^{_MARK}$")
 _LEADING = re.compile(rf"^[\s\d{re.escape(_SYMBOLS)}{_GREEK},;:.()\[\]^]+")
 _KEYWORDS = re.compile(
@@ -35,17 +37,26 @@ _KEYWORDS = re.compile(
 # Lines of the first page that are not the author block: venue banners, licences, stamps.
 _NOISE = re.compile(r"proceedings|conference|journal|publishing|workshop|copyright|©|\bdoi\b|arxiv|"
                     r"under review|preprint|accepted|licen[cs]e|equal contribution|corresponding author|"
-                    r"work done|https?://|www\.", re.I)
+                    r"work done|https?://|www\.|contents lists|journal homepage|sciencedirect|transactions on|"
+                    r"\bvol\.?\s*\d|\bno\.\s*\d|\((?:19|20)\d\d\)\s*\d|"
+                    # venue lines: "RecSys'13, Hong Kong", "CIKM’17, November 6-10, 2017, Singapore"
+                    r"supported by|funded by|\bgrants?\b|"
+                    r"\b[A-Z][A-Za-z]*\s?['’‘]\s?\d{2}\b|\b(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)"
+                    r"[a-z]*\.?\s+\d{1,2}\s*[-–—]+\s*\d{1,2}\b", re.I)
 _NAME_WORD = re.compile(r"^(?:[A-Z\u00C0-\u024F][\w'’\-\u0300-\u036f˘¨´`^~]*\.?|[A-Z]\.(?:-?[A-Z]\.)*|"
                         r"de|van|von|der|den|da|di|le|la|del|bin|al|dos|du|ten|ter|y)$")
+# Markers glued to the end of a name ('MiniMax1', 'Google∗,2').
+_TRAILING = re.compile(rf"(?<=[A-Za-z\u00C0-\u024F]){_MARK}(?:\s*,\s*{_MARK})*$")
 MAX_HEADER_LINES = 40
+# Where an affiliation was read (headers.affiliations.source, affiliations.source).
+SOURCES = ("block", "footnote", "email")
 
 
 @dataclass
 class Affiliation:
     raw: str
     matches: list[Match] = field(default_factory=list)
-    source: str = "header"
+    source: str = "block"  # where it was read: "block", "footnote" or "email"
     marker: str | None = None
 
 
@@ -156,50 +167,130 @@ def _authors_in(line: str) -> list[Author] | None:
     return authors or None
 
 
-def parse(page_text: str, title: str | None = None, gazetteer: Gazetteer | None = None) -> Header:
-    """Title, authors, affiliation strings (each resolved) and emails of one paper's first page."""
+def parse(page_text: str | None, title: str | None = None, gazetteer: Gazetteer | None = None,
+          layout: str | dict | Page | None = None) -> Header:
+    """Title, authors, affiliation strings (each resolved) and emails of one paper's first page.
+
+    With ``layout`` (papers.header_layout: page one's lines with positions and type sizes)
+    the block is cut and ordered by geometry and the first-page footnotes are read too,
+    when the block names no placed affiliation. Without it (rows extracted before the
+    layout was stored) only ``page_text`` is read, as pdfminer ordered it.
+    """
     if gazetteer is None:
         from paperscope.matcher import default_gazetteer
 
         gazetteer = default_gazetteer()
-    gaz = gazetteer
-    block = author_block(page_text, title)
-    affiliations: list[Affiliation] = []
-    authors: list[Author] = []
-    pending: list[Author] = []   # authors above the next affiliation (layouts without markers)
-    owners: dict[int, list[Author]] = {}
-    last_was_affiliation = False
+    page = load(layout) if layout else None
+    if page is not None and page.lines:
+        block = block_lines(page, title)
+        if title:
+            folded = " ".join(title.split())
+            block = [ln for ln in block if " ".join(ln.split()) not in folded]
+    else:
+        block = author_block(page_text or "", title).splitlines()
+    state = _State()
+    _read(block, gazetteer, state, "block")
+    if page is not None and not _placed(state.affiliations):
+        notes = footnotes(page)
+        state.last_was_affiliation = False
+        _read(notes, gazetteer, state, "footnote")
+    affiliations, owners = _merge_repeats(state.affiliations, state.owners)
+    _link(state.authors, affiliations, owners)
+    mails = emails("\n".join(block))
+    if not _placed(affiliations):
+        for address in mails:
+            hit = gazetteer.match_domain(address.rpartition("@")[2])
+            if hit:
+                affiliations.append(Affiliation(address, [hit], source="email"))
+    return Header(affiliations, mails, state.authors, title)
+
+
+def _join_wrapped(lines: list[str]) -> list[str]:
+    """A name wrapped over two lines is read as one: 'Hong Kong University of' / 'Science and Technology'."""
+    out: list[str] = []
+    for line in lines:
+        line = line.strip()
+        if out and line[:1].isalpha() and not _EMAIL.search(out[-1]):
+            if _WRAP_END.search(out[-1]):
+                out[-1] = f"{out[-1]} {line}"
+                continue
+            if out[-1].endswith("-") and line[:1].islower() and out[-1][-2:-1].isalpha():
+                out[-1] = out[-1][:-1] + line
+                continue
+        out.append(line)
+    return out
+
+
+_WRAP_END = re.compile(r"\b(?:of|and|for|the|de|di|del|at|&)$", re.I)
+
+
+def _names_only(line: str, found: list) -> bool:
+    """A line of person names with no separators ('Kaixin Ma Hongming Zhang Xiaoman Pan'), where
+    one name happens to equal an organisation's alias: the alias covers a small part of it."""
+    words = [w for w in _MARK_SPLIT.split(line) if w]
+    if len(words) < 4 or "," in line or any(_KEYWORDS.search(t) for _, t, _ in found):
+        return False
+    if not all(_NAME_WORD.match(w) or _MARK_TOKEN.match(w) for w in words):
+        return False
+    matched = sum(len(m.matched.split()) for _, _, ms in found for m in ms if m.institution)
+    return matched * 3 < len(words)
+
+
+_MARK_SPLIT = re.compile(rf"\s+|(?<=[^\s\d])(?=\d)|(?<=\d)(?=\D)|(?=[{re.escape(_SYMBOLS)}])")
+
+
+def _placed(affiliations: list[Affiliation]) -> bool:
+    return any(m.country for a in affiliations for m in a.matches)
+
+
+@dataclass
+class _State:
+    affiliations: list[Affiliation] = field(default_factory=list)
+    authors: list[Author] = field(default_factory=list)
+    pending: list[Author] = field(default_factory=list)  # authors above the next affiliation (no markers)
+    owners: dict[int, list[Author]] = field(default_factory=dict)
+    last_was_affiliation: bool = False
+
+
+def _read(lines: list[str], gaz: Gazetteer, st: _State, source: str) -> None:
+    """Classify each line (authors, affiliation, continuation, noise) into ``st``."""
+    affiliations, authors, owners = st.affiliations, st.authors, st.owners
     line = ""
-    for raw_line in block.splitlines():
+    for raw_line in _join_wrapped(lines):
         prev_line = line
         line = " ".join(_EMAIL.sub(" ", raw_line).split())
+        if source == "footnote":
+            st.last_was_affiliation = False  # each note stands alone: nothing continues the one above
         if len(line) < 3 or _NOISE.search(line):
-            last_was_affiliation = False if len(line) >= 3 else last_was_affiliation
+            st.last_was_affiliation = False if len(line) >= 3 else st.last_was_affiliation
             continue
         pieces = _marked_pieces(line) if not _is_glued(line) or len(line) <= 160 else _glued_pieces(line)
         found = []
         for marker, text in pieces:
-            text = _LEADING.sub("", clean(text)).strip(" ,;&")
+            text = _LEADING.sub("", clean(text)).replace(MARK_END, "").strip(" ,;&")
+            text = _TRAILING.sub("", text)
             if len(text) >= 3:
                 found.append((marker, text, gaz.match(text)))
         is_aff = any(_KEYWORDS.search(t) or any(m.institution for m in ms) for _, t, ms in found)
-        names = None if is_aff else _authors_in(line)
+        if is_aff and source == "block" and _names_only(line, found):
+            is_aff = False
+        names = None if is_aff or source != "block" else _authors_in(line)
         if names:
-            if last_was_affiliation:
-                pending = []
+            if st.last_was_affiliation:
+                st.pending = []
             authors.extend(names)
-            pending.extend(names)
-            last_was_affiliation = False
+            st.pending.extend(names)
+            st.last_was_affiliation = False
             continue
         if len(line.split()) > 30:
-            last_was_affiliation = False
+            st.last_was_affiliation = False
             continue  # prose, not an author block
         located = all(ms and not any(m.institution for m in ms) for _, _, ms in found) and found
         first = found[0] if found else None
         wraps = first is not None and first[0] is None and (
             prev_line.endswith((",", " and", " of", "&")) or (
                 len(first[1].split()) <= 12 and (_KEYWORDS.search(first[1]) or first[2])))
-        if wraps and last_was_affiliation and affiliations and affiliations[-1].marker:
+        if wraps and st.last_was_affiliation and affiliations and affiliations[-1].marker:
             # A wrapped affiliation: '2Center for Humanities' / 'Computing, Aarhus University, 3...'.
             prev = affiliations[-1]
             prev.raw = f"{prev.raw}{',' if prev_line.endswith(',') else ''} {found[0][1]}"
@@ -208,32 +299,23 @@ def parse(page_text: str, title: str | None = None, gazetteer: Gazetteer | None 
             if not found:
                 continue
             is_aff = True
-        elif located and last_was_affiliation and affiliations and found[0][0] is None:
+        elif located and st.last_was_affiliation and affiliations and found[0][0] is None:
             # 'Seattle, WA, USA' under 'Allen Institute for AI': the same affiliation.
             prev = affiliations[-1]
             prev.raw = f"{prev.raw}, {' '.join(t for _, t, _ in found)}"
             prev.matches = gaz.match(prev.raw)
             continue
         if not is_aff and not (located and "," in line):
-            last_was_affiliation = False
+            st.last_was_affiliation = False
             continue
         for marker, text, matches in found:
             # A repeated 'Google Research' (one per author) is one affiliation.
             i = next((k for k, a in enumerate(affiliations) if a.raw == text and a.marker == marker), None)
             if i is None:
-                affiliations.append(Affiliation(text, matches, marker=marker))
+                affiliations.append(Affiliation(text, matches, source=source, marker=marker))
                 i = len(affiliations) - 1
-            owners.setdefault(i, []).extend(a for a in pending if a not in owners.get(i, []))
-        last_was_affiliation = True
-    affiliations, owners = _merge_repeats(affiliations, owners)
-    _link(authors, affiliations, owners)
-    mails = emails(block)
-    if not any(m.country for a in affiliations for m in a.matches):
-        for address in mails:
-            hit = gaz.match_domain(address.rpartition("@")[2])
-            if hit:
-                affiliations.append(Affiliation(address, [hit], source="email"))
-    return Header(affiliations, mails, authors, title)
+            owners.setdefault(i, []).extend(a for a in st.pending if a not in owners.get(i, []))
+        st.last_was_affiliation = True
 
 
 def _glued_pieces(line: str) -> list[tuple[str | None, str]]:
@@ -281,4 +363,5 @@ def _link(authors: list[Author], affiliations: list[Affiliation], owners: dict[i
             author.affiliations = [0]
 
 
-__all__ = ["Affiliation", "Author", "Header", "author_block", "emails", "parse", "INSTITUTION"]
+__all__ = ["Affiliation", "Author", "Header", "author_block", "emails", "parse", "INSTITUTION",
+           "layout_json", "line_text", "normalise", "SOURCES"]

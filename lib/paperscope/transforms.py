@@ -13,9 +13,7 @@ from pyspark.sql import DataFrame
 from pyspark.sql import functions as F
 from pyspark.sql.types import BooleanType, StructField, StructType
 
-from paperscope import schemas
-
-CHINA = {"mainland": ["CN"], "greater": ["CN", "HK", "MO", "TW"]}
+from paperscope import policy, schemas
 
 
 def extract_papers(files: DataFrame, limits, known: frozenset = frozenset()) -> DataFrame:
@@ -191,12 +189,12 @@ def find_mentions(papers: DataFrame, terms_yaml: str) -> DataFrame:
 
 def paper_countries(papers: DataFrame, affiliations: DataFrame, china_policy: str) -> DataFrame:
     """One row per paper: the countries of its affiliations and the US / China flags."""
-    china = CHINA[china_policy]
+    china = policy.china_codes(china_policy)
     per_paper = (affiliations.where(F.col("country").isNotNull())
                  .groupBy("paper_id").agg(F.sort_array(F.collect_set("country")).alias("countries")))
     return (papers.select("paper_id", "year", "status").join(per_paper, "paper_id", "left")
             .withColumn("countries", F.coalesce("countries", F.array().cast("array<string>")))
-            .withColumn("has_us", F.array_contains("countries", "US"))
+            .withColumn("has_us", F.array_contains("countries", policy.US))
             .withColumn("has_cn", F.arrays_overlap("countries", F.array(*[F.lit(c) for c in china]))))
 
 

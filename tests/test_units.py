@@ -231,3 +231,33 @@ def test_malformed_config_is_one_clear_error(tmp_path, text, message):
     f.write_text(text)
     with pytest.raises(ConfigError, match=message):
         load_config(f)
+
+
+# --- policy: each fact once ---------------------------------------------------------------
+
+def test_china_policy_and_flags_are_defined_once():
+    import typing
+    from importlib import resources
+
+    from paperscope import policy
+    from paperscope.config import Affiliations
+
+    assert policy.china_codes("mainland") == ("CN",) and policy.china_codes("greater") == ("CN", "HK", "MO", "TW")
+    assert policy.flags(["US", "HK"], "mainland") == {"has_us": True, "has_cn": False}
+    assert policy.flags(["HK"], "greater") == {"has_us": False, "has_cn": True}
+    assert set(typing.get_args(Affiliations.model_fields["china_policy"].annotation)) == set(policy.CHINA_POLICIES)
+    assert policy.china_rule("greater") == "China means CN, HK, MO and TW together (affiliations.china_policy: greater)."
+    # No other module spells the set out again (gazetteer.py keeps its copy until the matcher split).
+    pkg = resources.files("paperscope")
+    for f in pkg.iterdir():
+        if f.name.endswith(".py") and f.name not in ("policy.py", "gazetteer.py"):
+            assert '"HK", "MO"' not in f.read_text("utf-8"), f.name
+
+
+def test_year_in_a_name_is_one_pattern():
+    from paperscope import download, metadata, policy
+
+    assert policy.year_in_name("nips2023-papers-2024.json") == 2024
+    assert policy.year_in_name("papers-12024.json") is None and policy.year_in_name("v1979.json") is None
+    assert metadata.year_from_name("/x/2019/neurips2024.json") == 2024
+    assert download._year_in("https://papers.nips.cc/paper_files/paper/2024/hash/x.html") == 2024

@@ -132,10 +132,10 @@ def faulty(spark, base_cfg, tmp_path_factory):
 # --- clean run ------------------------------------------------------------------------------
 
 
-def test_clean_run_passes_with_every_expectation_evaluated(clean):
+def test_clean_run_passes_with_every_expectation_evaluated(clean, base_cfg):
     assert clean.success, clean.describe_failures()
     assert clean.failed() == [] and clean.describe_failures() == ""
-    suites = quality.load_suites({"quality": {"expectations_dir": None}})
+    suites = quality.load_suites(base_cfg)
     for name, suite in suites.items():
         got = [o.expectation for o in clean.outcomes if o.suite == name]
         assert got == [e.expectation_type for e in suite.expectations], name  # reviewed file's order

@@ -11,6 +11,9 @@ INSTALL_REQUIRES = [
     # Report charts (Agg backend, imported only when a report is written).
     "matplotlib>=3.8,<4",
     "rapidfuzz>=3.9,<4",
+    # Typed settings (config.py) and the report templates; great-expectations needs both too.
+    "pydantic>=2.7,<3",
+    "Jinja2>=3.1,<4",
 ]
 EXTRAS = {
     "spark": [
@@ -40,7 +43,8 @@ setup(
     package_dir={"": "lib"},
     packages=find_packages("lib"),
     # Data files ship inside the package: gazetteer, terms, defaults, GX suites.
-    package_data={"paperscope": ["data/*.tsv", "data/*.tsv.gz", "data/*.yaml", "data/*.txt", "data/NOTICE*", "data/*.md", "data/expectations/*.json"]},
+    package_data={"paperscope": ["data/*.tsv", "data/*.tsv.gz", "data/*.yaml", "data/*.txt", "data/NOTICE*", "data/*.md", "data/expectations/*.json",
+                                 "data/templates/*.j2"]},
     include_package_data=False,
     install_requires=INSTALL_REQUIRES,
     extras_require=EXTRAS,

@@ -24,6 +24,7 @@ import pandas as pd
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "lib"))
 from paperscope import metadata as md  # noqa: E402
+from paperscope import policy  # noqa: E402
 
 REPORTER = (134, 4497)
 # US companies whose bare name resolves to the US wherever the author sits.
@@ -61,7 +62,7 @@ def main(argv=None) -> int:
     p.add_argument("--year", type=int)
     p.add_argument("--format", default="auto", choices=md.FORMATS)
     p.add_argument("--audit", help="audit.csv of a PDF run of the same papers: paper-by-paper agreement")
-    p.add_argument("--policy", default="mainland", choices=sorted(md.CHINA), help="China rule for the agreement")
+    p.add_argument("--policy", default="mainland", choices=sorted(policy.CHINA_POLICIES), help="China rule for the agreement")
     args = p.parse_args(argv)
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
 
@@ -79,7 +80,7 @@ def main(argv=None) -> int:
     # What separates these counts from one another and from the reporter's.
     strings = affs.groupby(["paper_id", "raw"])["country"].agg(lambda c: set(c.dropna())).reset_index()
     unresolved = strings[strings["country"].map(len) == 0]
-    dual = strings[strings["country"].map(lambda c: "US" in c and bool(c & md.CHINA["greater"]))]
+    dual = strings[strings["country"].map(lambda c: "US" in c and policy.has_cn(c, "greater"))]
     flags = md.paper_flags(papers, affs, "mainland", True)
     papers_with_unresolved = set(unresolved["paper_id"])
     both_ids = set(flags.loc[flags["both"], "paper_id"])

@@ -42,7 +42,7 @@ def spark(base_cfg, tmp_path_factory):
             "spark.sql.shuffle.partitions": "4",
             "spark.sql.warehouse.dir": str(tmp_path_factory.mktemp("spark-warehouse")),
             "spark.driver.extraJavaOptions": " ".join([
-                base_cfg["spark"]["conf"].get("spark.driver.extraJavaOptions", ""),
+                base_cfg.spark.conf.get("spark.driver.extraJavaOptions", ""),
                 f"-Dderby.system.home={tmp_path_factory.mktemp('derby')}"]).strip(),
         },
     )
@@ -57,14 +57,10 @@ def sample_run(spark, base_cfg, tmp_path_factory):
     Shared by the end-to-end checks and by the cluster test's local reference, so the
     longest in-process run of the suite happens once.
     """
-    import copy
-
     from paperscope import pipeline
 
     tmp = tmp_path_factory.mktemp("e2e")
-    cfg = copy.deepcopy(base_cfg)
-    cfg["input"]["corpus"] = str(REPO / "sample" / "corpus")
-    cfg["warehouse"]["path"] = str(tmp / "warehouse")
-    cfg["reports"]["path"] = str(tmp / "reports")
+    cfg = base_cfg.with_values({"input.corpus": str(REPO / "sample" / "corpus"),
+                                "warehouse.path": str(tmp / "warehouse"), "reports.path": str(tmp / "reports")})
     run = pipeline.Run(spark, cfg)
     return pipeline.run_all(run), run, cfg

@@ -93,10 +93,12 @@ def test_bad_terms_file_and_bad_suite_folder_stop_before_spark(tmp_path):
 
 
 @pytest.mark.parametrize("setting, message", [
-    ("extract.timeout_seconds=soon", "'extract.timeout_seconds' must be a number"),
-    ("extract.page_limit=-3", "'extract.page_limit' must be a whole number"),
-    ("extract.reextract=maybe", "'extract.reextract' must be true or false"),
-    ("quality.engine=excel", "'quality.engine' must be"),
+    ("extract.timeout_seconds=soon", "paperscope: error: config --set: extract.timeout_seconds must be a number"),
+    ("extract.page_limit=-3", "extract.page_limit must be >= 0 (got -3)"),
+    ("extract.reextract=maybe", "extract.reextract must be true or false"),
+    ("quality.engine=excel", "quality.engine must be one of 'pandas' or 'spark'"),
+    ("input.glob=[a]", "input.glob must be a string"),
+    ("download.pdf_link=([", "download.pdf_link must be a valid regex"),
 ])
 def test_bad_extract_limits_are_one_line_before_spark(setting, message):
     out = _run([*PAPERSCOPE, "run", "--set", setting])
@@ -108,3 +110,22 @@ def test_missing_manifest_is_one_line(tmp_path):
     out = _run([*PAPERSCOPE, "run", "--manifest", str(tmp_path / "none.csv")])
     assert out.returncode == 2
     assert "manifest not found" in out.stderr and out.stderr.strip().count("\n") == 0
+
+
+def test_plain_command_uses_its_own_python_for_workers(tmp_path):
+    """`.venv/bin/paperscope STEP` with no PYSPARK_PYTHON, and a `python3` on PATH that has no
+    paperscope: the local workers must run the command's own interpreter, not PATH's."""
+    bare = tmp_path / "bin"
+    bare.mkdir()
+    (bare / "python3").symlink_to(getattr(sys, "_base_executable", None) or "/usr/bin/python3")
+    probe = subprocess.run([str(bare / "python3"), "-c", "import paperscope"], capture_output=True)
+    assert probe.returncode != 0, "the stand-in python3 must lack paperscope for this test to mean anything"
+    env = {k: v for k, v in os.environ.items() if k not in ("PYSPARK_PYTHON", "PYSPARK_DRIVER_PYTHON")}
+    env["PATH"] = f"{bare}{os.pathsep}{env.get('PATH', '')}"
+    out = _run([str(REPO / ".venv" / "bin" / "paperscope"), "extract", "--conf-file", "conf/local.yaml",
+                "--years", "2024", "--master", "local[1]", "--warehouse", str(tmp_path / "wh"),
+                "--reports", str(tmp_path / "rep"), "--set", "spark.conf={spark.ui.enabled: 'false'}",
+                "--set", f"delta.jar_cache={REPO / '.cache' / 'jars'}"], env=env, timeout=600)
+    assert out.returncode == 0, out.stderr[-3000:]
+    assert "ModuleNotFoundError" not in out.stderr
+    assert (tmp_path / "wh" / "papers" / "_delta_log").is_dir()

@@ -3,7 +3,6 @@ JVM): ./spark-submit.sh against it gives the same tables as the local run, and t
 driver and executors import paperscope only from what spark-submit shipped."""
 from __future__ import annotations
 
-import copy
 import json
 import os
 import subprocess
@@ -91,8 +90,7 @@ def _rows(spark, path: str, drop=()) -> list[tuple]:
 def test_cluster_run_gives_the_local_tables(cluster_run, local_run, spark):
     record, warehouse = cluster_run
     assert record["status"] == "passed" and record["years"] == [YEAR]
-    cluster_cfg = copy.deepcopy(local_run)
-    cluster_cfg["warehouse"]["path"] = warehouse
+    cluster_cfg = local_run.with_values({"warehouse.path": warehouse})
     for name in ("papers", "affiliations", "mentions", "collaboration", "term_groups"):
         drop = ("extract_seconds",) if name == "papers" else ()
         got = _rows(spark, tables.table_path(cluster_cfg, name), drop)

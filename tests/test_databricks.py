@@ -2,7 +2,6 @@
 run locally, in order, with exactly the parameters databricks.yml passes."""
 from __future__ import annotations
 
-import copy
 import csv
 import json
 import os
@@ -155,8 +154,7 @@ def test_every_task_runs_locally_with_the_bundle_parameters(bundle, clean_venv, 
                              capture_output=True, text=True, timeout=600)
         assert out.returncode == 0, (task["task_key"], out.stderr[-3000:])
 
-    cfg = copy.deepcopy(base_cfg)
-    cfg["warehouse"]["path"] = values["warehouse_path"]
+    cfg = base_cfg.with_values({"warehouse.path": values["warehouse_path"]})
     [collab] = spark.read.format("delta").load(tables.table_path(cfg, "collaboration")).collect()
     assert collab["year"] == 2024
     for key, value in _expected_collaboration(2024).items():
@@ -181,8 +179,7 @@ def test_a_failing_step_exits_nonzero(clean_venv):
 
 def test_tables_by_unity_catalog_name(spark, base_cfg):
     """warehouse.catalog + warehouse.schema: tables are catalog.schema.table, years replaced alone."""
-    cfg = copy.deepcopy(base_cfg)
-    cfg["warehouse"].update(catalog="spark_catalog", schema="paperscope_uc_test")
+    cfg = base_cfg.with_values({"warehouse.catalog": "spark_catalog", "warehouse.schema": "paperscope_uc_test"})
     assert tables.table_ref(cfg, "papers") == "spark_catalog.paperscope_uc_test.papers"
     first = spark.createDataFrame([(2024, "a"), (2025, "b")], "year int, paper_id string")
     tables.write_years(first, cfg, "papers", [2024, 2025])
@@ -200,9 +197,9 @@ def test_on_databricks_no_delta_jars_are_fetched(spark, base_cfg, tmp_path, monk
     from paperscope.deltajars import JarError
     from paperscope.spark import get_spark
 
-    cfg = copy.deepcopy(base_cfg)
-    cfg["delta"].update(jar_cache=str(tmp_path / "no-jars"), maven_repository="http://127.0.0.1:9/maven2")
-    cfg["spark"]["conf"] = {}  # leave the shared session's settings as they are
+    cfg = base_cfg.with_values({"delta.jar_cache": str(tmp_path / "no-jars"),
+                                "delta.maven_repository": "http://127.0.0.1:9/maven2",
+                                "spark.conf": {}})  # leave the shared session's settings as they are
     monkeypatch.setenv("DATABRICKS_RUNTIME_VERSION", "17.3")
     assert get_spark(cfg) is spark
     assert not (tmp_path / "no-jars").exists()

@@ -12,6 +12,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import pytest
 
 from paperscope import __version__, download
+from paperscope.config import load_config
 from paperscope.corpus import check_inputs
 
 YEAR = 2024
@@ -134,7 +135,7 @@ def site():
 def _opts(tmp_path, **kw):
     base = dict(corpus=str(tmp_path / "corpus"), concurrency=3, rate_per_s=200.0, retries=2, backoff_s=0.05,
                 backoff_max_s=0.1, timeout_s=TIMEOUT, contact="https://example.org/contact")
-    return download.Options(**{**base, **kw})
+    return download.Options.from_config(load_config(), **{**base, **kw})
 
 
 def _manifest(opts) -> dict[str, dict]:

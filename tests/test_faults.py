@@ -3,7 +3,6 @@ next run finishes with the same aggregates; running twice changes nothing; a cha
 corpus is extracted incrementally (only new files) and removed files leave the table."""
 from __future__ import annotations
 
-import copy
 import json
 import os
 import shutil
@@ -32,11 +31,8 @@ def _tiny_corpus(root: Path) -> Path:
 
 
 def _cfg(base_cfg, corpus: Path, tmp: Path) -> dict:
-    cfg = copy.deepcopy(base_cfg)
-    cfg["input"]["corpus"] = str(corpus)
-    cfg["warehouse"]["path"] = str(tmp / "warehouse")
-    cfg["reports"]["path"] = str(tmp / "reports")
-    return cfg
+    return base_cfg.with_values({"input.corpus": str(corpus), "warehouse.path": str(tmp / "warehouse"),
+                                 "reports.path": str(tmp / "reports")})
 
 
 def _rows(spark, cfg, name, drop=()):
@@ -78,7 +74,7 @@ def test_second_run_changes_nothing_and_extracts_nothing(spark, reference):
 
 def test_unchanged_rerun_keeps_the_passed_gate_until_a_setting_changes(spark, reference):
     """Nothing the gate reads changed: the last passed verdict and its Data Docs stand."""
-    cfg = copy.deepcopy(reference)
+    cfg = reference
     run = pipeline.Run(spark, cfg)
     assert pipeline.run_all(run) == 0
     record = json.loads((run.run_dir / "run.json").read_text())
@@ -86,7 +82,7 @@ def test_unchanged_rerun_keeps_the_passed_gate_until_a_setting_changes(spark, re
     assert record["gate_reused_from"] and record["gate_reused_from"] != run.run_id
     assert Path(record["data_docs"]).is_file() and not (run.run_dir / "data_docs").exists()
     assert "GX was not run again" in (run.run_dir / "summary.md").read_text()
-    cfg["quality"]["min_ok_share"] = 0.91  # a stricter gate is a different gate: evaluated again
+    cfg = cfg.with_values({"quality.min_ok_share": 0.91})  # a stricter gate is a different gate: evaluated again
     again = pipeline.Run(spark, cfg)
     assert pipeline.run_all(again) == 0
     record = json.loads((again.run_dir / "run.json").read_text())

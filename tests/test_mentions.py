@@ -100,14 +100,11 @@ def test_bad_terms_file_is_one_clear_line(yaml_text, message):
 
 
 def test_preflight_rejects_a_bad_terms_file(tmp_path, base_cfg):
-    import copy
-
     from paperscope.cli import preflight
     from paperscope.config import ConfigError
 
     bad = tmp_path / "terms.yaml"
     bad.write_text("terms:\n  - name: X\n")
-    cfg = copy.deepcopy(base_cfg)
-    cfg["mentions"]["terms_file"] = str(bad)
+    cfg = base_cfg.with_values({"mentions.terms_file": str(bad)})
     with pytest.raises(ConfigError, match="missing key"):
         preflight(cfg)

@@ -3,7 +3,6 @@ rules, and a real run (Spark, Delta, GX gate) compared paper by paper with the P
 the sample corpus, whose titles and affiliations the metadata fixture copies."""
 from __future__ import annotations
 
-import copy
 import csv
 import json
 
@@ -119,10 +118,9 @@ def test_metadata_run_and_agreement_with_pdfs(spark, base_cfg, repo, tmp_path, t
     # PDF side: those PDFs through extract and affiliations, read from a manifest
     manifest = tmp_path / "manifest.csv"
     manifest.write_text("path,year\n" + "".join(f"{repo / 'sample' / 'corpus' / r['file']},2024\n" for r in truth))
-    pdf_cfg = copy.deepcopy(base_cfg)
-    pdf_cfg["input"].update(manifest=str(manifest), years=[2024])
-    pdf_cfg["warehouse"]["path"] = str(tmp_path / "pdf_wh")
-    pdf_cfg["reports"]["path"] = str(tmp_path / "pdf_reports")
+    pdf_cfg = base_cfg.with_values({"input.manifest": str(manifest), "input.years": [2024],
+                                    "warehouse.path": str(tmp_path / "pdf_wh"),
+                                    "reports.path": str(tmp_path / "pdf_reports")})
     pdf_run = pipeline.Run(spark, pdf_cfg)
     pipeline.extract(pdf_run)
     pipeline.affiliations(pdf_run)
@@ -140,11 +138,11 @@ def test_metadata_run_and_agreement_with_pdfs(spark, base_cfg, repo, tmp_path, t
     source = tmp_path / "neurips2024.json"
     source.write_text("\n".join(lines) + "\n", encoding="utf-8")
 
-    cfg = copy.deepcopy(base_cfg)
-    cfg["warehouse"]["path"] = str(tmp_path / "meta_wh")
-    cfg["reports"]["path"] = str(tmp_path / "meta_reports")
-    cfg["metadata"].update(source=str(source), format="auto", year=None, compare_with=pdf_cfg["warehouse"]["path"])
-    cfg["quality"]["min_ok_share"] = 0.8  # 6 of 7 records are papers
+    cfg = base_cfg.with_values({
+        "warehouse.path": str(tmp_path / "meta_wh"), "reports.path": str(tmp_path / "meta_reports"),
+        "metadata.source": str(source), "metadata.format": "auto", "metadata.year": None,
+        "metadata.compare_with": pdf_cfg.warehouse.path,
+        "quality.min_ok_share": 0.8})  # 6 of 7 records are papers
     md.check_source(cfg)
     run = pipeline.Run(spark, cfg)
     assert pipeline.run_metadata(run) == 0

@@ -2,7 +2,6 @@
 Delta tables by year, year-scoped re-runs, and a gate that blocks the aggregates."""
 from __future__ import annotations
 
-import copy
 import csv
 from collections import defaultdict
 
@@ -16,14 +15,9 @@ from paperscope.schemas import AFFILIATIONS
 
 
 def _cfg(base_cfg, repo, tmp, **sets):
-    cfg = copy.deepcopy(base_cfg)
-    cfg["input"]["corpus"] = str(repo / "sample" / "corpus")
-    cfg["warehouse"]["path"] = str(tmp / "warehouse")
-    cfg["reports"]["path"] = str(tmp / "reports")
-    for key, value in sets.items():
-        section, name = key.split("__")
-        cfg[section][name] = value
-    return cfg
+    return base_cfg.with_values({"input.corpus": str(repo / "sample" / "corpus"),
+                                 "warehouse.path": str(tmp / "warehouse"), "reports.path": str(tmp / "reports"),
+                                 **{key.replace("__", "."): value for key, value in sets.items()}})
 
 
 @pytest.fixture(scope="module")
@@ -239,10 +233,8 @@ def test_rerun_of_one_year_leaves_other_years_untouched(sample_run, spark):
 
     before_2024, before_2025 = files_of(2024), files_of(2025)
     version_before = tables.history(spark, path).agg(F.max("version")).first()[0]
-    cfg2025 = copy.deepcopy(cfg)
-    cfg2025["input"]["years"] = [2025]
     # Unchanged files are not extracted again; force it to see a year-scoped rewrite.
-    cfg2025["extract"]["reextract"] = True
+    cfg2025 = cfg.with_values({"input.years": [2025], "extract.reextract": True})
     assert pipeline.run_all(pipeline.Run(spark, cfg2025)) == 0
     assert files_of(2024) == before_2024
     assert files_of(2025) != before_2025
@@ -288,8 +280,7 @@ def test_pdfs_outside_year_folders_fail_the_gate_and_touch_no_year(spark, base_c
     corpus_dir = tmp_path / "corpus"
     (corpus_dir / "misc").mkdir(parents=True)
     shutil.copy(repo / "sample" / "corpus" / "2024" / "neurips2024_01.pdf", corpus_dir / "misc" / "a.pdf")
-    cfg = _cfg(base_cfg, repo, tmp_path)
-    cfg["input"]["corpus"] = str(corpus_dir)
+    cfg = _cfg(base_cfg, repo, tmp_path, input__corpus=str(corpus_dir))
     run = pipeline.Run(spark, cfg)
     assert pipeline.run_all(run) == pipeline.GATE_FAILED
     failures = (run.run_dir / "summary.md").read_text(encoding="utf-8")
@@ -303,8 +294,7 @@ def test_a_corpus_without_pdfs_is_a_clear_input_error(spark, base_cfg, repo, tmp
 
     (tmp_path / "corpus" / "2024").mkdir(parents=True)
     (tmp_path / "corpus" / "2024" / "notes.txt").write_text("not a pdf")
-    cfg = _cfg(base_cfg, repo, tmp_path)
-    cfg["input"]["corpus"] = str(tmp_path / "corpus")
+    cfg = _cfg(base_cfg, repo, tmp_path, input__corpus=str(tmp_path / "corpus"))
     with pytest.raises(InputError, match="no files matching"):
         pipeline.run_all(pipeline.Run(spark, cfg))
 

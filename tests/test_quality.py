@@ -6,7 +6,6 @@ those results; everything about suite files is checked without Spark.
 """
 from __future__ import annotations
 
-import copy
 import json
 import os
 import shutil
@@ -33,10 +32,8 @@ def paper(pid: str, year: int, status: str = "ok") -> tuple:
     return (pid, year, f"/corpus/{year}/{pid}.pdf", 1000, 8, f"Title {pid}", "header", "full text", status, error, 0.1)
 
 
-def quality_cfg(base_cfg: dict, **quality_settings) -> dict:
-    cfg = copy.deepcopy(base_cfg)
-    cfg["quality"].update(quality_settings)
-    return cfg
+def quality_cfg(base_cfg, **quality_settings):
+    return base_cfg.with_values({f"quality.{k}": v for k, v in quality_settings.items()})
 
 
 def gate(spark, tmp_path_factory, cfg, papers, discovered, affiliations=(), mentions=(), relative=False):
@@ -135,10 +132,10 @@ def faulty(spark, base_cfg, tmp_path_factory):
 # --- clean run ------------------------------------------------------------------------------
 
 
-def test_clean_run_passes_with_every_expectation_evaluated(clean):
+def test_clean_run_passes_with_every_expectation_evaluated(clean, base_cfg):
     assert clean.success, clean.describe_failures()
     assert clean.failed() == [] and clean.describe_failures() == ""
-    suites = quality.load_suites({"quality": {"expectations_dir": None}})
+    suites = quality.load_suites(base_cfg)
     for name, suite in suites.items():
         got = [o.expectation for o in clean.outcomes if o.suite == name]
         assert got == [e.expectation_type for e in suite.expectations], name  # reviewed file's order

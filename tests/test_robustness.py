@@ -3,7 +3,6 @@ one papers row whose status names the problem, the run completes, and the report
 the failures by kind. The corpus is generated here (reportlab and hand-written bytes)."""
 from __future__ import annotations
 
-import copy
 import io
 import json
 import os
@@ -135,12 +134,10 @@ def bad_run(spark, base_cfg, tmp_path_factory):
 
     tmp = tmp_path_factory.mktemp("bad")
     expected = build_bad_corpus(tmp / "corpus")
-    cfg = copy.deepcopy(base_cfg)
-    cfg["input"]["corpus"] = str(tmp / "corpus")
-    cfg["warehouse"]["path"] = str(tmp / "warehouse")
-    cfg["reports"]["path"] = str(tmp / "reports")
-    cfg["extract"].update(LIMITS)
-    cfg["quality"]["min_ok_share"] = 0.0  # most of this corpus is meant to fail
+    cfg = base_cfg.with_values({"input.corpus": str(tmp / "corpus"), "warehouse.path": str(tmp / "warehouse"),
+                                "reports.path": str(tmp / "reports"),
+                                **{f"extract.{k}": v for k, v in LIMITS.items()},
+                                "quality.min_ok_share": 0.0})  # most of this corpus is meant to fail
     run = pipeline.Run(spark, cfg)
     code = pipeline.run_all(run)
     return code, run, cfg, expected

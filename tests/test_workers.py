@@ -98,15 +98,12 @@ def test_empty_listing_gives_an_empty_frame(spark):
 
 
 def test_extraction_tasks_default_to_one_per_file_up_to_a_cap(spark, base_cfg):
-    import copy
-
-    cfg = copy.deepcopy(base_cfg)
+    cfg = base_cfg.with_values({"extract.partitions": 0, "extract.max_tasks_per_core": 3})
     cores = spark.sparkContext.defaultParallelism
-    cfg["extract"].update(partitions=0, max_tasks_per_core=3)
     assert incremental.extraction_tasks(spark, cfg, 2) == 2
     assert incremental.extraction_tasks(spark, cfg, 1000) == 3 * cores
     assert incremental.extraction_tasks(spark, cfg, 0) == 1
-    cfg["extract"]["partitions"] = 5
+    cfg = cfg.with_values({"extract.partitions": 5})
     assert incremental.extraction_tasks(spark, cfg, 1000) == 5
 
 
@@ -151,14 +148,11 @@ def test_pdfminer_debug_logging_still_works_when_asked_for(caplog, repo):
 
 def test_last_commit_from_the_log_equals_deltas_history(spark, base_cfg, tmp_path):
     """Local tables: the commit read from _delta_log is the one DeltaTable.history gives."""
-    import copy
-
     from delta.tables import DeltaTable
 
     from paperscope import tables
 
-    cfg = copy.deepcopy(base_cfg)
-    cfg["warehouse"]["path"] = str(tmp_path / "warehouse")
+    cfg = base_cfg.with_values({"warehouse.path": str(tmp_path / "warehouse")})
     assert tables.version(spark, cfg, "papers") is None
     df = spark.createDataFrame([(2024, "a")], "year int, paper_id string")
     tables.write_years(df, cfg, "papers", [2024], metadata={"step": "one"})

@@ -1,20 +1,265 @@
-"""Configuration: packaged defaults, overlaid by a YAML file, overlaid by flags.
+"""Configuration: packaged defaults, overlaid by a YAML file, by --set KEY=VALUE and by
+flags, validated once into one typed, frozen Settings object.
 
 Every path and threshold lives in YAML so that a run is described by one resolved
-config, which the report records.
+config, which the report records. The defaults live only in data/defaults.yaml; the
+models below say what each key may hold, not what it holds by default. A bad value is
+one line naming the key, the layer it came from and the problem, before Spark starts.
 """
 from __future__ import annotations
 
 import copy
+import math
+import re
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any, Literal
 
 import yaml
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError, model_validator
+
+from paperscope import policy
 
 
 class ConfigError(ValueError):
     """A config that cannot be used; the message is meant for the user as is."""
+
+
+# ---------------------------------------------------------------------------------------
+# Value types
+# ---------------------------------------------------------------------------------------
+
+
+def _number(value: Any) -> Any:
+    """int or float, never a bool (YAML's yes/true) nor a string."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        raise ValueError("must be a number")
+    if not math.isfinite(value):
+        raise ValueError("must be a finite number")
+    return value
+
+
+def _years(value: Any) -> Any:
+    """A list of years from a YAML list, one year, or '2024,2025' off the command line."""
+    if value in (None, ""):
+        return []
+    if isinstance(value, (int, str)) and not isinstance(value, bool):
+        value = [v for v in str(value).split(",") if v.strip()]
+    try:
+        return sorted({int(v) for v in value})
+    except (TypeError, ValueError):
+        raise ValueError("must be a list of years") from None
+
+
+def _regex(value: Any) -> Any:
+    if isinstance(value, str):
+        try:
+            re.compile(value)
+        except re.error as exc:
+            raise ValueError(f"must be a valid regex ({exc})") from None
+    return value
+
+
+def _spark_conf(value: Any) -> Any:
+    """Spark settings are strings; YAML numbers and booleans are written as Spark expects."""
+    if not isinstance(value, dict):
+        raise ValueError("must be a mapping of Spark settings")
+    return {str(k): (str(v).lower() if isinstance(v, bool) else str(v)) for k, v in value.items()}
+
+
+def _year_counts(value: Any) -> Any:
+    try:
+        return {int(y): int(n) for y, n in (value or {}).items()}
+    except (TypeError, ValueError, AttributeError):
+        raise ValueError("must map years to counts, e.g. {2025: 5290}") from None
+
+
+Count = Annotated[int, Field(ge=0)]
+Number = Annotated[int | float, BeforeValidator(_number)]
+Years = Annotated[list[int], BeforeValidator(_years)]
+Regex = Annotated[str, BeforeValidator(_regex)]
+# Paths stay strings: they may be hdfs://, s3a:// or dbfs:/ URIs as well as local paths.
+PathStr = Annotated[str, Field(min_length=1)]
+ChinaPolicy = Literal[tuple(policy.CHINA_POLICIES)]  # type: ignore[valid-type]
+
+
+class Section(BaseModel):
+    """A frozen group of settings, read as attributes (settings.extract.timeout_seconds).
+
+    Item access by the YAML key (settings["extract"]["timeout_seconds"]) reads the same
+    values, for call sites that pick a key at run time (warehouse.tables[name]).
+    """
+    model_config = ConfigDict(extra="forbid", frozen=True, strict=True, allow_inf_nan=False, populate_by_name=True)
+
+    def __getitem__(self, key: str) -> Any:
+        for name, field in type(self).model_fields.items():
+            if key in (name, field.alias):
+                return getattr(self, name)
+        raise KeyError(key)
+
+    def __contains__(self, key: object) -> bool:
+        return any(key in (n, f.alias) for n, f in type(self).model_fields.items())
+
+    def get(self, key: str, default: Any = None) -> Any:
+        return self[key] if key in self else default
+
+    def as_dict(self) -> dict:
+        """Plain data under the YAML keys (for run.json, the report and fingerprints)."""
+        return self.model_dump(by_alias=True)
+
+
+class Input(Section):
+    corpus: str | None
+    manifest: str | None
+    years: Years
+    glob: Annotated[str, Field(min_length=1)]
+
+
+class Warehouse(Section):
+    path: PathStr
+    catalog: str | None
+    schema_: str | None = Field(alias="schema")
+    tables: dict[str, Annotated[str, Field(min_length=1)]]
+
+
+class Reports(Section):
+    path: PathStr
+    review_sample: Count
+    seed: Count
+    top_terms: Count
+    html_rows: Count
+
+
+class Spark(Section):
+    master: str | None
+    app_name: str
+    conf: Annotated[dict[str, str], BeforeValidator(_spark_conf)]
+
+
+class Jar(Section):
+    coordinate: Annotated[str, Field(pattern=r"^[^:\s]+:[^:\s]+:[^:\s]+$")]
+    sha1: Annotated[str, Field(pattern=r"^[0-9a-f]{40}$")]
+
+
+class Delta(Section):
+    jar_cache: PathStr
+    maven_repository: str
+    jars: list[Jar]
+
+
+class Extract(Section):
+    max_pages: Count
+    header_chars: Count
+    layout_pages: Count
+    timeout_seconds: Annotated[Number, Field(ge=0)]
+    max_bytes: Count
+    page_limit: Count
+    partitions: Count
+    max_tasks_per_core: Annotated[int, Field(ge=1)]
+    driver_hash_bytes: Count
+    reextract: bool
+
+
+class Affiliations(Section):
+    china_policy: ChinaPolicy
+    ror_dump: str | None
+    fuzzy_threshold: Annotated[Number, Field(ge=0, le=101)]
+
+
+class Download(Section):
+    corpus: str | None
+    manifest: str | None
+    concurrency: Annotated[int, Field(ge=1)]
+    rate_per_s: Annotated[Number, Field(gt=0)]
+    retries: Count
+    backoff_s: Annotated[Number, Field(ge=0)]
+    backoff_max_s: Annotated[Number, Field(ge=0)]
+    timeout_s: Annotated[Number, Field(gt=0)]
+    max_bytes: Annotated[int, Field(gt=0)]
+    contact: str | None
+    paper_link: Regex
+    pdf_link: Regex
+
+
+class Metadata(Section):
+    source: str | None
+    format: Literal["auto", "nips-json", "paperlists"]
+    year: Annotated[int, Field(ge=1900, le=2100)] | None
+    compare_with: str | None
+
+    @model_validator(mode="before")
+    @classmethod
+    def _year_from_source(cls, data: Any) -> Any:
+        """No year given: the year in the source file's name, resolved once here."""
+        if isinstance(data, dict) and data.get("year") is None and isinstance(data.get("source"), str):
+            return {**data, "year": policy.year_in_name(Path(data["source"]).name)}
+        return data
+
+
+class Mentions(Section):
+    terms_file: str | None
+    scope: Literal["body", "full"]
+
+
+class Quality(Section):
+    reuse_unchanged: bool
+    engine: Literal["pandas", "spark"]
+    expectations_dir: str | None
+    min_ok_share: Annotated[Number, Field(ge=0, le=1)]
+    expected_papers: Annotated[dict[int, Annotated[int, Field(ge=0)]], BeforeValidator(_year_counts)]
+    allowed_years: Years
+
+
+class Settings(Section):
+    """The resolved configuration of a run: every key of data/defaults.yaml, validated."""
+    input: Input
+    warehouse: Warehouse
+    reports: Reports
+    spark: Spark
+    delta: Delta
+    extract: Extract
+    affiliations: Affiliations
+    download: Download
+    metadata: Metadata
+    mentions: Mentions
+    quality: Quality
+
+    @model_validator(mode="after")
+    def _together(self) -> "Settings":
+        if not self.input.corpus and not self.input.manifest:
+            raise ValueError("set 'input.corpus' or 'input.manifest'")
+        if bool(self.warehouse.catalog) != bool(self.warehouse.schema_):
+            raise ValueError("set both 'warehouse.catalog' and 'warehouse.schema' (Unity Catalog tables), or neither")
+        return self
+
+    def with_values(self, changes: dict[str, Any]) -> "Settings":
+        """A copy with dotted keys set ({'warehouse.path': ...}; a mapping replaces the old
+        one whole), validated again: how tests and callers derive one run's settings."""
+        data = self.as_dict()
+        for key, value in changes.items():
+            *parents, last = key.split(".")
+            node = data
+            for part in parents:
+                node = node.get(part) if isinstance(node, dict) else None
+            if not isinstance(node, dict) or last not in node:
+                raise ConfigError(f"unknown config key '{key}'")
+            node[last] = copy.deepcopy(value)
+        return _validate(data, {key: "with_values" for key in changes})
+
+
+# ---------------------------------------------------------------------------------------
+# Layers
+# ---------------------------------------------------------------------------------------
+
+_PROBLEMS = {
+    "greater_than_equal": "must be >= {ge}", "greater_than": "must be > {gt}", "less_than_equal": "must be <= {le}",
+    "less_than": "must be < {lt}", "literal_error": "must be one of {expected}", "string_type": "must be a string",
+    "int_type": "must be a whole number", "int_from_float": "must be a whole number", "float_type": "must be a number",
+    "bool_type": "must be true or false", "dict_type": "must be a mapping", "list_type": "must be a list",
+    "string_too_short": "must not be empty", "string_pattern_mismatch": "must match {pattern}",
+    "finite_number": "must be a finite number", "missing": "is missing", "extra_forbidden": "is not a known key",
+    "model_type": "must be a mapping", "model_attributes_type": "must be a mapping",
+}
 
 
 def _defaults() -> dict:
@@ -22,23 +267,38 @@ def _defaults() -> dict:
     return yaml.safe_load(text)
 
 
-def _merge(base: dict, override: dict, where: str = "") -> dict:
-    out = copy.deepcopy(base)
+def _dotted(key: str, value: Any) -> dict:
+    parts = key.strip().split(".")
+    override: dict = {}
+    node = override
+    for part in parts[:-1]:
+        node = node.setdefault(part, {})
+    node[parts[-1]] = value
+    return override
+
+
+# Mappings whose keys are the user's own (Spark settings, years), not config keys.
+_FREE = {"spark.conf", "quality.expected_papers"}
+
+
+def _merge_into(base: dict, override: dict, origin: dict[str, str], layer: str, where: str = "") -> None:
+    """Overlay override on base in place, refusing keys the defaults do not know, and
+    remember which layer set each key (for the error message)."""
     for key, value in (override or {}).items():
         path = f"{where}{key}"
-        if key not in base:
-            raise ConfigError(f"unknown config key '{path}' (known here: {', '.join(sorted(base))})")
-        if isinstance(base[key], dict) and key != "conf" and key != "expected_papers":
+        if not isinstance(base, dict) or key not in base:
+            known = ", ".join(sorted(map(str, base))) if isinstance(base, dict) else ""
+            raise ConfigError(f"unknown config key '{path}' (known here: {known})")
+        if isinstance(base[key], dict) and path not in _FREE:
             if not isinstance(value, dict):
                 raise ConfigError(f"config key '{path}' must be a mapping, got {value!r}")
-            out[key] = _merge(base[key], value, path + ".")
-        elif isinstance(base[key], dict):
-            if not isinstance(value, dict):
-                raise ConfigError(f"config key '{path}' must be a mapping, got {value!r}")
-            out[key] = {**base[key], **value}
+            _merge_into(base[key], value, origin, layer, path + ".")
+        elif isinstance(base[key], dict) and isinstance(value, dict):
+            base[key] = {**base[key], **value}
+            origin[path] = layer
         else:
-            out[key] = value
-    return out
+            base[key] = copy.deepcopy(value)
+            origin[path] = layer
 
 
 def _read_yaml(path: str | Path) -> dict:
@@ -58,7 +318,7 @@ def _read_yaml(path: str | Path) -> dict:
     return data
 
 
-def _set_dotted(cfg: dict, assignment: str) -> None:
+def _assignment(assignment: str) -> tuple[str, Any]:
     if "=" not in assignment:
         raise ConfigError(f"--set expects KEY=VALUE, got '{assignment}'")
     key, raw = assignment.split("=", 1)
@@ -66,88 +326,59 @@ def _set_dotted(cfg: dict, assignment: str) -> None:
         value = yaml.safe_load(raw) if raw != "" else None
     except yaml.YAMLError:
         value = raw
-    parts = key.strip().split(".")
-    override: dict = {}
-    node = override
-    for part in parts[:-1]:
-        node = node.setdefault(part, {})
-    node[parts[-1]] = value
-    cfg.update(_merge(cfg, override))
+    return key.strip(), value
 
 
-def _as_int_list(value: Any, key: str) -> list[int]:
-    if value in (None, ""):
-        return []
-    if isinstance(value, (int, str)):
-        value = [v for v in str(value).split(",") if v.strip()]
+def _message(error: dict, origin: dict[str, str]) -> str:
+    """One pydantic error as one line: where it came from, the key, the problem, the value."""
+    loc = [str(p) for p in error["loc"]]
+    # A union's member types (int, float) are not part of the key.
+    while loc and loc[-1] in ("int", "float", "str"):
+        loc.pop()
+    key = ".".join("schema" if p == "schema_" else p for p in loc)
+    if error["type"] == "value_error":
+        problem = str(error["ctx"]["error"]) if "ctx" in error else error["msg"]
+    else:
+        template = _PROBLEMS.get(error["type"])
+        problem = template.format(**error.get("ctx", {})) if template else error["msg"][:1].lower() + error["msg"][1:]
+    if not key:  # a rule over several keys: its message names them
+        return f"config: {problem}"
+    layer = next((origin[k] for k in (key, *_parents(key)) if k in origin), "defaults")
+    got = "" if error["type"] in ("missing", "extra_forbidden") else f" (got {error['input']!r})"
+    return f"config {layer}: {key} {problem}{got}"
+
+
+def _parents(key: str) -> list[str]:
+    parts = key.split(".")
+    return [".".join(parts[:i]) for i in range(len(parts) - 1, 0, -1)]
+
+
+def _validate(data: dict, origin: dict[str, str]) -> Settings:
     try:
-        return sorted({int(v) for v in value})
-    except (TypeError, ValueError):
-        raise ConfigError(f"'{key}' must be a list of years, got {value!r}") from None
+        return Settings.model_validate(data)
+    except ValidationError as exc:
+        raise ConfigError(_message(exc.errors(include_url=False)[0], origin)) from None
 
 
-def _validate(cfg: dict) -> dict:
-    cfg["input"]["years"] = _as_int_list(cfg["input"]["years"], "input.years")
-    cfg["quality"]["allowed_years"] = _as_int_list(cfg["quality"]["allowed_years"], "quality.allowed_years")
-    share = cfg["quality"]["min_ok_share"]
-    if not isinstance(share, (int, float)) or not 0 <= share <= 1:
-        raise ConfigError(f"'quality.min_ok_share' must be a number between 0 and 1, got {share!r}")
-    expected = cfg["quality"]["expected_papers"] or {}
-    try:
-        cfg["quality"]["expected_papers"] = {int(y): int(n) for y, n in expected.items()}
-    except (TypeError, ValueError, AttributeError):
-        raise ConfigError(f"'quality.expected_papers' must map years to counts, got {expected!r}") from None
-    if cfg["affiliations"]["china_policy"] not in ("mainland", "greater"):
-        raise ConfigError("'affiliations.china_policy' must be 'mainland' or 'greater'")
-    if not isinstance(cfg["quality"]["reuse_unchanged"], bool):
-        raise ConfigError("'quality.reuse_unchanged' must be true or false")
-    if cfg["quality"].get("engine", "pandas") not in ("pandas", "spark"):
-        raise ConfigError("'quality.engine' must be 'pandas' or 'spark'")
-    threshold = cfg["affiliations"]["fuzzy_threshold"]
-    if isinstance(threshold, bool) or not isinstance(threshold, (int, float)) or not 0 <= threshold <= 101:
-        raise ConfigError(f"'affiliations.fuzzy_threshold' must be a number from 0 to 100 (101 turns fuzzy off), got {threshold!r}")
-    if cfg["mentions"]["scope"] not in ("body", "full"):
-        raise ConfigError("'mentions.scope' must be 'body' or 'full'")
-    if not cfg["input"]["corpus"] and not cfg["input"]["manifest"]:
-        raise ConfigError("set 'input.corpus' or 'input.manifest'")
-    if bool(cfg["warehouse"]["catalog"]) != bool(cfg["warehouse"]["schema"]):
-        raise ConfigError("set both 'warehouse.catalog' and 'warehouse.schema' (Unity Catalog tables), or neither")
-    if not isinstance(cfg["spark"]["conf"], dict):
-        raise ConfigError("'spark.conf' must be a mapping of Spark settings")
-    cfg["spark"]["conf"] = {str(k): str(v) for k, v in cfg["spark"]["conf"].items()}
-    for key in ("review_sample", "seed", "top_terms", "html_rows"):
-        if not isinstance(cfg["reports"][key], int) or isinstance(cfg["reports"][key], bool) or cfg["reports"][key] < 0:
-            raise ConfigError(f"'reports.{key}' must be a whole number >= 0")
-    for key in ("max_pages", "header_chars", "layout_pages", "max_bytes", "page_limit", "partitions", "driver_hash_bytes"):
-        if not isinstance(cfg["extract"][key], int) or isinstance(cfg["extract"][key], bool) or cfg["extract"][key] < 0:
-            raise ConfigError(f"'extract.{key}' must be a whole number >= 0")
-    per_core = cfg["extract"]["max_tasks_per_core"]
-    if not isinstance(per_core, int) or isinstance(per_core, bool) or per_core < 1:
-        raise ConfigError("'extract.max_tasks_per_core' must be a whole number >= 1")
-    timeout = cfg["extract"]["timeout_seconds"]
-    if not isinstance(timeout, (int, float)) or isinstance(timeout, bool) or timeout < 0:
-        raise ConfigError("'extract.timeout_seconds' must be a number >= 0")
-    if not isinstance(cfg["extract"]["reextract"], bool):
-        raise ConfigError("'extract.reextract' must be true or false")
-    return cfg
-
-
-def load_config(conf_file: str | Path | None = None, sets: list[str] | None = None, **flags: Any) -> dict:
-    """Resolve the run's config: defaults < conf_file < --set KEY=VALUE < named flags.
+def load_config(conf_file: str | Path | None = None, sets: list[str] | None = None, **flags: Any) -> Settings:
+    """Resolve the run's settings: defaults < conf_file < --set KEY=VALUE < named flags.
 
     Named flags use dotted keys with '__' for '.', e.g. input__years="2024,2025".
     """
-    cfg = _defaults()
+    data = _defaults()
+    origin: dict[str, str] = {}
     if conf_file:
-        cfg = _merge(cfg, _read_yaml(conf_file))
+        _merge_into(data, _read_yaml(conf_file), origin, str(conf_file))
     for assignment in sets or []:
-        _set_dotted(cfg, assignment)
+        key, value = _assignment(assignment)
+        _merge_into(data, _dotted(key, value), origin, "--set")
     for name, value in flags.items():
         if value is not None:
-            _set_dotted(cfg, f"{name.replace('__', '.')}={value}")
-    return _validate(cfg)
+            key, value = _assignment(f"{name.replace('__', '.')}={value}")
+            _merge_into(data, _dotted(key, value), origin, "command line")
+    return _validate(data, origin)
 
 
-def allowed_years(cfg: dict) -> list[int]:
+def allowed_years(cfg: Settings) -> list[int]:
     """Years a paper may carry: the quality config, else the input selection, else any."""
-    return cfg["quality"]["allowed_years"] or cfg["input"]["years"] or list(range(1900, 2101))
+    return cfg.quality.allowed_years or cfg.input.years or list(range(1900, 2101))

@@ -26,12 +26,13 @@ import time
 import urllib.error
 import urllib.request
 from concurrent.futures import ThreadPoolExecutor, as_completed
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from html.parser import HTMLParser
 from pathlib import Path
 from urllib.parse import urljoin, urlparse
 
 from paperscope import __version__
+from paperscope.policy import year_in_name
 
 log = logging.getLogger(__name__)
 
@@ -39,7 +40,6 @@ SCHEMES = ("http", "https")
 MANIFEST_COLUMNS = ["path", "year", "paper_id", "title", "status", "error", "url", "bytes", "sha256", "page_url"]
 FETCHED, PRESENT, FAILED = "fetched", "present", "failed"
 _UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")
-_YEAR = re.compile(r"(?<!\d)(19[89]\d|20\d\d)(?!\d)")
 
 
 class DownloadError(Exception):
@@ -63,35 +63,31 @@ class Item:
 
 @dataclass
 class Options:
+    """A download run: the download.* settings (from_config) plus the command line's --limit."""
     corpus: str
-    concurrency: int = 4
-    rate_per_s: float = 2.0
-    retries: int = 3
-    backoff_s: float = 1.0
-    backoff_max_s: float = 30.0
-    timeout_s: float = 30.0
-    max_bytes: int = 200 * 1024 * 1024
-    contact: str | None = None
-    manifest: str | None = None
-    paper_link: str = r"-Abstract[^/]*\.html$"
-    pdf_link: str = r"-Paper[^/]*\.pdf$"
+    concurrency: int
+    rate_per_s: float
+    retries: int
+    backoff_s: float
+    backoff_max_s: float
+    timeout_s: float
+    max_bytes: int
+    contact: str | None
+    manifest: str | None
+    paper_link: str
+    pdf_link: str
     limit: int = 0
     progress_every: int = 25
 
     @classmethod
-    def from_config(cls, cfg: dict, **overrides) -> "Options":
-        d = cfg["download"]
-        opts = cls(corpus=d["corpus"] or cfg["input"]["corpus"], concurrency=int(d["concurrency"]),
-                   rate_per_s=float(d["rate_per_s"]), retries=int(d["retries"]), backoff_s=float(d["backoff_s"]),
-                   backoff_max_s=float(d["backoff_max_s"]), timeout_s=float(d["timeout_s"]),
-                   max_bytes=int(d["max_bytes"]), contact=d["contact"], manifest=d["manifest"],
-                   paper_link=d["paper_link"], pdf_link=d["pdf_link"])
-        for key, value in overrides.items():
-            if value is not None:
-                setattr(opts, key, value)
-        if opts.concurrency < 1 or opts.rate_per_s <= 0 or opts.retries < 0 or opts.timeout_s <= 0:
-            raise ValueError("download.concurrency >= 1, rate_per_s > 0, retries >= 0 and timeout_s > 0 are needed")
-        return opts
+    def from_config(cls, cfg, **overrides) -> "Options":
+        """Options from validated settings (config.Settings); overrides that are not None win."""
+        d = cfg.download
+        values = {"corpus": d.corpus or cfg.input.corpus, "concurrency": d.concurrency, "rate_per_s": d.rate_per_s,
+                  "retries": d.retries, "backoff_s": d.backoff_s, "backoff_max_s": d.backoff_max_s,
+                  "timeout_s": d.timeout_s, "max_bytes": d.max_bytes, "contact": d.contact, "manifest": d.manifest,
+                  "paper_link": d.paper_link, "pdf_link": d.pdf_link}
+        return cls(**{**values, **{k: v for k, v in overrides.items() if v is not None}})
 
     @property
     def user_agent(self) -> str:
@@ -343,8 +339,7 @@ def from_csv(path: str, year: int | None = None, limit: int = 0) -> list[Item]:
 
 
 def _year_in(url: str) -> int | None:
-    found = _YEAR.findall(urlparse(url).path)
-    return int(found[-1]) if found else None
+    return year_in_name(urlparse(url).path)
 
 
 def _stem(url: str) -> str:
@@ -531,10 +526,11 @@ def main(argv: list[str] | None = None) -> int:
     logging.basicConfig(level=logging.DEBUG if args.verbose else logging.INFO,
                         format="%(asctime)s %(levelname)s %(name)s: %(message)s", stream=sys.stderr)
     try:
-        cfg = load_config(args.conf_file, args.sets)
-        opts = Options.from_config(cfg, corpus=args.corpus, manifest=args.manifest, concurrency=args.concurrency,
-                                   rate_per_s=args.rate_per_s, retries=args.retries, timeout_s=args.timeout_s,
-                                   contact=args.contact, limit=args.limit)
+        cfg = load_config(args.conf_file, args.sets, download__corpus=args.corpus, download__manifest=args.manifest,
+                          download__concurrency=args.concurrency, download__rate_per_s=args.rate_per_s,
+                          download__retries=args.retries, download__timeout_s=args.timeout_s,
+                          download__contact=args.contact)
+        opts = Options.from_config(cfg, limit=args.limit)
         if args.urls and not os.path.isfile(args.urls):
             raise ValueError(f"URL list not found: {args.urls}")
         results = run(opts, index=args.index, csv_path=args.urls, year=args.year)

@@ -78,7 +78,7 @@ def unchanged_on_driver(rows: list[dict] | None, known: frozenset, cfg: dict) ->
     For a corpus up to extract.driver_hash_bytes the driver hashes the files itself
     (milliseconds for the sample) and a re-run over an unchanged corpus runs no Spark job.
     """
-    limit = cfg["extract"].get("driver_hash_bytes", 0)
+    limit = cfg.extract.driver_hash_bytes
     if rows is None or len(rows) != len(known) or sum(r["size_bytes"] or 0 for r in rows) > limit:
         return False
     limits = Limits.from_config(cfg)

@@ -37,6 +37,9 @@ from pathlib import Path
 
 import pandas as pd
 
+from paperscope import policy
+from paperscope.matcher.text import unescape
+
 log = logging.getLogger(__name__)
 
 FORMATS = ("auto", "nips-json", "paperlists")
@@ -44,7 +47,6 @@ STATUS_OK, STATUS_MALFORMED, STATUS_DUPLICATE = "metadata", "malformed", "duplic
 SOURCE = "metadata"
 _MISSING = {"", "none", "null", "n/a", "-"}
 _ESCAPE = re.compile(r"\\(x[0-9a-fA-F]{2}|u[0-9a-fA-F]{4}|U[0-9a-fA-F]{8}|\\)")
-_YEAR_IN_NAME = re.compile(r"(?<!\d)(19[89]\d|20\d\d)(?!\d)")
 # Country names as paperlists writes them that the gazetteer's country list may lack.
 _COUNTRY_ALIASES = {"usa": "US", "united states": "US", "uk": "GB", "china": "CN", "hong kong": "HK",
                     "taiwan": "TW", "macau": "MO", "macao": "MO", "south korea": "KR", "korea": "KR"}
@@ -92,12 +94,7 @@ def clean(text, unescape_literals: bool = False) -> str:
     text = str(text)
     if unescape_literals and "\\" in text:
         text = _ESCAPE.sub(lambda m: codecs.decode("\\" + m.group(1), "unicode_escape"), text)
-    for _ in range(10):
-        decoded = html.unescape(text)
-        if decoded == text:
-            break
-        text = decoded
-    return " ".join(text.split())
+    return unescape(text)
 
 
 def title_key(title: str | None) -> str:
@@ -112,8 +109,7 @@ def paper_id(year: int, title: str) -> str:
 
 
 def year_from_name(path: str) -> int | None:
-    found = _YEAR_IN_NAME.findall(Path(path).name)
-    return int(found[-1]) if found else None
+    return policy.year_in_name(Path(path).name)
 
 
 def _is_missing(text: str) -> bool:
@@ -287,21 +283,17 @@ def to_rows(records: list[Record], year: int, source: str, fmt: str, gazetteer=N
     return Read(papers, affs, stats)
 
 
-def check_source(cfg: dict) -> None:
-    """Before Spark starts: the metadata file is there, its format is known, it has a year."""
+def check_source(cfg) -> None:
+    """Before Spark starts: the metadata file is there and has a year (the settings checked the format)."""
     from paperscope.corpus import InputError
 
-    conf = cfg["metadata"]
-    if not conf["source"]:
+    conf = cfg.metadata
+    if not conf.source:
         raise InputError("the metadata step needs a file: --source FILE (or metadata.source)")
-    if not Path(conf["source"]).is_file():
-        raise InputError(f"metadata file not found or not readable: {conf['source']}")
-    if conf["format"] not in FORMATS:
-        raise InputError(f"unknown metadata format {conf['format']!r}; use one of {', '.join(FORMATS)}")
-    year = conf["year"] or year_from_name(conf["source"])
-    if not isinstance(year, int) and not str(year).isdigit():
-        raise InputError(f"no year for {conf['source']}: pass --year (the file name has no 4-digit year)")
-    conf["year"] = int(year)
+    if not Path(conf.source).is_file():
+        raise InputError(f"metadata file not found or not readable: {conf.source}")
+    if conf.year is None:  # the settings already took the year from the file name where it has one
+        raise InputError(f"no year for {conf.source}: pass --year (the file name has no 4-digit year)")
 
 
 def read_file(path: str, year: int | None = None, fmt: str = "auto", gazetteer=None) -> Read:
@@ -322,10 +314,7 @@ def read_file(path: str, year: int | None = None, fmt: str = "auto", gazetteer=N
 # Counting rules and the agreement of two sources (plain pandas: small per-paper tables)
 # --------------------------------------------------------------------------------------
 
-CHINA = {"mainland": {"CN"}, "greater": {"CN", "HK", "MO", "TW"}}
-
-
-def paper_flags(papers: pd.DataFrame, affiliations: pd.DataFrame, china_policy: str = "mainland",
+def paper_flags(papers: pd.DataFrame, affiliations: pd.DataFrame, china_policy: str = policy.DEFAULT_CHINA_POLICY,
                 dual_strings: bool = True) -> pd.DataFrame:
     """Per paper: has_us, has_cn, both, unknown. papers: paper_id (+ any columns, kept);
     affiliations: paper_id, raw, country.
@@ -334,11 +323,10 @@ def paper_flags(papers: pd.DataFrame, affiliations: pd.DataFrame, china_policy: 
     the US and China ("Peking University / UC Berkeley", "Shanghai New York University"):
     one author's joint appointment, or a campus abroad, is then not evidence for either.
     """
-    china = CHINA[china_policy]
     a = affiliations[affiliations["country"].notna()][["paper_id", "raw", "country"]]
     per_string = a.groupby(["paper_id", "raw"])["country"].agg(set).reset_index()
-    per_string["us"] = per_string["country"].map(lambda s: "US" in s)
-    per_string["cn"] = per_string["country"].map(lambda s: bool(s & china))
+    per_string["us"] = per_string["country"].map(policy.has_us)
+    per_string["cn"] = per_string["country"].map(lambda s: policy.has_cn(s, china_policy))
     resolved = set(per_string["paper_id"])
     if not dual_strings:
         per_string = per_string[~(per_string["us"] & per_string["cn"])]

@@ -74,9 +74,9 @@ class Limits:
     layout_pages: int = 1
 
     @classmethod
-    def from_config(cls, cfg: dict) -> "Limits":
-        ex = cfg["extract"]
-        return cls(**{f.name: ex[f.name] for f in fields(cls) if ex.get(f.name) is not None})
+    def from_config(cls, cfg) -> "Limits":
+        """The extract.* settings (config.Settings), which hold every limit."""
+        return cls(**{f.name: getattr(cfg.extract, f.name) for f in fields(cls)})
 
 
 class LimitHit(Exception):

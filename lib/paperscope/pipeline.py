@@ -212,7 +212,7 @@ def report(run: Run, gate, collab=None, terms=None, message: str | None = None) 
         "warehouse": run.cfg["warehouse"]["path"],
         "china_policy": run.cfg["affiliations"]["china_policy"],
         "mention_scope": run.cfg["mentions"]["scope"],
-        "durations": run.durations, "config": run.cfg,
+        "durations": run.durations, "config": run.cfg.as_dict(),
         "papers_refresh": run.papers_refresh.__dict__ if run.papers_refresh else None, "skipped": run.skipped,
         "data_docs": gate.data_docs_index if gate is not None else None,
         "gate_reused_from": gate.reused_from if gate is not None else None,
@@ -281,7 +281,7 @@ def _pdf_flags(run: Run, warehouse: str, years: list[int]) -> pd.DataFrame:
     or in this one as it was before this run replaces the year."""
     from paperscope.metadata import paper_flags
 
-    other = {**run.cfg, "warehouse": {**run.cfg["warehouse"], "path": warehouse}}
+    other = run.cfg.with_values({"warehouse.path": warehouse})
     papers = (tables.read_years(run.spark, other, "papers", years, schemas.PAPERS)
               .where(F.col("status") == "ok").select("paper_id", "title", "source_id").toPandas())
     affs = (tables.read_years(run.spark, other, "affiliations", years, schemas.AFFILIATIONS)

@@ -111,7 +111,7 @@ def gate_key(spark, cfg: dict, years: list, discovered: list) -> str:
     state = {"years": sorted(years, key=lambda y: (y is None, y or 0)),
              "discovered": sorted(([y, n] for y, n in discovered), key=repr),
              "versions": {t: [tables.table_ref(cfg, t), tables.version(spark, cfg, t)] for t in GATE_TABLES},
-             "quality": cfg["quality"], "allowed_years": allowed_years(cfg), "version": __version__}
+             "quality": cfg.quality.as_dict(), "allowed_years": allowed_years(cfg), "version": __version__}
     h = hashlib.sha256(json.dumps(state, sort_keys=True, default=str).encode())
     for name in SUITES:
         h.update((folder / f"{name}.json").read_bytes())
@@ -160,7 +160,7 @@ def expectations_dir(cfg: dict):
     The packaged copy is a Traversable, not a Path: on executors and under spark-submit
     the package is imported from a zipped wheel.
     """
-    configured = cfg["quality"].get("expectations_dir")
+    configured = cfg.quality.expectations_dir
     if configured:
         return Path(configured)
     return resources.files("paperscope") / "data" / "expectations"
@@ -283,8 +283,8 @@ def papers_per_year(spark, papers, discovered, cfg: dict):
             files[r["year"]] = files.get(r["year"], 0) + int(r["files"])
         if r["rows"] is not None:
             rows[r["year"]] = rows.get(r["year"], 0) + int(r["rows"])
-    expected = {int(y): int(n) for y, n in (cfg["quality"].get("expected_papers") or {}).items()}
-    years = set(files) | set(rows) | {int(y) for y in cfg["input"].get("years") or []}
+    expected = cfg.quality.expected_papers
+    years = set(files) | set(rows) | set(cfg.input.years)
     table = [
         (y, files.get(y, 0), rows.get(y, 0), expected.get(y))
         for y in sorted(years, key=lambda v: (v is None, v or 0))
@@ -459,7 +459,7 @@ def run_gate(spark, *, papers, discovered, affiliations, mentions, cfg: dict, ru
         "mentions": mentions,
     }
 
-    engine = cfg["quality"].get("engine", "pandas")
+    engine = cfg.quality.engine
     if engine == "pandas":
         # The columns the suites read (never full_text) are small: one Spark job per table
         # brings them to the driver, and GX's pandas engine evaluates every expectation

@@ -13,10 +13,13 @@ import html
 import json
 import os
 import platform
+from dataclasses import dataclass
 from pathlib import Path
 
 import pandas as pd
 import yaml
+
+from paperscope.policy import china_rule, china_words
 
 # Who counts as what in the tables and sentences.
 GROUPS = [("with_cn", "any Chinese author"), ("with_us", "any US author"), ("with_both", "both"),
@@ -31,18 +34,6 @@ AUDIT_COLUMNS = ["paper_id", "year", "title", "raw", "institution", "country", "
 # ---------------------------------------------------------------------------------------
 # Words and numbers
 # ---------------------------------------------------------------------------------------
-
-
-def china_words(china_policy: str) -> str:
-    """How the report says 'Chinese institutions' under the configured rule."""
-    return "Chinese" if china_policy == "mainland" else "Chinese (incl. Hong Kong, Macao, Taiwan)"
-
-
-def china_rule(china_policy: str) -> str:
-    if china_policy == "mainland":
-        return ("China means mainland China (CN); affiliations in Hong Kong, Macao and Taiwan are not counted as "
-                "Chinese (affiliations.china_policy: mainland).")
-    return "China means CN, HK, MO and TW together (affiliations.china_policy: greater)."
 
 
 def scope_words(scope: str) -> str:
@@ -239,7 +230,7 @@ def chart_terms(groups: pd.DataFrame, path: Path, top: int, china_policy: str) -
 
 
 # ---------------------------------------------------------------------------------------
-# Markdown
+# Cells: text for the templates, and CSV cells a spreadsheet will not run
 # ---------------------------------------------------------------------------------------
 
 
@@ -254,22 +245,18 @@ def _md_text(value) -> str:
     return html.escape(_cell(value), quote=False).replace("|", "\\|").replace("\n", " ")
 
 
-def _md_table(df: pd.DataFrame | None) -> str:
-    if df is None or df.empty:
-        return "_(none)_\n"
-    lines = ["| " + " | ".join(_md_text(c) for c in df.columns) + " |",
-             "|" + "|".join("---:" if pd.api.types.is_numeric_dtype(df[c]) else "---" for c in df.columns) + "|"]
-    for row in df.itertuples(index=False):
-        lines.append("| " + " | ".join(_md_text(v) for v in row) + " |")
-    return "\n".join(lines) + "\n"
+# A cell starting with one of these is a formula to Excel, LibreOffice and Sheets.
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
-def _reused_md(meta: dict) -> str:
-    """Why a run shows another run's gate: nothing it depends on changed since (quality.reuse_unchanged)."""
-    if not meta.get("gate_reused_from"):
-        return ""
-    return (f"\nNo table, discovered file or quality setting changed since run {meta['gate_reused_from']}, whose "
-            "gate passed: its verdict and Data Docs stand, and GX was not run again.\n")
+def _csv_safe(df: pd.DataFrame) -> pd.DataFrame:
+    """Text cells that a spreadsheet would evaluate (=HYPERLINK(...) in a PDF title) get a
+    leading apostrophe, so opening audit.csv or review_sample.csv runs nothing."""
+    out = df.copy()
+    for col in out.columns:
+        if out[col].dtype == object:
+            out[col] = out[col].map(lambda v: "'" + v if isinstance(v, str) and v.startswith(_FORMULA_START) else v)
+    return out
 
 
 def _relative(path: str | None, run_dir: Path) -> str | None:
@@ -281,56 +268,109 @@ def _relative(path: str | None, run_dir: Path) -> str | None:
         return Path(path).as_uri() if Path(path).is_absolute() else path
 
 
-# ---------------------------------------------------------------------------------------
-# HTML: every value goes through _h
-# ---------------------------------------------------------------------------------------
-
-
-def _h(value) -> str:
-    return html.escape(_cell(value), quote=True)
-
-
-def _html_table(df: pd.DataFrame | None, limit: int | None = None) -> str:
-    if df is None or df.empty:
-        return "<p><em>(none)</em></p>\n"
-    shown = df if limit is None else df.head(limit)
-    num = [pd.api.types.is_numeric_dtype(df[c]) for c in df.columns]
-    head = "".join(f"<th>{_h(c)}</th>" for c in df.columns)
-    body = "\n".join("<tr>" + "".join(f'<td class="{"n" if n else "t"}">{_h(v)}</td>' for v, n in zip(row, num))
-                     + "</tr>" for row in shown.itertuples(index=False))
-    more = "" if len(shown) == len(df) else f"<p><em>{len(df) - len(shown):,} more rows in the CSV.</em></p>"
-    return f"<table>\n<tr>{head}</tr>\n{body}\n</table>\n{more}\n"
-
-
-def _html_list(items: list[str]) -> str:
-    return "<ul>\n" + "".join(f"<li>{_h(s)}</li>\n" for s in items) + "</ul>\n"
-
-
-def _html_paper(r: dict) -> str:
-    affs = "".join(
-        f"<li><q>{_h(a['raw'])}</q> &rarr; {_h(a.get('institution') or '?')} "
-        f"(<b>{_h(a.get('country') or '?')}</b>; {_h(a.get('method'))}; {_h(a.get('source'))}) "
-        f"<small>{_h(a.get('evidence'))}</small></li>" for a in r["affiliations"]) or "<li><em>none found</em></li>"
-    terms = ", ".join(f"{_h(t['term'])} {_h(t['count_body'])}/{_h(t['count_full'])}" for t in r["terms"]) or "none"
-    return (f'<div class="paper"><h4>{_h(r["title"]) or "<em>(no title)</em>"}</h4>'
-            f'<p>{_h(r["year"])} &middot; <code>{_h(r["path"])}</code> &middot; status {_h(r["status"])} &middot; '
-            f'id <code>{_h(str(r["paper_id"])[:12])}</code></p>'
-            f'<p>Affiliations &rarr; countries <b>{_h(",".join(r["countries"]) or "unknown")}</b>:</p><ul>{affs}</ul>'
-            f'<p>Terms (body/full): {terms}</p></div>\n')
-
-
-def _img(run_dir: Path, png: Path, alt: str) -> str:
-    data = base64.b64encode(png.read_bytes()).decode("ascii")
-    name = png.relative_to(run_dir).as_posix()
-    return (f'<figure><a href="{_h(name)}"><img src="data:image/png;base64,{data}" alt="{_h(alt)}"></a>'
-            f'<figcaption>{_h(alt)} (<a href="{_h(name)}">{_h(name)}</a>)</figcaption></figure>\n')
-
-
 _CSS = """body{font-family:system-ui,sans-serif;max-width:1100px;margin:2em auto;padding:0 1em;color:#222}
 table{border-collapse:collapse;margin:.5em 0;font-size:.9em}td,th{border:1px solid #ccc;padding:2px 6px}
 td.n{text-align:right}th{background:#f3f3f3}.ok{color:#0a0}.fail{color:#c00;font-weight:bold}
 .paper{border-left:3px solid #8ab;padding-left:.8em;margin:1em 0}pre{background:#f6f6f6;padding:.5em;overflow:auto}
 img{max-width:100%}figure{margin:1em 0}"""
+
+
+# ---------------------------------------------------------------------------------------
+# One view model, two templates (data/templates/index.html.j2 and summary.md.j2)
+# ---------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Table:
+    """A frame as the templates see it: column names, which are numeric, cells as text."""
+    columns: list[str]
+    numeric: list[bool]
+    rows: list[list[str]]
+
+    @classmethod
+    def of(cls, df: pd.DataFrame | None) -> "Table | None":
+        if df is None:
+            return None
+        return cls([_cell(c) for c in df.columns], [bool(pd.api.types.is_numeric_dtype(df[c])) for c in df.columns],
+                   [[_cell(v) for v in row] for row in df.itertuples(index=False)])
+
+
+def _template_text(name: str):
+    """Templates are read through importlib.resources: under spark-submit the package is a zip."""
+    from importlib import resources
+
+    text = resources.files("paperscope").joinpath("data", "templates", name).read_text("utf-8")
+    return text, None, lambda: True
+
+
+def _environment(markdown: bool):
+    from jinja2 import Environment, FunctionLoader, StrictUndefined, select_autoescape
+
+    env = Environment(loader=FunctionLoader(_template_text), undefined=StrictUndefined, trim_blocks=True,
+                      lstrip_blocks=True, keep_trailing_newline=True,
+                      autoescape=False if markdown else select_autoescape(["html", "html.j2"], default=True))
+    env.filters["md"] = _md_text
+    env.filters["thousands"] = lambda n: f"{n:,}"
+    return env
+
+
+def render(template: str, view: dict) -> str:
+    """index.html.j2 (autoescaped) or summary.md.j2 (cells through the md filter) from the view."""
+    return _environment(markdown=template.endswith(".md.j2")).get_template(template).render(**view)
+
+
+def _chart(run_dir: Path, png: Path, alt: str) -> dict:
+    return {"name": png.relative_to(run_dir).as_posix(), "alt": alt,
+            "data": base64.b64encode(png.read_bytes()).decode("ascii")}
+
+
+def _record_view(r: dict) -> dict:
+    """A review-sample paper with every field as text; affiliation gaps shown as '?'."""
+    return {
+        "title": _cell(r["title"]) or "(no title)", "has_title": bool(_cell(r["title"])),
+        "year": _cell(r["year"]), "path": _cell(r["path"]), "status": _cell(r["status"]),
+        "short_id": _cell(r["paper_id"])[:12],
+        "countries": ",".join(r["countries"]) or "unknown", "countries_or_unknown": ",".join(r["countries"]) or "unknown",
+        "affiliations": [{"raw": _cell(a["raw"]), "institution": _cell(a.get("institution") or "?"),
+                          "country": _cell(a.get("country") or "?"), "method": _cell(a.get("method")),
+                          "source": _cell(a.get("source")), "evidence": _cell(a.get("evidence"))}
+                         for a in r["affiliations"]],
+        "terms": "; ".join(f"{t['term']} {t['count_body']}/{t['count_full']}" for t in r["terms"]) or "none",
+    }
+
+
+def view_model(run_dir: Path, *, meta, inputs, gate_df, collab, terms, audit_df, records, failures, charts,
+               status_counts, settings) -> dict:
+    """Everything index.html and summary.md show, computed once: the two only lay it out."""
+    policy, scope = meta["china_policy"], meta["mention_scope"]
+    reused = meta.get("gate_reused_from")
+    return {
+        "css": _CSS, "run_id": _cell(meta["run_id"]), "status": _cell(meta["status"]),
+        "ok": meta["status"] == "passed", "message": _cell(meta.get("message")),
+        "started": _cell(meta["started"]), "conf_file": _cell(meta.get("conf_file") or "(defaults)"),
+        "input": _cell(meta["input"]), "years": ", ".join(map(str, meta["years"])) or "(none found)",
+        "china_rule": china_rule(policy), "scope_words": scope_words(scope), "warehouse": _cell(meta["warehouse"]),
+        "collab": None if collab is None else Table.of(_headline(collab)),
+        "sentences": sentences(collab, policy) if collab is not None else [],
+        "charts": [_chart(run_dir, png, alt) for png, alt in charts],
+        "groups": None if terms is None else Table.of(_groups_table(terms)),
+        "term_sentences": term_sentences(terms, policy) if terms is not None and not terms.empty else [],
+        "gate": {"passed": int((gate_df["success"] == "pass").sum()), "total": len(gate_df),
+                 "docs": _relative(meta.get("data_docs"), run_dir), "table": Table.of(gate_df), "reused_from": reused,
+                 "reused_text": (f"No table, discovered file or quality setting changed since run {reused}, whose "
+                                 "gate passed: its verdict and Data Docs stand, and GX was not run again.")},
+        "records": None if records is None else [_record_view(r) for r in records], "seed": settings.seed,
+        "audit": None if audit_df is None else {
+            "papers": f"{audit_df['paper_id'].nunique():,}", "rows": f"{len(audit_df):,}",
+            "per_paper": Table.of(_audit_per_paper(audit_df))},
+        "html_rows": settings.html_rows,
+        "inputs": Table.of(inputs),
+        "outcomes": ", ".join(f"{k} {v:,}" for k, v in status_counts.items()) or "none",
+        "failures": None if failures is None or failures.empty else Table.of(failures),
+        "durations": Table.of(pd.DataFrame(sorted(meta["durations"].items()), columns=["step", "seconds"])),
+        "versions": Table.of(pd.DataFrame(sorted(meta.get("versions", {}).items()), columns=["component", "version"])),
+        "config_yaml": yaml.safe_dump(meta["config"], sort_keys=True),
+    }
 
 
 # ---------------------------------------------------------------------------------------
@@ -340,16 +380,19 @@ img{max-width:100%}figure{margin:1em 0}"""
 
 def write(run_dir: Path, meta: dict, *, inputs: pd.DataFrame, gate: list[dict], collab: pd.DataFrame | None,
           terms: pd.DataFrame | None, audit: pd.DataFrame | None, mentions: pd.DataFrame | None = None,
-          failures: pd.DataFrame | None = None, settings: dict | None = None) -> dict:
+          failures: pd.DataFrame | None = None, settings=None) -> dict:
     """Write the run's report files into run_dir; return their paths by kind.
 
     meta: run_id, started, status, message, conf_file, input, years, warehouse,
     china_policy, mention_scope, durations, config, data_docs, versions.
     audit: papers joined with their affiliation rows (extra columns are kept);
     mentions: paper_id, term, count_full, count_body; failures: papers not 'ok'.
-    settings: the reports config (review_sample, seed, top_terms, html_rows).
+    settings: the run's reports settings (config.Settings.reports); None: the packaged defaults.
     """
-    settings = {"review_sample": 10, "seed": 0, "top_terms": 10, "html_rows": 2000, **(settings or {})}
+    if settings is None:
+        from paperscope.config import load_config
+
+        settings = load_config().reports
     run_dir.mkdir(parents=True, exist_ok=True)
     scope, policy = meta["mention_scope"], meta["china_policy"]
     paths = {"html": run_dir / "index.html", "summary": run_dir / "summary.md", "run_json": run_dir / "run.json"}
@@ -357,11 +400,11 @@ def write(run_dir: Path, meta: dict, *, inputs: pd.DataFrame, gate: list[dict], 
     audit_df = records = None
     if audit is not None:
         audit_df = audit_table(audit, mentions, scope)
-        audit_df.to_csv(run_dir / "audit.csv", index=False)
+        _csv_safe(audit_df).to_csv(run_dir / "audit.csv", index=False)
         paths["audit"] = run_dir / "audit.csv"
-        ids = review_sample(audit_df, settings["review_sample"], settings["seed"])
+        ids = review_sample(audit_df, settings.review_sample, settings.seed)
         records = _paper_records(audit_df, mentions, ids)
-        review_csv(records).to_csv(run_dir / "review_sample.csv", index=False)
+        _csv_safe(review_csv(records)).to_csv(run_dir / "review_sample.csv", index=False)
         paths["review"] = run_dir / "review_sample.csv"
 
     charts = []
@@ -370,17 +413,18 @@ def write(run_dir: Path, meta: dict, *, inputs: pd.DataFrame, gate: list[dict], 
                        "Share of papers with US, Chinese and both, by year"))
         paths["chart_collaboration"] = charts[-1][0]
     if terms is not None and not terms.empty:
-        charts.append((chart_terms(terms, run_dir / "top_terms.png", settings["top_terms"], policy),
+        charts.append((chart_terms(terms, run_dir / "top_terms.png", settings.top_terms, policy),
                        f"Top terms by author-country group ({scope} scope)"))
         paths["chart_terms"] = charts[-1][0]
 
     gate_df = pd.DataFrame(gate, columns=["suite", "expectation", "column", "success", "observed"])
     gate_df["success"] = gate_df["success"].map({True: "pass", False: "FAIL"})
     status_counts = _status_counts(inputs)
-    context = dict(meta=meta, inputs=inputs, gate_df=gate_df, collab=collab, terms=terms, audit_df=audit_df,
-                   records=records, failures=failures, charts=charts, status_counts=status_counts, settings=settings)
-    paths["summary"].write_text(_markdown(run_dir, **context), encoding="utf-8")
-    paths["html"].write_text(_html(run_dir, **context), encoding="utf-8")
+    view = view_model(run_dir, meta=meta, inputs=inputs, gate_df=gate_df, collab=collab, terms=terms,
+                      audit_df=audit_df, records=records, failures=failures, charts=charts,
+                      status_counts=status_counts, settings=settings)
+    paths["summary"].write_text(render("summary.md.j2", view), encoding="utf-8")
+    paths["html"].write_text(render("index.html.j2", view), encoding="utf-8")
     record = {**meta, "gate": gate, "inputs": inputs.to_dict("records"), "status_counts": status_counts,
               "collaboration": None if collab is None else collab.to_dict("records"),
               "term_groups": None if terms is None else terms.to_dict("records"),
@@ -407,119 +451,6 @@ def _groups_table(terms: pd.DataFrame) -> pd.DataFrame:
     cols = ["year", "term", "kind", "origin", "origin_country", "papers", "with_cn", "with_us", "with_both",
             "with_neither", "with_unknown", "scope"]
     return terms[[c for c in cols if c in terms.columns]]
-
-
-def _markdown(run_dir: Path, *, meta, inputs, gate_df, collab, terms, audit_df, records, failures, charts,
-              status_counts, settings) -> str:
-    docs = _relative(meta.get("data_docs"), run_dir)
-    passed = int((gate_df["success"] == "pass").sum())
-    parts = [
-        f"# paperscope run {_md_text(meta['run_id'])}\n",
-        f"**Status: {meta['status']}**" + (f" — {_md_text(meta['message'])}" if meta.get("message") else "") + "\n",
-        f"- started: {meta['started']}  \n- config: {_md_text(meta.get('conf_file') or '(defaults)')}  \n"
-        f"- input: `{_md_text(meta['input'])}`  \n- years: {', '.join(map(str, meta['years'])) or '(none found)'}  \n"
-        f"- {china_rule(meta['china_policy'])}  \n- Mentions counted in: {scope_words(meta['mention_scope'])}  \n"
-        f"- warehouse: `{_md_text(meta['warehouse'])}`  \n- full report: [index.html](index.html)\n",
-    ]
-    if collab is not None:
-        parts += ["## Collaboration per year\n", _md_table(_headline(collab)),
-                  "".join(f"- {_md_text(s)}\n" for s in sentences(collab, meta["china_policy"]))]
-        parts += [f"\n![{alt}]({png.name})\n" for png, alt in charts]
-        parts += ["## Mentions by author-country group\n",
-                  f"Counted in the {_md_text(scope_words(meta['mention_scope']))}; with_cn and with_us overlap by "
-                  "with_both.\n", _md_table(None if terms is None else _groups_table(terms))]
-        if terms is not None and not terms.empty:
-            parts += ["".join(f"- {_md_text(s)}\n" for s in term_sentences(terms, meta["china_policy"]))]
-    else:
-        parts += ["## Aggregates\n", "Not produced: the quality gate did not pass, so no headline number was "
-                  "written. The failed expectations are listed below and in the Data Docs.\n"]
-    parts += ["## Quality gate (Great Expectations)\n",
-              f"{passed} of {len(gate_df)} expectations passed. Data Docs: "
-              + (f"[{docs}]({docs})" if docs else "(not written)") + "\n" + _reused_md(meta), _md_table(gate_df)]
-    if records is not None:
-        parts += [f"## Review sample ({len(records)} papers, seed {settings['seed']})\n",
-                  "Drawn reproducibly for checking by hand; also in `review_sample.csv` with columns for the verdict.\n"]
-        for r in records:
-            parts.append(f"### {_md_text(r['title'] or '(no title)')}\n\n{r['year']} · `{_md_text(r['path'])}` · "
-                         f"status {_md_text(r['status'])} · countries **{','.join(r['countries']) or 'unknown'}**\n")
-            lines = [f"- {_md_text(a['raw'])} → {_md_text(a.get('institution') or '?')} "
-                     f"({_md_text(a.get('country') or '?')}; {_md_text(a.get('method'))}: "
-                     f"{_md_text(a.get('evidence'))})\n" for a in r["affiliations"]] or ["- (no affiliation found)\n"]
-            terms_found = "; ".join(f"{_md_text(t['term'])} {t['count_body']}/{t['count_full']}" for t in r["terms"])
-            parts.append("".join(lines) + f"- terms (body/full): {terms_found or 'none'}\n")
-    if audit_df is not None:
-        parts += ["## Audit\n", f"Every paper and affiliation row with its institution, country, rule and "
-                  f"terms: [audit.csv](audit.csv) ({audit_df['paper_id'].nunique():,} papers, {len(audit_df):,} rows).\n"]
-    parts += ["## Inputs per year\n", _md_table(inputs),
-              "Extraction outcomes: " + (", ".join(f"{k} {v:,}" for k, v in status_counts.items()) or "none") + "\n"]
-    if failures is not None and not failures.empty:
-        parts += ["### Files not extracted\n", _md_table(failures)]
-    parts += ["## Durations (seconds)\n", _md_table(pd.DataFrame(sorted(meta["durations"].items()),
-                                                                   columns=["step", "seconds"])),
-              "## Versions\n", _md_table(pd.DataFrame(sorted(meta.get("versions", {}).items()),
-                                                        columns=["component", "version"])),
-              "## Config\n", "```yaml\n" + yaml.safe_dump(meta["config"], sort_keys=True) + "```\n"]
-    return "\n".join(parts)
-
-
-def _html(run_dir: Path, *, meta, inputs, gate_df, collab, terms, audit_df, records, failures, charts,
-          status_counts, settings) -> str:
-    ok = meta["status"] == "passed"
-    docs = _relative(meta.get("data_docs"), run_dir)
-    passed = int((gate_df["success"] == "pass").sum())
-    out = [
-        "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">",
-        f"<title>paperscope run {_h(meta['run_id'])}</title><style>{_CSS}</style></head><body>",
-        f"<h1>paperscope run {_h(meta['run_id'])}</h1>",
-        f"<p>Status: <span class=\"{'ok' if ok else 'fail'}\">{_h(meta['status'])}</span></p>",
-    ]
-    if meta.get("message"):
-        out.append(f"<pre>{_h(meta['message'])}</pre>")
-    out.append("<ul>" + "".join(f"<li>{_h(k)}: {_h(v)}</li>" for k, v in [
-        ("started", meta["started"]), ("config file", meta.get("conf_file") or "(defaults)"),
-        ("input", meta["input"]), ("years", ", ".join(map(str, meta["years"])) or "(none found)"),
-        ("country rule", china_rule(meta["china_policy"])),
-        ("mentions counted in", scope_words(meta["mention_scope"])), ("warehouse", meta["warehouse"])]) + "</ul>")
-    out.append("<h2>Collaboration per year</h2>")
-    if collab is not None:
-        out += [_html_table(_headline(collab)), _html_list(sentences(collab, meta["china_policy"]))]
-        out += [_img(run_dir, png, alt) for png, alt in charts]
-        out += [f"<h2>Mentions by author-country group</h2><p>Counted in the {_h(scope_words(meta['mention_scope']))}. "
-                "with_cn and with_us overlap by with_both.</p>",
-                _html_table(None if terms is None else _groups_table(terms))]
-        if terms is not None and not terms.empty:
-            out.append(_html_list(term_sentences(terms, meta["china_policy"])))
-    else:
-        out.append("<p class=\"fail\">No aggregates: the quality gate did not pass, so no headline number was "
-                   "written. The failed expectations are listed below and in the Data Docs.</p>")
-    out += ["<h2>Quality gate (Great Expectations)</h2>",
-            f"<p>{passed} of {len(gate_df)} expectations passed. "
-            + (f'Data Docs: <a href="{_h(docs)}">{_h(docs)}</a>' if docs else "Data Docs not written.")
-            + "</p>" + (f"<p>{_h(_reused_md(meta).strip())}</p>" if meta.get("gate_reused_from") else ""),
-            _html_table(gate_df)]
-    if records is not None:
-        out += [f"<h2>Review sample ({len(records)} papers, seed {_h(settings['seed'])})</h2>",
-                "<p>Drawn reproducibly for a person to check by hand; the same papers are in "
-                "<a href=\"review_sample.csv\">review_sample.csv</a> with columns for the verdict.</p>"]
-        out += [_html_paper(r) for r in records]
-    if audit_df is not None:
-        per_paper = _audit_per_paper(audit_df)
-        out += ["<h2>Audit: every paper</h2>",
-                f"<p>The full table, one row per paper and affiliation row, is <a href=\"audit.csv\">audit.csv</a> "
-                f"({audit_df['paper_id'].nunique():,} papers, {len(audit_df):,} rows).</p>",
-                _html_table(per_paper, limit=int(settings["html_rows"]))]
-    out += ["<h2>Run metadata</h2><h3>Inputs per year</h3>", _html_table(inputs),
-            "<p>Extraction outcomes: " + _h(", ".join(f"{k} {v:,}" for k, v in status_counts.items()) or "none")
-            + "</p>"]
-    if failures is not None and not failures.empty:
-        out += ["<h3>Files not extracted</h3>", _html_table(failures, limit=int(settings["html_rows"]))]
-    out += ["<h3>Durations (seconds)</h3>",
-            _html_table(pd.DataFrame(sorted(meta["durations"].items()), columns=["step", "seconds"])),
-            "<h3>Versions</h3>",
-            _html_table(pd.DataFrame(sorted(meta.get("versions", {}).items()), columns=["component", "version"])),
-            "<h3>Config</h3>", f"<pre>{_h(yaml.safe_dump(meta['config'], sort_keys=True))}</pre>",
-            "</body></html>\n"]
-    return "\n".join(out)
 
 
 def _audit_per_paper(audit_df: pd.DataFrame) -> pd.DataFrame:

@@ -11,6 +11,7 @@ import json
 import sys
 from pathlib import Path
 
+from paperscope import policy
 from paperscope.matcher.model import best_method
 
 
@@ -26,7 +27,7 @@ def match_record(text: str, gazetteer) -> dict:
     }
 
 
-def header_record(path: str | Path, gazetteer, china: tuple[str, ...] = ("CN",), lines: bool = False) -> dict:
+def header_record(path: str | Path, gazetteer, china_policy: str = policy.DEFAULT_CHINA_POLICY, lines: bool = False) -> dict:
     """One PDF -> title, authors with affiliation indices, resolved affiliations, countries.
 
     With ``lines``, also the lines read as the author block and the footnote sentences
@@ -57,8 +58,7 @@ def header_record(path: str | Path, gazetteer, china: tuple[str, ...] = ("CN",),
         } for a in (header.affiliations if header else [])],
         "emails": header.emails if header else [],
         "countries": countries,
-        "has_us": "US" in countries,
-        "has_cn": bool(set(countries) & set(china)),
+        **policy.flags(countries, china_policy),
         **(_lines(got, page) if lines else {}),
     }
 
@@ -110,8 +110,6 @@ def match_main(argv: list[str] | None = None) -> int:
 
 
 def header_main(argv: list[str] | None = None) -> int:
-    from paperscope.matcher import CHINA_POLICIES
-
     p = argparse.ArgumentParser(prog="paperscope header", description=(
         "Read the first page of each PDF; write one JSON object per file: file, title, authors "
         "[{name, affiliations (indices)}], affiliations [{text, institutions, countries}], countries, "
@@ -122,10 +120,9 @@ def header_main(argv: list[str] | None = None) -> int:
     p.add_argument("files", nargs="+", metavar="FILE.pdf")
     args = p.parse_args(argv)
     cfg, gaz = _setup(args)
-    china = CHINA_POLICIES[cfg["affiliations"]["china_policy"]]
     code = 0
     for f in args.files:
-        rec = header_record(f, gaz, china, args.lines)
+        rec = header_record(f, gaz, cfg.affiliations.china_policy, args.lines)
         code = code or (0 if rec["status"] == "ok" else 1)
         sys.stdout.write(json.dumps(rec, ensure_ascii=False) + "\n")
     return code

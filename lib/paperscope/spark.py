@@ -25,6 +25,18 @@ def launched_by_spark_submit() -> bool:
     return "PYSPARK_GATEWAY_PORT" in os.environ
 
 
+def local_worker_python(master: str, settings: dict) -> None:
+    """Python workers of a local master run this interpreter unless the user chose one.
+
+    PySpark starts workers with $PYSPARK_PYTHON, else whatever `python3` is on PATH, which
+    for `.venv/bin/paperscope` is usually a Python without paperscope. spark.pyspark.python
+    in spark.conf is honoured too (PySpark itself reads only the environment).
+    """
+    if master.startswith("local") and not os.environ.get("PYSPARK_PYTHON"):
+        os.environ["PYSPARK_PYTHON"] = settings.get("spark.pyspark.python") or sys.executable
+        log.debug("Python workers: %s", os.environ["PYSPARK_PYTHON"])
+
+
 def local_daemon(master: str) -> dict:
     """paperscope's warm worker daemon (paperscope.daemon), where it is safe to use.
 
@@ -41,15 +53,19 @@ def local_daemon(master: str) -> dict:
     return {"spark.python.daemon.module": "paperscope.daemon"}
 
 
-def get_spark(cfg: dict, extra_conf: dict | None = None) -> SparkSession:
-    """Return the session: Databricks' or spark-submit's own, else a local one with Delta."""
-    builder = SparkSession.builder.appName(cfg["spark"]["app_name"])
-    settings = {**cfg["spark"]["conf"], **(extra_conf or {})}
+def get_spark(cfg, extra_conf: dict | None = None) -> SparkSession:
+    """Return the session: Databricks' or spark-submit's own, else a local one with Delta.
+
+    cfg: the run's config.Settings.
+    """
+    builder = SparkSession.builder.appName(cfg.spark.app_name)
+    settings = {**cfg.spark.conf, **(extra_conf or {})}
     if not (on_databricks() or launched_by_spark_submit()):
         from paperscope.deltajars import ensure_jars
 
-        master = cfg["spark"]["master"] or "local[*]"
+        master = settings.get("spark.master") or cfg.spark.master or "local[*]"
         builder = builder.master(master)
+        local_worker_python(master, settings)
         settings = {**DELTA_CONF, "spark.jars": ",".join(ensure_jars(cfg)), **local_daemon(master), **settings}
     for key, value in settings.items():
         builder = builder.config(key, value)

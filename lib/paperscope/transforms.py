@@ -14,11 +14,9 @@ from pyspark.sql import DataFrame
 from pyspark.sql import functions as F
 from pyspark.sql.types import BooleanType, StructField, StructType
 
-from paperscope import schemas
+from paperscope import policy, schemas
 
 log = logging.getLogger(__name__)
-
-CHINA = {"mainland": ["CN"], "greater": ["CN", "HK", "MO", "TW"]}
 
 
 def extract_papers(files: DataFrame, limits, known: frozenset = frozenset()) -> DataFrame:
@@ -119,18 +117,20 @@ def _year(rec: dict):
 def resolve_headers(papers: DataFrame, settings: dict | None = None) -> DataFrame:
     """papers -> headers (silver): one row per paper, its author block read and resolved.
 
-    settings: the `affiliations` config (ror_dump, fuzzy_threshold). Each Python worker
-    loads the gazetteer once (matcher.load caches it per process), not per batch.
+    settings: the `affiliations` settings (ror_dump, fuzzy_threshold; the bundled gazetteer and
+    the default threshold without them). Each Python worker loads the gazetteer once
+    (matcher.load caches it per process), not per batch.
     """
     settings = dict(settings or {})
+    gazetteer_args = [settings["ror_dump"], settings["fuzzy_threshold"]] if settings else []
 
     def run(batches: Iterator[pd.DataFrame]) -> Iterator[pd.DataFrame]:
         from paperscope.executor import prepare_worker
-        from paperscope.matcher import from_config
         from paperscope.header import parse
+        from paperscope.matcher import load
 
         prepare_worker()
-        gaz = from_config({"affiliations": settings})
+        gaz = load(*gazetteer_args)
         for batch in batches:
             rows = []
             for rec in batch.itertuples(index=False):
@@ -201,12 +201,12 @@ def find_mentions(papers: DataFrame, terms_yaml: str) -> DataFrame:
 
 def paper_countries(papers: DataFrame, affiliations: DataFrame, china_policy: str) -> DataFrame:
     """One row per paper: the countries of its affiliations and the US / China flags."""
-    china = CHINA[china_policy]
+    china = policy.china_codes(china_policy)
     per_paper = (affiliations.where(F.col("country").isNotNull())
                  .groupBy("paper_id").agg(F.sort_array(F.collect_set("country")).alias("countries")))
     return (papers.select("paper_id", "year", "status").join(per_paper, "paper_id", "left")
             .withColumn("countries", F.coalesce("countries", F.array().cast("array<string>")))
-            .withColumn("has_us", F.array_contains("countries", "US"))
+            .withColumn("has_us", F.array_contains("countries", policy.US))
             .withColumn("has_cn", F.arrays_overlap("countries", F.array(*[F.lit(c) for c in china]))))
 
 

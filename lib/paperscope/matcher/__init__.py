@@ -9,7 +9,7 @@
 Modules import downwards only (text, model <- fuzzy <- rules <- index <- sources).
 """
 from paperscope.matcher.index import Gazetteer
-from paperscope.matcher.model import (CHINA_POLICIES, CITY, COUNTRY, DEFAULT_FUZZY_THRESHOLD, INSTITUTION, METHODS,
+from paperscope.matcher.model import (CITY, COUNTRY, DEFAULT_FUZZY_THRESHOLD, INSTITUTION, METHODS,
                                       PLACE, PRIOR, TERRITORIES, VOID, Entry, Hit, Match, Method, best_method)
 from paperscope.matcher.rules import RULES, Rule
 from paperscope.matcher.sources import (STRONG_CITY_POPULATION, build_bundled, build_from_ror, default_gazetteer,
@@ -17,7 +17,7 @@ from paperscope.matcher.sources import (STRONG_CITY_POPULATION, build_bundled, b
 from paperscope.matcher.text import clean, fold, is_acronym, is_generic, key, tokens
 
 __all__ = [
-    "CHINA_POLICIES", "CITY", "COUNTRY", "DEFAULT_FUZZY_THRESHOLD", "INSTITUTION", "METHODS", "PLACE", "PRIOR",
+    "CITY", "COUNTRY", "DEFAULT_FUZZY_THRESHOLD", "INSTITUTION", "METHODS", "PLACE", "PRIOR",
     "RULES", "STRONG_CITY_POPULATION", "TERRITORIES", "VOID", "Entry", "Gazetteer", "Hit", "Match", "Method", "Rule",
     "best_method", "build_bundled", "build_from_ror", "clean", "default_gazetteer", "fold", "from_config",
     "is_acronym", "is_generic", "key", "load", "tokens",

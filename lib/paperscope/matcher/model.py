@@ -18,8 +18,6 @@ TERRITORIES = {"PR": "US", "GU": "US", "VI": "US", "AS": "US", "MP": "US", "UM":
 PRIOR = ("US", "CN", "GB", "DE", "CA", "FR", "JP", "KR", "SG", "HK", "AU", "CH", "IN", "TW")
 
 DEFAULT_FUZZY_THRESHOLD = 90.0
-# affiliations.china_policy: which codes count as China (same as transforms.CHINA).
-CHINA_POLICIES = {"mainland": ("CN",), "greater": ("CN", "HK", "MO", "TW")}
 
 
 class Method(str, Enum):

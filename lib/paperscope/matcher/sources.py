@@ -199,9 +199,9 @@ def load(ror_dump: str | None = None, fuzzy_threshold: float = DEFAULT_FUZZY_THR
     return _LOADED[k]
 
 
-def from_config(cfg: dict | None) -> Gazetteer:
-    aff = (cfg or {}).get("affiliations", {})
-    return load(aff.get("ror_dump"), aff.get("fuzzy_threshold", DEFAULT_FUZZY_THRESHOLD))
+def from_config(cfg) -> Gazetteer:
+    """The gazetteer the settings ask for (affiliations.ror_dump, affiliations.fuzzy_threshold)."""
+    return load(cfg.affiliations.ror_dump, cfg.affiliations.fuzzy_threshold)
 
 
 def default_gazetteer() -> Gazetteer:

@@ -76,15 +76,19 @@ def fold(text: str) -> str:
     return unicodedata.normalize("NFC", text) if _JAMO.search(text) else text
 
 
-def clean(text: str) -> str:
-    """Affiliation text as it should be read: entities decoded, export markers and odd spaces gone."""
-    for _ in range(8):
+def unescape(text: str) -> str:
+    """HTML entities decoded until none is left (exports escape them several times over), spaces collapsed."""
+    for _ in range(10):
         decoded = html.unescape(text)
         if decoded == text:
             break
         text = decoded
-    text = _S2AFF_NOISE.sub(", ", text)
     return " ".join(text.split())
+
+
+def clean(text: str) -> str:
+    """Affiliation text as it should be read: entities decoded, export markers and odd spaces gone."""
+    return " ".join(_S2AFF_NOISE.sub(", ", unescape(text)).split())
 
 
 # Long words that name a kind of organisation, misspelt often enough ('Univeristy',

@@ -82,6 +82,8 @@ def _extract_one(rec: dict, limits, known: frozenset, pdf, log) -> dict:
         "error": got.error,
         "extract_seconds": got.extract_seconds,
         "source_id": rec.get("source_id"),
+        "body_engine": got.body_engine,
+        "body_fallback": got.body_fallback,
         "reused": False,
     }
 

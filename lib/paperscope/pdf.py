@@ -249,6 +249,8 @@ def extract(data: bytes, limits: Limits | None = None, *, max_pages: int | None 
             if limits.max_bytes and len(data) > limits.max_bytes:
                 raise LimitHit(TOO_LARGE, f"{len(data)} bytes > extract.max_bytes={limits.max_bytes}")
             _extract_into(result, data, limits)
+            if result.status == CORRUPT:  # pdfminer found no pages; PDFium rebuilds a broken xref
+                result = _read_whole_by_pdfium(data, limits, result)
             if result.status == OK and _truncated(data):
                 result.status, result.error = TRUNCATED, "no %%EOF at the end: the file is cut short (text may be partial)"
         except LimitHit as exc:

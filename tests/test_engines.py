@@ -185,3 +185,12 @@ def test_papers_row_records_the_engine(tmp_path):
     row = transforms._extract_one(rec, _limits("pdfium", timeout_seconds=60), frozenset(), pdf, None)
     assert set(row) <= set(transforms._EXTRACTED.fieldNames())
     assert (row["status"], row["body_engine"], row["body_fallback"]) == ("ok", "pdfium", "pdfminer failed: no pages found")
+
+
+def test_an_unexpected_pdfium_error_in_the_fallback_still_gives_a_row(monkeypatch):
+    def crash(*_args):
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr(body, "page_texts", crash)
+    got = pdf.extract(_broken_xref(_paper()), _limits("pdfium"))
+    assert got.status == pdf.CORRUPT and got.error == "no pages found (pdfium failed too: RuntimeError: boom)"

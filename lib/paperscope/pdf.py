@@ -385,8 +385,9 @@ def _read_whole_by_pdfium(data: bytes, limits: Limits, failed: Extracted) -> Ext
         texts = _pdfium_pages(data, 0, limits)
     except LimitHit as exc:
         return Extracted(status=exc.status, error=str(exc))
-    except body.EngineFailed as exc:
-        failed.error = f"{failed.error} (pdfium failed too: {exc})"[:2000]
+    except Exception as exc:  # noqa: BLE001 - called while handling a failure: never raise from here
+        reason = str(exc) if isinstance(exc, body.EngineFailed) else f"{type(exc).__name__}: {exc}"
+        failed.error = f"{failed.error} (pdfium failed too: {reason})"[:2000]
         return failed
     result = Extracted(n_pages=len(texts), body_engine=body.PDFIUM,
                        body_fallback=f"pdfminer failed: {failed.error}"[:2000])

@@ -5,6 +5,8 @@ from setuptools import find_packages, setup
 # that the wheel never replaces the Spark (or its Arrow) that a Databricks cluster has.
 INSTALL_REQUIRES = [
     "pdfminer.six==20260107",
+    # The body pages' engine (extract.body_engine: pdfium); wheels bundle PDFium itself.
+    "pypdfium2==5.15.2",
     "pandas>=2.2,<3",
     "PyYAML>=6,<7",
     "great-expectations==1.24.1",

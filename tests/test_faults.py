@@ -129,7 +129,7 @@ def test_rows_from_before_the_layout_was_stored_are_extracted_again(spark, base_
     assert pipeline.run_all(run) == 0
     assert run.papers_refresh.extracted == sum(map(len, TINY.values()))
     rows = spark.read.format("delta").load(papers_path).where("status = 'ok'").collect()
-    assert rows and all(r["header_layout"] and r["extractor"] == pdf.EXTRACTOR for r in rows)
+    assert rows and all(r["header_layout"] and r["extractor"] == f"{pdf.EXTRACTOR}+pdfium" for r in rows)
 
 
 def test_driver_killed_after_bronze_write_then_rerun_matches(spark, base_cfg, reference, tmp_path):

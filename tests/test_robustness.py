@@ -18,7 +18,9 @@ from paperscope import pdf
 EXPECTED = {
     "empty.pdf": pdf.EMPTY,
     "truncated.pdf": pdf.TRUNCATED,
-    "broken_xref.pdf": pdf.CORRUPT,  # every xref offset points to the wrong place
+    # Every xref offset points to the wrong place: pdfminer finds no pages, PDFium rebuilds
+    # the table and reads it (body_fallback says so).
+    "broken_xref.pdf": pdf.OK,
     "garbage_body.pdf": pdf.CORRUPT,
     "encrypted_password.pdf": pdf.ENCRYPTED,
     "encrypted_empty_password.pdf": pdf.OK,  # an empty user password opens it
@@ -103,7 +105,7 @@ def build_bad_corpus(root: Path) -> dict[str, str]:
 
     folder = root / "2024"
     folder.mkdir(parents=True)
-    good = _reportlab()
+    good = _reportlab(pages=2)
     files = {
         "empty.pdf": b"",
         "truncated.pdf": _reportlab(pages=3)[:900],
@@ -148,7 +150,8 @@ def test_every_bad_file_is_one_row_with_its_status(bad_run, spark):
 
     code, _, cfg, expected = bad_run
     assert code == 0
-    rows = spark.read.format("delta").load(tables.table_path(cfg, "papers")).select("path", "status", "error").collect()
+    rows = (spark.read.format("delta").load(tables.table_path(cfg, "papers"))
+            .select("path", "status", "error", "body_engine", "body_fallback").collect())
     got = {r["path"].rsplit("/", 1)[-1]: r for r in rows}
     assert len(rows) == len(expected) == len(got)
     assert {name: r["status"] for name, r in got.items()} == expected
@@ -158,6 +161,10 @@ def test_every_bad_file_is_one_row_with_its_status(bad_run, spark):
     assert "extract.page_limit=200" in got["many_pages.pdf"]["error"]
     assert "extract.max_bytes=300000" in got["big.pdf"]["error"]
     assert "FIFO" in got["fifo.pdf"]["error"]
+    engines = {name: (r["body_engine"], r["body_fallback"]) for name, r in got.items()}
+    assert engines["good.pdf"] == ("pdfium", None)
+    assert engines["broken_xref.pdf"] == ("pdfium", "pdfminer failed: no pages found")
+    assert engines["empty.pdf"] == engines["encrypted_empty_password.pdf"] == (None, None)  # no body page read
 
 
 def test_report_counts_failures_by_kind(bad_run):

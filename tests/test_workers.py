@@ -126,7 +126,7 @@ def _rotated_pdf() -> bytes:
 
 
 def test_stream_text_reads_upright_and_rotated_glyphs():
-    got = pdf.extract(_rotated_pdf(), pdf.Limits(layout_pages=1))
+    got = pdf.extract(_rotated_pdf(), pdf.Limits(layout_pages=1, body_engine="pdfminer"))
     assert got.status == pdf.OK and got.n_pages == 2
     page_two = got.full_text.split("\f", 1)[1]
     assert "Upright words on page two" in page_two

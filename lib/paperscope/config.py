@@ -18,7 +18,7 @@ from typing import Annotated, Any, Literal
 import yaml
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError, model_validator
 
-from paperscope import policy
+from paperscope import body, policy
 
 
 class ConfigError(ValueError):
@@ -81,6 +81,7 @@ Regex = Annotated[str, BeforeValidator(_regex)]
 # Paths stay strings: they may be hdfs://, s3a:// or dbfs:/ URIs as well as local paths.
 PathStr = Annotated[str, Field(min_length=1)]
 ChinaPolicy = Literal[tuple(policy.CHINA_POLICIES)]  # type: ignore[valid-type]
+BodyEngine = Literal[body.ENGINES]  # type: ignore[valid-type]
 
 
 class Section(BaseModel):
@@ -158,6 +159,7 @@ class Extract(Section):
     max_tasks_per_core: Annotated[int, Field(ge=1)]
     driver_hash_bytes: Count
     reextract: bool
+    body_engine: BodyEngine
 
 
 class Affiliations(Section):

@@ -23,7 +23,7 @@ from pyspark.sql import functions as F
 from pyspark.sql.types import StringType, StructField, StructType
 
 from paperscope import corpus, tables, transforms
-from paperscope.pdf import EXTRACTOR, Limits
+from paperscope.pdf import Limits
 
 log = logging.getLogger(__name__)
 
@@ -96,7 +96,7 @@ def known_keys(spark: SparkSession, cfg: dict, years: list[int]) -> frozenset:
     stored = tables.read_years(spark, cfg, "papers", years)
     if "extractor" not in stored.columns:
         return frozenset()  # written before the extractor was recorded: everything is extracted again
-    stored = stored.where(F.col("extractor") == EXTRACTOR).select(*KEYS).collect()
+    stored = stored.where(F.col("extractor") == Limits.from_config(cfg).extractor).select(*KEYS).collect()
     return frozenset((r.paper_id, r.path, r.year) for r in stored)
 
 

@@ -1,4 +1,4 @@
-"""Text out of one PDF with pdfminer.six: the header pages with full layout, the rest cheaply.
+"""Text out of one PDF: the header pages with pdfminer.six's full layout, the rest cheaply.
 
 Plain Python on the bytes of one paper, so it runs unchanged on a Spark executor, in a
 test, or from the command line. It never raises for bad input: the result carries a
@@ -6,8 +6,12 @@ status that names the problem and the error message.
 
 pdfminer's layout analysis (characters -> lines -> boxes -> reading order) costs about a
 quarter of its time on real papers; it only matters for the author block and title, so
-it runs on the first ``layout_pages`` pages. The other pages are read in content-stream
-order, with spaces and line breaks put back from the character positions.
+it runs on the first ``layout_pages`` pages. The other pages (the body) are read by
+``body_engine``: PDFium (paperscope.body, about ten times faster) or pdfminer in
+content-stream order, with spaces and line breaks put back from the character positions.
+When one engine cannot read a PDF the other one does, and the row says so
+(``body_engine``, ``body_fallback``); a PDF that pdfminer cannot open at all is read
+whole by PDFium (header text without layout, no title).
 
 ``extract_isolated`` runs ``extract`` in a forked child with a wall-time limit, so a
 pdfminer call that hangs (or a file that blocks on read, like a FIFO) is killed and
@@ -16,6 +20,7 @@ recorded instead of hanging the Spark task.
 from __future__ import annotations
 
 import io
+import itertools
 import logging
 import os
 import pickle
@@ -38,12 +43,17 @@ from pdfminer.pdftypes import resolve1
 from pdfminer.psparser import PSException
 from pdfminer.utils import apply_matrix_rect
 
+from paperscope import body
+
+log = logging.getLogger(__name__)
+
 # Status values of a papers row. "ok" is the only one the aggregates use.
 OK, EMPTY, NOT_PDF, ENCRYPTED, CORRUPT, TRUNCATED, NO_TEXT, ERROR = (
     "ok", "empty", "not_pdf", "encrypted", "corrupt", "truncated", "no_text", "error")
 # Limits (extract.* in the config) and files that cannot be read at all.
 TOO_LARGE, TOO_MANY_PAGES, TIMEOUT, UNREADABLE = "too_large", "too_many_pages", "timeout", "unreadable"
-# What an extracted papers row holds; rows with another value (or none: written before
+# The version of what an extracted papers row holds; with the body engine it makes
+# papers.extractor (Limits.extractor). Rows with another value (or none: written before
 # page one's layout was stored) are extracted again by the next run.
 EXTRACTOR = "layout-1"
 STATUSES = (OK, EMPTY, NOT_PDF, ENCRYPTED, CORRUPT, TRUNCATED, NO_TEXT, ERROR,
@@ -61,6 +71,10 @@ class Extracted:
     status: str = OK
     error: str | None = None
     extract_seconds: float = 0.0
+    # The engine that read the pages after the layout pages (None: there were none), and
+    # why it is not extract.body_engine ("pdfium failed: ...") when the other one failed.
+    body_engine: str | None = None
+    body_fallback: str | None = None
 
 
 @dataclass(frozen=True)
@@ -72,6 +86,16 @@ class Limits:
     max_pages: int = 0  # pages read; the rest is not searched (not a failure)
     header_chars: int = 20000
     layout_pages: int = 1
+    body_engine: str = body.PDFIUM
+
+    def __post_init__(self):
+        if self.body_engine not in body.ENGINES:
+            raise ValueError(f"'extract.body_engine' must be one of {', '.join(body.ENGINES)}, got {self.body_engine!r}")
+
+    @property
+    def extractor(self) -> str:
+        """What a papers row extracted under these limits records (papers.extractor)."""
+        return f"{EXTRACTOR}+{self.body_engine}"
 
     @classmethod
     def from_config(cls, cfg) -> "Limits":
@@ -259,6 +283,8 @@ def extract(data: bytes, limits: Limits | None = None, *, max_pages: int | None 
             if limits.max_bytes and len(data) > limits.max_bytes:
                 raise LimitHit(TOO_LARGE, f"{len(data)} bytes > extract.max_bytes={limits.max_bytes}")
             _extract_into(result, data, limits)
+            if result.status == CORRUPT:  # pdfminer found no pages; PDFium rebuilds a broken xref
+                result = _read_whole_by_pdfium(data, limits, result)
             if result.status == OK and _truncated(data):
                 result.status, result.error = TRUNCATED, "no %%EOF at the end: the file is cut short (text may be partial)"
         except LimitHit as exc:
@@ -267,10 +293,11 @@ def extract(data: bytes, limits: Limits | None = None, *, max_pages: int | None 
             result = Extracted(status=ENCRYPTED, error=f"encrypted PDF: {type(exc).__name__} {exc}".strip())
         except (PDFSyntaxError, PSException) as exc:
             status = TRUNCATED if _truncated(data) else CORRUPT
-            result = Extracted(status=status, error=f"unreadable PDF structure: {type(exc).__name__}: {exc}"[:2000])
+            result = _read_whole_by_pdfium(data, limits, Extracted(
+                status=status, error=f"unreadable PDF structure: {type(exc).__name__}: {exc}"[:2000]))
         except Exception as exc:  # noqa: BLE001 - a bad paper must become a row, never a failed task
             status = TRUNCATED if _truncated(data) else ERROR
-            result = Extracted(status=status, error=f"{type(exc).__name__}: {exc}"[:2000])
+            result = _read_whole_by_pdfium(data, limits, Extracted(status=status, error=f"{type(exc).__name__}: {exc}"[:2000]))
     result.extract_seconds = round(time.perf_counter() - start, 4)
     return result
 
@@ -289,10 +316,10 @@ def _extract_into(result: Extracted, data: bytes, limits: Limits) -> None:
         raise LimitHit(TOO_MANY_PAGES, f"{declared} pages > extract.page_limit={limits.page_limit}")
     manager = PDFResourceManager(caching=True)
     full = PDFPageAggregator(manager, laparams=LAParams(all_texts=True))
-    cheap = _StreamText(manager)
     texts: list[str] = []
     n_pages = 0
-    for page_no, page in enumerate(PDFPage.create_pages(document)):
+    pages = PDFPage.create_pages(document)
+    for page_no, page in enumerate(pages):
         if limits.max_pages and page_no >= limits.max_pages:
             break
         n_pages += 1
@@ -310,15 +337,104 @@ def _extract_into(result: Extracted, data: bytes, limits: Limits) -> None:
                 result.header_layout = layout_json(layout.width, layout.height, geometry)
                 result.title = _title(lines, layout.height)
         else:
-            PDFPageInterpreter(manager, cheap).process_page(page)
-            text = cheap.text
+            texts.extend(_read_body(result, data, itertools.chain([page], pages), page_no, manager, limits))
+            break
         texts.append(text)
-    result.n_pages = n_pages
+    result.n_pages = len(texts)
+    _finish(result, texts)
+
+
+def _finish(result: Extracted, texts: list[str]) -> None:
     result.full_text = "\n\f".join(texts)
-    if n_pages == 0:
+    if not texts:
         result.status, result.error = CORRUPT, "no pages found"
     elif not result.full_text.strip():
         result.status, result.error = NO_TEXT, "no text layer (scanned or image-only PDF?)"
+
+
+# ---------------------------------------------------------------------------------------
+# The body pages: extract.body_engine, else the other engine
+# ---------------------------------------------------------------------------------------
+
+
+def _read_body(result: Extracted, data: bytes, pages, first: int, manager: PDFResourceManager,
+               limits: Limits) -> list[str]:
+    """Text of pages first, first + 1, ... by limits.body_engine; by the other engine if it fails.
+
+    pages: pdfminer's pages from page ``first`` on. A limit hit by either engine is final.
+    When both fail, pdfminer's error is raised, so the row's status is what it always was.
+    """
+    order = [limits.body_engine] + [e for e in body.ENGINES if e != limits.body_engine]
+    failures: list[str] = []
+    pdfminer_error: Exception | None = None
+    for engine in order:
+        try:
+            if engine == body.PDFIUM:
+                texts = _pdfium_pages(data, first, limits)
+            else:
+                texts = _pdfminer_pages(pages, first, manager, limits)
+        except LimitHit:
+            raise
+        except body.EngineFailed as exc:
+            failures.append(f"{engine} failed: {exc}")
+        except Exception as exc:  # noqa: BLE001 - the other engine may still read the PDF
+            pdfminer_error = exc if engine == body.PDFMINER else pdfminer_error
+            failures.append(f"{engine} failed: {type(exc).__name__}: {exc}")
+        else:
+            result.body_engine = engine
+            result.body_fallback = "; ".join(failures)[:2000] or None
+            if failures:
+                log.info("body read by %s: %s", engine, result.body_fallback)
+            return texts
+    raise pdfminer_error or body.EngineFailed("; ".join(failures))
+
+
+def _pdfminer_pages(pages, first: int, manager: PDFResourceManager, limits: Limits) -> list[str]:
+    cheap = _StreamText(manager)
+    texts = []
+    for page_no, page in enumerate(pages, first):
+        if limits.max_pages and page_no >= limits.max_pages:
+            break
+        if limits.page_limit and page_no >= limits.page_limit:
+            raise LimitHit(TOO_MANY_PAGES, f"more than extract.page_limit={limits.page_limit} pages")
+        PDFPageInterpreter(manager, cheap).process_page(page)
+        texts.append(cheap.text)
+    return texts
+
+
+def _pdfium_pages(data: bytes, first: int, limits: Limits) -> list[str]:
+    """Pages first.. of the PDF by PDFium, under the same page limits as pdfminer."""
+    document = body.open_document(data)
+    try:
+        count = len(document)
+        if limits.page_limit and count > limits.page_limit:
+            raise LimitHit(TOO_MANY_PAGES, f"{count} pages > extract.page_limit={limits.page_limit}")
+        return body.page_texts(document, first, min(count, limits.max_pages) if limits.max_pages else count)
+    finally:
+        document.close()
+
+
+def _read_whole_by_pdfium(data: bytes, limits: Limits, failed: Extracted) -> Extracted:
+    """The PDF read whole by PDFium when pdfminer cannot read it, else pdfminer's failure.
+
+    The header text is then PDFium's first page, without layout: no title is guessed.
+    """
+    try:
+        texts = _pdfium_pages(data, 0, limits)
+    except LimitHit as exc:
+        return Extracted(status=exc.status, error=str(exc))
+    except Exception as exc:  # noqa: BLE001 - called while handling a failure: never raise from here
+        reason = str(exc) if isinstance(exc, body.EngineFailed) else f"{type(exc).__name__}: {exc}"
+        failed.error = f"{failed.error} (pdfium failed too: {reason})"[:2000]
+        return failed
+    result = Extracted(n_pages=len(texts), body_engine=body.PDFIUM,
+                       body_fallback=f"pdfminer failed: {failed.error}"[:2000])
+    result.header_text = texts[0][:limits.header_chars] if texts else None
+    _finish(result, texts)
+    if result.status == OK and _truncated(data):
+        result.status, result.error = TRUNCATED, "no %%EOF at the end: the file is cut short (text may be partial)"
+    log.info("read by pdfium: %s", result.body_fallback)
+    return result
 
 
 # ---------------------------------------------------------------------------------------

@@ -25,8 +25,8 @@ from paperscope.policy import china_rule, china_words
 GROUPS = [("with_cn", "any Chinese author"), ("with_us", "any US author"), ("with_both", "both"),
           ("with_neither", "neither (other countries)"), ("with_unknown", "unknown (no country resolved)")]
 # Distributions whose versions a run records (importlib.metadata names).
-VERSIONED = ["paperscope", "pyspark", "delta-spark", "great-expectations", "pdfminer.six", "pandas", "pyarrow",
-             "matplotlib", "PyYAML"]
+VERSIONED = ["paperscope", "pyspark", "delta-spark", "great-expectations", "pdfminer.six", "pypdfium2", "pandas",
+             "pyarrow", "matplotlib", "PyYAML"]
 AUDIT_COLUMNS = ["paper_id", "year", "title", "raw", "institution", "country", "method", "matched", "score",
                  "evidence", "source", "path", "status"]
 

@@ -17,9 +17,14 @@ PAPERS = StructType([
     StructField("status", StringType(), False),
     StructField("error", StringType(), True),
     StructField("extract_seconds", DoubleType(), True),
+    # The engine that read the pages after the layout pages ("pdfium" or "pdfminer"; null
+    # when there were none), and why it is not extract.body_engine when that one failed.
+    StructField("body_engine", StringType(), True),
+    StructField("body_fallback", StringType(), True),
     # The paper's id in the source's own terms (a manifest's paper_id), if it has one.
     StructField("source_id", StringType(), True),
-    # What extracted the row (pdf.EXTRACTOR); a row from another extractor is extracted again.
+    # What extracted the row (pdf.Limits.extractor: reader version + body engine); a row from
+    # another extractor is extracted again.
     StructField("extractor", StringType(), True),
 ])
 

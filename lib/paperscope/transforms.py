@@ -79,12 +79,14 @@ def _extract_one(rec: dict, limits, known: frozenset, pdf, log) -> dict:
         "title": hint if isinstance(hint, str) and hint else got.title,
         "header_text": got.header_text,
         "header_layout": got.header_layout,
-        "extractor": pdf.EXTRACTOR,
+        "extractor": limits.extractor,
         "full_text": got.full_text,
         "status": got.status,
         "error": got.error,
         "extract_seconds": got.extract_seconds,
         "source_id": rec.get("source_id"),
+        "body_engine": got.body_engine,
+        "body_fallback": got.body_fallback,
         "reused": False,
     }
 

@@ -26,6 +26,9 @@ _ZIP_WITH_STATE = re.compile(r"\b(" + "|".join(_US_STATE_CODES) + r")\.?\s+(\d{5
 _ENGLISH_HEADS = {"university", "univ", "uni", "universities", "universty"}
 # What joins two names into one: 'Duke-NUS', 'UM–SJTU'.
 _JOINERS = {"-", "–", "—", "‐"}
+# Words that name a unit of an organisation, and company suffixes (folded as `text.tokens` folds them).
+_UNIT_WORDS = {"ai", "research", "laboratory", "center", "team", "institute"}
+_COMPANY_SUFFIXES = {"inc", "ltd", "co", "corp", "corporation", "llc", "gmbh", "limited", "plc", "company", "group"}
 _CN_POSTCODE = re.compile(r"(?<!\d)([1-8]\d{5})(?!\d)")
 
 
@@ -100,6 +103,32 @@ def ordinary_words(g, r: Reading) -> None:
                 continue
         kept.append(h)
     r.found = kept
+
+
+def unit_words(g, r: Reading) -> None:
+    """'Autodesk AI Lab', 'Autodesk Research, Toronto', 'Autodesk, Inc.': a one-word registry name,
+    which alone must be the whole string, also counts where it begins a segment that goes on with
+    generic unit words and company suffixes only ('AI Lab', 'Research Center', 'Labs', 'Inc.', a
+    segment of suffixes after it). It must be capitalised as written, not in capitals (an acronym
+    lab, 'SRI Lab', is often a university's own), and not an ordinary English word ('Brain
+    Research' is no organisation named Brain); 'AI' alone is no unit ('Argo AI' is a company)."""
+    toks = r.toks
+    covered = {p for h in r.found for p in range(h.start, h.end)}
+    for i, t in enumerate(toks):
+        if (i in covered or (i > 0 and toks[i - 1][4] == t[4]) or not t[1][:1].isupper() or t[1].isupper()
+                or t[1].lower() in g.ordinary):
+            continue
+        entry = next((g.entries[e] for e in g.index.get((t[0],), ()) if g.entries[e].kind == INSTITUTION
+                      and g.entries[e].whole_segment), None)
+        if entry is None:
+            continue
+        j = i + 1
+        while j < len(toks) and j not in covered and (
+                (toks[j][4] == t[4] and toks[j][0] in _UNIT_WORDS | _COMPANY_SUFFIXES)
+                or all(u[0] in _COMPANY_SUFFIXES for u in toks if u[4] == toks[j][4])):
+            j += 1
+        if any(u[0] != "ai" for u in toks[i + 1:j]) and (j == len(toks) or toks[j][4] != toks[j - 1][4]):
+            r.found.append(Hit(entry, r.text[t[2]:toks[j - 1][3]], i, j, "exact", rule="unit-words"))
 
 
 def head_order(g, r: Reading) -> None:
@@ -188,8 +217,9 @@ def fuzzy(g, r: Reading) -> None:
 
 def joined(g, r: Reading) -> None:
     """Institutions written as one name: joint schools and labs ('Duke-NUS Medical School',
-    'SUTD-MIT ... Centre') and an organisation named twice ('Amazon AWS AI Lab') form one unit,
-    so the place written after the unit places each of them."""
+    'SUTD-MIT ... Centre'), an organisation named twice ('Amazon AWS AI Lab') and a company with
+    its unit in one segment ('Uber Advanced Technologies Group') form one unit, so the place
+    written after the unit places each of them."""
     if len(r.institutions) < 2:
         return
     hits = sorted(r.institutions, key=lambda h: h.start)
@@ -197,8 +227,35 @@ def joined(g, r: Reading) -> None:
         if b.start != a.end or b.end > len(r.toks) or r.toks[a.end - 1][5] != r.toks[b.start][5]:
             continue
         between = r.text[r.toks[a.end - 1][3]:r.toks[b.start][2]]
-        if (between in _JOINERS) or a.entry.name == b.entry.name:
+        if between in _JOINERS or not between.strip() or a.entry.name == b.entry.name:
             b.joined = True
+
+
+def joint_lab(g, r: Reading) -> None:
+    """'CUHK-SenseTime Joint Laboratory, The Chinese University of Hong Kong': a joint lab ('A-B
+    Joint Lab/Center/Institute') that the string places inside one of its partners, the next
+    organisation named after the lab's segment and before any ';', is that host's: the other
+    partners are not countries of the string. With no such host all partners count; the lab's
+    own words are never another organisation's name ('Joint Research Center')."""
+    hits = sorted(r.institutions, key=lambda h: h.start)
+    toks, drop = r.toks, set()
+    for k, b in enumerate(hits):
+        seg = toks[b.end - 1][4] if b.end - 1 < len(toks) else -1
+        if not (b.joined and id(b) not in drop and b.end < len(toks) and toks[b.end][0] == "joint"
+                and toks[b.end][4] == seg and any(t[0] in _UNIT_WORDS for t in toks[b.end + 1:] if t[4] == seg)):
+            continue
+        partners = [b]
+        while partners[0].joined and k - len(partners) >= 0:
+            partners.insert(0, hits[k - len(partners)])
+        # The lab's own words are no organisation ('Bosch-CUHK Joint Research Center' is not the JRC).
+        tail = [h for h in hits[k + 1:] if toks[h.start][4] == seg]
+        drop.update(id(h) for h in tail)
+        host = next((h for h in hits[k + 1 + len(tail):]), None)
+        if (host is not None and toks[host.start][5] == toks[b.end - 1][5]
+                and host.entry.name in {p.entry.name for p in partners}):
+            drop.update(id(p) for p in partners if p.entry.name != host.entry.name)
+    if drop:
+        r.institutions = [h for h in r.institutions if id(h) not in drop]
 
 
 def name_prefix(g, r: Reading) -> None:
@@ -289,6 +346,7 @@ RULES: tuple[Rule, ...] = (
     Rule("phrases", phrases),
     Rule("native", native),
     Rule("ordinary-words", ordinary_words),
+    Rule("unit-words", unit_words),
     Rule("head-order", head_order),
     Rule("glued", glued),
     Rule("spacing", spacing),
@@ -297,6 +355,7 @@ RULES: tuple[Rule, ...] = (
     Rule("fuzzy", fuzzy),
     Rule("name-prefix", name_prefix),
     Rule("joined", joined),
+    Rule("joint-lab", joint_lab),
     Rule("plausible", plausible),
     Rule("countries", countries),
     Rule("unclaimed", unclaimed),

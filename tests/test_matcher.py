@@ -407,8 +407,8 @@ def test_english_names_of_the_native_script_list_are_names_too(gaz, gaz_without_
 def test_a_company_suffix_of_a_native_script_english_name_may_be_left_off(suffix, monkeypatch):
     from paperscope.matcher import sources
 
-    rows = [["name", "english", "country"], ["虚构科技", f"Quennick{suffix}", "CN"], ["虚构智能", f"QXV{suffix}", "CN"],
-            ["东北虚构", "Northeastern University", "CN"]]
+    rows = [["name", "english", "country"], ["虚构科技", f"Quennick{suffix}", "CN"],
+            ["虚构智能", f"QXV{suffix}", "CN"], ["东北虚构", "Northeastern University", "CN"]]
     real = sources._rows
     monkeypatch.setattr(sources, "_rows", lambda name, data=None: iter(rows) if name == "institutions_cjk.tsv"
                         else real(name, data))
@@ -419,3 +419,38 @@ def test_a_company_suffix_of_a_native_script_english_name_may_be_left_off(suffix
     assert [m.country for m in g.match("QXV Inc.")] == ["CN"]
     assert g.match("qxv") == []                             # the bare acronym needs its capitals
     assert [m.country for m in g.match("Northeastern University")] == ["US"]
+
+
+# --- class: a registry name that reads as generic words only is no phrase ------------------------
+@pytest.mark.parametrize("name", ["Nasional University", "Universidad Nacional", "Intelligent Systems Research",
+                                  "Instituto de Ciencias Tecnológicas"])
+@pytest.mark.parametrize("template", ["{} of Quennick", "National University of Quennick",
+                                      "Center for {}, Vardø University", "Department of Computer Science, {} Lab"])
+def test_a_registry_name_of_generic_words_only_is_no_phrase_but_keeps_its_domain(name, template):
+    g = matcher.Gazetteer()
+    g.add_institution(name, ["ID"], source="ror")
+    g.add_institution(name, ["ID"], domains=["quennick.ac.id"], source="hipo")
+    assert all(m.institution != name for m in g.match(template.format(name))), template.format(name)
+    assert g.match_domain("cs.quennick.ac.id").institution == name
+
+
+# --- class: a qualifier before a name led by a generic word makes it another name ---------------
+@pytest.mark.parametrize("qualifier", ["National", "Royal", "Federal", "State", "International", "Central"])
+@pytest.mark.parametrize("name", ["University of Quennick", "Institute of Vardø Studies", "Academy of Lorvex"])
+def test_a_qualified_name_is_not_the_name_it_contains(qualifier, name):
+    g = matcher.Gazetteer()
+    g.add_institution(name, ["NO"], source="ror")
+    assert g.match(f"{qualifier} {name} Technology") == []
+    assert [m.country for m in g.match(f"Department of Physics, {name}")] == ["NO"]
+    assert [m.country for m in g.match(f"{qualifier} Lab, {name}")] == ["NO"]   # a segment of its own
+
+
+# --- class: British and American spellings are one name -----------------------------------------
+@pytest.mark.parametrize("british, american", [("Defence", "Defense"), ("Organisation", "Organization"),
+                                               ("Programme", "Program"), ("Behavioural", "Behavioral")])
+@pytest.mark.parametrize("template", ["Quennick {} Research Agency", "Institute of {} Studies Vardø"])
+def test_british_and_american_spellings_are_one_name(british, american, template):
+    for known, written in ((british, american), (american, british)):
+        g = matcher.Gazetteer()
+        g.add_institution(template.format(known), ["NO"], source="ror")
+        assert [m.country for m in g.match(template.format(written))] == ["NO"]

@@ -29,6 +29,9 @@ _JOINERS = {"-", "–", "—", "‐"}
 # Words that name a unit of an organisation, and company suffixes (folded as `text.tokens` folds them).
 _UNIT_WORDS = {"ai", "research", "laboratory", "center", "team", "institute"}
 _COMPANY_SUFFIXES = {"inc", "ltd", "co", "corp", "corporation", "llc", "gmbh", "limited", "plc", "company", "group"}
+# Words that make a name led by a generic word another name ('National', 'Royal', 'Federal').
+_QUALIFIERS = {"national", "state", "federal", "royal", "imperial", "international", "central", "polytechnic",
+               "technical", "catholic", "open"}
 _CN_POSTCODE = re.compile(r"(?<!\d)([1-8]\d{5})(?!\d)")
 
 
@@ -405,12 +408,15 @@ def _resolve(g, hit: Hit, r: Reading) -> Match:
 def _compass_dropped(hits: list[Hit], toks) -> list[Hit]:
     """'Eastern Institute for Advanced Study' is not the Institute for Advanced Study: a compass
     point written just before a name that begins with a generic word, in its segment, makes it
-    another one. ('South-Ural State ...' still names the Ural: there the point is the place's.)"""
+    another one. ('South-Ural State ...' still names the Ural: there the point is the place's.)
+    So does a capitalised qualifier ('National University of Defence Technology' is not the
+    University of Defence): the name that begins with it is one the index does not know."""
     covered = {p for h in hits for p in range(h.start, h.end)}
     return [h for h in hits if not (
         h.entry.kind == INSTITUTION and h.start > 0 and h.start - 1 not in covered
-        and toks[h.start][0] in GENERIC
-        and toks[h.start - 1][4] == toks[h.start][4] and COMPASS.get(toks[h.start - 1][0]) in POINTS)]
+        and toks[h.start][0] in GENERIC and toks[h.start - 1][4] == toks[h.start][4]
+        and (COMPASS.get(toks[h.start - 1][0]) in POINTS
+             or (toks[h.start - 1][0] in _QUALIFIERS and toks[h.start - 1][1][:1].isupper())))]
 
 
 

@@ -454,3 +454,17 @@ def test_british_and_american_spellings_are_one_name(british, american, template
         g = matcher.Gazetteer()
         g.add_institution(template.format(known), ["NO"], source="ror")
         assert [m.country for m in g.match(template.format(written))] == ["NO"]
+
+
+# --- class: 'universitet' is Danish, Norwegian and Swedish: the genitive place decides ------------
+@pytest.mark.parametrize("place, country", [("Lund", "SE"), ("Stockholm", "SE"), ("Aarhus", "DK"), ("Danmark", "DK"),
+                                            ("Oslo", "NO"), ("Bergen", "NO"), ("Norge", "NO")])
+@pytest.mark.parametrize("template", ["{}s universitet", "{}s Tekniske Universitet", "{}s universitetet",
+                                      "Institutt for informatikk, {}s universitet"])
+def test_a_nordic_university_is_placed_by_the_genitive_before_it(gaz, place, country, template):
+    assert countries(gaz, template.format(place)) == [country]
+
+
+@pytest.mark.parametrize("text", ["Quennicks universitet", "Tekniske Universitet", "Vardøs universitet"])
+def test_a_nordic_university_word_alone_names_no_country(gaz, text):
+    assert countries(gaz, text) == []

@@ -12,7 +12,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Callable, NamedTuple
 
-from paperscope.matcher.model import COUNTRY, INSTITUTION, PLACE, VOID, Entry, Hit, Match, Method
+from paperscope.matcher.model import CITY, COUNTRY, INSTITUTION, PLACE, VOID, Entry, Hit, Match, Method
 from paperscope.matcher.text import COMPASS, GENERIC, POINTS, WORD, clean, fold, key, tokens
 
 _US_STATE_CODES = (
@@ -29,6 +29,8 @@ _JOINERS = {"-", "–", "—", "‐"}
 # Words that name a unit of an organisation, and company suffixes (folded as `text.tokens` folds them).
 _UNIT_WORDS = {"ai", "research", "laboratory", "center", "team", "institute"}
 _COMPANY_SUFFIXES = {"inc", "ltd", "co", "corp", "corporation", "llc", "gmbh", "limited", "plc", "company", "group"}
+# 'University' in Danish, Norwegian and Swedish (and their colleges), as folded text writes them.
+_NORDIC = re.compile(r"\buniversitet(?:et)?\b|\bh[oø]gskol[ae]n?\b|\bh[oøj]yskole\b|\bhojskole\b", re.I)
 # Words that make a name led by a generic word another name ('National', 'Royal', 'Federal').
 _QUALIFIERS = {"national", "state", "federal", "royal", "imperial", "international", "central", "polytechnic",
                "technical", "catholic", "open"}
@@ -338,6 +340,25 @@ def locations_only(g, r: Reading) -> None:
         r.matches = _from_locations(r.locations)
 
 
+def nordic_genitive(g, r: Reading) -> None:
+    """'Lunds universitet', 'Danmarks Tekniske Universitet', 'Norges ... universitet': the word
+    is Danish, Norwegian and Swedish alike, so only the place or country named before it in
+    the genitive ('Lund' + s) says which; without one the string gets no country."""
+    if r.institutions or r.matches or not _NORDIC.search(r.text):
+        return
+    for t in r.toks:
+        word = t[1]
+        if len(word) < 4 or not word[:1].isupper() or not word.endswith("s"):
+            continue
+        entry = next((g.entries[e] for e in g.index.get((word[:-1].lower(),), ())
+                      if g.entries[e].kind in (COUNTRY, PLACE, CITY)), None)
+        if entry:
+            method = Method.COUNTRY_NAME if entry.kind == COUNTRY else Method.ADDRESS
+            r.matches = [Match(None, entry.country, method, f"'{word}' (genitive of {entry.name}) -> {entry.country}",
+                               0.7, word)]
+            return
+
+
 def language_cue(g, r: Reading) -> None:
     """Nothing else: words in the language of one country ('Uniwersytet', 'Daigaku'), weakly."""
     if not r.institutions and not r.matches:
@@ -363,6 +384,7 @@ RULES: tuple[Rule, ...] = (
     Rule("countries", countries),
     Rule("unclaimed", unclaimed),
     Rule("locations-only", locations_only),
+    Rule("nordic-genitive", nordic_genitive),
     Rule("language-cue", language_cue),
 )
 _APPLY = tuple(rule.apply for rule in RULES)
@@ -470,7 +492,7 @@ _LANGUAGE_CUES = [(re.compile(rx, re.I), country) for rx, country in (
     (r"\bdegli studi\b|\buniversita\b|\bpolitecnico\b", "IT"), (r"\binstituto federal\b|\buniversidade federal\b|"
                                                                 r"\buniversidade estadual\b|\bfaculdade\b", "BR"),
     (r"\bhogeschool\b|\brijksuniversiteit\b", "NL"), (r"\bhochschule\b|\btechnische universitat\b", "DE"),
-    (r"\bhogskola\b|\buniversitet\b", "SE"), (r"\bvysoka skola\b|\buniverzita\b", "CZ"),
+    (r"\bhogskolan?\b", "SE"), (r"\bvysoka skola\b|\buniverzita\b", "CZ"),
     (r"\buniversitatea\b", "RO"), (r"\bdaigaku\b", "JP"), (r"\bdaehakgyo\b", "KR"),
     # Pinyin words of Chinese names, and the key laboratories of China's state system.
     (r"\bminzu\b|\bdaxue\b|\bxueyuan\b|\b(?:state |national )?key lab(?:oratory)? (?:of|for)\b", "CN"),

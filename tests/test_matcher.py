@@ -468,3 +468,27 @@ def test_a_nordic_university_is_placed_by_the_genitive_before_it(gaz, place, cou
 @pytest.mark.parametrize("text", ["Quennicks universitet", "Tekniske Universitet", "Vardøs universitet"])
 def test_a_nordic_university_word_alone_names_no_country(gaz, text):
     assert countries(gaz, text) == []
+
+
+# --- class: a region named after another country or state is its own country's ------------------
+@pytest.mark.parametrize("region, country", [("New England", "US"), ("Baja California", "MX"),
+                                             ("New South Wales", "AU"), ("New Mexico", "US"), ("Mexico City", "MX"),
+                                             ("Jersey City", "US"), ("Northern Ireland", "GB")])
+@pytest.mark.parametrize("template", ["Quennick Robotics Lab, {}", "Department of Physics, Vardø Institute, {}"])
+def test_a_region_named_after_another_country_is_its_own(gaz, region, country, template):
+    assert countries(gaz, template.format(region)) == [country]
+
+
+# --- class: a place after a hard break, behind an unknown name, is that other affiliation's -----
+@pytest.mark.parametrize("org, home", [("University of Cambridge", "GB"), ("LG AI Research", "KR"),
+                                       ("Tencent AI Lab", "CN"), ("Google Research", "US")])
+@pytest.mark.parametrize("sep", [" | ", "; ", " / "])
+@pytest.mark.parametrize("other, country", [("University of Tuebingen", "DE"), ("U. Michigan", "US"),
+                                            ("Quennick Lab, Zurich, Switzerland", "CH")])
+def test_a_place_of_another_affiliation_does_not_move_the_first(gaz, org, home, sep, other, country):
+    assert countries(gaz, f"{org}{sep}{other}") == sorted({home, country})
+
+
+@pytest.mark.parametrize("sep", [" / ", "; "])
+def test_a_place_alone_after_a_hard_break_still_places_the_institution(gaz, sep):
+    assert countries(gaz, f"Google Research{sep}Zurich, Switzerland") == ["CH"]

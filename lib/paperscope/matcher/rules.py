@@ -396,7 +396,8 @@ _APPLY = tuple(rule.apply for rule in RULES)
 def _resolve(g, hit: Hit, r: Reading) -> Match:
     entry, institutions, locations = hit.entry, r.institutions, r.locations
     nxt = _range_end(hit, institutions)
-    after = [loc for loc in locations if hit.end <= loc.start < nxt and loc.entry.strong]
+    after = [loc for loc in locations if hit.end <= loc.start < nxt and loc.entry.strong
+             and not _other_affiliation(hit, loc, r)]
     evidence = f"'{hit.text}' -> {entry.name} ({'|'.join(entry.countries)}, {entry.source}){_by(hit)}"
     score = hit.score
     if len(entry.countries) > 1:
@@ -471,6 +472,18 @@ def _unknown_between(hit: Hit, loc: Hit, r: Reading) -> bool:
     seg = toks[hit.end - 1][4] if hit.end - 1 < len(toks) else -1
     placed = {p for h in r.locations for p in range(h.start, h.end)}
     return any(toks[p][4] != seg and p not in placed for p in range(hit.end, min(loc.start, len(toks))))
+
+
+def _other_affiliation(hit: Hit, loc: Hit, r: Reading) -> bool:
+    """'University of Cambridge | University of Tuebingen', 'LG AI Research / U. Michigan': a place
+    after a hard break ('|', ';', '/'), behind words no name or place accounts for, is that other
+    affiliation's, not the institution's before the break ('Google Research / Zurich' still is)."""
+    toks = r.toks
+    if hit.end - 1 >= len(toks) or loc.start >= len(toks) or toks[loc.start][5] == toks[hit.end - 1][5]:
+        return False
+    part = toks[loc.start][5]
+    placed = {p for h in r.locations for p in range(h.start, h.end)}
+    return any(p not in placed for p in range(hit.end, loc.start) if toks[p][5] == part)
 
 
 def _placed_elsewhere(entry: Entry, locations: list[Hit]) -> bool:

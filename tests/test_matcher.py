@@ -292,7 +292,7 @@ def _one_word_registry_names(gaz):
 
 
 _UNITS = ["{} AI Lab", "{} Research Lab", "{} AI Research", "{} Labs", "{} Research Center", "{} Inc.",
-          "{}, Inc.", "{} Co., Ltd."]
+          "{}, Inc.", "{} Co., Ltd.", "{} Technology Co., Ltd."]
 
 
 def test_a_one_word_registry_name_with_unit_words_takes_its_country(gaz):
@@ -319,6 +319,7 @@ def test_unit_words_need_a_capitalised_non_word_name_and_a_generic_unit():
                  "QXV Lab",                  # an acronym lab is often a university's own
                  "Quennick AI",              # 'X AI' is a company's name, not X's unit
                  "Quennick Robotics Lab",    # not a generic unit word
+                 "Quennick Technology",      # may be another company; only 'Technology Co.' is a suffix
                  "Department of Quennick Research",  # not where its segment begins
                  "quennick ai lab"):         # not capitalised
         assert g.match(text) == [], text

@@ -113,8 +113,8 @@ def ordinary_words(g, r: Reading) -> None:
 def unit_words(g, r: Reading) -> None:
     """'Autodesk AI Lab', 'Autodesk Research, Toronto', 'Autodesk, Inc.': a one-word registry name,
     which alone must be the whole string, also counts where it begins a segment that goes on with
-    generic unit words and company suffixes only ('AI Lab', 'Research Center', 'Labs', 'Inc.', a
-    segment of suffixes after it). It must be capitalised as written, not in capitals (an acronym
+    generic unit words and company suffixes only ('AI Lab', 'Research Center', 'Labs', 'Inc.',
+    'Technology Co., Ltd.', a segment of suffixes after it). It must be capitalised as written, not in capitals (an acronym
     lab, 'SRI Lab', is often a university's own), and not an ordinary English word ('Brain
     Research' is no organisation named Brain); 'AI' alone is no unit ('Argo AI' is a company)."""
     toks = r.toks
@@ -129,10 +129,15 @@ def unit_words(g, r: Reading) -> None:
             continue
         j = i + 1
         while j < len(toks) and j not in covered and (
-                (toks[j][4] == t[4] and toks[j][0] in _UNIT_WORDS | _COMPANY_SUFFIXES)
+                (toks[j][4] == t[4] and toks[j][0] in _UNIT_WORDS | _COMPANY_SUFFIXES | {"technology"})
                 or all(u[0] in _COMPANY_SUFFIXES for u in toks if u[4] == toks[j][4])):
             j += 1
-        if any(u[0] != "ai" for u in toks[i + 1:j]) and (j == len(toks) or toks[j][4] != toks[j - 1][4]):
+        words = [u[0] for u in toks[i + 1:j]]
+        # 'Technology' only before a suffix ('X Technology Co., Ltd.'): 'X Technology' may be another company.
+        while words and words[-1] == "technology":
+            words.pop()
+            j -= 1
+        if any(w != "ai" for w in words) and (j == len(toks) or toks[j][4] != toks[j - 1][4]):
             r.found.append(Hit(entry, r.text[t[2]:toks[j - 1][3]], i, j, "exact", rule="unit-words"))
 
 

@@ -493,3 +493,14 @@ def test_a_place_of_another_affiliation_does_not_move_the_first(gaz, org, home, 
 @pytest.mark.parametrize("sep", [" / ", "; "])
 def test_a_place_alone_after_a_hard_break_still_places_the_institution(gaz, sep):
     assert countries(gaz, f"Google Research{sep}Zurich, Switzerland") == ["CH"]
+
+
+# --- class: one organisation named twice, once placed: the placed unit ----------------------------
+@pytest.mark.parametrize("org, unit, home", [
+    ("Samsung", "Samsung AI Center", "KR"), ("Google", "Google Research", "US"),
+    ("Huawei", "Huawei Noah's Ark Lab", "CN"), ("Tencent", "Tencent AI Lab", "CN")])
+@pytest.mark.parametrize("place, country", [("Toronto, Canada", "CA"), ("London, UK", "GB"), ("Zurich", "CH"),
+                                            ("Beijing, China", "CN")])
+def test_an_organisation_named_twice_once_placed_is_the_placed_unit(gaz, org, unit, home, place, country):
+    assert countries(gaz, f"{unit}, {place}, {org}") == [country]
+    assert countries(gaz, f"{unit}, {place}; {org}") == sorted({home, country})   # two affiliations

@@ -314,6 +314,19 @@ def countries(g, r: Reading) -> None:
     r.matches = [_resolve(g, h, r) for h in r.institutions]
 
 
+def named_twice(g, r: Reading) -> None:
+    """'SAIT-China Lab, Samsung Research Center': one organisation named twice in one affiliation
+    (no hard break between), once with a place written after it and once without, is the placed
+    unit: the unplaced mention's headquarters is no country of the string."""
+    placed = {(h.entry.name, r.toks[h.start][5]) for h, m in zip(r.institutions, r.matches)
+              if m.method in (Method.ADDRESS, Method.COUNTRY_NAME) and h.start < len(r.toks)}
+    if not placed:
+        return
+    r.matches = [m for h, m in zip(r.institutions, r.matches)
+                 if m.method in (Method.ADDRESS, Method.COUNTRY_NAME) or h.start >= len(r.toks)
+                 or (h.entry.name, r.toks[h.start][5]) not in placed]
+
+
 def unclaimed(g, r: Reading) -> None:
     """Countries written in the string that no institution found in it accounts for.
 
@@ -387,6 +400,7 @@ RULES: tuple[Rule, ...] = (
     Rule("joint-lab", joint_lab),
     Rule("plausible", plausible),
     Rule("countries", countries),
+    Rule("named-twice", named_twice),
     Rule("unclaimed", unclaimed),
     Rule("locations-only", locations_only),
     Rule("nordic-genitive", nordic_genitive),

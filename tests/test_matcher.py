@@ -350,6 +350,9 @@ def test_a_company_unit_takes_the_place_written_after_it(company, unit, place, c
     # a second organisation in a segment of its own keeps its own country
     got = g.match(f"Quennick University, {company} {unit}, {place}")
     assert {m.country for m in got} == {"US", country}
+    # a curated name after another, no comma between, is an organisation of its own, not a unit
+    got = g.match(f"Quennick University {company}, {place}")
+    assert {m.country for m in got} == {"US", country}
 
 
 # --- class: a joint lab placed inside one of its partners is that partner's ---------------------

@@ -237,7 +237,10 @@ def joined(g, r: Reading) -> None:
         if b.start != a.end or b.end > len(r.toks) or r.toks[a.end - 1][5] != r.toks[b.start][5]:
             continue
         between = r.text[r.toks[a.end - 1][3]:r.toks[b.start][2]]
-        if between in _JOINERS or not between.strip() or a.entry.name == b.entry.name:
+        # A registry name right after another name, no comma between, is its unit ('Uber Advanced
+        # Technologies Group'); a curated one is an organisation of its own ('UC Berkeley Meta FAIR').
+        unit = not between.strip() and b.entry.source != "curated"
+        if between in _JOINERS or unit or a.entry.name == b.entry.name:
             b.joined = True
 
 

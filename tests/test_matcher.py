@@ -317,6 +317,7 @@ def test_unit_words_need_a_capitalised_non_word_name_and_a_generic_unit():
     assert [m.country for m in g.match("Quennick Research Center")] == ["NO"]
     for text in ("Harbor AI Lab",            # an ordinary word
                  "QXV Lab",                  # an acronym lab is often a university's own
+                 "Qxv Research Lab",         # nor a name in capitals written otherwise (a person's lab)
                  "Quennick AI",              # 'X AI' is a company's name, not X's unit
                  "Quennick Robotics Lab",    # not a generic unit word
                  "Quennick Technology",      # may be another company; only 'Technology Co.' is a suffix

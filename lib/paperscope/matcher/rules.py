@@ -114,9 +114,10 @@ def unit_words(g, r: Reading) -> None:
     """'Autodesk AI Lab', 'Autodesk Research, Toronto', 'Autodesk, Inc.': a one-word registry name,
     which alone must be the whole string, also counts where it begins a segment that goes on with
     generic unit words and company suffixes only ('AI Lab', 'Research Center', 'Labs', 'Inc.',
-    'Technology Co., Ltd.', a segment of suffixes after it). It must be capitalised as written, not in capitals (an acronym
-    lab, 'SRI Lab', is often a university's own), and not an ordinary English word ('Brain
-    Research' is no organisation named Brain); 'AI' alone is no unit ('Argo AI' is a company)."""
+    'Technology Co., Ltd.', a segment of suffixes after it). It must be capitalised as written,
+    neither it nor the name in capitals (an acronym lab, 'SRI Lab', 'Ren Lab', is often a
+    university's or a person's), and not an ordinary English word ('Brain Research' is no
+    organisation named Brain); 'AI' alone is no unit ('Argo AI' is a company)."""
     toks = r.toks
     covered = {p for h in r.found for p in range(h.start, h.end)}
     for i, t in enumerate(toks):
@@ -124,7 +125,7 @@ def unit_words(g, r: Reading) -> None:
                 or t[1].lower() in g.ordinary):
             continue
         entry = next((g.entries[e] for e in g.index.get((t[0],), ()) if g.entries[e].kind == INSTITUTION
-                      and g.entries[e].whole_segment), None)
+                      and g.entries[e].whole_segment and not g.entries[e].name.isupper()), None)
         if entry is None:
             continue
         j = i + 1

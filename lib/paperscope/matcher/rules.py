@@ -30,7 +30,7 @@ _JOINERS = {"-", "–", "—", "‐"}
 _UNIT_WORDS = {"ai", "research", "laboratory", "center", "team", "institute"}
 _COMPANY_SUFFIXES = {"inc", "ltd", "co", "corp", "corporation", "llc", "gmbh", "limited", "plc", "company", "group"}
 # 'University' in Danish, Norwegian and Swedish (and their colleges), as folded text writes them.
-_NORDIC = re.compile(r"\buniversitet(?:et)?\b|\bh[oø]gskol[ae]n?\b|\bh[oøj]yskole\b|\bhojskole\b", re.I)
+_NORDIC = re.compile(r"\buniversitet(?:et)?\b|\bh[oø]gskol[ae]n?\b|\bh[oø][yj]skole\b", re.I)
 # Words that make a name led by a generic word another name ('National', 'Royal', 'Federal').
 _QUALIFIERS = {"national", "state", "federal", "royal", "imperial", "international", "central", "polytechnic",
                "technical", "catholic", "open"}

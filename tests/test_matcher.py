@@ -281,3 +281,230 @@ def test_a_foreign_head_word_first_finds_the_name_written_with_it_last(head):
     [m] = g.match(f"{head} Quennick – Vardo, Department of Physics")
     assert (m.institution, m.country, m.method) == ("Quennick Vardo University", "NO", "alias")
     assert "(head-order)" in m.evidence
+
+
+# --- class: a one-word registry name followed by generic unit words or a company suffix ---------
+def _one_word_registry_names(gaz):
+    names = sorted({e.name for e in gaz.entries if e.kind == matcher.INSTITUTION and e.whole_segment
+                    and e.name.isalpha() and e.name[:1].isupper() and not e.name.isupper()
+                    and e.name.lower() not in gaz.ordinary and len(e.countries) == 1})
+    return names[::max(1, len(names) // 30)]
+
+
+_UNITS = ["{} AI Lab", "{} Research Lab", "{} AI Research", "{} Labs", "{} Research Center", "{} Inc.",
+          "{}, Inc.", "{} Co., Ltd.", "{} Technology Co., Ltd."]
+
+
+def test_a_one_word_registry_name_with_unit_words_takes_its_country(gaz):
+    names = _one_word_registry_names(gaz)
+    assert len(names) >= 20
+    for name in names:
+        home = countries(gaz, name)
+        if not home or gaz.match(name)[0].institution != name:
+            continue
+        for unit in _UNITS:
+            text = unit.format(name)
+            assert countries(gaz, text) == home, text
+        assert countries(gaz, f"{name} Research Lab, Montreal, Canada") == ["CA"]
+
+
+def test_unit_words_need_a_capitalised_non_word_name_and_a_generic_unit():
+    g = matcher.Gazetteer()
+    g.ordinary = frozenset({"harbor"})
+    for name in ("Quennick", "Harbor", "QXV"):
+        g.add_institution(name, ["NO"], source="ror")
+    assert [m.country for m in g.match("Quennick AI Lab")] == ["NO"]
+    assert [m.country for m in g.match("Quennick Research Center")] == ["NO"]
+    for text in ("Harbor AI Lab",            # an ordinary word
+                 "QXV Lab",                  # an acronym lab is often a university's own
+                 "Qxv Research Lab",         # nor a name in capitals written otherwise (a person's lab)
+                 "Quennick AI",              # 'X AI' is a company's name, not X's unit
+                 "Quennick Robotics Lab",    # not a generic unit word
+                 "Quennick Technology",      # may be another company; only 'Technology Co.' is a suffix
+                 "Department of Quennick Research",  # not where its segment begins
+                 "quennick ai lab"):         # not capitalised
+        assert g.match(text) == [], text
+
+
+# --- class: a company and its unit in one segment share the place written after them ------------
+def _company_unit_gazetteer():
+    g = matcher.Gazetteer()
+    g.add_country("CA", ["Canada"])
+    g.add_country("DE", ["Germany"])
+    g.add_place("Toronto", "CA")
+    g.add_place("Munich", "DE")
+    for company, home in (("Quennick", "US"), ("Vardomatic", "CN"), ("Lorvex", "JP")):
+        g.add_institution(company, [home])
+    for unit, home in (("Advanced Mobility Group", "NO"), ("Autonomy Systems Division", "FR")):
+        g.add_institution(unit, [home], source="ror")
+    g.add_institution("Quennick University", ["US"])
+    return g
+
+
+@pytest.mark.parametrize("company", ["Quennick", "Vardomatic", "Lorvex"])
+@pytest.mark.parametrize("unit", ["Advanced Mobility Group", "Autonomy Systems Division"])
+@pytest.mark.parametrize("place, country", [("Toronto ON, Canada", "CA"), ("Munich, Germany", "DE")])
+def test_a_company_unit_takes_the_place_written_after_it(company, unit, place, country):
+    g = _company_unit_gazetteer()
+    got = g.match(f"{company} {unit}, {place}")
+    assert {m.country for m in got} == {country}
+    # a second organisation in a segment of its own keeps its own country
+    got = g.match(f"Quennick University, {company} {unit}, {place}")
+    assert {m.country for m in got} == {"US", country}
+    # a curated name after another, no comma between, is an organisation of its own, not a unit
+    got = g.match(f"Quennick University {company}, {place}")
+    assert {m.country for m in got} == {"US", country}
+
+
+# --- class: a joint lab placed inside one of its partners is that partner's ---------------------
+_UNIVERSITIES = [("CUHK", "The Chinese University of Hong Kong", "HK"), ("SJTU", "Shanghai Jiao Tong University", "CN"),
+                 ("NUS", "National University of Singapore", "SG"), ("KAIST", "KAIST", "KR")]
+_COMPANIES = [("SenseTime", "CN"), ("Google", "US"), ("Huawei", "CN"), ("Samsung", "KR")]
+_LABS = ["Joint Laboratory", "Joint Lab", "Joint Research Center", "Joint Institute for AI"]
+
+
+@pytest.mark.parametrize("short, full, home", _UNIVERSITIES)
+@pytest.mark.parametrize("company, company_home", _COMPANIES)
+@pytest.mark.parametrize("lab", _LABS)
+def test_a_joint_lab_inside_its_host_is_the_hosts(gaz, short, full, home, company, company_home, lab):
+    assert countries(gaz, f"{short}-{company} {lab}, {full}") == [home]
+    assert countries(gaz, f"{company}-{short} {lab}, {full}") == [home]
+    assert countries(gaz, f"{short}-{company} {lab}, {company}") == [company_home]
+    both = sorted({home, company_home})
+    assert countries(gaz, f"{short}-{company} {lab}") == both        # no host named: both partners
+    assert countries(gaz, f"{short}-{company} {lab}; {company}") == both  # a second affiliation
+    assert countries(gaz, f"{full}; {company}") == both
+
+
+# --- class: English names of the native-script list, as curated names --------------------------
+def _cjk_english():
+    return sorted({(row[1], row[2]) for row in _rows("institutions_cjk.tsv")})
+
+
+@pytest.fixture(scope="module")
+def gaz_without_cjk_english():
+    """The bundled index as it was before the English names of the native-script list."""
+    from paperscope.matcher import sources
+
+    keep = sources._native_english
+    sources._native_english = lambda g: None
+    try:
+        return sources.build_bundled()
+    finally:
+        sources._native_english = keep
+
+
+def test_english_names_of_the_native_script_list_are_names_too(gaz, gaz_without_cjk_english):
+    added = 0
+    for english, country in _cjk_english():
+        if matcher.key(english) in gaz_without_cjk_english.index:   # known already: never overridden
+            assert countries(gaz, english) == countries(gaz_without_cjk_english, english), english
+            continue
+        if matcher.is_generic(english):   # generic words only ('Industrial Technology Research Institute')
+            continue
+        added += 1
+        for text in (english, f"{english} Inc.", f"{english} Co., Ltd.", f"Department of AI, {english}"):
+            assert countries(gaz, text) == [country], text
+    assert added >= 30
+
+
+@pytest.mark.parametrize("suffix", [" Technology", " Group", " Robotics", " Inc."])
+def test_a_company_suffix_of_a_native_script_english_name_may_be_left_off(suffix, monkeypatch):
+    from paperscope.matcher import sources
+
+    rows = [["name", "english", "country"], ["虚构科技", f"Quennick{suffix}", "CN"],
+            ["虚构智能", f"QXV{suffix}", "CN"], ["东北虚构", "Northeastern University", "CN"]]
+    real = sources._rows
+    monkeypatch.setattr(sources, "_rows", lambda name, data=None: iter(rows) if name == "institutions_cjk.tsv"
+                        else real(name, data))
+    g = matcher.Gazetteer()
+    g.add_institution("Northeastern University", ["US", "CN"])
+    sources._native_english(g)
+    assert [m.country for m in g.match("Quennick Co., Ltd., Hangzhou")] == ["CN"]
+    assert [m.country for m in g.match("QXV Inc.")] == ["CN"]
+    assert g.match("qxv") == []                             # the bare acronym needs its capitals
+    assert [m.country for m in g.match("Northeastern University")] == ["US"]
+
+
+# --- class: a registry name that reads as generic words only is no phrase ------------------------
+@pytest.mark.parametrize("name", ["Nasional University", "Universidad Nacional", "Intelligent Systems Research",
+                                  "Instituto de Ciencias Tecnológicas"])
+@pytest.mark.parametrize("template", ["{} of Quennick", "National University of Quennick",
+                                      "Center for {}, Vardø University", "Department of Computer Science, {} Lab"])
+def test_a_registry_name_of_generic_words_only_is_no_phrase_but_keeps_its_domain(name, template):
+    g = matcher.Gazetteer()
+    g.add_institution(name, ["ID"], source="ror")
+    g.add_institution(name, ["ID"], domains=["quennick.ac.id"], source="hipo")
+    assert all(m.institution != name for m in g.match(template.format(name))), template.format(name)
+    assert g.match_domain("cs.quennick.ac.id").institution == name
+
+
+# --- class: a qualifier before a name led by a generic word makes it another name ---------------
+@pytest.mark.parametrize("qualifier", ["National", "Royal", "Federal", "State", "International", "Central"])
+@pytest.mark.parametrize("name", ["University of Quennick", "Institute of Vardø Studies", "Academy of Lorvex"])
+def test_a_qualified_name_is_not_the_name_it_contains(qualifier, name):
+    g = matcher.Gazetteer()
+    g.add_institution(name, ["NO"], source="ror")
+    assert g.match(f"{qualifier} {name} Technology") == []
+    assert [m.country for m in g.match(f"Department of Physics, {name}")] == ["NO"]
+    assert [m.country for m in g.match(f"{qualifier} Lab, {name}")] == ["NO"]   # a segment of its own
+
+
+# --- class: British and American spellings are one name -----------------------------------------
+@pytest.mark.parametrize("british, american", [("Defence", "Defense"), ("Organisation", "Organization"),
+                                               ("Programme", "Program"), ("Behavioural", "Behavioral")])
+@pytest.mark.parametrize("template", ["Quennick {} Research Agency", "Institute of {} Studies Vardø"])
+def test_british_and_american_spellings_are_one_name(british, american, template):
+    for known, written in ((british, american), (american, british)):
+        g = matcher.Gazetteer()
+        g.add_institution(template.format(known), ["NO"], source="ror")
+        assert [m.country for m in g.match(template.format(written))] == ["NO"]
+
+
+# --- class: 'universitet' is Danish, Norwegian and Swedish: the genitive place decides ------------
+@pytest.mark.parametrize("place, country", [("Lund", "SE"), ("Stockholm", "SE"), ("Aarhus", "DK"), ("Danmark", "DK"),
+                                            ("Oslo", "NO"), ("Bergen", "NO"), ("Norge", "NO")])
+@pytest.mark.parametrize("template", ["{}s universitet", "{}s Tekniske Universitet", "{}s universitetet",
+                                      "Institutt for informatikk, {}s universitet"])
+def test_a_nordic_university_is_placed_by_the_genitive_before_it(gaz, place, country, template):
+    assert countries(gaz, template.format(place)) == [country]
+
+
+@pytest.mark.parametrize("text", ["Quennicks universitet", "Tekniske Universitet", "Vardøs universitet"])
+def test_a_nordic_university_word_alone_names_no_country(gaz, text):
+    assert countries(gaz, text) == []
+
+
+# --- class: a region named after another country or state is its own country's ------------------
+@pytest.mark.parametrize("region, country", [("New England", "US"), ("Baja California", "MX"),
+                                             ("New South Wales", "AU"), ("New Mexico", "US"), ("Mexico City", "MX"),
+                                             ("Jersey City", "US"), ("Northern Ireland", "GB")])
+@pytest.mark.parametrize("template", ["Quennick Robotics Lab, {}", "Department of Physics, Vardø Institute, {}"])
+def test_a_region_named_after_another_country_is_its_own(gaz, region, country, template):
+    assert countries(gaz, template.format(region)) == [country]
+
+
+# --- class: a place after a hard break, behind an unknown name, is that other affiliation's -----
+@pytest.mark.parametrize("org, home", [("University of Cambridge", "GB"), ("LG AI Research", "KR"),
+                                       ("Tencent AI Lab", "CN"), ("Google Research", "US")])
+@pytest.mark.parametrize("sep", [" | ", "; ", " / "])
+@pytest.mark.parametrize("other, country", [("University of Tuebingen", "DE"), ("U. Michigan", "US"),
+                                            ("Quennick Lab, Zurich, Switzerland", "CH")])
+def test_a_place_of_another_affiliation_does_not_move_the_first(gaz, org, home, sep, other, country):
+    assert countries(gaz, f"{org}{sep}{other}") == sorted({home, country})
+
+
+@pytest.mark.parametrize("sep", [" / ", "; "])
+def test_a_place_alone_after_a_hard_break_still_places_the_institution(gaz, sep):
+    assert countries(gaz, f"Google Research{sep}Zurich, Switzerland") == ["CH"]
+
+
+# --- class: one organisation named twice, once placed: the placed unit ----------------------------
+@pytest.mark.parametrize("org, unit, home", [
+    ("Samsung", "Samsung AI Center", "KR"), ("Google", "Google Research", "US"),
+    ("Huawei", "Huawei Noah's Ark Lab", "CN"), ("Tencent", "Tencent AI Lab", "CN")])
+@pytest.mark.parametrize("place, country", [("Toronto, Canada", "CA"), ("London, UK", "GB"), ("Zurich", "CH"),
+                                            ("Beijing, China", "CN")])
+def test_an_organisation_named_twice_once_placed_is_the_placed_unit(gaz, org, unit, home, place, country):
+    assert countries(gaz, f"{unit}, {place}, {org}") == [country]
+    assert countries(gaz, f"{unit}, {place}; {org}") == sorted({home, country})   # two affiliations

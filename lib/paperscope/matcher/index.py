@@ -13,7 +13,8 @@ from paperscope.matcher import fuzzy as _fuzzy
 from paperscope.matcher import rules
 from paperscope.matcher.model import (CITY, COUNTRY, DEFAULT_FUZZY_THRESHOLD, INSTITUTION, PLACE, TERRITORIES,
                                       VOID, Entry, Hit, Match, Method)
-from paperscope.matcher.text import CJK_RUN, WORD, fold, han, is_acronym, key, native_key, own_segment, tokens
+from paperscope.matcher.text import (CJK_RUN, WORD, fold, han, is_acronym, is_generic, key, native_key, own_segment,
+                                     tokens)
 
 # Domains that are not a country's, whatever their TLD looks like.
 _GENERIC_TLDS = {"ai", "io", "co", "me", "tv", "ly", "cc", "ws", "gg", "so", "sh", "to", "fm", "am", "im", "is"}
@@ -70,9 +71,14 @@ class Gazetteer:
         if not countries:
             return
         single = len(key(name)) == 1
-        self.add(name, Entry(INSTITUTION, name, countries, source, whole_segment=single and source != "curated",
-                             capitalized=single), first=source == "curated")
+        # A registry name that reads as generic words only ('Nasional University' is read as
+        # 'National University') would match any department line: its domains still count.
+        if source == "curated" or not is_generic(name):
+            self.add(name, Entry(INSTITUTION, name, countries, source, whole_segment=single and source != "curated",
+                                 capitalized=single), first=source == "curated")
         for alias in aliases:
+            if source != "curated" and is_generic(alias):
+                continue
             acro = is_acronym(alias)
             one = len(key(alias)) == 1
             self.add(alias, Entry(INSTITUTION, name, countries, source, case_sensitive=acro,

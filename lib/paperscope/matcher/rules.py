@@ -12,7 +12,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Callable, NamedTuple
 
-from paperscope.matcher.model import COUNTRY, INSTITUTION, PLACE, VOID, Entry, Hit, Match, Method
+from paperscope.matcher.model import CITY, COUNTRY, INSTITUTION, PLACE, VOID, Entry, Hit, Match, Method
 from paperscope.matcher.text import COMPASS, GENERIC, POINTS, WORD, clean, fold, key, tokens
 
 _US_STATE_CODES = (
@@ -26,6 +26,14 @@ _ZIP_WITH_STATE = re.compile(r"\b(" + "|".join(_US_STATE_CODES) + r")\.?\s+(\d{5
 _ENGLISH_HEADS = {"university", "univ", "uni", "universities", "universty"}
 # What joins two names into one: 'Duke-NUS', 'UM–SJTU'.
 _JOINERS = {"-", "–", "—", "‐"}
+# Words that name a unit of an organisation, and company suffixes (folded as `text.tokens` folds them).
+_UNIT_WORDS = {"ai", "research", "laboratory", "center", "team", "institute"}
+_COMPANY_SUFFIXES = {"inc", "ltd", "co", "corp", "corporation", "llc", "gmbh", "limited", "plc", "company", "group"}
+# 'University' in Danish, Norwegian and Swedish (and their colleges), as folded text writes them.
+_NORDIC = re.compile(r"\buniversitet(?:et)?\b|\bh[oø]gskol[ae]n?\b|\bh[oø][yj]skole\b", re.I)
+# Words that make a name led by a generic word another name ('National', 'Royal', 'Federal').
+_QUALIFIERS = {"national", "state", "federal", "royal", "imperial", "international", "central", "polytechnic",
+               "technical", "catholic", "open"}
 _CN_POSTCODE = re.compile(r"(?<!\d)([1-8]\d{5})(?!\d)")
 
 
@@ -100,6 +108,38 @@ def ordinary_words(g, r: Reading) -> None:
                 continue
         kept.append(h)
     r.found = kept
+
+
+def unit_words(g, r: Reading) -> None:
+    """'Autodesk AI Lab', 'Autodesk Research, Toronto', 'Autodesk, Inc.': a one-word registry name,
+    which alone must be the whole string, also counts where it begins a segment that goes on with
+    generic unit words and company suffixes only ('AI Lab', 'Research Center', 'Labs', 'Inc.',
+    'Technology Co., Ltd.', a segment of suffixes after it). It must be capitalised as written,
+    neither it nor the name in capitals (an acronym lab, 'SRI Lab', 'Ren Lab', is often a
+    university's or a person's), and not an ordinary English word ('Brain Research' is no
+    organisation named Brain); 'AI' alone is no unit ('Argo AI' is a company)."""
+    toks = r.toks
+    covered = {p for h in r.found for p in range(h.start, h.end)}
+    for i, t in enumerate(toks):
+        if (i in covered or (i > 0 and toks[i - 1][4] == t[4]) or not t[1][:1].isupper() or t[1].isupper()
+                or t[1].lower() in g.ordinary):
+            continue
+        entry = next((g.entries[e] for e in g.index.get((t[0],), ()) if g.entries[e].kind == INSTITUTION
+                      and g.entries[e].whole_segment and not g.entries[e].name.isupper()), None)
+        if entry is None:
+            continue
+        j = i + 1
+        while j < len(toks) and j not in covered and (
+                (toks[j][4] == t[4] and toks[j][0] in _UNIT_WORDS | _COMPANY_SUFFIXES | {"technology"})
+                or all(u[0] in _COMPANY_SUFFIXES for u in toks if u[4] == toks[j][4])):
+            j += 1
+        words = [u[0] for u in toks[i + 1:j]]
+        # 'Technology' only before a suffix ('X Technology Co., Ltd.'): 'X Technology' may be another company.
+        while words and words[-1] == "technology":
+            words.pop()
+            j -= 1
+        if any(w != "ai" for w in words) and (j == len(toks) or toks[j][4] != toks[j - 1][4]):
+            r.found.append(Hit(entry, r.text[t[2]:toks[j - 1][3]], i, j, "exact", rule="unit-words"))
 
 
 def head_order(g, r: Reading) -> None:
@@ -188,8 +228,9 @@ def fuzzy(g, r: Reading) -> None:
 
 def joined(g, r: Reading) -> None:
     """Institutions written as one name: joint schools and labs ('Duke-NUS Medical School',
-    'SUTD-MIT ... Centre') and an organisation named twice ('Amazon AWS AI Lab') form one unit,
-    so the place written after the unit places each of them."""
+    'SUTD-MIT ... Centre'), an organisation named twice ('Amazon AWS AI Lab') and a company with
+    its unit in one segment ('Uber Advanced Technologies Group') form one unit, so the place
+    written after the unit places each of them."""
     if len(r.institutions) < 2:
         return
     hits = sorted(r.institutions, key=lambda h: h.start)
@@ -197,8 +238,38 @@ def joined(g, r: Reading) -> None:
         if b.start != a.end or b.end > len(r.toks) or r.toks[a.end - 1][5] != r.toks[b.start][5]:
             continue
         between = r.text[r.toks[a.end - 1][3]:r.toks[b.start][2]]
-        if (between in _JOINERS) or a.entry.name == b.entry.name:
+        # A registry name right after another name, no comma between, is its unit ('Uber Advanced
+        # Technologies Group'); a curated one is an organisation of its own ('UC Berkeley Meta FAIR').
+        unit = not between.strip() and b.entry.source != "curated"
+        if between in _JOINERS or unit or a.entry.name == b.entry.name:
             b.joined = True
+
+
+def joint_lab(g, r: Reading) -> None:
+    """'CUHK-SenseTime Joint Laboratory, The Chinese University of Hong Kong': a joint lab ('A-B
+    Joint Lab/Center/Institute') that the string places inside one of its partners, the next
+    organisation named after the lab's segment and before any ';', is that host's: the other
+    partners are not countries of the string. With no such host all partners count; the lab's
+    own words are never another organisation's name ('Joint Research Center')."""
+    hits = sorted(r.institutions, key=lambda h: h.start)
+    toks, drop = r.toks, set()
+    for k, b in enumerate(hits):
+        seg = toks[b.end - 1][4] if b.end - 1 < len(toks) else -1
+        if not (b.joined and id(b) not in drop and b.end < len(toks) and toks[b.end][0] == "joint"
+                and toks[b.end][4] == seg and any(t[0] in _UNIT_WORDS for t in toks[b.end + 1:] if t[4] == seg)):
+            continue
+        partners = [b]
+        while partners[0].joined and k - len(partners) >= 0:
+            partners.insert(0, hits[k - len(partners)])
+        # The lab's own words are no organisation ('Bosch-CUHK Joint Research Center' is not the JRC).
+        tail = [h for h in hits[k + 1:] if toks[h.start][4] == seg]
+        drop.update(id(h) for h in tail)
+        host = next((h for h in hits[k + 1 + len(tail):]), None)
+        if (host is not None and toks[host.start][5] == toks[b.end - 1][5]
+                and host.entry.name in {p.entry.name for p in partners}):
+            drop.update(id(p) for p in partners if p.entry.name != host.entry.name)
+    if drop:
+        r.institutions = [h for h in r.institutions if id(h) not in drop]
 
 
 def name_prefix(g, r: Reading) -> None:
@@ -247,6 +318,19 @@ def countries(g, r: Reading) -> None:
     r.matches = [_resolve(g, h, r) for h in r.institutions]
 
 
+def named_twice(g, r: Reading) -> None:
+    """'SAIT-China Lab, Samsung Research Center': one organisation named twice in one affiliation
+    (no hard break between), once with a place written after it and once without, is the placed
+    unit: the unplaced mention's headquarters is no country of the string."""
+    placed = {(h.entry.name, r.toks[h.start][5]) for h, m in zip(r.institutions, r.matches)
+              if m.method in (Method.ADDRESS, Method.COUNTRY_NAME) and h.start < len(r.toks)}
+    if not placed:
+        return
+    r.matches = [m for h, m in zip(r.institutions, r.matches)
+                 if m.method in (Method.ADDRESS, Method.COUNTRY_NAME) or h.start >= len(r.toks)
+                 or (h.entry.name, r.toks[h.start][5]) not in placed]
+
+
 def unclaimed(g, r: Reading) -> None:
     """Countries written in the string that no institution found in it accounts for.
 
@@ -278,6 +362,25 @@ def locations_only(g, r: Reading) -> None:
         r.matches = _from_locations(r.locations)
 
 
+def nordic_genitive(g, r: Reading) -> None:
+    """'Lunds universitet', 'Danmarks Tekniske Universitet', 'Norges ... universitet': the word
+    is Danish, Norwegian and Swedish alike, so only the place or country named before it in
+    the genitive ('Lund' + s) says which; without one the string gets no country."""
+    if r.institutions or r.matches or not _NORDIC.search(r.text):
+        return
+    for t in r.toks:
+        word = t[1]
+        if len(word) < 4 or not word[:1].isupper() or not word.endswith("s"):
+            continue
+        entry = next((g.entries[e] for e in g.index.get((word[:-1].lower(),), ())
+                      if g.entries[e].kind in (COUNTRY, PLACE, CITY)), None)
+        if entry:
+            method = Method.COUNTRY_NAME if entry.kind == COUNTRY else Method.ADDRESS
+            r.matches = [Match(None, entry.country, method, f"'{word}' (genitive of {entry.name}) -> {entry.country}",
+                               0.7, word)]
+            return
+
+
 def language_cue(g, r: Reading) -> None:
     """Nothing else: words in the language of one country ('Uniwersytet', 'Daigaku'), weakly."""
     if not r.institutions and not r.matches:
@@ -289,6 +392,7 @@ RULES: tuple[Rule, ...] = (
     Rule("phrases", phrases),
     Rule("native", native),
     Rule("ordinary-words", ordinary_words),
+    Rule("unit-words", unit_words),
     Rule("head-order", head_order),
     Rule("glued", glued),
     Rule("spacing", spacing),
@@ -297,10 +401,13 @@ RULES: tuple[Rule, ...] = (
     Rule("fuzzy", fuzzy),
     Rule("name-prefix", name_prefix),
     Rule("joined", joined),
+    Rule("joint-lab", joint_lab),
     Rule("plausible", plausible),
     Rule("countries", countries),
+    Rule("named-twice", named_twice),
     Rule("unclaimed", unclaimed),
     Rule("locations-only", locations_only),
+    Rule("nordic-genitive", nordic_genitive),
     Rule("language-cue", language_cue),
 )
 _APPLY = tuple(rule.apply for rule in RULES)
@@ -312,7 +419,8 @@ _APPLY = tuple(rule.apply for rule in RULES)
 def _resolve(g, hit: Hit, r: Reading) -> Match:
     entry, institutions, locations = hit.entry, r.institutions, r.locations
     nxt = _range_end(hit, institutions)
-    after = [loc for loc in locations if hit.end <= loc.start < nxt and loc.entry.strong]
+    after = [loc for loc in locations if hit.end <= loc.start < nxt and loc.entry.strong
+             and not _other_affiliation(hit, loc, r)]
     evidence = f"'{hit.text}' -> {entry.name} ({'|'.join(entry.countries)}, {entry.source}){_by(hit)}"
     score = hit.score
     if len(entry.countries) > 1:
@@ -346,12 +454,15 @@ def _resolve(g, hit: Hit, r: Reading) -> Match:
 def _compass_dropped(hits: list[Hit], toks) -> list[Hit]:
     """'Eastern Institute for Advanced Study' is not the Institute for Advanced Study: a compass
     point written just before a name that begins with a generic word, in its segment, makes it
-    another one. ('South-Ural State ...' still names the Ural: there the point is the place's.)"""
+    another one. ('South-Ural State ...' still names the Ural: there the point is the place's.)
+    So does a capitalised qualifier ('National University of Defence Technology' is not the
+    University of Defence): the name that begins with it is one the index does not know."""
     covered = {p for h in hits for p in range(h.start, h.end)}
     return [h for h in hits if not (
         h.entry.kind == INSTITUTION and h.start > 0 and h.start - 1 not in covered
-        and toks[h.start][0] in GENERIC
-        and toks[h.start - 1][4] == toks[h.start][4] and COMPASS.get(toks[h.start - 1][0]) in POINTS)]
+        and toks[h.start][0] in GENERIC and toks[h.start - 1][4] == toks[h.start][4]
+        and (COMPASS.get(toks[h.start - 1][0]) in POINTS
+             or (toks[h.start - 1][0] in _QUALIFIERS and toks[h.start - 1][1][:1].isupper())))]
 
 
 
@@ -386,6 +497,18 @@ def _unknown_between(hit: Hit, loc: Hit, r: Reading) -> bool:
     return any(toks[p][4] != seg and p not in placed for p in range(hit.end, min(loc.start, len(toks))))
 
 
+def _other_affiliation(hit: Hit, loc: Hit, r: Reading) -> bool:
+    """'University of Cambridge | University of Tuebingen', 'LG AI Research / U. Michigan': a place
+    after a hard break ('|', ';', '/'), behind words no name or place accounts for, is that other
+    affiliation's, not the institution's before the break ('Google Research / Zurich' still is)."""
+    toks = r.toks
+    if hit.end - 1 >= len(toks) or loc.start >= len(toks) or toks[loc.start][5] == toks[hit.end - 1][5]:
+        return False
+    part = toks[loc.start][5]
+    placed = {p for h in r.locations for p in range(h.start, h.end)}
+    return any(p not in placed for p in range(hit.end, loc.start) if toks[p][5] == part)
+
+
 def _placed_elsewhere(entry: Entry, locations: list[Hit]) -> bool:
     return any(c in loc.entry.countries for loc in locations for c in entry.countries)
 
@@ -405,7 +528,7 @@ _LANGUAGE_CUES = [(re.compile(rx, re.I), country) for rx, country in (
     (r"\bdegli studi\b|\buniversita\b|\bpolitecnico\b", "IT"), (r"\binstituto federal\b|\buniversidade federal\b|"
                                                                 r"\buniversidade estadual\b|\bfaculdade\b", "BR"),
     (r"\bhogeschool\b|\brijksuniversiteit\b", "NL"), (r"\bhochschule\b|\btechnische universitat\b", "DE"),
-    (r"\bhogskola\b|\buniversitet\b", "SE"), (r"\bvysoka skola\b|\buniverzita\b", "CZ"),
+    (r"\bhogskolan?\b", "SE"), (r"\bvysoka skola\b|\buniverzita\b", "CZ"),
     (r"\buniversitatea\b", "RO"), (r"\bdaigaku\b", "JP"), (r"\bdaehakgyo\b", "KR"),
     # Pinyin words of Chinese names, and the key laboratories of China's state system.
     (r"\bminzu\b|\bdaxue\b|\bxueyuan\b|\b(?:state |national )?key lab(?:oratory)? (?:of|for)\b", "CN"),

@@ -31,12 +31,14 @@ import json
 import logging
 import os
 import pickle
+import re
 import zipfile
 from importlib import resources
 from pathlib import Path
 
 from paperscope.matcher.index import Gazetteer
 from paperscope.matcher.model import CITY, COUNTRY, DEFAULT_FUZZY_THRESHOLD, INSTITUTION, PLACE, TERRITORIES, Entry
+from paperscope.matcher.text import is_acronym, is_generic, key
 
 log = logging.getLogger(__name__)
 _FILES = ("institutions.tsv", "countries.tsv", "places.tsv", "organisations.tsv.gz", "cities.tsv.gz",
@@ -45,6 +47,8 @@ _FILES = ("institutions.tsv", "countries.tsv", "places.tsv", "organisations.tsv.
 _NATIVE_KINDS = {"country": COUNTRY, "province": PLACE, "city": PLACE, "region": PLACE}
 STRONG_CITY_POPULATION = 1_000_000
 _LOADED: dict[tuple, Gazetteer] = {}
+# A company suffix the English name of a native-script entry may be written without.
+_COMPANY_SUFFIX = re.compile(r"\s+(?:Group|Technology|Tech|Robotics|Company|Corporation|Inc\.?|Co\.?,? Ltd\.?)$")
 
 
 def _data(name: str) -> bytes:
@@ -89,6 +93,26 @@ def _native(g: Gazetteer) -> None:
         g.add_native(name, Entry(_NATIVE_KINDS.get(kind, PLACE), name, (TERRITORIES.get(country, country),)))
 
 
+def _native_english(g: Gazetteer) -> None:
+    """The English names of the native-script list as curated names too ('4Paradigm', 'Hikvision',
+    'YITU Technology': ML companies no registry lists), added after the registry and only where
+    the index knows nothing by that name, so they never override an entry of another country
+    ('Northeastern University'). An acronym must be written in capitals, as curated ones must; a
+    company suffix may be left off ('YITU', 'Trip.com')."""
+    for english, country in dict.fromkeys((en, c) for _, en, c, *_ in list(_rows("institutions_cjk.tsv"))[1:]):
+        countries = (TERRITORIES.get(country, country),)
+        short = _COMPANY_SUFFIX.sub("", english)
+        for name in dict.fromkeys((english, short)):
+            k = key(name)
+            if not k or k in g.index or is_generic(name) or (len(k) == 1 and name.lower() in g.ordinary):
+                continue
+            if is_acronym(name):
+                g.add(name, Entry(INSTITUTION, english, countries, "curated", case_sensitive=True))
+            else:
+                one = len(k) == 1 and name[:1].isalpha()   # 'Sogou' needs its capital; '4Paradigm' has none
+                g.add(name, Entry(INSTITUTION, english, countries, "curated", capitalized=one))
+
+
 def build_bundled(fuzzy_threshold: float = DEFAULT_FUZZY_THRESHOLD) -> Gazetteer:
     g = Gazetteer(fuzzy_threshold)
     _base(g)
@@ -100,6 +124,7 @@ def build_bundled(fuzzy_threshold: float = DEFAULT_FUZZY_THRESHOLD) -> Gazetteer
         g.add_institution(name, _split(countries), source=sources.split("|")[0])
         for country, doms in by_country.items():
             g.add_institution(name, [country], domains=doms, source="hipo")
+    _native_english(g)
     return g
 
 
@@ -135,6 +160,7 @@ def build_from_ror(path: str | Path, fuzzy_threshold: float = DEFAULT_FUZZY_THRE
             domains.append(host[4:] if host.startswith("www.") else host)
         g.add_institution(display, [c for c in countries if c], aliases, [d for d in domains if d],
                           source="ror-v2", acronyms=acronyms)
+    _native_english(g)
     return g
 
 

@@ -42,6 +42,10 @@ _FOLD = {
     "chem": "chemistry", "biol": "biology", "math": "mathematics",
     "hlth": "health", "environm": "environmental", "agr": "agricultural", "adv": "advanced",
     "appl": "applied", "commun": "communication", "mech": "mechanical", "syst": "systems",
+    # British spellings read as the American ones ('Defence' / 'Defense').
+    "defence": "defense", "organisation": "organization", "organisations": "organization",
+    "organizations": "organization", "programme": "program", "behaviour": "behavior",
+    "behavioural": "behavioral",
 }
 _STOP = {"the", "of", "at", "de", "do", "da", "dos", "das", "des", "del", "di", "du", "la", "le", "and",
          "for", "fur", "in", "y", "e", "et", "und", "a"}

@@ -24,10 +24,9 @@ from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
 SHARED = REPO.parent / "shared"
-sys.path.insert(0, str(REPO / "lib"))
 
-from paperscope.gazetteer_data import load  # noqa: E402
-from paperscope.resolve import match_record  # noqa: E402
+from paperscope.gazetteer_data import load
+from paperscope.resolve import match_record
 
 
 def labelled(path: Path, gaz, verbose: bool) -> None:

@@ -25,9 +25,8 @@ import sys
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(REPO / "lib"))
 
-from paperscope.gazetteer import PRIOR, is_generic  # noqa: E402
+from paperscope.gazetteer import PRIOR, is_generic
 
 # "Google (United States)": ROR 2021 names company subsidiaries by country in brackets.
 _SUFFIX = re.compile(r"\s*\(([^()]+)\)\s*$")

@@ -101,22 +101,25 @@ def _absent(error: BaseException) -> bool:
 
 
 def _no_log(path: str) -> bool:
-    """True when a local table folder has no Delta log at all (never written)."""
+    """True when a local table was never committed: no version file (<version>.json, .crc,
+    checkpoint) in its _delta_log. A driver killed before the first commit leaves at most
+    hidden temporary files there, and that table is "not there yet", not damaged."""
     log_dir = os.path.join(local_path(path), "_delta_log")
     try:
-        return not any(n.endswith(".json") or ".checkpoint" in n for n in os.listdir(log_dir))
+        return not any(n[:1].isdigit() for n in os.listdir(log_dir))
     except OSError:
         return True
 
 
 def _load(spark: SparkSession, path: str, name: str | None = None) -> DataFrame | None:
     """The Delta table at path; None if there is none yet; TableDamaged if it cannot be read."""
-    if is_local(path) and _no_log(path):
+    local = is_local(path)
+    if local and _no_log(path):
         return None
     try:
         return spark.read.format("delta").load(path)  # resolves the log eagerly
     except Exception as exc:  # noqa: BLE001 - Py4J and Spark errors alike
-        if _absent(exc):
+        if not local and _absent(exc):
             return None
         raise TableDamaged(name or path, exc) from None
 
@@ -237,11 +240,9 @@ def _deltalake():
 
 def _deltalake_last_commit(path: str, ref: str) -> dict | None:
     deltalake = _deltalake()
-    try:
+    try:  # the log has version files (see _no_log): any error here means a damaged log
         [last] = deltalake.DeltaTable(path).history(1)
-    except deltalake.exceptions.TableNotFoundError:
-        return None
-    except Exception as exc:  # noqa: BLE001 - DeltaError, ValueError, OSError: the log cannot be read
+    except Exception as exc:  # noqa: BLE001 - DeltaError, TableNotFoundError, OSError alike
         raise TableDamaged(ref, exc) from None
     return {"version": int(last["version"]), "userMetadata": last.get("userMetadata")}
 

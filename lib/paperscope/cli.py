@@ -7,6 +7,7 @@ from __future__ import annotations
 import argparse
 import importlib
 import logging
+import re
 import sys
 from pathlib import Path
 
@@ -132,6 +133,8 @@ def main(argv: list[str] | None = None) -> int:
     from paperscope.tables import TableDamaged
 
     try:
+        if getattr(args, "run_id", None) and not re.fullmatch(r"[A-Za-z0-9._-]+", args.run_id):
+            raise ConfigError(f"--run-id {args.run_id!r}: letters, digits, '.', '_' and '-' only (it names a folder)")
         cfg = _config(args)
         preflight(cfg, args.step)
     except (ConfigError, InputError) as exc:

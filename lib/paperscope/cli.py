@@ -178,7 +178,7 @@ def _print_where(run, step: str, code: int) -> None:
 
     status = "passed" if code == 0 else "FAILED (quality gate; aggregates not written)"
     print(f"paperscope: {step} {run.run_id} {status}")
-    print("  tables:  " + ", ".join(table_ref(run.cfg, t) for t in run.cfg["warehouse"]["tables"]))
+    print("  tables:  " + ", ".join(table_ref(run.cfg, t.name) for t in registry.TABLES))
     if (run.run_dir / "summary.md").exists():
         print(f"  report:  {run.run_dir / 'index.html'}")
         print(f"  summary: {run.run_dir / 'summary.md'}")

@@ -19,8 +19,13 @@ from paperscope.corpus import is_local, local_path
 log = logging.getLogger(__name__)
 
 
+def _folder(cfg: dict, name: str) -> str:
+    """The table's folder (or catalog table) name: warehouse.tables.<name>, else its own."""
+    return (cfg["warehouse"].get("tables") or {}).get(name) or name
+
+
 def table_path(cfg: dict, name: str) -> str:
-    return f"{cfg['warehouse']['path'].rstrip('/')}/{cfg['warehouse']['tables'][name]}"
+    return f"{cfg['warehouse']['path'].rstrip('/')}/{_folder(cfg, name)}"
 
 
 def table_name(cfg: dict, name: str) -> str | None:
@@ -28,7 +33,7 @@ def table_name(cfg: dict, name: str) -> str | None:
     wh = cfg["warehouse"]
     if not (wh.get("catalog") and wh.get("schema")):
         return None
-    return ".".join(f"`{part}`" for part in (wh["catalog"], wh["schema"], wh["tables"][name]))
+    return ".".join(f"`{part}`" for part in (wh["catalog"], wh["schema"], _folder(cfg, name)))
 
 
 def table_ref(cfg: dict, name: str) -> str:

@@ -22,11 +22,11 @@ import sys
 import time
 from pathlib import Path
 
-REPO = Path(__file__).resolve().parents[1]
-SHARED = REPO.parent / "shared"
-
 from paperscope.gazetteer_data import load
 from paperscope.resolve import match_record
+
+REPO = Path(__file__).resolve().parents[1]
+SHARED = REPO.parent / "shared"
 
 
 def labelled(path: Path, gaz, verbose: bool) -> None:

@@ -18,7 +18,6 @@ import argparse
 import logging
 import sys
 from collections import Counter
-from pathlib import Path
 
 import pandas as pd
 

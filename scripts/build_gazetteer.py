@@ -24,9 +24,10 @@ import re
 import sys
 from pathlib import Path
 
+from paperscope.gazetteer import PRIOR, is_generic
+
 REPO = Path(__file__).resolve().parents[1]
 
-from paperscope.gazetteer import PRIOR, is_generic
 
 # "Google (United States)": ROR 2021 names company subsidiaries by country in brackets.
 _SUFFIX = re.compile(r"\s*\(([^()]+)\)\s*$")

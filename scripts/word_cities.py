@@ -18,9 +18,10 @@ from __future__ import annotations
 import gzip
 from pathlib import Path
 
+from paperscope.gazetteer_data import STRONG_CITY_POPULATION
+
 REPO = Path(__file__).resolve().parents[1]
 
-from paperscope.gazetteer_data import STRONG_CITY_POPULATION
 
 MIN_ZIPF = 3.0
 

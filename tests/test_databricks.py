@@ -97,7 +97,7 @@ def test_wheel_leaves_the_clusters_spark_alone(wheel):
         requires = [line.split(":", 1)[1].strip() for line in zf.read(meta).decode().splitlines()
                     if line.startswith("Requires-Dist:")]
     runtime = [r for r in requires if "extra ==" not in r]
-    names = {re.split(r"[\s\[<>=!~;]", r, 1)[0].lower() for r in runtime}
+    names = {re.split(r"[\s\[<>=!~;]", r, maxsplit=1)[0].lower() for r in runtime}
     assert names and not names & RUNTIME_OWNED, runtime
     assert any("pyspark" in r and 'extra == "spark"' in r for r in requires)
 

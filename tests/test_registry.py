@@ -8,7 +8,6 @@ import re
 import shutil
 import subprocess
 import sys
-import tomllib
 from pathlib import Path
 
 import pytest
@@ -32,6 +31,7 @@ def test_cli_subcommands_are_the_registry_steps():
 def test_console_scripts_and_entry_points_follow_the_registry():
     from paperscope import entrypoints
 
+    tomllib = pytest.importorskip("tomllib")  # Python 3.11+
     scripts = tomllib.loads((REPO / "pyproject.toml").read_text())["project"]["scripts"]
     assert scripts == registry.console_scripts()
     for target in scripts.values():

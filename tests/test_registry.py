@@ -3,7 +3,6 @@ spark-submit.sh, jobs/, the Databricks bundle, the config and the gate; and the
 fingerprints it derives. No Spark starts here."""
 from __future__ import annotations
 
-import ast
 import re
 import shutil
 import subprocess
@@ -141,19 +140,6 @@ def test_changing_the_report_leaves_the_affiliations_fingerprint(tmp_path):
     assert _fingerprint_with(tmp_path, "report.py", '"""', '"""Edited. ', "affiliations") == before
 
 
-def _imports(module: str, source: str) -> set[str]:
-    """Package modules imported anywhere in a module's source (functions included)."""
-    known = set(registry.modules())
-    found = set()
-    for node in ast.walk(ast.parse(source)):
-        if isinstance(node, ast.Import):
-            found |= {a.name for a in node.names if a.name in known}
-        elif isinstance(node, ast.ImportFrom):
-            base = registry._absolute(module, node)
-            found |= {f"{base}.{a.name}" if f"{base}.{a.name}" in known else base for a in node.names}
-    return (found & known) - {module, "paperscope"}
-
-
 # gazetteer.py imports gazetteer_data inside a function and gazetteer_data imports
 # gazetteer: the matcher's split into paperscope/matcher/ (issue 11) removes both modules.
 _KNOWN_CYCLE = {"paperscope.gazetteer", "paperscope.gazetteer_data"}
@@ -162,7 +148,7 @@ _KNOWN_CYCLE = {"paperscope.gazetteer", "paperscope.gazetteer_data"}
 def test_no_import_cycle_among_the_package_modules():
     """Imports anywhere in a module count, deferred ones too: a cycle hidden in a function
     still ties the two modules together."""
-    graph = {m: _imports(m, src.decode()) for m, src in registry.modules().items()}
+    graph = {m: registry.imports(m) for m in registry.modules()}
     assert len(graph) > 10
     cycles: list[list[str]] = []
     state: dict[str, int] = {}

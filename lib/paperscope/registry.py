@@ -247,15 +247,10 @@ def _imported(module: str, node: ast.AST) -> set[str]:
     return found
 
 
-def imports(module: str, *, nested: bool = True) -> set[str]:
-    """The package modules `module` imports: at its top level, and with nested=True also
-    inside its functions (imports deferred for start-up time still shape its results)."""
-    tree = _tree(module)
-    if nested:
-        return _imported(module, tree) - {module}
-    top = ast.Module(body=[n for n in tree.body if isinstance(n, (ast.Import, ast.ImportFrom, ast.If, ast.Try))],
-                     type_ignores=[])
-    return _imported(module, top) - {module}
+def imports(module: str) -> set[str]:
+    """The package modules `module` imports, at its top level or inside its functions
+    (imports deferred for start-up time still shape its results)."""
+    return _imported(module, _tree(module)) - {module}
 
 
 def closure(roots: set[str]) -> set[str]:

@@ -99,7 +99,7 @@ def test_tables_have_config_schema_and_suite():
 
 def test_derived_code_of_a_step_reaches_what_shapes_it():
     affiliations = registry.code_modules(registry.step("affiliations").code)
-    assert {"paperscope.transforms", "paperscope.header", "paperscope.schemas"} <= set(affiliations)
+    assert {"paperscope.transforms", "paperscope.schemas", "paperscope.executor"} <= set(affiliations)
     assert "paperscope.report" not in affiliations
     assert "paperscope.quality" in registry.code_modules(registry.step("validate").code)
 

@@ -97,6 +97,18 @@ def test_tables_have_config_schema_and_suite():
     assert quality.GATE_TABLES == registry.step("validate").reads
 
 
+def test_every_setting_of_the_step_sections_is_declared_by_a_step():
+    """A new affiliations.* or mentions.* key must be named by the step it changes (in
+    Step.config or Step.config_files), or its change would leave a stale table skipped."""
+    from paperscope.config import load_config
+
+    cfg = load_config(None)
+    declared = {key for s in registry.STEPS for key in (*s.config, *s.config_files)}
+    for section in ("affiliations", "mentions"):
+        for key in cfg[section]:
+            assert f"{section}.{key}" in declared or section in declared, f"{section}.{key}"
+
+
 def test_derived_code_of_a_step_reaches_what_shapes_it():
     affiliations = registry.code_modules(registry.step("affiliations").code)
     assert {"paperscope.transforms", "paperscope.schemas", "paperscope.executor"} <= set(affiliations)

@@ -165,10 +165,8 @@ def test_driver_killed_after_bronze_write_then_rerun_matches(spark, base_cfg, re
 
 def _damaged_copy(spark, reference, tmp_path: Path) -> dict:
     """The reference warehouse copied, with a second commit on affiliations."""
-    cfg = copy.deepcopy(reference)
     shutil.copytree(reference["warehouse"]["path"], tmp_path / "warehouse")
-    cfg["warehouse"]["path"] = str(tmp_path / "warehouse")
-    cfg["reports"]["path"] = str(tmp_path / "reports")
+    cfg = reference.with_values({"warehouse.path": str(tmp_path / "warehouse"), "reports.path": str(tmp_path / "reports")})
     rows = spark.read.format("delta").load(tables.table_path(reference, "affiliations"))
     tables.write_years(rows.where("year = 2025"), cfg, "affiliations", [2025])
     assert tables.version(spark, cfg, "affiliations") == 1
@@ -203,7 +201,7 @@ def test_table_with_lost_first_commit_stops_the_run_instead_of_reading_empty(spa
     with pytest.raises(tables.TableDamaged, match=r"affiliations is damaged: .*DELTA_TRUNCATED_TRANSACTION_LOG"):
         tables.read_years(spark, cfg, "affiliations", [2024])
     # A table never written is still "not there yet": an empty frame with the schema.
-    assert tables.read_years(spark, {**cfg, "warehouse": {**cfg["warehouse"], "path": str(tmp_path / "none")}},
+    assert tables.read_years(spark, cfg.with_values({"warehouse.path": str(tmp_path / "none")}),
                              "affiliations", [2024], schemas.AFFILIATIONS).count() == 0
 
 

@@ -105,7 +105,7 @@ def test_every_setting_of_the_step_sections_is_declared_by_a_step():
     cfg = load_config(None)
     declared = {key for s in registry.STEPS for key in (*s.config, *s.config_files)}
     for section in ("affiliations", "mentions"):
-        for key in cfg[section]:
+        for key in type(cfg[section]).model_fields:
             assert f"{section}.{key}" in declared or section in declared, f"{section}.{key}"
 
 

@@ -238,12 +238,13 @@ def _imported(module: str, node: ast.AST) -> set[str]:
                 if alias.name in known:
                     found.add(alias.name)
         elif isinstance(sub, ast.ImportFrom):
+            # `from pkg import submodule` depends on the submodule; `from pkg import name`
+            # on the package's own code.
             base = _absolute(module, sub)
-            if base in known and base != PACKAGE:
+            submodules = {f"{base}.{alias.name}" for alias in sub.names} & set(known)
+            found |= submodules
+            if base in known and base != PACKAGE and len(submodules) < len(sub.names):
                 found.add(base)
-            for alias in sub.names:
-                if f"{base}.{alias.name}" in known:
-                    found.add(f"{base}.{alias.name}")
     return found
 
 

@@ -105,6 +105,11 @@ def _fail(message: str) -> int:
 
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else list(argv)
+    if argv[:1] == ["review"]:
+        from paperscope.review import main as review
+
+        logging.basicConfig(level=logging.WARNING, stream=sys.stderr)
+        return review(argv[1:])
     if argv[:1] == ["download"]:
         from paperscope.download import main as download
 

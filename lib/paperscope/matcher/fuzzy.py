@@ -47,10 +47,7 @@ def fuzzy_hits(g, folded: str, toks) -> list[Hit]:
 
     words = word_index(g)
     out = []
-    segments: dict[int, list[int]] = {}
-    for pos, t in enumerate(toks):
-        segments.setdefault(t[4], []).append(pos)
-    for positions in segments.values():
+    for positions in _segments(toks):
         seg = [toks[p][0] for p in positions]
         if len(seg) < 2 or all(w in GENERIC for w in seg):
             continue
@@ -77,6 +74,14 @@ def fuzzy_hits(g, folded: str, toks) -> list[Hit]:
     return out
 
 
+def _segments(toks) -> list[list[int]]:
+    """Token positions grouped by the comma-delimited segment they stand in."""
+    segments: dict[int, list[int]] = {}
+    for pos, t in enumerate(toks):
+        segments.setdefault(t[4], []).append(pos)
+    return list(segments.values())
+
+
 def _discriminative(words) -> frozenset:
     """The words that tell sibling names apart: compass points and numbers. A near-identical
     spelling must keep them ('Northwest Minzu' is not 'Southwest Minzu', 'Paris 7' not 'Paris 6')."""
@@ -98,10 +103,7 @@ def prefix_hits(g, folded: str, toks) -> list[Hit]:
     generic, and cover at least half of the name."""
     words = word_index(g)
     out = []
-    segments: dict[int, list[int]] = {}
-    for pos, t in enumerate(toks):
-        segments.setdefault(t[4], []).append(pos)
-    for positions in segments.values():
+    for positions in _segments(toks):
         seg = [toks[p][0] for p in positions]
         rare = [w for w in seg if w in words]
         if len(seg) < 3 or not rare:

@@ -502,12 +502,14 @@ def import_sheet(path: str, cfg, reviewer: str | None, load, append) -> tuple[in
     return len(new), len(rows) - len(new)
 
 
-def _spark_io(cfg):
-    """load() and append(df) of the reviews table through Spark (started here)."""
+def spark_io(cfg, spark=None):
+    """load() and append(df) of the reviews table through Spark (started here unless given)."""
     from paperscope import schemas, tables
-    from paperscope.spark import get_spark
 
-    spark = get_spark(cfg)
+    if spark is None:
+        from paperscope.spark import get_spark
+
+        spark = get_spark(cfg)
 
     def load() -> pd.DataFrame:
         return tables.read_years(spark, cfg, "reviews", None, schemas.REVIEWS).toPandas()
@@ -551,11 +553,11 @@ def main(argv: list[str] | None = None, io=None) -> int:
     try:
         if args.action == "import":
             read_sheet(args.file)  # an unreadable file fails before Spark starts
-            load, append = io or _spark_io(cfg)
+            load, append = io or spark_io(cfg)
             new, old = import_sheet(args.file, cfg, who, load, append)
             print(f"paperscope: review: {new} new judgement(s) imported, {old} already there")
             return 0
-        load, append = io or _spark_io(cfg)
+        load, append = io or spark_io(cfg)
         stored = load()
         if args.action == "withdraw":
             row = withdrawal(stored, args.review_id, who or "unknown", _now(), args.note)

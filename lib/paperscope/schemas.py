@@ -88,7 +88,7 @@ DISCOVERED = StructType([
 
 # One row per judgement a reviewer made (paperscope review import); see review.py.
 REVIEWS = StructType([StructField(name, BooleanType() if name in ("us_correct", "cn_correct", "run_us", "run_cn")
-                                  else StringType(), name in ("review_id", "paper_id", "verdict"))
+                                  else StringType(), name not in ("review_id", "paper_id"))
                       for name in ("review_id", "reviewer", "reviewed_at", "run_id", "corpus", "paper_id", "raw",
                                    "verdict", "corrected_country", "us_correct", "cn_correct", "run_us", "run_cn",
                                    "stratum", "note", "withdraws")])

@@ -214,8 +214,8 @@ def reports(tmp_path):
     return tmp_path / "reports"
 
 
-def _main(store, reports, *args):
-    return review.main(["--reports", str(reports), "--set", "input.corpus=/c", *args], io=store.io())
+def _main(store, reports, action, *args):
+    return review.main([action, "--reports", str(reports), "--set", "input.corpus=/c", *args], io=store.io())
 
 
 def test_cli_import_is_idempotent_and_bad_input_writes_nothing(tmp_path, reports, capsys):
@@ -241,7 +241,7 @@ def test_cli_import_is_idempotent_and_bad_input_writes_nothing(tmp_path, reports
     _fill(_sheet(run_id="r9")).to_csv(other, index=False)
     assert _main(store, reports, "import", str(other)) == 2
     assert "sample is from run 'r9', which has no audit under" in capsys.readouterr().err
-    assert _main(store, reports, "--set", "input.corpus=/elsewhere", "import", str(good)) == 2
+    assert _main(store, reports, "import", str(good), "--set", "input.corpus=/elsewhere") == 2
     assert "but this config reads '/elsewhere'" in capsys.readouterr().err
     assert _main(store, reports, "import", str(tmp_path / "missing.csv")) == 2
     assert len(store.df) == 4 and store.appends == 1  # nothing half-imported

@@ -12,6 +12,7 @@ import pandas as pd
 import pytest
 
 from paperscope import report, review
+from paperscope.mentions import load_terms
 
 Z = 1.96  # the hand computations below use z = 1.96
 
@@ -304,9 +305,11 @@ def test_review_page_is_self_contained_with_its_form(tmp_path):
     meta = {"run_id": "r1", "started": "t", "conf_file": None, "status": "passed", "message": None, "years": [2025],
             "input": "/c", "warehouse": "/w", "china_policy": "mainland", "mention_scope": "body", "durations": {},
             "config": {}, "data_docs": None, "versions": {}}
-    texts = lambda ids: {"pa": review.evidence_text(  # noqa: E731
-        "A Title\nAna Li\nMIT\nAbstract\nWe study.", "We fine-tune Qwen-7B on </script> data.\nReferences\nQwen",
-        [t for t in __import__("paperscope.mentions", fromlist=["load_terms"]).load_terms()], {"Qwen"}, 200, 20)}
+    def texts(ids):
+        return {"pa": review.evidence_text(
+            "A Title\nAna Li\nMIT\nAbstract\nWe study.", "We fine-tune Qwen-7B on </script> data.\nReferences\nQwen",
+            load_terms(), {"Qwen"}, 200, 20)}
+
     collab = pd.DataFrame([(2025, 5, 5, 3, 1, 1, 1, 1, 0.6, 0.2, 0.2)],
                           columns=["year", "papers", "papers_ok", "with_us", "with_cn", "with_both", "with_neither",
                                    "with_unknown", "share_us", "share_cn", "share_both"])
@@ -339,3 +342,40 @@ def test_review_page_is_self_contained_with_its_form(tmp_path):
     assert (both["papers"], both["reviewed"], both["low"], both["high"]) == (1, 0, 0, 1)
     assert "with_both: 1 papers; from 0 reviewed, 95% interval 0 to 1" in (tmp_path / "run" / "index.html").read_text()
     assert math.isclose(record["headline_error"]["confidence"], 0.95)
+
+
+def test_the_pages_own_script_saves_a_sheet_that_imports(tmp_path, capsys):
+    """The page's inline script, run by node with a stand-in DOM (skipped without node):
+    the CSV it saves is the sheet with the reviewer's answers, and `review import` takes it."""
+    import shutil
+    import subprocess
+    from pathlib import Path
+
+    from paperscope.config import load_config
+
+    node = shutil.which("node")
+    if node is None:
+        pytest.skip("node not installed")
+    meta = {"run_id": "r1", "started": "t", "conf_file": None, "status": "passed", "message": None, "years": [2025],
+            "input": "/c", "warehouse": "/w", "china_policy": "mainland", "mention_scope": "body", "durations": {},
+            "config": {}, "data_docs": None, "versions": {}}
+    run_dir = tmp_path / "reports" / "r1"
+    report.write(run_dir, meta, inputs=pd.DataFrame({"year": [2025], "files": [7], "ok": [7]}), gate=[], collab=None,
+                 terms=None, audit=_audit(), settings=SimpleNamespace(seed=0, top_terms=5, html_rows=10),
+                 review_settings=load_config().review)
+    sheet = pd.read_csv(run_dir / "review_sample.csv", dtype=str, keep_default_na=False)
+    acme = int(sheet.index[sheet["raw"] == "Acme Lab, Seattle"][0])
+    paper = int(sheet.index[(sheet["paper_id"] == sheet.loc[acme, "paper_id"]) & (sheet["raw"] == "")][0])
+    answers = {"reviewer": "ana", f"corrected_country-{acme}": "ca", f"us_correct-{paper}": "no",
+               f"note-{paper}": 'Seattle is "Vancouver", BC'}
+    script = Path(__file__).parent / "fixtures" / "review_page.js"
+    saved = subprocess.run([node, str(script), str(run_dir / "review.html"), json.dumps(answers)], check=True,
+                           capture_output=True, text=True, timeout=60).stdout
+    (tmp_path / "saved.csv").write_text(saved, encoding="utf-8")
+    got = pd.read_csv(tmp_path / "saved.csv", dtype=str, keep_default_na=False)
+    assert list(got.columns) == list(sheet.columns) and len(got) == len(sheet)
+    assert got.loc[acme, "corrected_country"] == "ca" and got.loc[paper, "note"] == 'Seattle is "Vancouver", BC'
+    store = Store()
+    assert _main(store, tmp_path / "reports", "import", str(tmp_path / "saved.csv")) == 0
+    assert list(review.in_force(store.df)["corrected_country"]) == ["CA"]
+    assert set(store.df["reviewer"]) == {"ana"}

@@ -104,7 +104,7 @@ def written(tmp_path_factory):
     tmp = tmp_path_factory.mktemp("report")
     audit, mentions, collab, groups, inputs, failures = _frames()
     paths = report.write(tmp / "run", _meta(tmp), inputs=inputs, gate=GATE, collab=collab, terms=groups,
-                         audit=audit, mentions=mentions, failures=failures, settings=_reports(review_sample=5, seed=7))
+                         audit=audit, mentions=mentions, failures=failures, settings=_reports(seed=7))
     return tmp / "run", paths
 
 
@@ -150,10 +150,11 @@ def test_report_has_sentences_audit_review_and_metadata(written):
     p1 = audit[audit["paper_id"] == "p1"]
     assert set(p1["terms_body"]) == {"Qwen"}  # Llama is only in the references
     assert set(p1["terms (body/full)"]) == {"Qwen 2/3; Llama 0/1"}
-    review = pd.read_csv(run_dir / "review_sample.csv")
-    assert len(review) == 5 and {"countries_correct", "terms_correct", "notes"} <= set(review.columns)
+    review = pd.read_csv(run_dir / "review_sample.csv", dtype=str, keep_default_na=False)
+    assert {"us_correct", "cn_correct", "verdict", "corrected_country", "reviewer", "note"} <= set(review.columns)
     record = json.loads((run_dir / "run.json").read_text())
-    assert record["review_sample"] == list(review["paper_id"])
+    assert record["review_sample"] == list(review.loc[review["raw"] == "", "paper_id"])
+    assert set(record["review_sample"]) == {"p1", "p2", "p3", "p4", "p5"}  # every stratum is larger than this corpus
     assert record["status_counts"] == {"corrupt": 1, "ok": 2}
 
 
@@ -200,14 +201,6 @@ def test_failed_gate_run_gets_an_index_that_says_why(tmp_path):
     assert not (tmp_path / "run" / "collaboration_share.png").exists()
 
 
-def test_review_sample_is_reproducible_and_order_free():
-    ids = pd.DataFrame({"paper_id": [f"p{i}" for i in range(50)]})
-    first = report.review_sample(ids, 5, seed=1)
-    assert first == report.review_sample(ids.iloc[::-1], 5, seed=1)
-    assert len(set(first)) == 5 and first != report.review_sample(ids, 5, seed=2)
-    assert report.review_sample(ids, 0, seed=1) == []
-
-
 def test_china_policy_wording():
     collab = pd.DataFrame([(2025, 10, 3)], columns=["year", "papers", "with_both"])
     assert report.sentences(collab, "greater") == [
@@ -215,7 +208,7 @@ def test_china_policy_wording():
         "institutions."]
 
 
-@pytest.mark.parametrize("setting", ["reports.review_sample=-1", "reports.seed=abc", "reports.top_terms=true"])
+@pytest.mark.parametrize("setting", ["review.strata.rest=-1", "reports.seed=abc", "reports.top_terms=true"])
 def test_report_settings_are_checked(setting):
     from paperscope.config import ConfigError, load_config
 

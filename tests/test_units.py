@@ -137,7 +137,7 @@ def test_metadata_year_comes_from_the_file_name_once():
     ("input.corpus=null", "config: set 'input.corpus' or 'input.manifest'"),
     ("warehouse.catalog=main", "set both 'warehouse.catalog' and 'warehouse.schema'"),
     ("warehouse.tables.papers=", "warehouse.tables.papers must be a string"),
-    ("reports.review_sample=-1", "reports.review_sample must be >= 0"),
+    ("review.strata.rest=-1", "review.strata.rest must be >= 0"),
     ("spark.conf=3", "spark.conf must be a mapping of Spark settings"),
     ("delta.jars=[{coordinate: x, sha1: y}]", "delta.jars.0.coordinate must match"),
     ("affiliations.china_policy=asia", "affiliations.china_policy must be one of 'mainland' or 'greater' (got 'asia')"),

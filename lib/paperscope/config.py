@@ -125,7 +125,6 @@ class Warehouse(Section):
 
 class Reports(Section):
     path: PathStr
-    review_sample: Count
     seed: Count
     top_terms: Count
     html_rows: Count
@@ -212,6 +211,15 @@ class Quality(Section):
     allowed_years: Years
 
 
+class Review(Section):
+    strata: dict[Literal["us_cn", "weak", "unknown", "rest"], Count]
+    weak_methods: list[str]
+    block_chars: Count
+    snippet_chars: Count
+    confidence: Annotated[Number, Field(gt=0, lt=1)]
+    target_width: Annotated[Number, Field(gt=0, le=1)]
+
+
 class Settings(Section):
     """The resolved configuration of a run: every key of data/defaults.yaml, validated."""
     input: Input
@@ -225,6 +233,7 @@ class Settings(Section):
     metadata: Metadata
     mentions: Mentions
     quality: Quality
+    review: Review
 
     @model_validator(mode="after")
     def _together(self) -> "Settings":

@@ -109,13 +109,26 @@ def _skip(run: Run, state: dict) -> bool:
 def affiliations(run: Run) -> str:
     """papers -> headers (author blocks) -> affiliations, each written to Delta."""
     with run.step("affiliations"):
+        # reads papers and reviews: a new or withdrawn correction re-runs the step (registry).
         state = _state(run, "affiliations")
         if not _skip(run, state):
             headers = transforms.resolve_headers(run.read("papers"), run.cfg["affiliations"])
             tables.write_years(headers, run.cfg, "headers", run.years, metadata=state)
-            out = transforms.affiliation_rows(run.read("headers", schemas.HEADERS))
+            out = _reviewed(run, transforms.affiliation_rows(run.read("headers", schemas.HEADERS)))
             tables.write_years(out, run.cfg, "affiliations", run.years, metadata=state)
         return tables.table_ref(run.cfg, "affiliations")
+
+
+def _reviewed(run: Run, affs: DataFrame) -> DataFrame:
+    """Affiliation rows with the reviewers' corrections in force applied (method review)."""
+    from paperscope import review
+
+    stored = tables.read_years(run.spark, run.cfg, "reviews", None, schemas.REVIEWS).toPandas()
+    fixes = review.override_rows(review.in_force(stored))
+    if not fixes:
+        return affs
+    log.info("applying %d reviewed correction(s) of affiliation strings", len(fixes))
+    return transforms.apply_reviews(affs, run.spark.createDataFrame(fixes, "raw string, country string, evidence string"))
 
 
 def mentions(run: Run) -> str:
@@ -208,6 +221,18 @@ def _failures(run: Run) -> pd.DataFrame:
             .orderBy("year", "path").toPandas())
 
 
+def _review_texts(run: Run, ids: list[str]) -> dict:
+    """Author block and term snippets of the review sample's papers (their text only)."""
+    from paperscope.review import evidence_text
+
+    conf = run.cfg["review"]
+    terms = parse_terms(terms_text(run.cfg["mentions"]["terms_file"]))
+    names = {t.name for t in terms}
+    rows = run.read("papers").where(F.col("paper_id").isin(ids)).select("paper_id", "header_text", "full_text").collect()
+    return {r.paper_id: evidence_text(r.header_text, r.full_text, terms, names, conf["block_chars"], conf["snippet_chars"])
+            for r in rows}
+
+
 def report(run: Run, gate, collab=None, terms=None, message: str | None = None) -> dict:
     from paperscope.report import point_latest, versions, write
     from paperscope.spark import library_origins
@@ -230,7 +255,9 @@ def report(run: Run, gate, collab=None, terms=None, message: str | None = None) 
     outcomes = [{"suite": o.suite, "expectation": o.expectation, "column": o.column,
                  "success": o.success, "observed": o.observed} for o in (gate.outcomes if gate else [])]
     paths = write(run.run_dir, meta, inputs=_inputs_table(run), gate=outcomes, collab=collab, terms=terms,
-                  audit=_audit(run), mentions=_mentions(run), failures=_failures(run), settings=run.cfg["reports"])
+                  audit=_audit(run), mentions=_mentions(run), failures=_failures(run), settings=run.cfg["reports"],
+                  review_settings=run.cfg["review"], texts=lambda ids: _review_texts(run, ids),
+                  reviews=tables.read_years(run.spark, run.cfg, "reviews", None, schemas.REVIEWS).toPandas())
     point_latest(Path(run.cfg["reports"]["path"]), run.run_dir)
     return paths
 

@@ -93,6 +93,9 @@ TABLES: tuple[Table, ...] = (
           "MENTIONS", "mentions"),
     Table("collaboration", "gold", "per year: papers with US / Chinese / both authors"),
     Table("term_groups", "gold", "per (year, term): papers mentioning it, by author-country group"),
+    # Appended by `paperscope review import`, never replaced by a run; checked on import, not by the gate.
+    Table("reviews", "silver", "one row per reviewer judgement: a paper's flags or an affiliation string's country",
+          "REVIEWS", partition_by=()),
 )
 
 STEPS: tuple[Step, ...] = (
@@ -101,7 +104,7 @@ STEPS: tuple[Step, ...] = (
     Step("extract", "PDF text with pdfminer.six on the executors -> papers table",
          run="paperscope.pipeline:extract", writes=("papers",), task=True, entry_point=True),
     Step("affiliations", "first-page author block -> affiliations table (institution, country, rule)",
-         run="paperscope.pipeline:affiliations", reads=("papers",), writes=("headers", "affiliations"),
+         run="paperscope.pipeline:affiliations", reads=("papers", "reviews"), writes=("headers", "affiliations"),
          config=("affiliations.ror_dump", "affiliations.fuzzy_threshold"),
          data=("*.tsv", "*.tsv.gz", "*.txt"), task=True, entry_point=True),
     Step("mentions", "model and architecture mentions -> mentions table",
@@ -124,6 +127,8 @@ STEPS: tuple[Step, ...] = (
          tool="paperscope.resolve:match_main", spark=False, job_file=False),
     Step("header", "PDFs -> title, authors, affiliations, countries as JSON lines (no Spark)",
          tool="paperscope.resolve:header_main", spark=False, job_file=False),
+    Step("review", "a filled review sheet -> reviews table; list or withdraw corrections (see `paperscope review --help`)",
+         tool="paperscope.review:main", spark=False, job_file=False),
 )
 
 _STEPS = {s.name: s for s in STEPS}

@@ -8,7 +8,6 @@ offline; every string that came from a PDF or a config is HTML-escaped on the wa
 from __future__ import annotations
 
 import base64
-import hashlib
 import html
 import json
 import os
@@ -18,7 +17,9 @@ from pathlib import Path
 
 import pandas as pd
 import yaml
+from markupsafe import Markup
 
+from paperscope import review
 from paperscope.policy import china_rule, china_words
 
 # Who counts as what in the tables and sentences.
@@ -120,17 +121,6 @@ def audit_table(audit: pd.DataFrame, mentions: pd.DataFrame | None, scope: str) 
     return out[first + [c for c in out.columns if c not in first]]
 
 
-def review_sample(papers: pd.DataFrame, n: int, seed: int) -> list[str]:
-    """Paper ids for a person to check by hand: the n with the smallest sha256(seed:paper_id).
-
-    Independent of row order and partitioning, so the same corpus and seed always give the
-    same papers, and adding papers leaves an earlier pick in place unless a new one ranks lower.
-    """
-    ids = sorted(set(papers["paper_id"].dropna()),
-                 key=lambda pid: hashlib.sha256(f"{seed}:{pid}".encode()).hexdigest())
-    return ids[:max(0, int(n))]
-
-
 def _paper_records(audit: pd.DataFrame, mentions: pd.DataFrame | None, ids: list[str]) -> list[dict]:
     """For each paper id: its fields, affiliation rows and term counts (for HTML and Markdown)."""
     records = []
@@ -147,22 +137,6 @@ def _paper_records(audit: pd.DataFrame, mentions: pd.DataFrame | None, ids: list
                         "path": first.get("path"), "status": first.get("status"), "affiliations": affs,
                         "countries": countries, "terms": found})
     return records
-
-
-def review_csv(records: list[dict]) -> pd.DataFrame:
-    """The review sample as a sheet: the evidence, then empty columns for the reviewer."""
-    rows = []
-    for r in records:
-        rows.append({
-            "paper_id": r["paper_id"], "year": r["year"], "title": r["title"], "path": r["path"], "status": r["status"],
-            "affiliations": " | ".join(f"{a['raw']} -> {a.get('institution') or '?'} ({a.get('country') or '?'}; "
-                                       f"{a.get('method')}: {a.get('evidence') or ''})" for a in r["affiliations"]),
-            "countries": ",".join(r["countries"]),
-            "terms (body/full)": "; ".join(f"{t['term']} {t['count_body']}/{t['count_full']}" for t in r["terms"]),
-            "countries_correct": "", "terms_correct": "", "notes": "",
-        })
-    return pd.DataFrame(rows, columns=["paper_id", "year", "title", "path", "status", "affiliations", "countries",
-                                       "terms (body/full)", "countries_correct", "terms_correct", "notes"])
 
 
 # ---------------------------------------------------------------------------------------
@@ -380,32 +354,43 @@ def view_model(run_dir: Path, *, meta, inputs, gate_df, collab, terms, audit_df,
 
 def write(run_dir: Path, meta: dict, *, inputs: pd.DataFrame, gate: list[dict], collab: pd.DataFrame | None,
           terms: pd.DataFrame | None, audit: pd.DataFrame | None, mentions: pd.DataFrame | None = None,
-          failures: pd.DataFrame | None = None, settings=None) -> dict:
+          failures: pd.DataFrame | None = None, settings=None, review_settings=None,
+          reviews: pd.DataFrame | None = None, texts=None) -> dict:
     """Write the run's report files into run_dir; return their paths by kind.
 
     meta: run_id, started, status, message, conf_file, input, years, warehouse,
     china_policy, mention_scope, durations, config, data_docs, versions.
     audit: papers joined with their affiliation rows (extra columns are kept);
     mentions: paper_id, term, count_full, count_body; failures: papers not 'ok'.
-    settings: the run's reports settings (config.Settings.reports); None: the packaged defaults.
+    settings, review_settings: the run's reports and review settings; None: the packaged defaults.
+    reviews: the `reviews` table (for the headline's interval); texts(ids) -> {paper_id:
+    {"block", "snippets"}} for the review page (review.evidence_text).
     """
-    if settings is None:
+    if settings is None or review_settings is None:
         from paperscope.config import load_config
 
-        settings = load_config().reports
+        defaults = load_config()
+        settings, review_settings = settings or defaults.reports, review_settings or defaults.review
     run_dir.mkdir(parents=True, exist_ok=True)
     scope, policy = meta["mention_scope"], meta["china_policy"]
     paths = {"html": run_dir / "index.html", "summary": run_dir / "summary.md", "run_json": run_dir / "run.json"}
 
-    audit_df = records = None
+    audit_df = records = error = None
     if audit is not None:
         audit_df = audit_table(audit, mentions, scope)
         _csv_safe(audit_df).to_csv(run_dir / "audit.csv", index=False)
         paths["audit"] = run_dir / "audit.csv"
-        ids = review_sample(audit_df, settings.review_sample, settings.seed)
-        records = _paper_records(audit_df, mentions, ids)
-        _csv_safe(review_csv(records)).to_csv(run_dir / "review_sample.csv", index=False)
+        strata = review.paper_strata(audit_df, policy, review_settings.weak_methods)
+        picked = dict(review.draw(strata, review_settings.strata, settings.seed))
+        records = _paper_records(audit_df, mentions, list(picked))
+        for r in records:
+            r["stratum"] = picked[r["paper_id"]]
+        sheet = review.sheet(records, meta["run_id"], _cell(meta["input"]), policy)
+        _csv_safe(sheet).to_csv(run_dir / "review_sample.csv", index=False)
         paths["review"] = run_dir / "review_sample.csv"
+        stored = reviews if reviews is not None else pd.DataFrame(columns=review.REVIEW_TABLE_COLUMNS)
+        error = review.error_view(stored, strata, audit_df, policy, review_settings)
+        paths["review_page"] = _review_page(run_dir, meta, sheet, records, texts, error, settings, review_settings)
 
     charts = []
     if collab is not None and not collab.empty:
@@ -423,6 +408,7 @@ def write(run_dir: Path, meta: dict, *, inputs: pd.DataFrame, gate: list[dict], 
     view = view_model(run_dir, meta=meta, inputs=inputs, gate_df=gate_df, collab=collab, terms=terms,
                       audit_df=audit_df, records=records, failures=failures, charts=charts,
                       status_counts=status_counts, settings=settings)
+    view["headline_error"] = error["sentences"] if error and collab is not None else []
     paths["summary"].write_text(render("summary.md.j2", view), encoding="utf-8")
     paths["html"].write_text(render("index.html.j2", view), encoding="utf-8")
     record = {**meta, "gate": gate, "inputs": inputs.to_dict("records"), "status_counts": status_counts,
@@ -430,9 +416,26 @@ def write(run_dir: Path, meta: dict, *, inputs: pd.DataFrame, gate: list[dict], 
               "term_groups": None if terms is None else terms.to_dict("records"),
               "sentences": (sentences(collab, policy) if collab is not None else [])
               + (term_sentences(terms, policy) if terms is not None else []),
-              "review_sample": [r["paper_id"] for r in records or []]}
+              "review_sample": [r["paper_id"] for r in records or []], "headline_error": error}
     paths["run_json"].write_text(json.dumps(record, indent=2, default=str), encoding="utf-8")
     return {k: str(v) for k, v in paths.items()}
+
+
+def _review_page(run_dir: Path, meta: dict, sheet: pd.DataFrame, records: list[dict], texts, error: dict,
+                 settings, review_settings) -> Path:
+    """review.html: the sample with its evidence and a form that saves the filled sheet."""
+    found = texts([r["paper_id"] for r in records]) if texts and records else {}
+    for r in records:
+        found.setdefault(r["paper_id"], {})["terms"] = [(t["term"], f"{t['count_body']}/{t['count_full']}")
+                                                        for t in r["terms"]]
+    view = {"css": _CSS, "run_id": _cell(meta["run_id"]), "seed": settings.seed,
+            "strata": ", ".join(f"{review.STRATUM_WORDS[k]} ({k}) {v}" for k, v in review_settings.strata.items()),
+            "papers": review.page_view(sheet, found), "headline": error["sentences"],
+            "sheet_json": Markup(review.script_json(sheet.to_dict("records"))),
+            "columns_json": Markup(review.script_json(list(sheet.columns)))}
+    path = run_dir / "review.html"
+    path.write_text(render("review.html.j2", view), encoding="utf-8")
+    return path
 
 
 def _status_counts(inputs: pd.DataFrame) -> dict:

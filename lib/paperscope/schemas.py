@@ -1,5 +1,5 @@
 """The columns of every table, in one place: transforms, tables and tests agree on them."""
-from pyspark.sql.types import (ArrayType, DoubleType, IntegerType, LongType, StringType, StructField,
+from pyspark.sql.types import (ArrayType, BooleanType, DoubleType, IntegerType, LongType, StringType, StructField,
                                StructType)
 
 PAPERS = StructType([
@@ -85,3 +85,10 @@ DISCOVERED = StructType([
     StructField("year", IntegerType(), True),
     StructField("files", LongType(), False),
 ])
+
+# One row per judgement a reviewer made (paperscope review import); see review.py.
+REVIEWS = StructType([StructField(name, BooleanType() if name in ("us_correct", "cn_correct", "run_us", "run_cn")
+                                  else StringType(), name not in ("review_id", "paper_id"))
+                      for name in ("review_id", "reviewer", "reviewed_at", "run_id", "corpus", "paper_id", "raw",
+                                   "verdict", "corrected_country", "us_correct", "cn_correct", "run_us", "run_cn",
+                                   "stratum", "note", "withdraws")])

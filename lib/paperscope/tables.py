@@ -73,6 +73,20 @@ def write_years(df: DataFrame, cfg: dict, name: str, years: list[int], metadata:
     return ident or path
 
 
+def append(df: DataFrame, cfg: dict, name: str) -> str:
+    """Append df to a table that no run replaces (reviews), in one commit: all or nothing."""
+    path, ident = table_path(cfg, name), table_name(cfg, name)
+    writer = df.write.format("delta").mode("append")
+    if ident:
+        df.sparkSession.sql(f"CREATE SCHEMA IF NOT EXISTS {ident.rsplit('.', 1)[0]}")
+        writer.saveAsTable(ident)
+    else:
+        writer.save(path)
+    _forget(cfg, name)
+    log.info("appended to %s", ident or path)
+    return ident or path
+
+
 class TableDamaged(RuntimeError):
     """A Delta table that is there but cannot be read (a lost or garbled commit file, say).
 

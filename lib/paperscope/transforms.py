@@ -177,6 +177,21 @@ def affiliation_rows(headers: DataFrame) -> DataFrame:
     )
 
 
+def apply_reviews(affs: DataFrame, overrides: DataFrame) -> DataFrame:
+    """Reviewed corrections (raw, country, evidence; review.override_rows): every row of a
+    corrected affiliation string, in any paper, becomes one row per corrected country with
+    method `review` and evidence naming the review, so one fix corrects every paper."""
+    fixes = F.broadcast(overrides.select("raw", "country", "evidence"))
+    strings = fixes.select("raw").distinct()
+    kept = affs.join(strings, "raw", "left_anti")
+    first = (affs.join(strings, "raw", "left_semi").groupBy("paper_id", "year", "raw")
+             .agg(F.min("source").alias("source"), F.min("institution").alias("institution"),
+                  F.min("matched").alias("matched")))
+    fixed = (first.join(fixes, "raw")
+             .withColumn("method", F.lit("review")).withColumn("score", F.lit(1.0)))
+    return kept.unionByName(fixed.select(*affs.columns))
+
+
 def find_mentions(papers: DataFrame, terms_yaml: str) -> DataFrame:
     """papers -> mentions (silver): one row per (paper, term) found, counted in two scopes.
 

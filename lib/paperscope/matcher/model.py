@@ -22,6 +22,7 @@ DEFAULT_FUZZY_THRESHOLD = 90.0
 
 class Method(str, Enum):
     """Which rule placed a match, most trusted first (a string's method is its best match's)."""
+    REVIEW = "review"               # a person's correction (paperscope review import), applied by the run
     ALIAS = "alias"                 # a curated alias or acronym, or a registry alias
     EXACT = "exact"                 # an organisation's own name
     FUZZY = "fuzzy"                 # a near-identical name

@@ -1,0 +1,381 @@
+"""The review loop without Spark: stratified draw, the sheet and its validation, the
+idempotent import, overrides in force and withdrawn, the review page, and the Wilson
+arithmetic against values computed by hand."""
+from __future__ import annotations
+
+import json
+import math
+from html.parser import HTMLParser
+from types import SimpleNamespace
+
+import pandas as pd
+import pytest
+
+from paperscope import report, review
+from paperscope.mentions import load_terms
+
+Z = 1.96  # the hand computations below use z = 1.96
+
+
+# ---------------------------------------------------------------------------------------
+# Interval arithmetic, checked against hand-computed values
+# ---------------------------------------------------------------------------------------
+
+
+def test_wilson_matches_hand_computed_values():
+    # 8 of 10: p=0.8, z^2=3.8416, denominator 1.38416, centre 0.99208/1.38416 = 0.716738,
+    # half = 1.96/1.38416 * sqrt(0.016 + 0.009604) = 1.416021 * 0.160012 = 0.226581.
+    lo, hi = review.wilson(8, 10, Z)
+    assert lo == pytest.approx(0.490157, abs=1e-5) and hi == pytest.approx(0.943319, abs=1e-5)
+    # 0 of 10: centre 0.19208/1.38416 = 0.138771 = half, so [0, 0.277542].
+    assert review.wilson(0, 10, Z) == pytest.approx((0.0, 0.277542), abs=1e-5)
+    # 10 of 10: the mirror image.
+    assert review.wilson(10, 10, Z) == pytest.approx((0.722458, 1.0), abs=1e-5)
+    assert review.wilson(0, 0, Z) == (0.0, 1.0)
+    assert review.z_value(0.95) == pytest.approx(1.959964, abs=1e-6)
+
+
+def test_reviews_needed_for_a_width():
+    # p=0.5: n=93 gives half 1.96/1.041308 * sqrt(0.25/93 + 3.8416/34596) = 1.882249 * 0.052908
+    # = 0.099586, width 0.19917 <= 0.2; n=92 gives 1.881438 * 0.053206 = 0.100104, width 0.2002.
+    assert review.reviews_needed(0, 0, Z, 0.2) == 93
+    n = review.reviews_needed(8, 10, Z, 0.1)  # at the observed 0.8: the least n whose width is <= 0.1
+    assert review._width(0.8, n, Z) <= 0.1 < review._width(0.8, n - 1, Z)
+
+
+def test_headline_range_from_precision_per_stratum():
+    est = [review.Estimate("with_both", "us_cn", 100, 10, 8, *review.wilson(8, 10, Z)),
+           review.Estimate("with_both", "weak", 0, 0, 0, 0.0, 1.0)]
+    h = review.headline(est, "with_both", Z, 0.05)
+    # 100 x [0.490157, 0.943319] -> 49 to 95 papers.
+    assert (h["papers"], h["reviewed"], h["low"], h["high"], h["stratum"]) == (100, 10, 49, 95, "us_cn")
+    assert h["more"] == h["needed"] - 10 and h["needed"] > 10
+    text = review.headline_sentence(h, 0.95, 0.05)
+    assert text.startswith("with_both: 100 papers; from 10 reviewed, 95% interval 49 to 95; about ")
+
+
+# ---------------------------------------------------------------------------------------
+# Small frames: an audit of five papers
+# ---------------------------------------------------------------------------------------
+
+AUDIT_COLUMNS = ["paper_id", "year", "title", "path", "status", "raw", "source", "institution", "country", "method",
+                 "matched", "evidence", "score"]
+
+
+def _audit():
+    rows = [
+        ("pa", 2025, "Both", "/c/a.pdf", "ok", "MIT, Cambridge, MA", "block", "MIT", "US", "alias", "MIT", "MIT", 1.0),
+        ("pa", 2025, "Both", "/c/a.pdf", "ok", "Tsinghua University", "block", "Tsinghua University", "CN", "exact",
+         "Tsinghua University", "name", 1.0),
+        ("pb", 2025, "Weak", "/c/b.pdf", "ok", "Acme Lab, Seattle", "block", None, "US", "address", "Seattle",
+         "'Seattle' -> US", 0.6),
+        ("pc", 2025, "Unknown", "/c/c.pdf", "ok", "Independent Researcher", "block", None, None, "none", None,
+         "no known institution", 0.0),
+        ("pd", 2025, "Rest", "/c/d.pdf", "ok", "University of Oxford", "block", "University of Oxford", "GB", "exact",
+         "University of Oxford", "name", 1.0),
+        # The same string as pb's, in another paper: one correction fixes both.
+        ("pe", 2024, "Same string", "/c/e.pdf", "ok", "Acme Lab, Seattle", "footnote", None, "US", "address",
+         "Seattle", "'Seattle' -> US", 0.6),
+        ("pf", 2024, "Bare", "/c/f.pdf", "ok", "Meta", "block", "Meta", "US", "alias", "Meta", "Meta", 1.0),
+    ]
+    return pd.DataFrame(rows, columns=AUDIT_COLUMNS)
+
+
+def test_strata_and_a_reproducible_draw():
+    strata = review.paper_strata(_audit(), "mainland", ["fuzzy", "address", "domain"])
+    assert strata.to_dict() == {"pa": "us_cn", "pb": "weak", "pc": "unknown", "pd": "rest", "pe": "weak", "pf": "weak"}
+    sizes = {"us_cn": 1, "weak": 2, "unknown": 0, "rest": 5}
+    first = review.draw(strata, sizes, seed=3)
+    assert first == review.draw(strata.iloc[::-1], sizes, seed=3)
+    assert [s for _, s in first] == ["us_cn", "weak", "weak", "rest"]
+    ids = pd.Series({f"p{i}": "rest" for i in range(50)})
+    assert review.draw(ids, {"rest": 5}, 1) != review.draw(ids, {"rest": 5}, 2)
+
+
+def _sheet(run_id="r1", corpus="/c"):
+    audit = _audit()
+    records = report._paper_records(report.audit_table(audit, None, "body"), None, ["pa", "pb", "pc"])
+    for r in records:
+        r["stratum"] = {"pa": "us_cn", "pb": "weak", "pc": "unknown"}[r["paper_id"]]
+    return review.sheet(records, run_id, corpus, "mainland")
+
+
+def _fill(sheet: pd.DataFrame) -> pd.DataFrame:
+    """A reviewer's work: pa right on both flags; pb's string is really Canadian."""
+    df = sheet.copy()
+    df.loc[(df["paper_id"] == "pa") & (df["raw"] == ""), ["us_correct", "cn_correct"]] = ["yes", "yes"]
+    df.loc[(df["paper_id"] == "pb") & (df["raw"] == ""), ["us_correct", "note"]] = ["no", "Seattle is wrong"]
+    df.loc[df["raw"] == "Acme Lab, Seattle", ["verdict", "corrected_country"]] = ["wrong", "ca"]
+    df.loc[df["raw"] == "MIT, Cambridge, MA", "verdict"] = "right"
+    return df
+
+
+def test_sheet_has_a_paper_row_and_one_row_per_string():
+    sheet = _sheet()
+    assert list(sheet.columns) == review.SHEET_COLUMNS + review.REVIEWER_COLUMNS
+    pa = sheet[sheet["paper_id"] == "pa"]
+    assert list(pa["raw"]) == ["", "MIT, Cambridge, MA", "Tsinghua University"]
+    assert pa.iloc[0][["country", "has_us", "has_cn"]].tolist() == ["CN;US", "yes", "yes"]
+    assert (sheet[review.REVIEWER_COLUMNS] == "").all().all()
+
+
+def _judge(df, **kw):
+    args = {"audit": _audit(), "run_id": "r1", "corpus": "/c", "countries": {"US", "CN", "CA", "GB"},
+            "reviewer": "ana", "now": "2026-11-30T12:00:00+00:00"}
+    return review.judgements(df, **{**args, **kw})
+
+
+def test_judgements_from_a_filled_sheet():
+    rows = _judge(_fill(_sheet()))
+    assert len(rows) == 4  # pa flags, MIT right, pb flags, the Acme correction; pc left blank
+    fix = rows[rows["raw"] == "Acme Lab, Seattle"].iloc[0]
+    assert (fix["verdict"], fix["corrected_country"], fix["reviewer"]) == ("wrong", "CA", "ana")
+    pa = rows[(rows["paper_id"] == "pa") & rows["raw"].isna()].iloc[0]
+    assert (pa["us_correct"], pa["cn_correct"], pa["run_us"], pa["run_cn"], pa["stratum"]) == (True, True, True, True,
+                                                                                                 "us_cn")
+    assert rows["review_id"].is_unique
+    # The same sheet again, even imported later, has the same keys: nothing new.
+    again = _judge(_fill(_sheet()), now="2026-12-01T00:00:00+00:00")
+    assert review.new_only(again, rows).empty
+
+
+@pytest.mark.parametrize("change, message", [
+    (lambda d: d.assign(paper_id=d["paper_id"].replace("pb", "zz")), "line 5: unknown paper id 'zz' (not in run r1)"),
+    (lambda d: d.assign(corrected_country=d["corrected_country"].replace("ca", "XX")),
+     "line 6: XX is not an ISO 3166-1 alpha-2 country code"),
+    (lambda d: d.assign(corpus="/other"), "sample is from corpus '/other', but this config reads '/c'"),
+    (lambda d: d.assign(run_id="r0"), "sample is from run 'r0', not 'r1'"),
+    (lambda d: d.assign(verdict=d["verdict"].replace("right", "maybe")), "line 3: verdict 'maybe' is not right or wrong"),
+    (lambda d: d.assign(raw=d["raw"].replace("Tsinghua University", "Peking University")),
+     "line 4: paper pa has no affiliation string 'Peking University' in run r1"),
+    (lambda d: d.drop(columns=["verdict"]), "missing column(s): verdict"),
+])
+def test_each_bad_sheet_is_one_clear_line(change, message):
+    with pytest.raises(review.ReviewError) as err:
+        _judge(change(_fill(_sheet())))
+    assert any(line.startswith(message) for line in str(err.value).splitlines()), str(err.value)
+
+
+def test_overrides_in_force_apply_to_every_paper_with_the_string_and_can_be_withdrawn():
+    rows = _judge(_fill(_sheet()))
+    force = review.in_force(rows)
+    assert list(force["raw"]) == ["Acme Lab, Seattle"]
+    fixes = review.override_rows(force)
+    assert [(f["raw"], f["country"]) for f in fixes] == [("Acme Lab, Seattle", "CA")]
+    assert fixes[0]["evidence"].startswith(f"review {force['review_id'][0][:12]} by ana (2026-11-30, paper pb")
+    out = review.apply_overrides(_audit(), fixes)
+    acme = out[out["raw"] == "Acme Lab, Seattle"]
+    assert sorted(acme["paper_id"]) == ["pb", "pe"] and set(acme["country"]) == {"CA"} and set(acme["method"]) == {"review"}
+    before = _audit()
+    assert out[out["raw"] != "Acme Lab, Seattle"].reset_index(drop=True).equals(
+        before[before["raw"] != "Acme Lab, Seattle"].reset_index(drop=True))
+    # Withdrawn: no longer in force.
+    gone = review.withdrawal(rows, force["review_id"][0][:8], "bo", "2026-12-01T00:00:00+00:00", "was right after all")
+    assert review.in_force(pd.concat([rows, gone])).empty
+    with pytest.raises(review.ReviewError, match="names 0 overrides"):
+        review.withdrawal(rows, "nope", "bo", "t", None)
+
+
+def test_precision_per_stratum_from_the_paper_judgements():
+    rows = _judge(_fill(_sheet()))
+    counted = pd.DataFrame([{"stratum": "us_cn", "with_us": 1, "with_cn": 1, "with_both": 1},
+                            {"stratum": "weak", "with_us": 3, "with_cn": 0, "with_both": 0}])
+    est = {(e.flag, e.stratum): e for e in review.precision(rows, counted, Z)}
+    assert (est["with_both", "us_cn"].reviewed, est["with_both", "us_cn"].right) == (1, 1)
+    assert (est["with_us", "weak"].reviewed, est["with_us", "weak"].right) == (1, 0)
+    assert (est["with_cn", "weak"].reviewed, est["with_cn", "weak"].low, est["with_cn", "weak"].high) == (0, 0.0, 1.0)
+
+
+# ---------------------------------------------------------------------------------------
+# `paperscope review`: import twice, bad input writes nothing, list, withdraw
+# ---------------------------------------------------------------------------------------
+
+
+class Store:
+    """The reviews table in memory, through the same load/append the CLI uses."""
+
+    def __init__(self):
+        self.df = pd.DataFrame(columns=review.REVIEW_TABLE_COLUMNS)
+        self.appends = 0
+
+    def io(self):
+        return (lambda: self.df.copy(), self._append)
+
+    def _append(self, rows):
+        self.appends += 1
+        self.df = pd.concat([self.df, rows], ignore_index=True)
+
+
+@pytest.fixture
+def reports(tmp_path):
+    """A run folder with its audit.csv, as a run leaves it."""
+    run = tmp_path / "reports" / "r1"
+    run.mkdir(parents=True)
+    report._csv_safe(report.audit_table(_audit(), None, "body")).to_csv(run / "audit.csv", index=False)
+    return tmp_path / "reports"
+
+
+def _main(store, reports, action, *args):
+    return review.main([action, "--reports", str(reports), "--set", "input.corpus=/c", *args], io=store.io())
+
+
+def test_cli_import_is_idempotent_and_bad_input_writes_nothing(tmp_path, reports, capsys):
+    store = Store()
+    good = tmp_path / "good.csv"
+    _fill(_sheet()).to_csv(good, index=False)
+    assert _main(store, reports, "import", str(good), "--reviewer", "ana") == 0
+    assert "4 new judgement(s) imported, 0 already there" in capsys.readouterr().out
+    assert _main(store, reports, "import", str(good), "--reviewer", "ana") == 0
+    assert "0 new judgement(s) imported, 4 already there" in capsys.readouterr().out
+    assert len(store.df) == 4 and store.appends == 1
+
+    bad = tmp_path / "bad.csv"
+    df = _fill(_sheet())
+    df.loc[df["raw"] == "MIT, Cambridge, MA", "corrected_country"] = "USA"
+    df.loc[df["paper_id"] == "pc", "paper_id"] = "nope"
+    df.to_csv(bad, index=False)
+    assert _main(store, reports, "import", str(bad)) == 2
+    err = capsys.readouterr().err.splitlines()
+    assert "paperscope: error: line 3: USA is not an ISO 3166-1 alpha-2 country code" in err
+    assert "paperscope: error: line 8: unknown paper id 'nope' (not in run r1)" in err
+    other = tmp_path / "other.csv"
+    _fill(_sheet(run_id="r9")).to_csv(other, index=False)
+    assert _main(store, reports, "import", str(other)) == 2
+    assert "sample is from run 'r9', which has no audit under" in capsys.readouterr().err
+    assert _main(store, reports, "import", str(good), "--set", "input.corpus=/elsewhere") == 2
+    assert "but this config reads '/elsewhere'" in capsys.readouterr().err
+    assert _main(store, reports, "import", str(tmp_path / "missing.csv")) == 2
+    assert len(store.df) == 4 and store.appends == 1  # nothing half-imported
+
+    assert _main(store, reports, "list") == 0
+    listed = capsys.readouterr().out.splitlines()
+    assert listed[0].split("\t")[:3] == ["review_id", "raw", "country"] and len(listed) == 2
+    rid = listed[1].split("\t")[0]
+    assert listed[1].split("\t")[1:4] == ["Acme Lab, Seattle", "CA", "ana"]
+    assert _main(store, reports, "withdraw", rid, "--reviewer", "bo") == 0
+    assert _main(store, reports, "list") == 0
+    out = capsys.readouterr().out.splitlines()
+    assert out[0].endswith("withdrawn; the next run drops it") and len(out) == 2  # then list: the header alone
+    assert review.in_force(store.df).empty
+
+
+# ---------------------------------------------------------------------------------------
+# The review page
+# ---------------------------------------------------------------------------------------
+
+EVIL = "Lab </script><script>alert(1)</script> & <!-- x"
+
+
+class Form(HTMLParser):
+    def __init__(self):
+        super().__init__()
+        self.fields, self.tags, self.scripts, self.links = {}, [], [], []
+        self._script = None
+
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        self.tags.append(tag)
+        if tag in ("input", "select"):
+            self.fields[attrs["name"]] = tag
+        if tag == "script":
+            self._script = attrs
+            self.scripts.append([attrs, ""])
+        for key in ("href", "src"):
+            if attrs.get(key):
+                self.links.append(attrs[key])
+
+    def handle_endtag(self, tag):
+        if tag == "script":
+            self._script = None
+
+    def handle_data(self, data):
+        if self._script is not None:
+            self.scripts[-1][1] += data
+
+
+def test_review_page_is_self_contained_with_its_form(tmp_path):
+    audit = _audit()
+    audit.loc[audit["paper_id"] == "pa", "title"] = EVIL
+    audit.loc[audit["raw"] == "Tsinghua University", "raw"] = EVIL
+    mentions = pd.DataFrame([("pa", "Qwen", 2, 2)], columns=["paper_id", "term", "count_full", "count_body"])
+    settings = SimpleNamespace(seed=0, top_terms=5, html_rows=10)
+    from paperscope.config import load_config
+
+    conf = load_config()
+    meta = {"run_id": "r1", "started": "t", "conf_file": None, "status": "passed", "message": None, "years": [2025],
+            "input": "/c", "warehouse": "/w", "china_policy": "mainland", "mention_scope": "body", "durations": {},
+            "config": {}, "data_docs": None, "versions": {}}
+    def texts(ids):
+        return {"pa": review.evidence_text(
+            "A Title\nAna Li\nMIT\nAbstract\nWe study.", "We fine-tune Qwen-7B on </script> data.\nReferences\nQwen",
+            load_terms(), {"Qwen"}, 200, 20)}
+
+    collab = pd.DataFrame([(2025, 5, 5, 3, 1, 1, 1, 1, 0.6, 0.2, 0.2)],
+                          columns=["year", "papers", "papers_ok", "with_us", "with_cn", "with_both", "with_neither",
+                                   "with_unknown", "share_us", "share_cn", "share_both"])
+    inputs = pd.DataFrame({"year": [2025], "files": [7], "ok": [7]})
+    paths = report.write(tmp_path / "run", meta, inputs=inputs, gate=[], collab=collab, terms=None, audit=audit,
+                         mentions=mentions, settings=settings, review_settings=conf.review, texts=texts)
+    page = tmp_path / "run" / "review.html"
+    assert paths["review_page"] == str(page)
+    raw = page.read_text(encoding="utf-8")
+    form = Form()
+    form.feed(raw)
+    assert not any(link.startswith(("http:", "https:", "//")) for link in form.links)
+    assert [a.get("src") for a, _ in form.scripts] == [None, None]  # inline only, no CDN
+    assert raw.count("</script>") == 2 and "<script>alert(1)" not in raw
+    rows = json.loads(form.scripts[0][1])
+    sheet = pd.read_csv(tmp_path / "run" / "review_sample.csv", dtype=str, keep_default_na=False)
+    assert len(rows) == len(sheet) and {r["paper_id"] for r in rows} == set(sheet["paper_id"])
+    assert EVIL in {r["raw"] for r in rows} and EVIL in {r["title"] for r in rows}
+    assert json.loads(form.scripts[1][1].split("var columns = ", 1)[1].split(";", 1)[0]) == list(sheet.columns)
+    assert form.fields["reviewer"] == "input"
+    for i, r in enumerate(rows):
+        if r["raw"]:
+            assert form.fields[f"verdict-{i}"] == "select" and form.fields[f"corrected_country-{i}"] == "input"
+        else:
+            assert {form.fields[f"us_correct-{i}"], form.fields[f"cn_correct-{i}"]} == {"select"}
+    assert "Ana Li" in raw and "We study" not in raw  # the block stops at the abstract
+    assert "fine-tune Qwen-7B on &lt;/script&gt;" in raw
+    record = json.loads((tmp_path / "run" / "run.json").read_text())
+    both = next(h for h in record["headline_error"]["headline"] if h["flag"] == "with_both")
+    assert (both["papers"], both["reviewed"], both["low"], both["high"]) == (1, 0, 0, 1)
+    assert "with_both: 1 papers; from 0 reviewed, 95% interval 0 to 1" in (tmp_path / "run" / "index.html").read_text()
+    assert math.isclose(record["headline_error"]["confidence"], 0.95)
+
+
+def test_the_pages_own_script_saves_a_sheet_that_imports(tmp_path, capsys):
+    """The page's inline script, run by node with a stand-in DOM (skipped without node):
+    the CSV it saves is the sheet with the reviewer's answers, and `review import` takes it."""
+    import shutil
+    import subprocess
+    from pathlib import Path
+
+    from paperscope.config import load_config
+
+    node = shutil.which("node")
+    if node is None:
+        pytest.skip("node not installed")
+    meta = {"run_id": "r1", "started": "t", "conf_file": None, "status": "passed", "message": None, "years": [2025],
+            "input": "/c", "warehouse": "/w", "china_policy": "mainland", "mention_scope": "body", "durations": {},
+            "config": {}, "data_docs": None, "versions": {}}
+    run_dir = tmp_path / "reports" / "r1"
+    report.write(run_dir, meta, inputs=pd.DataFrame({"year": [2025], "files": [7], "ok": [7]}), gate=[], collab=None,
+                 terms=None, audit=_audit(), settings=SimpleNamespace(seed=0, top_terms=5, html_rows=10),
+                 review_settings=load_config().review)
+    sheet = pd.read_csv(run_dir / "review_sample.csv", dtype=str, keep_default_na=False)
+    acme = int(sheet.index[sheet["raw"] == "Acme Lab, Seattle"][0])
+    paper = int(sheet.index[(sheet["paper_id"] == sheet.loc[acme, "paper_id"]) & (sheet["raw"] == "")][0])
+    answers = {"reviewer": "ana", f"corrected_country-{acme}": "ca", f"us_correct-{paper}": "no",
+               f"note-{paper}": 'Seattle is "Vancouver", BC'}
+    script = Path(__file__).parent / "fixtures" / "review_page.js"
+    saved = subprocess.run([node, str(script), str(run_dir / "review.html"), json.dumps(answers)], check=True,
+                           capture_output=True, text=True, timeout=60).stdout
+    (tmp_path / "saved.csv").write_text(saved, encoding="utf-8")
+    got = pd.read_csv(tmp_path / "saved.csv", dtype=str, keep_default_na=False)
+    assert list(got.columns) == list(sheet.columns) and len(got) == len(sheet)
+    assert got.loc[acme, "corrected_country"] == "ca" and got.loc[paper, "note"] == 'Seattle is "Vancouver", BC'
+    store = Store()
+    assert _main(store, tmp_path / "reports", "import", str(tmp_path / "saved.csv")) == 0
+    assert list(review.in_force(store.df)["corrected_country"]) == ["CA"]
+    assert set(store.df["reviewer"]) == {"ana"}

@@ -1,0 +1,103 @@
+"""The review loop on Spark: corrections applied to small frames, and a filled sheet of the
+sample run imported into a copy of its warehouse, after which the affiliations step re-runs
+and the aggregates and audit change exactly as the override says. Reuses the session's
+sample run (no second full pipeline run)."""
+from __future__ import annotations
+
+import shutil
+
+import pandas as pd
+import pytest
+
+from paperscope import policy, review, schemas, tables, transforms
+
+
+def test_apply_reviews_on_small_frames_matches_the_pandas_rule(spark):
+    rows = [("p1", 2025, "Acme Lab, Seattle", "block", None, "US", "address", "'Seattle' -> US", 0.6, "Seattle"),
+            ("p2", 2024, "Acme Lab, Seattle", "footnote", None, "US", "address", "'Seattle' -> US", 0.6, "Seattle"),
+            ("p2", 2024, "MIT", "block", "MIT", "US", "alias", "MIT", 1.0, "MIT"),
+            ("p3", 2024, "Two Labs, Beijing and Tokyo", "block", "A", "CN", "exact", "a", 1.0, "A"),
+            ("p3", 2024, "Two Labs, Beijing and Tokyo", "block", "B", "JP", "exact", "b", 1.0, "B")]
+    affs = spark.createDataFrame(rows, schemas.AFFILIATIONS)
+    fixes = [{"raw": "Acme Lab, Seattle", "country": "CA", "evidence": "review abc by ana"},
+             {"raw": "Two Labs, Beijing and Tokyo", "country": "CN", "evidence": "review def by bo"},
+             {"raw": "Two Labs, Beijing and Tokyo", "country": "SG", "evidence": "review def by bo"}]
+    got = transforms.apply_reviews(affs, spark.createDataFrame(fixes, "raw string, country string, evidence string"))
+    key = ["paper_id", "raw", "country"]
+    got = got.toPandas().sort_values(key).reset_index(drop=True)
+    want = review.apply_overrides(pd.DataFrame(rows, columns=schemas.AFFILIATIONS.fieldNames()), fixes)
+    want = want.sort_values(key).reset_index(drop=True)
+    assert got[key + ["method", "evidence"]].equals(want[key + ["method", "evidence"]])
+    assert list(got["country"]) == ["CA", "CA", "US", "CN", "SG"]
+    assert set(got.loc[got["raw"] != "MIT", "method"]) == {"review"}
+
+
+def _flags_per_year(audit: pd.DataFrame, china_policy: str) -> pd.DataFrame:
+    placed = audit[audit["country"].notna() & (audit["country"] != "")]
+    countries = placed.groupby("paper_id")["country"].agg(set)
+    out = []
+    for pid, year in audit.drop_duplicates("paper_id")[["paper_id", "year"]].itertuples(index=False):
+        f = policy.flags(countries.get(pid, set()), china_policy)
+        out.append({"year": int(year), "with_us": f["has_us"], "with_cn": f["has_cn"],
+                    "with_both": f["has_us"] and f["has_cn"]})
+    return pd.DataFrame(out).groupby("year").sum().astype(int).reset_index()
+
+
+@pytest.mark.e2e
+def test_an_imported_review_corrects_the_next_run(sample_run, spark, tmp_path):
+    from paperscope import pipeline
+
+    code, run, cfg = sample_run
+    assert code == 0
+    shutil.copytree(cfg.warehouse.path, tmp_path / "warehouse")
+    shutil.copytree(run.run_dir, tmp_path / "reports" / run.run_id)
+    cfg2 = cfg.with_values({"warehouse.path": str(tmp_path / "warehouse"), "reports.path": str(tmp_path / "reports")})
+    policy_name = cfg.affiliations.china_policy
+
+    # The reviewer: the first string of the sample that the run placed in China alone is Japanese.
+    sheet = review.read_sheet(run.run_dir / "review_sample.csv")
+    assert set(sheet["stratum"]) >= {"us_cn", "rest"}
+    target = sorted(sheet.loc[(sheet["raw"] != "") & (sheet["country"] == "CN"), "raw"])[0]
+    pid = sheet.loc[sheet["raw"] == target, "paper_id"].iloc[0]
+    sheet.loc[sheet["raw"] == target, ["verdict", "corrected_country"]] = ["wrong", "JP"]
+    sheet.loc[(sheet["paper_id"] == pid) & (sheet["raw"] == ""), ["us_correct", "cn_correct"]] = ["yes", "no"]
+    filled = tmp_path / "filled.csv"
+    sheet.to_csv(filled, index=False)
+
+    load, append = review.spark_io(cfg2, spark)
+    new, old = review.import_sheet(str(filled), cfg2, "tester", load, append)
+    version = tables.version(spark, cfg2, "reviews")
+    judged = int((sheet["raw"] == target).sum()) + 1  # the string in each sampled paper, and one paper's flags
+    assert (new, old) == (judged, 0)
+    assert review.import_sheet(str(filled), cfg2, "tester", load, append) == (0, judged)
+    assert tables.version(spark, cfg2, "reviews") == version  # nothing written again
+
+    # What the override says: every row of that string, in any paper, is JP.
+    before = pd.read_csv(run.run_dir / "audit.csv", dtype={"country": str}, keep_default_na=False)
+    before = before.assign(raw=before["raw"].map(lambda v: v[1:] if v.startswith("'") else v))
+    fixes = review.override_rows(review.in_force(load()))
+    expected = _flags_per_year(review.apply_overrides(before, fixes), policy_name)
+
+    run2 = pipeline.Run(spark, cfg2)
+    pipeline.affiliations(run2)
+    assert "affiliations" not in run2.skipped  # the reviews table is an input of the step
+    assert pipeline.gate_then_aggregate(run2) == 0
+    collab = tables.read_years(spark, cfg2, "collaboration", None).toPandas()
+    got = collab[["year", "with_us", "with_cn", "with_both"]].sort_values("year").reset_index(drop=True)
+    assert got.astype(int).equals(expected.astype(int))
+    old_collab = tables.read_years(spark, cfg, "collaboration", None).toPandas()
+    assert got["with_cn"].sum() < old_collab["with_cn"].sum()
+
+    affs = tables.read_years(spark, cfg2, "affiliations", None).toPandas()
+    fixed = affs[affs["raw"] == target]
+    assert set(fixed["method"]) == {"review"} and set(fixed["country"]) == {"JP"}
+    assert fixed["evidence"].str.startswith("review ").all() and fixed["evidence"].str.contains("by tester").all()
+    audit = pd.read_csv(run2.run_dir / "audit.csv", dtype=str, keep_default_na=False)
+    assert set(audit.loc[audit["raw"] == target, "method"]) == {"review"}
+    assert (run2.run_dir / "review.html").is_file()
+
+    # Unchanged reviews: the step would be skipped; a withdrawal makes it run again.
+    run3 = pipeline.Run(spark, cfg2)
+    assert pipeline._skip(run3, pipeline._state(run3, "affiliations"))
+    append(review.withdrawal(load(), review.in_force(load())["review_id"][0], "tester", "2099-01-01", None))
+    assert not pipeline._skip(run3, pipeline._state(run3, "affiliations"))

@@ -5,8 +5,13 @@ set -euo pipefail
 cd "$(dirname "$0")"
 ROOT=$(pwd)
 
+# The spark-submit jobs: registry.spark_jobs() in lib/paperscope/registry.py, each with a
+# jobs/<job>.py (tests/test_registry.py checks both).
+JOBS="run extract affiliations mentions validate aggregate metadata"
+is_job() { [[ " $JOBS " == *" $1 "* ]]; }
+
 usage() {
-  cat <<'TXT'
+  cat <<TXT
 Usage: ./spark-submit.sh [--master URL] [--conf-file conf/X.yaml] [SPARK-SUBMIT OPTIONS] [JOB] [-- JOB ARGS]
 
 Runs a paperscope job with spark-submit. With no arguments: the whole pipeline on the
@@ -15,7 +20,7 @@ under reports/<run-id>/ (reports/latest points at the newest).
 
   --master URL        Spark master (default local[*]; e.g. spark://127.0.0.1:7077, yarn)
   --conf-file FILE    paperscope YAML config (default conf/local.yaml; keys: lib/paperscope/data/defaults.yaml)
-  JOB                 run (default) | extract | affiliations | mentions | validate | aggregate
+  JOB                 ${JOBS// / | } (run is the default)
   -- JOB ARGS         passed to the job, e.g. -- --years 2025 --set quality.min_ok_share=0.95
                       (see: .venv/bin/paperscope --help)
   anything else       passed to spark-submit unchanged (e.g. --conf k=v, --driver-memory 4g)
@@ -25,7 +30,7 @@ jars once into .cache/jars, builds the paperscope wheel into .cache/dist and shi
 --py-files (as .zip, the form executors import), adds the jars with --jars and the Delta
 SQL extension, sets PYSPARK_PYTHON to the venv's python (override by exporting
 PYSPARK_PYTHON), and runs jobs/JOB.py.
-Exit codes: 0 ok, 1 quality gate failed, 2 bad setup, config or input.
+Exit codes: 0 ok, 1 quality gate failed, 2 bad setup, config or input, 3 a damaged Delta table.
 TXT
 }
 
@@ -44,9 +49,8 @@ while [ $# -gt 0 ]; do
     --conf-file) [ $# -ge 2 ] || die "--conf-file needs a file"; conf_file="$2"; shift 2 ;;
     --conf-file=*) conf_file="${1#*=}"; shift ;;
     --) shift; job_args=("$@"); break ;;
-    run|extract|affiliations|mentions|validate|aggregate) job="$1"; shift ;;
-    --*) passthrough+=("$1"); if [ $# -ge 2 ] && [[ "$2" != --* ]] && [[ ! "$2" =~ ^(run|extract|affiliations|mentions|validate|aggregate)$ ]]; then passthrough+=("$2"); shift; fi; shift ;;
-    *) die "unknown job '$1' (jobs: run, extract, affiliations, mentions, validate, aggregate; see --help)" ;;
+    --*) passthrough+=("$1"); if [ $# -ge 2 ] && [[ "$2" != --* ]] && ! is_job "$2"; then passthrough+=("$2"); shift; fi; shift ;;
+    *) is_job "$1" || die "unknown job '$1' (jobs: ${JOBS// /, }; see --help)"; job="$1"; shift ;;
   esac
 done
 [ -f "$conf_file" ] || die "config file not found: $conf_file"
@@ -63,7 +67,7 @@ for jar in ${jars//,/ }; do [ -r "$jar" ] || die "Delta jar missing or unreadabl
 # The library travels to the executors as a wheel; rebuilt only when its sources change.
 mkdir -p .cache/dist
 wheel=$(ls .cache/dist/paperscope-*.whl 2>/dev/null | head -1 || true)
-if [ -z "$wheel" ] || [ -n "$(find lib setup.py -newer "$wheel" -type f -print -quit)" ]; then
+if [ -z "$wheel" ] || [ -n "$(find lib setup.py pyproject.toml -newer "$wheel" -type f -print -quit)" ]; then
   rm -f .cache/dist/paperscope-*.whl .cache/dist/paperscope-*.zip
   "$PY" -m pip wheel -q --no-deps --no-build-isolation -w .cache/dist . >/dev/null 2>&1 \
     || die "could not build the paperscope wheel (try: $PY -m pip wheel --no-deps -w .cache/dist .)"

@@ -22,12 +22,11 @@ import sys
 import time
 from pathlib import Path
 
+from paperscope.matcher import load
+from paperscope.resolve import match_record
+
 REPO = Path(__file__).resolve().parents[1]
 SHARED = REPO.parent / "shared"
-sys.path.insert(0, str(REPO / "lib"))
-
-from paperscope.matcher import load  # noqa: E402
-from paperscope.resolve import match_record  # noqa: E402
 
 
 def labelled(path: Path, gaz, verbose: bool) -> None:

@@ -18,13 +18,11 @@ import argparse
 import logging
 import sys
 from collections import Counter
-from pathlib import Path
 
 import pandas as pd
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "lib"))
-from paperscope import metadata as md  # noqa: E402
-from paperscope import policy  # noqa: E402
+from paperscope import metadata as md
+from paperscope import policy
 
 REPORTER = (134, 4497)
 # US companies whose bare name resolves to the US wherever the author sits.

@@ -30,7 +30,7 @@ java_ok() {
 java_ok || die "Java 17 or newer is needed (set JAVA_HOME or put java on PATH); found: $(java -version 2>&1 | head -1 || echo none)"
 
 stamp=.venv/.paperscope-installed
-want=$(cat setup.py | sha256sum | cut -c1-16)
+want=$(cat pyproject.toml setup.py | sha256sum | cut -c1-16)
 if [ ! -x .venv/bin/python ] || [ "$(cat "$stamp" 2>/dev/null)" != "$want" ]; then
   py=$(find_python) || die "Python 3.10+ is needed (python3.11 recommended); none found on PATH"
   if [ ! -x .venv/bin/python ]; then

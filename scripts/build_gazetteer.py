@@ -24,10 +24,10 @@ import re
 import sys
 from pathlib import Path
 
-REPO = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(REPO / "lib"))
+from paperscope.matcher import PRIOR, is_generic
 
-from paperscope.matcher import PRIOR, is_generic  # noqa: E402
+REPO = Path(__file__).resolve().parents[1]
+
 
 # "Google (United States)": ROR 2021 names company subsidiaries by country in brackets.
 _SUFFIX = re.compile(r"\s*\(([^()]+)\)\s*$")

@@ -16,13 +16,12 @@ Usage: .venv/bin/pip install -e '.[build]' && .venv/bin/python scripts/word_citi
 from __future__ import annotations
 
 import gzip
-import sys
 from pathlib import Path
 
-REPO = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(REPO / "lib"))
+from paperscope.matcher import STRONG_CITY_POPULATION
 
-from paperscope.matcher import STRONG_CITY_POPULATION  # noqa: E402
+REPO = Path(__file__).resolve().parents[1]
+
 
 MIN_ZIPF = 3.0
 

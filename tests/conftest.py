@@ -64,3 +64,29 @@ def sample_run(spark, base_cfg, tmp_path_factory):
                                 "warehouse.path": str(tmp / "warehouse"), "reports.path": str(tmp / "reports")})
     run = pipeline.Run(spark, cfg)
     return pipeline.run_all(run), run, cfg
+
+
+# Test lanes (markers registered in pyproject.toml): `make test-fast` runs unit + spark for
+# the edit loop, `make test` runs every lane. A test gets its lane from what it starts:
+# deploy (its own JVMs, wheels, venvs), e2e (whole pipeline runs), spark (small frames on
+# the shared session) or unit (no Spark). A lane marker written on a test wins.
+LANES = ("unit", "spark", "e2e", "deploy")
+_DEPLOY_FILES = {"test_cluster.py", "test_databricks.py"}
+_E2E_FILES = {"test_pipeline.py", "test_faults.py", "test_robustness.py"}
+_E2E_TESTS = {"test_metadata_run_and_agreement_with_pdfs"}
+
+
+def _lane(item) -> str:
+    if item.path.name in _DEPLOY_FILES or "spark_submit" in item.name:
+        return "deploy"
+    if "spark" not in getattr(item, "fixturenames", ()):
+        return "unit"
+    if item.path.name in _E2E_FILES or item.originalname in _E2E_TESTS:
+        return "e2e"
+    return "spark"
+
+
+def pytest_collection_modifyitems(config, items):
+    for item in items:
+        if not any(item.get_closest_marker(lane) for lane in LANES):
+            item.add_marker(getattr(pytest.mark, _lane(item)))

@@ -15,21 +15,28 @@ from pathlib import Path
 import pytest
 import yaml
 
-from paperscope import tables
+from paperscope import registry, tables
 
 REPO = Path(__file__).resolve().parents[1]
-STEPS = ["extract", "affiliations", "mentions", "validate", "aggregate"]
+STEPS = [s.name for s in registry.STEPS if s.task]
 RUNTIME_OWNED = {"pyspark", "delta-spark", "delta_spark", "pyarrow"}
 
 
 @pytest.fixture(scope="module")
 def bundle() -> dict:
-    return yaml.safe_load((REPO / "databricks.yml").read_text())
+    """databricks.yml with the resource files its include: names merged in."""
+    root = yaml.safe_load((REPO / "databricks.yml").read_text())
+    assert root["include"] and "resources" not in root
+    for pattern in root["include"]:
+        for path in sorted(REPO.glob(pattern)):
+            for kind, items in yaml.safe_load(path.read_text())["resources"].items():
+                root.setdefault("resources", {}).setdefault(kind, {}).update(items)
+    return root
 
 
 @pytest.fixture(scope="module")
 def wheel(tmp_path_factory) -> Path:
-    """The wheel built from setup.py, as the bundle's artifact build does (offline here)."""
+    """The wheel built from pyproject.toml, as the bundle's artifact build does (offline here)."""
     out = tmp_path_factory.mktemp("dist")
     subprocess.run([sys.executable, "-m", "pip", "wheel", "-q", "--no-deps", "--no-build-isolation",
                     "--wheel-dir", str(out), "."], cwd=REPO, check=True, capture_output=True, timeout=300)
@@ -74,9 +81,13 @@ def _console_scripts(whl: Path) -> set[str]:
     return {line.split("=", 1)[0].strip() for line in section.splitlines() if "=" in line}
 
 
-def _tasks(bundle: dict) -> list[dict]:
+def _job(bundle: dict) -> dict:
     [job] = bundle["resources"]["jobs"].values()
-    return job["tasks"]
+    return job
+
+
+def _tasks(bundle: dict) -> list[dict]:
+    return _job(bundle)["tasks"]
 
 
 def test_wheel_leaves_the_clusters_spark_alone(wheel):
@@ -85,7 +96,7 @@ def test_wheel_leaves_the_clusters_spark_alone(wheel):
         requires = [line.split(":", 1)[1].strip() for line in zf.read(meta).decode().splitlines()
                     if line.startswith("Requires-Dist:")]
     runtime = [r for r in requires if "extra ==" not in r]
-    names = {re.split(r"[\s\[<>=!~;]", r, 1)[0].lower() for r in runtime}
+    names = {re.split(r"[\s\[<>=!~;]", r, maxsplit=1)[0].lower() for r in runtime}
     assert names and not names & RUNTIME_OWNED, runtime
     assert any("pyspark" in r and 'extra == "spark"' in r for r in requires)
 
@@ -102,8 +113,9 @@ def test_bundle_names_only_entry_points_the_wheel_has(bundle, wheel):
     scripts = _console_scripts(wheel)
     tasks = _tasks(bundle)
     assert [t["task_key"] for t in tasks] == STEPS
-    for before, task in zip([None, *STEPS], tasks):
-        assert [d["task_key"] for d in task.get("depends_on", [])] == ([before] if before else [])
+    order = registry.task_dependencies()
+    for task in tasks:
+        assert sorted(d["task_key"] for d in task.get("depends_on", [])) == order[task["task_key"]]
         wheel_task = task["python_wheel_task"]
         assert wheel_task["package_name"] == "paperscope"
         assert wheel_task["entry_point"] in scripts, wheel_task["entry_point"]
@@ -114,13 +126,22 @@ def test_bundle_names_only_entry_points_the_wheel_has(bundle, wheel):
     assert bundle["targets"]["prod"]["mode"] == "production"
 
 
-def _local_parameters(task: dict, values: dict) -> list[str]:
-    """The task's parameters with the bundle variables replaced by local values."""
+def _local_parameters(job: dict, task: dict, values: dict, run_id: str) -> list[str]:
+    """The task's parameters as a job run passes them: {{job.parameters.X}} from the job's
+    parameter defaults, whose bundle variables take local values, and {{job.run_id}}."""
     def var(match):
         assert match.group(1) in values, f"no local value for ${{var.{match.group(1)}}}"
         return values[match.group(1)]
-    params = [re.sub(r"\$\{var\.([A-Za-z0-9_]+)\}", var, str(p)) for p in task["python_wheel_task"]["parameters"]]
-    assert not any("${" in p for p in params), params
+    defaults = {p["name"]: re.sub(r"\$\{var\.([A-Za-z0-9_]+)\}", var, str(p["default"])) for p in job["parameters"]}
+
+    def ref(match):
+        name = match.group(1)
+        if name == "job.run_id":
+            return run_id
+        assert name.startswith("job.parameters.") and name.split(".", 2)[2] in defaults, name
+        return defaults[name.split(".", 2)[2]]
+    params = [re.sub(r"\{\{\s*([A-Za-z0-9_.]+)\s*\}\}", ref, str(p)) for p in task["python_wheel_task"]["parameters"]]
+    assert not any("${" in p or "{{" in p for p in params), params
     return params
 
 
@@ -150,7 +171,8 @@ def test_every_task_runs_locally_with_the_bundle_parameters(bundle, clean_venv, 
     env = {**os.environ, "PYSPARK_PYTHON": py, "PYSPARK_DRIVER_PYTHON": py}
     for task in _tasks(bundle):
         script = clean_venv / "bin" / task["python_wheel_task"]["entry_point"]
-        out = subprocess.run([str(script), *_local_parameters(task, values)], cwd=work, env=env,
+        params = _local_parameters(_job(bundle), task, values, run_id="1234567")
+        out = subprocess.run([str(script), *params], cwd=work, env=env,
                              capture_output=True, text=True, timeout=600)
         assert out.returncode == 0, (task["task_key"], out.stderr[-3000:])
 
@@ -160,8 +182,11 @@ def test_every_task_runs_locally_with_the_bundle_parameters(bundle, clean_venv, 
     for key, value in _expected_collaboration(2024).items():
         assert collab[key] == value, key
     assert spark.read.format("delta").load(tables.table_path(cfg, "term_groups")).count() > 0
-    [record] = [json.loads(p.read_text()) for p in (tmp_path / "reports").glob("*/run.json")
-                if p.parent.name != "latest" and json.loads(p.read_text())["durations"].get("aggregate")]
+    # One job run, one report folder: validate and aggregate share the job's run id.
+    [folder] = [p for p in (tmp_path / "reports").iterdir() if p.is_dir() and p.name != "latest"]
+    assert folder.name == "1234567"
+    record = json.loads((folder / "run.json").read_text())
+    assert record["run_id"] == "1234567" and record["durations"].get("aggregate")
     assert record["status"] == "passed"
     library = record["library"]
     assert library["executors"] and all(Path(p).is_relative_to(clean_venv) for p in library["executors"])

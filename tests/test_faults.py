@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 from pyspark.sql import functions as F
 
-from paperscope import pdf, pipeline, tables
+from paperscope import pdf, pipeline, schemas, tables
 
 REPO = Path(__file__).resolve().parents[1]
 TINY = {"2024": ["neurips2024_01.pdf", "neurips2024_02.pdf", "neurips2024_03.pdf"],
@@ -161,3 +161,58 @@ def test_driver_killed_after_bronze_write_then_rerun_matches(spark, base_cfg, re
     assert pipeline.run_all(run) == 0
     assert run.papers_refresh.extracted == 0
     assert _aggregates(spark, cfg) == _aggregates(spark, reference)
+
+
+def _damaged_copy(spark, reference, tmp_path: Path) -> dict:
+    """The reference warehouse copied, with a second commit on affiliations."""
+    cfg = copy.deepcopy(reference)
+    shutil.copytree(reference["warehouse"]["path"], tmp_path / "warehouse")
+    cfg["warehouse"]["path"] = str(tmp_path / "warehouse")
+    cfg["reports"]["path"] = str(tmp_path / "reports")
+    rows = spark.read.format("delta").load(tables.table_path(reference, "affiliations"))
+    tables.write_years(rows.where("year = 2025"), cfg, "affiliations", [2025])
+    assert tables.version(spark, cfg, "affiliations") == 1
+    return cfg
+
+
+def _aggregate_cli(spark, cfg, capsys) -> tuple[int, str]:
+    """`paperscope aggregate` in this process (the shared session), with its stderr."""
+    from paperscope.cli import main
+
+    shuffle = spark.conf.get("spark.sql.shuffle.partitions")
+    capsys.readouterr()
+    try:
+        code = main(["aggregate", "--conf-file", str(REPO / "conf" / "local.yaml"), "--corpus", cfg["input"]["corpus"],
+                     "--warehouse", cfg["warehouse"]["path"], "--reports", cfg["reports"]["path"],
+                     "--set", f"delta.jar_cache={REPO / '.cache' / 'jars'}"])
+    finally:
+        spark.conf.set("spark.sql.shuffle.partitions", shuffle)
+    return code, capsys.readouterr().err
+
+
+def test_table_with_lost_first_commit_stops_the_run_instead_of_reading_empty(spark, reference, tmp_path, capsys):
+    """Bug: every read error meant "no table", so a table missing commit 0 read as empty
+    and the aggregates called every paper "unknown"."""
+    cfg = _damaged_copy(spark, reference, tmp_path)
+    (Path(tables.table_path(cfg, "affiliations")) / "_delta_log" / f"{0:020d}.json").unlink()
+    code, err = _aggregate_cli(spark, cfg, capsys)
+    assert code == 3, err[-2000:]
+    [line] = [ln for ln in err.splitlines() if ln.startswith("paperscope: error:")]
+    assert tables.table_path(cfg, "affiliations") in line and "DELTA_TRUNCATED_TRANSACTION_LOG" in line
+    assert tables.version(spark, cfg, "collaboration") == tables.version(spark, reference, "collaboration")
+    with pytest.raises(tables.TableDamaged, match=r"affiliations is damaged: .*DELTA_TRUNCATED_TRANSACTION_LOG"):
+        tables.read_years(spark, cfg, "affiliations", [2024])
+    # A table never written is still "not there yet": an empty frame with the schema.
+    assert tables.read_years(spark, {**cfg, "warehouse": {**cfg["warehouse"], "path": str(tmp_path / "none")}},
+                             "affiliations", [2024], schemas.AFFILIATIONS).count() == 0
+
+
+def test_garbled_last_commit_is_one_line_naming_the_table(spark, reference, tmp_path, capsys):
+    """Bug: the hand-written log reader ended `paperscope aggregate` in a JSONDecodeError traceback."""
+    cfg = _damaged_copy(spark, reference, tmp_path)
+    (Path(tables.table_path(cfg, "affiliations")) / "_delta_log" / f"{1:020d}.json").write_text("garbage{\n")
+    code, err = _aggregate_cli(spark, cfg, capsys)
+    assert code == 3, err[-2000:]
+    assert "Traceback" not in err
+    [line] = [ln for ln in err.splitlines() if ln.startswith("paperscope: error:")]
+    assert f"Delta table {tables.table_path(cfg, 'affiliations')} is damaged" in line

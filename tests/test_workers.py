@@ -146,8 +146,11 @@ def test_pdfminer_debug_logging_still_works_when_asked_for(caplog, repo):
     assert pdfminer.psparser.log.debug is pdf._ignore
 
 
-def test_last_commit_from_the_log_equals_deltas_history(spark, base_cfg, tmp_path):
-    """Local tables: the commit read from _delta_log is the one DeltaTable.history gives."""
+def test_last_commit_from_the_log_equals_deltas_history(spark, base_cfg, tmp_path, monkeypatch):
+    """Local tables: the commit deltalake reads is the one DeltaTable.history gives, and
+    without deltalake the history(1) answer is kept until this process writes again."""
+    import copy
+
     from delta.tables import DeltaTable
 
     from paperscope import tables
@@ -160,3 +163,10 @@ def test_last_commit_from_the_log_equals_deltas_history(spark, base_cfg, tmp_pat
     [want] = DeltaTable.forPath(spark, tables.table_path(cfg, "papers")).history(1).collect()
     assert tables.version(spark, cfg, "papers") == want["version"] == 1
     assert tables.last_metadata(spark, cfg, "papers") == json.loads(want["userMetadata"])
+    monkeypatch.setattr(tables, "_deltalake", lambda: None)
+    tables.forget_commits()
+    assert tables.version(spark, cfg, "papers") == 1
+    assert tables.last_metadata(spark, cfg, "papers") == {"step": "two"}
+    tables.write_years(df, cfg, "papers", [2024], metadata={"step": "three"})
+    assert tables.version(spark, cfg, "papers") == 2
+    assert tables.last_metadata(spark, cfg, "papers") == {"step": "three"}

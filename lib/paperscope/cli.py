@@ -5,27 +5,19 @@ Bad config and missing inputs are reported in one line, before Spark starts.
 from __future__ import annotations
 
 import argparse
+import importlib
 import logging
+import re
 import sys
 from pathlib import Path
 
-from paperscope import __version__
+from paperscope import __version__, registry
 
-STEPS = {
-    "run": "the whole pipeline: extract, affiliations, mentions, validate, aggregate (default)",
-    "extract": "PDF text with pdfminer.six on the executors -> papers table",
-    "affiliations": "first-page author block -> affiliations table (institution, country, rule)",
-    "mentions": "model and architecture mentions -> mentions table",
-    "validate": "Great Expectations gate on papers/affiliations/mentions; Data Docs + summary",
-    "aggregate": "gate, then collaboration and mention aggregates (gold tables) and the report",
-    "metadata": "conference metadata (--source FILE) instead of PDFs -> papers, affiliations, gate, aggregates",
-    "check": "check the config and the input paths without starting Spark",
-    "download": "fetch PDFs from a proceedings index or a URL list (no Spark; see `paperscope download --help`)",
-}
 EPILOG = """\
 Config: packaged defaults < --conf-file < --set KEY=VALUE < the named flags.
 Every key is listed, with its meaning, in lib/paperscope/data/defaults.yaml.
-Exit codes: 0 ok, 1 quality gate failed (aggregates not written), 2 bad config or input.
+Exit codes: 0 ok, 1 quality gate failed (aggregates not written), 2 bad config or input,
+  3 a Delta table is damaged (one line names it and the Delta error; nothing was aggregated).
 Without Spark (the same matcher the pipeline uses; see `paperscope match --help`):
   paperscope match < affiliations.txt      one JSON line per affiliation string
   paperscope header paper.pdf ...          one JSON line per PDF: title, authors, affiliations, countries
@@ -36,27 +28,42 @@ Examples:
 """
 
 
-def parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(
-        prog="paperscope", description="Cross-border collaboration and model mentions in conference papers.",
-        epilog=EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
-    p.add_argument("--version", action="version", version=f"paperscope {__version__}")
-    p.add_argument("step", nargs="?", default="run", choices=list(STEPS),
-                   help="; ".join(f"{k}: {v}" for k, v in STEPS.items()))
+def _common_flags() -> argparse.ArgumentParser:
+    """The flags every pipeline step takes (and `check`)."""
+    p = argparse.ArgumentParser(add_help=False)
     p.add_argument("--conf-file", help="YAML config (default: packaged defaults; the repo uses conf/local.yaml)")
     p.add_argument("--corpus", help="corpus root laid out as <corpus>/<year>/**/*.pdf (local, hdfs://, s3a://, dbfs:/)")
     p.add_argument("--manifest", help="CSV with path,year[,paper_id,title] instead of a corpus folder")
     p.add_argument("--years", help="comma-separated years to (re)process; others stay untouched")
     p.add_argument("--warehouse", help="folder of the Delta tables")
     p.add_argument("--reports", help="folder for reports/<run-id>/")
+    p.add_argument("--run-id", help="the run's id and report folder name (default: time and a random suffix); "
+                                    "the tasks of one Databricks job run share the job's run id")
     p.add_argument("--master", help="Spark master when not started by spark-submit (e.g. local[2])")
-    p.add_argument("--source", help="metadata step: the metadata file (JSON lines or JSON array)")
-    p.add_argument("--format", choices=["auto", "nips-json", "paperlists"], help="metadata step: file layout (default auto)")
-    p.add_argument("--year", help="metadata step: year of its papers (default: the year in the file name)")
-    p.add_argument("--compare-with", help="metadata step: warehouse with PDF-derived tables to compare with, paper by paper")
     p.add_argument("--set", dest="sets", action="append", default=[], metavar="KEY=VALUE",
                    help="override any config key, e.g. --set quality.min_ok_share=0.95 (repeatable)")
     p.add_argument("-v", "--verbose", action="store_true", help="debug logging")
+    return p
+
+
+def parser() -> argparse.ArgumentParser:
+    """`paperscope STEP [flags]`, one subcommand per step of the registry."""
+    p = argparse.ArgumentParser(
+        prog="paperscope", description="Cross-border collaboration and model mentions in conference papers.",
+        epilog=EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("--version", action="version", version=f"paperscope {__version__}")
+    sub = p.add_subparsers(dest="step", metavar="STEP", title="steps (default: run)")
+    common = _common_flags()
+    for step in registry.STEPS:
+        if step.tool:  # dispatched before parsing, with the tool's own flags
+            sub.add_parser(step.name, help=step.help, add_help=False)
+            continue
+        sp = sub.add_parser(step.name, help=step.help, description=step.help, parents=[common])
+        if step.name == "metadata":
+            sp.add_argument("--source", help="the metadata file (JSON lines or JSON array)")
+            sp.add_argument("--format", choices=["auto", "nips-json", "paperlists"], help="file layout (default auto)")
+            sp.add_argument("--year", help="year of its papers (default: the year in the file name)")
+            sp.add_argument("--compare-with", help="warehouse with PDF-derived tables to compare with, paper by paper")
     return p
 
 
@@ -67,8 +74,8 @@ def _config(args):
         args.conf_file, args.sets,
         input__corpus=args.corpus, input__manifest=args.manifest, input__years=args.years,
         warehouse__path=args.warehouse, reports__path=args.reports, spark__master=args.master,
-        metadata__source=args.source, metadata__format=args.format, metadata__year=args.year,
-        metadata__compare_with=args.compare_with,
+        metadata__source=getattr(args, "source", None), metadata__format=getattr(args, "format", None),
+        metadata__year=getattr(args, "year", None), metadata__compare_with=getattr(args, "compare_with", None),
     )
 
 
@@ -98,6 +105,10 @@ def preflight(cfg: dict, step: str = "run") -> None:
         raise ConfigError(str(exc)) from None
 
 
+# Exit code of a run stopped by a damaged Delta table (0 ok, 1 gate failed, 2 bad config or input).
+TABLE_DAMAGED = 3
+
+
 def _fail(message: str) -> int:
     print(f"paperscope: error: {message}", file=sys.stderr)
     return 2
@@ -105,14 +116,12 @@ def _fail(message: str) -> int:
 
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else list(argv)
-    if argv[:1] == ["download"]:
-        from paperscope.download import main as download
-
-        return download(argv[1:])
-    if argv and argv[0] in ("match", "header"):
-        from paperscope import resolve
-
-        return resolve.match_main(argv[1:]) if argv[0] == "match" else resolve.header_main(argv[1:])
+    tools = {t.name: t for t in registry.tools()}
+    if argv and argv[0] in tools:
+        module, _, func = tools[argv[0]].tool.partition(":")
+        return getattr(importlib.import_module(module), func)(argv[1:])
+    if not argv or (argv[0].startswith("-") and argv[0] not in ("-h", "--help", "--version")):
+        argv = ["run", *argv]
     args = parser().parse_args(argv)
     logging.basicConfig(level=logging.DEBUG if args.verbose else logging.INFO,
                         format="%(asctime)s %(levelname)s %(name)s: %(message)s", stream=sys.stderr)
@@ -121,8 +130,11 @@ def main(argv: list[str] | None = None) -> int:
 
     from paperscope.config import ConfigError
     from paperscope.corpus import InputError
+    from paperscope.tables import TableDamaged
 
     try:
+        if getattr(args, "run_id", None) and not re.fullmatch(r"[A-Za-z0-9._-]+", args.run_id):
+            raise ConfigError(f"--run-id {args.run_id!r}: letters, digits, '.', '_' and '-' only (it names a folder)")
         cfg = _config(args)
         preflight(cfg, args.step)
     except (ConfigError, InputError) as exc:
@@ -134,6 +146,9 @@ def main(argv: list[str] | None = None) -> int:
         return _run_step(args, cfg)
     except (ConfigError, InputError, FileNotFoundError) as exc:
         return _fail(str(exc))
+    except TableDamaged as exc:
+        print(f"paperscope: error: {exc}", file=sys.stderr)
+        return TABLE_DAMAGED
     except Exception as exc:  # noqa: BLE001 - Spark's own errors: one line, details in the log
         if type(exc).__name__ == "AnalysisException" and "PATH_NOT_FOUND" in str(exc):
             return _fail(str(exc).splitlines()[0])
@@ -150,21 +165,10 @@ def _run_step(args, cfg) -> int:
     except JarError as exc:
         return _fail(str(exc))
     run = pipeline.Run(spark, cfg, conf_file=args.conf_file)
-    code = 0
-    if args.step == "run":
-        code = pipeline.run_all(run)
-    elif args.step in ("extract", "affiliations", "mentions"):
-        getattr(pipeline, args.step)(run)
-    elif args.step == "validate":
-        gate = pipeline.validate(run)
-        pipeline.report(run, gate, message=None if gate.success else gate.describe_failures())
-        code = 0 if gate.success else pipeline.GATE_FAILED
-    elif args.step == "aggregate":
-        code = pipeline.gate_then_aggregate(run)
-    elif args.step == "download":
-        return _fail("download takes its own flags: paperscope download --help")
-    elif args.step == "metadata":
-        code = pipeline.run_metadata(run)
+    if args.run_id:
+        run.run_id = args.run_id
+    result = registry.step(args.step).function()(run)
+    code = result if isinstance(result, int) else 0
     _print_where(run, args.step, code)
     return code
 
@@ -174,7 +178,7 @@ def _print_where(run, step: str, code: int) -> None:
 
     status = "passed" if code == 0 else "FAILED (quality gate; aggregates not written)"
     print(f"paperscope: {step} {run.run_id} {status}")
-    print("  tables:  " + ", ".join(table_ref(run.cfg, t) for t in run.cfg["warehouse"]["tables"]))
+    print("  tables:  " + ", ".join(table_ref(run.cfg, t.name) for t in registry.TABLES))
     if (run.run_dir / "summary.md").exists():
         print(f"  report:  {run.run_dir / 'index.html'}")
         print(f"  summary: {run.run_dir / 'summary.md'}")

@@ -2,12 +2,15 @@
 
 Databricks calls a wheel's entry point as a function and ignores what it returns, so a
 failed step must raise SystemExit with its code; a passed one returns None rather than
-raising SystemExit(0).
+raising SystemExit(0). The functions are made from the registry (Step.entry_point); the
+console scripts naming them are [project.scripts] in pyproject.toml, which
+tests/test_registry.py checks against registry.console_scripts().
 """
 from __future__ import annotations
 
 import sys
 
+from paperscope import registry
 from paperscope.cli import main
 
 
@@ -21,9 +24,7 @@ def _step(name: str):
     return entry
 
 
-run = _step("run")
-extract = _step("extract")
-affiliations = _step("affiliations")
-mentions = _step("mentions")
-validate = _step("validate")
-aggregate = _step("aggregate")
+for _s in registry.STEPS:
+    if _s.entry_point:
+        globals()[_s.name] = _step(_s.name)
+del _s

@@ -12,17 +12,15 @@ state is skipped, which is what makes a re-run over an unchanged corpus cheap.
 """
 from __future__ import annotations
 
-import hashlib
 import logging
 from dataclasses import dataclass
-from importlib import resources
 
 from pyspark import StorageLevel
 from pyspark.sql import SparkSession
 from pyspark.sql import functions as F
 from pyspark.sql.types import StringType, StructField, StructType
 
-from paperscope import corpus, tables, transforms
+from paperscope import corpus, registry, tables, transforms
 from paperscope.pdf import Limits
 
 log = logging.getLogger(__name__)
@@ -144,37 +142,10 @@ def refresh_papers(spark: SparkSession, cfg: dict, years: list[int]) -> PapersRe
 # ---------------------------------------------------------------------------------------
 
 
-def _digest(*parts: str | bytes) -> str:
-    h = hashlib.sha256()
-    for part in parts:
-        h.update(part if isinstance(part, bytes) else part.encode("utf-8"))
-        h.update(b"\0")
-    return h.hexdigest()[:16]
-
-
 def fingerprint(cfg: dict, step: str) -> str:
-    """What a step's output depends on besides the tables it reads: the code and data
-    that compute it and the settings that change it."""
-    from paperscope import __version__
-    from paperscope.mentions import terms_text
-
-    pkg = resources.files("paperscope")
-    if step == "affiliations":
-        data = sorted((f for f in (pkg / "data").iterdir() if f.name.endswith((".tsv", ".tsv.gz", ".txt"))), key=lambda f: f.name)
-        from paperscope.matcher.sources import code_files
-
-        code = [*code_files()]
-        code += sorted((f for f in (pkg / "header").iterdir() if f.name.endswith(".py")), key=lambda f: f.name)
-        aff = cfg["affiliations"]
-        return _digest(__version__, str(aff.get("ror_dump")), str(aff.get("fuzzy_threshold")),
-                       *(f.read_bytes() for f in data + code))
-    if step == "mentions":
-        return _digest(__version__, terms_text(cfg["mentions"]["terms_file"]), (pkg / "mentions.py").read_bytes())
-    if step == "aggregate":
-        return _digest(__version__, cfg["affiliations"]["china_policy"], cfg["mentions"]["scope"],
-                       (pkg / "transforms.py").read_bytes(),
-                       fingerprint(cfg, "affiliations"), fingerprint(cfg, "mentions"))
-    raise ValueError(step)
+    """What a step's output depends on besides the tables it reads (registry.fingerprint:
+    the code it reaches, its packaged data and the settings it declares)."""
+    return registry.fingerprint(cfg, step)
 
 
 def inputs_state(spark: SparkSession, cfg: dict, step: str, years: list[int], reads: tuple[str, ...]) -> dict:

@@ -17,7 +17,7 @@ import pandas as pd
 from pyspark.sql import DataFrame, SparkSession
 from pyspark.sql import functions as F
 
-from paperscope import corpus, incremental, schemas, tables, transforms
+from paperscope import corpus, incremental, registry, schemas, tables, transforms
 from paperscope.mentions import parse_terms, terms_text
 
 log = logging.getLogger(__name__)
@@ -38,6 +38,9 @@ class Run:
     papers_refresh: object = None  # incremental.PapersRefresh of the extract step
     skipped: list[str] = field(default_factory=list)  # tables left as they were (inputs unchanged)
     discovered_from_metadata: bool = False
+
+    def __post_init__(self):
+        tables.forget_commits()
 
     @property
     def run_dir(self) -> Path:
@@ -88,8 +91,14 @@ def extract(run: Run) -> str:
         return tables.table_ref(run.cfg, "papers")
 
 
-def _skip(run: Run, state: dict, *names: str) -> bool:
-    """True (and logged) when every table of a step was last written from this state."""
+def _state(run: Run, step: str) -> dict:
+    """What step `step` would be built from now (see registry.fingerprint)."""
+    return incremental.inputs_state(run.spark, run.cfg, step, run.years, registry.step(step).reads)
+
+
+def _skip(run: Run, state: dict) -> bool:
+    """True (and logged) when every table of the step was last written from this state."""
+    names = registry.step(state["step"]).writes
     if all(incremental.up_to_date(run.spark, run.cfg, name, state) for name in names):
         log.info("%s: inputs unchanged since the last write, step skipped", ", ".join(names))
         run.skipped.extend(names)
@@ -100,8 +109,8 @@ def _skip(run: Run, state: dict, *names: str) -> bool:
 def affiliations(run: Run) -> str:
     """papers -> headers (author blocks) -> affiliations, each written to Delta."""
     with run.step("affiliations"):
-        state = incremental.inputs_state(run.spark, run.cfg, "affiliations", run.years, ("papers",))
-        if not _skip(run, state, "headers", "affiliations"):
+        state = _state(run, "affiliations")
+        if not _skip(run, state):
             headers = transforms.resolve_headers(run.read("papers"), run.cfg["affiliations"])
             tables.write_years(headers, run.cfg, "headers", run.years, metadata=state)
             out = transforms.affiliation_rows(run.read("headers", schemas.HEADERS))
@@ -112,8 +121,8 @@ def affiliations(run: Run) -> str:
 def mentions(run: Run) -> str:
     """papers -> mentions."""
     with run.step("mentions"):
-        state = incremental.inputs_state(run.spark, run.cfg, "mentions", run.years, ("papers",))
-        if not _skip(run, state, "mentions"):
+        state = _state(run, "mentions")
+        if not _skip(run, state):
             text = terms_text(run.cfg["mentions"]["terms_file"])
             out = transforms.find_mentions(run.read("papers"), text)
             tables.write_years(out, run.cfg, "mentions", run.years, metadata=state)
@@ -133,14 +142,13 @@ def validate(run: Run):
                 log.info("quality gate: no table, file or setting changed since run %s, whose gate passed; "
                          "its verdict and Data Docs stand (%s)", previous.reused_from, previous.data_docs_index)
                 return previous
+        frames = {t: run.read(t, registry.table(t).struct()) for t in registry.step("validate").reads}
         gate = run_gate(
             run.spark,
-            papers=run.read("papers", schemas.PAPERS),
             discovered=run.spark.createDataFrame(found, schemas.DISCOVERED),
-            affiliations=run.read("affiliations", schemas.AFFILIATIONS),
-            mentions=run.read("mentions", schemas.MENTIONS),
             cfg=run.cfg,
             run_dir=run.run_dir,
+            **frames,
         )
         remember_gate(run.cfg, key, gate, run.run_id)
         return gate
@@ -149,8 +157,8 @@ def validate(run: Run):
 def aggregate(run: Run) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Silver -> gold: collaboration per year and mentions by author-country group."""
     with run.step("aggregate"):
-        state = incremental.inputs_state(run.spark, run.cfg, "aggregate", run.years, ("papers", "affiliations", "mentions"))
-        if not _skip(run, state, "collaboration", "term_groups"):
+        state = _state(run, "aggregate")
+        if not _skip(run, state):
             countries = transforms.paper_countries(run.read("papers"), run.read("affiliations", schemas.AFFILIATIONS),
                                                    run.cfg["affiliations"]["china_policy"])
             collab = transforms.collaboration(countries)
@@ -225,6 +233,13 @@ def report(run: Run, gate, collab=None, terms=None, message: str | None = None) 
                   audit=_audit(run), mentions=_mentions(run), failures=_failures(run), settings=run.cfg["reports"])
     point_latest(Path(run.cfg["reports"]["path"]), run.run_dir)
     return paths
+
+
+def validate_and_report(run: Run) -> int:
+    """The gate alone, with its report: 0 passed, 1 failed."""
+    gate = validate(run)
+    report(run, gate, message=None if gate.success else gate.describe_failures())
+    return 0 if gate.success else GATE_FAILED
 
 
 def run_all(run: Run) -> int:

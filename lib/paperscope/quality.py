@@ -23,13 +23,18 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
+from paperscope import registry
 from paperscope.config import allowed_years
 
 log = logging.getLogger(__name__)
 
-# One suite file <name>.json per entry. Order is the report order: the per-year counts
-# come first because a lost file explains most other surprises.
-SUITES = ("papers_per_year", "papers", "affiliations", "mentions")
+# The tables the gate reads (those of the validate step, registry.py).
+GATE_TABLES = registry.step("validate").reads
+
+# One suite file <name>.json per entry: the per-year counts, then each gate table's suite
+# (registry.Table.suite). Order is the report order: the per-year counts come first
+# because a lost file explains most other surprises.
+SUITES = ("papers_per_year", *(registry.table(t).suite for t in GATE_TABLES if registry.table(t).suite))
 
 # Every $PARAMETER a suite may use. A suite naming another one is rejected when it is
 # loaded; GX itself would only fail at validation time, half way through a run.
@@ -93,12 +98,9 @@ def _brief(value: Any, limit: int = 8) -> Any:
 # A passed verdict reused while nothing it depends on has changed
 # ---------------------------------------------------------------------------------------
 
-GATE_TABLES = ("papers", "affiliations", "mentions")
-
-
 def gate_key(spark, cfg: dict, years: list, discovered: list) -> str:
     """What the gate's verdict depends on: the versions of the tables it reads, the files
-    discovery found, the quality settings, the suite files and this code.
+    discovery found, the quality settings, the suite files and the code it runs.
 
     GX on the same data with the same suites gives the same verdict, so a run whose key
     equals the last passed gate's needs no new validation (quality.reuse_unchanged).
@@ -115,7 +117,7 @@ def gate_key(spark, cfg: dict, years: list, discovered: list) -> str:
     h = hashlib.sha256(json.dumps(state, sort_keys=True, default=str).encode())
     for name in SUITES:
         h.update((folder / f"{name}.json").read_bytes())
-    h.update((resources.files("paperscope") / "quality.py").read_bytes())  # also inside a shipped zip
+    h.update(registry.code_digest("validate").encode())  # the gate's code, also from a zip
     return h.hexdigest()
 
 
@@ -436,12 +438,12 @@ def _run_name(run_dir: Path) -> str:
     return re.sub(r"[^A-Za-z0-9._-]+", "-", run_dir.name).strip("-") or "paperscope"
 
 
-def run_gate(spark, *, papers, discovered, affiliations, mentions, cfg: dict, run_dir: str | Path) -> GateResult:
+def run_gate(spark, *, papers, discovered, cfg: dict, run_dir: str | Path, **frames) -> GateResult:
     """Validate this run's tables with the reviewed suites; write Data Docs to <run_dir>/data_docs.
 
     papers: bronze DataFrame for the years of this run; discovered: DataFrame(year int,
-    files long), the files discovery found per year; affiliations, mentions: silver
-    DataFrames for those years (may be empty). Bad data never raises: it gives a failed
+    files long), the files discovery found per year; frames: the other GATE_TABLES by
+    name (affiliations, mentions: silver DataFrames for those years, may be empty). Bad data never raises: it gives a failed
     GateResult, and the caller decides to stop. Unusable suite files raise ValueError
     before any data is read.
     """
@@ -452,12 +454,9 @@ def run_gate(spark, *, papers, discovered, affiliations, mentions, cfg: dict, ru
     params = suite_parameters(cfg)
     docs_dir = run_dir / "data_docs"
     docs_dir.mkdir(parents=True, exist_ok=True)
-    frames = {
-        "papers_per_year": None,
-        "papers": papers,
-        "affiliations": affiliations,
-        "mentions": mentions,
-    }
+    given = {"papers": papers, **frames}
+    frames = {"papers_per_year": None,
+              **{registry.table(t).suite: given[t] for t in GATE_TABLES if registry.table(t).suite}}
 
     engine = cfg.quality.engine
     if engine == "pandas":

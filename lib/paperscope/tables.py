@@ -9,7 +9,6 @@ from __future__ import annotations
 import json
 import logging
 import os
-import re
 
 from pyspark.sql import DataFrame, SparkSession
 from pyspark.sql import functions as F
@@ -20,8 +19,13 @@ from paperscope.corpus import is_local, local_path
 log = logging.getLogger(__name__)
 
 
+def _folder(cfg: dict, name: str) -> str:
+    """The table's folder (or catalog table) name: warehouse.tables.<name>, else its own."""
+    return (cfg["warehouse"].get("tables") or {}).get(name) or name
+
+
 def table_path(cfg: dict, name: str) -> str:
-    return f"{cfg['warehouse']['path'].rstrip('/')}/{cfg['warehouse']['tables'][name]}"
+    return f"{cfg['warehouse']['path'].rstrip('/')}/{_folder(cfg, name)}"
 
 
 def table_name(cfg: dict, name: str) -> str | None:
@@ -29,7 +33,7 @@ def table_name(cfg: dict, name: str) -> str | None:
     wh = cfg["warehouse"]
     if not (wh.get("catalog") and wh.get("schema")):
         return None
-    return ".".join(f"`{part}`" for part in (wh["catalog"], wh["schema"], wh["tables"][name]))
+    return ".".join(f"`{part}`" for part in (wh["catalog"], wh["schema"], _folder(cfg, name)))
 
 
 def table_ref(cfg: dict, name: str) -> str:
@@ -64,27 +68,78 @@ def write_years(df: DataFrame, cfg: dict, name: str, years: list[int], metadata:
         writer.saveAsTable(ident)
     else:
         writer.save(path)
+    _forget(cfg, name)
     log.info("wrote %s (%s)", ident or path, predicate)
     return ident or path
 
 
-def _load(spark: SparkSession, path: str) -> DataFrame | None:
-    """The Delta table at path, or None if there is none (load resolves the log eagerly)."""
+class TableDamaged(RuntimeError):
+    """A Delta table that is there but cannot be read (a lost or garbled commit file, say).
+
+    Unlike a table that does not exist yet, it must stop the run: read as empty, it would
+    make every paper "unknown" in the aggregates. The message is one line: the table and
+    the Delta error.
+    """
+
+    def __init__(self, table: str, error: BaseException | str):
+        super().__init__(f"Delta table {table} is damaged: {_first_line(error)}")
+        self.table = table
+
+
+# Error conditions that mean "no table here yet" (a path or name with no Delta log).
+_ABSENT = ("PATH_NOT_FOUND", "DELTA_TABLE_NOT_FOUND", "DELTA_MISSING_DELTA_TABLE", "TABLE_OR_VIEW_NOT_FOUND",
+           "DELTA_PATH_DOES_NOT_EXIST", "SCHEMA_NOT_FOUND")
+
+
+def _first_line(error: BaseException | str) -> str:
+    """The Delta error itself: a Py4J error's Java message, else the exception's text, one line."""
+    java = getattr(error, "java_exception", None)
+    text = str(java.getMessage()) if java is not None else str(error)
+    lines = [ln.strip() for ln in text.splitlines() if ln.strip()]
+    return lines[0] if lines else type(error).__name__
+
+
+def _absent(error: BaseException) -> bool:
+    condition = getattr(error, "getCondition", lambda: None)() or ""
+    first = _first_line(error)
+    return condition.split(".")[0] in _ABSENT or any(f"[{c}" in first for c in _ABSENT)
+
+
+def _no_log(path: str) -> bool:
+    """True when a local table was never committed: no version file (<version>.json, .crc,
+    checkpoint) in its _delta_log. A driver killed before the first commit leaves at most
+    hidden temporary files there, and that table is "not there yet", not damaged."""
+    log_dir = os.path.join(local_path(path), "_delta_log")
     try:
-        return spark.read.format("delta").load(path)
-    except Exception:  # noqa: BLE001 - Spark raises several kinds for "not a Delta table"
+        return not any(n[:1].isdigit() for n in os.listdir(log_dir))
+    except OSError:
+        return True
+
+
+def _load(spark: SparkSession, path: str, name: str | None = None) -> DataFrame | None:
+    """The Delta table at path; None if there is none yet; TableDamaged if it cannot be read."""
+    local = is_local(path)
+    if local and _no_log(path):
         return None
+    try:
+        return spark.read.format("delta").load(path)  # resolves the log eagerly
+    except Exception as exc:  # noqa: BLE001 - Py4J and Spark errors alike
+        if not local and _absent(exc):
+            return None
+        raise TableDamaged(name or path, exc) from None
 
 
 def _load_table(spark: SparkSession, cfg: dict, name: str) -> DataFrame | None:
-    """The table by catalog name or by path, or None if there is none."""
+    """The table by catalog name or by path; None if there is none yet; TableDamaged if unreadable."""
     ident = table_name(cfg, name)
     if ident is None:
-        return _load(spark, table_path(cfg, name))
+        return _load(spark, table_path(cfg, name), table_ref(cfg, name))
     try:
         return spark.table(ident)
-    except Exception:  # noqa: BLE001 - "table not found" comes as several exception kinds
-        return None
+    except Exception as exc:  # noqa: BLE001
+        if _absent(exc):
+            return None
+        raise TableDamaged(table_ref(cfg, name), exc) from None
 
 
 def exists(spark: SparkSession, path: str) -> bool:
@@ -146,38 +201,61 @@ def last_metadata(spark: SparkSession, cfg: dict, name: str) -> dict | None:
         return None
 
 
-def _local_last_commit(path: str) -> dict | None:
-    """The last commit of a Delta table on a local disk, read from its log files.
+def _last_commit(spark: SparkSession, cfg: dict, name: str) -> dict | None:
+    """{"version", "userMetadata"} of the table's last commit, or None if there is no table.
 
-    Every commit writes _delta_log/<version>.json (checkpoints come in addition), and
-    its commitInfo action holds userMetadata. Reading that file takes a millisecond;
-    DeltaTable.history is a Spark job (about 0.3 s), and a re-run asks a dozen times.
+    Read through Delta: with the `deltalake` package (delta-rs, the spark extra) a local
+    table's last commit takes milliseconds; otherwise DeltaTable.history(1) is a Spark job
+    (about 0.3 s), so its answer is kept until this process writes the table again. A
+    table whose log cannot be read raises TableDamaged.
     """
-    log_dir = os.path.join(local_path(path), "_delta_log")
+    path, ident = table_path(cfg, name), table_name(cfg, name)
+    ref = table_ref(cfg, name)
+    if not ident and is_local(path):
+        if _no_log(path):
+            return None
+        if _deltalake() is not None:
+            return _deltalake_last_commit(local_path(path), ref)
+    key = ident or path
+    if key not in _COMMITS:
+        _COMMITS[key] = _spark_last_commit(spark, path, ident, ref)
+    return _COMMITS[key]
+
+
+# Last commits read with Spark, by table; dropped when this process writes the table.
+_COMMITS: dict[str, dict | None] = {}
+
+
+def _forget(cfg: dict, name: str) -> None:
+    _COMMITS.pop(table_name(cfg, name) or table_path(cfg, name), None)
+
+
+def forget_commits() -> None:
+    """Start a run without last commits remembered from an earlier one (another process may
+    have written since)."""
+    _COMMITS.clear()
+
+
+def _deltalake():
     try:
-        versions = [int(n[:-5]) for n in os.listdir(log_dir) if _COMMIT_FILE.fullmatch(n)]
-    except OSError:
+        import deltalake
+    except ImportError:
         return None
-    if not versions:
-        return None
-    last = max(versions)
-    with open(os.path.join(log_dir, f"{last:020d}.json"), encoding="utf-8") as fh:
-        for line in fh:
-            action = json.loads(line) if line.strip() else {}
-            if "commitInfo" in action:
-                return {"version": last, "userMetadata": action["commitInfo"].get("userMetadata")}
-    return {"version": last, "userMetadata": None}
+    return deltalake
 
 
-_COMMIT_FILE = re.compile(r"\d{20}\.json")
+def _deltalake_last_commit(path: str, ref: str) -> dict | None:
+    deltalake = _deltalake()
+    try:  # the log has version files (see _no_log): any error here means a damaged log
+        [last] = deltalake.DeltaTable(path).history(1)
+    except Exception as exc:  # noqa: BLE001 - DeltaError, TableNotFoundError, OSError alike
+        raise TableDamaged(ref, exc) from None
+    return {"version": int(last["version"]), "userMetadata": last.get("userMetadata")}
 
 
-def _last_commit(spark: SparkSession, cfg: dict, name: str):
+def _spark_last_commit(spark: SparkSession, path: str, ident: str | None, ref: str) -> dict | None:
     from delta.tables import DeltaTable
 
-    path, ident = table_path(cfg, name), table_name(cfg, name)
-    if not ident and is_local(path):
-        return _local_last_commit(path)
     try:
         if ident:
             table = DeltaTable.forName(spark, ident)
@@ -186,6 +264,8 @@ def _last_commit(spark: SparkSession, cfg: dict, name: str):
         else:
             return None
         rows = table.history(1).select("version", "userMetadata").collect()
-    except Exception:  # noqa: BLE001 - no table (or no log yet) reads as "none"
-        return None
-    return rows[0] if rows else None
+    except Exception as exc:  # noqa: BLE001
+        if _absent(exc):
+            return None
+        raise TableDamaged(ref, exc) from None
+    return {"version": int(rows[0]["version"]), "userMetadata": rows[0]["userMetadata"]} if rows else None

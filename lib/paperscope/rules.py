@@ -38,6 +38,8 @@ DESCRIPTIONS = {
                   "with_us / with_cn are the countries' fractional counts and with_both the US-China "
                   "collaboration weight (US plus China share of the papers with both)",
 }
+# The rules the gate compares (rules.consistency), computed even when not configured.
+GATED = ("any_author", "distinct_authors", "first_last")
 RULE_COLUMNS = ["year", "rule", "china_policy", "dual_strings", "papers", "with_us", "with_cn", "with_both", "share"]
 PAIR_COLUMNS = ["year", "us_institution", "cn_institution", "papers"]
 FRACTION_COLUMNS = ["year", "country", "fractional_count"]
@@ -198,7 +200,7 @@ def consistency(rules: pd.DataFrame, fractions: pd.DataFrame, authors: pd.DataFr
     wide.columns.name = None
     known = author_flags(authors, policy.DEFAULT_CHINA_POLICY, True)
     known = known[known["known"]].groupby("year")["paper_id"].nunique().rename("papers_with_country")
-    total = fractions.groupby("year")["fractional_count"].sum().round(6).rename("fractional_sum")
+    total = fractions.groupby("year")["fractional_count"].sum().round(3).rename("fractional_sum")
     wide = wide.merge(known, on="year", how="left").merge(total, on="year", how="left")
     wide[["papers_with_country", "fractional_sum"]] = wide[["papers_with_country", "fractional_sum"]].fillna(0)
     return wide

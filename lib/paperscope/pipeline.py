@@ -271,7 +271,8 @@ def report(run: Run, gate, collab=None, terms=None, message: str | None = None) 
     outcomes = [{"suite": o.suite, "expectation": o.expectation, "column": o.column,
                  "success": o.success, "observed": o.observed} for o in (gate.outcomes if gate else [])]
     paths = write(run.run_dir, meta, inputs=_inputs_table(run), gate=outcomes, collab=collab, terms=terms,
-                  audit=_audit(run), mentions=_mentions(run), failures=_failures(run), settings=run.cfg["reports"])
+                  audit=_audit(run), mentions=_mentions(run), failures=_failures(run), settings=run.cfg["reports"],
+                  counts=run.counts or None)
     point_latest(Path(run.cfg["reports"]["path"]), run.run_dir)
     return paths
 
@@ -361,6 +362,11 @@ def run_metadata(run: Run) -> int:
     code = gate_then_aggregate(run)
     parts = [f"# Metadata source of run {run.run_id}\n", "```", json.dumps(read.stats, indent=2, default=str), "```\n"]
     record = {"stats": read.stats}
+    if run.counts:
+        from paperscope.rules import rules_markdown
+
+        parts.append("## Counting rules (with_both per rule, share of all papers)\n\n" + rules_markdown(run.counts["rules"]))
+        record["rules"] = run.counts["rules"].to_dict("records")
     if pdf is not None:
         papers = pd.DataFrame(read.papers)
         papers = papers[papers["status"] == md.STATUS_OK][["paper_id", "title", "source_id"]]

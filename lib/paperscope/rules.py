@@ -204,3 +204,16 @@ def consistency(rules: pd.DataFrame, fractions: pd.DataFrame, authors: pd.DataFr
     wide = wide.merge(known, on="year", how="left").merge(total, on="year", how="left")
     wide[["papers_with_country", "fractional_sum"]] = wide[["papers_with_country", "fractional_sum"]].fillna(0)
     return wide
+
+
+def rules_markdown(counts: pd.DataFrame) -> str:
+    """agg_rules as one Markdown table: a row per (year, China policy, dual strings), with_both
+    per rule (share of all papers in brackets), for the command line and metadata.md."""
+    order = [r for r in RULES if r in set(counts["rule"])]
+    head = ["year", "china_policy", "dual strings", "papers", *order]
+    lines = ["| " + " | ".join(head) + " |", "|" + "|".join(["---:", "---", "---", "---:"] + ["---:"] * len(order)) + "|"]
+    for (year, pol, dual, n), g in counts.groupby(["year", "china_policy", "dual_strings", "papers"], sort=True):
+        got = g.set_index("rule")
+        cells = [f"{got.at[r, 'with_both']:g} ({100 * got.at[r, 'share']:.1f}%)" for r in order]
+        lines.append(f"| {year} | {pol} | {'kept' if dual else 'left out'} | {n:,} | " + " | ".join(cells) + " |")
+    return "\n".join(lines) + "\n"

@@ -212,7 +212,7 @@ def test_html_report_of_the_sample_run(sample_run, truth):
     text = "".join(page.text)
     title = next(r["title"] for r in truth if r["file"] == "2024/neurips2024_10.pdf")
     assert "<script>" in title and title in text
-    assert len(page.images) == 2
+    assert len(page.images) == 3  # collaboration, the share under each counting rule, top terms
     for src, href in page.images:
         assert base64.b64decode(src.split(",", 1)[1]).startswith(b"\x89PNG")
         assert (run.run_dir / href).read_bytes().startswith(b"\x89PNG")

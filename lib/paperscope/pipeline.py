@@ -151,7 +151,7 @@ def validate(run: Run):
             discovered=run.spark.createDataFrame(found, schemas.DISCOVERED),
             cfg=run.cfg,
             run_dir=run.run_dir,
-            rule_consistency=run.spark.createDataFrame(_rule_frames(run)["consistency"]),
+            **_consistency(run),
             **frames,
         )
         remember_gate(run.cfg, key, gate, run.run_id)
@@ -210,6 +210,12 @@ def _rule_frames(run: Run) -> dict[str, pd.DataFrame]:
                                    min_share=conf["min_share"], min_authors=conf["min_authors"])
     return {"rules": counts[counts["rule"].isin(conf["rules"])].reset_index(drop=True), "institution_pairs": rules.institution_pairs(affs, counted, run.cfg["affiliations"]["china_policy"]),
             "country_fractions": fractions, "consistency": rules.consistency(counts, fractions, authors)}
+
+
+def _consistency(run: Run) -> dict:
+    """The gate's rule_consistency frame (none for years without a paper)."""
+    frame = _rule_frames(run)["consistency"]
+    return {"rule_consistency": run.spark.createDataFrame(frame)} if not frame.empty else {}
 
 
 def _inputs_table(run: Run) -> pd.DataFrame:

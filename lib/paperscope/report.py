@@ -260,6 +260,7 @@ def rules_view(counts: dict, china_policy: str, aggregates: dict, references: di
                              values="with_both").reset_index()
     wide = wide[["year", "china_policy", "dual_strings", "papers", *order]]
     wide["dual_strings"] = wide["dual_strings"].map({True: "kept", False: "left out"})
+    wide[order] = wide[order].apply(lambda col: col.map(lambda v: f"{v:g}"))
     ref_rows = []
     mine = rules[(rules["china_policy"] == china_policy) & rules["dual_strings"]]
     for year, ref in sorted((int(y), r) for y, r in (references or {}).items()):
@@ -295,6 +296,7 @@ def headline_sentences(collab: pd.DataFrame, counts: dict | None, china_policy: 
         return sentences(collab, china_policy)
     r = counts["rules"]
     r = r[(r["rule"] == headline) & (r["china_policy"] == china_policy) & r["dual_strings"]]
+    r = r.assign(with_both=[int(v) if float(v).is_integer() else round(float(v), 2) for v in r["with_both"]])
     return [s.replace(" involve ", f" involve ({headline}) ") for s in sentences(r, china_policy)]
 
 

@@ -140,3 +140,14 @@ def test_report_view_shows_references_and_the_headline_rule():
     assert report.headline_sentences(collab, counts, "mainland", "any_author")[0].startswith("2024: 3 of 6")
     assert report.headline_sentences(collab, counts, "mainland", "first_last")[0].startswith(
         "2024: 1 of 6 papers (16.7%) involve (first_last)")
+
+
+def test_aggregates_settings_are_checked():
+    from paperscope.config import ConfigError, load_config
+
+    cfg = load_config(None, ["aggregates.rules=[first_last]", "aggregates.headline_rule=first_last",
+                             "reports.references={2024: {papers: 4497, with_both: 134, source: WIRED}}"])
+    assert cfg.aggregates.rules == ["first_last"] and cfg.reports.references[2024].with_both == 134
+    for bad in (["aggregates.rules=[first_last]"], ["aggregates.rules=[nope]"], ["aggregates.min_share=0"]):
+        with pytest.raises(ConfigError):
+            load_config(None, bad)

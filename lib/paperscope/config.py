@@ -215,6 +215,12 @@ class Aggregates(Section):
     min_share: Annotated[Number, Field(gt=0, le=1)]
     min_authors: Annotated[int, Field(ge=1)]
 
+    @model_validator(mode="after")
+    def _headline_is_computed(self) -> "Aggregates":
+        if self.headline_rule not in self.rules:
+            raise ValueError(f"'aggregates.headline_rule' {self.headline_rule} must be one of 'aggregates.rules'")
+        return self
+
 
 class Mentions(Section):
     terms_file: str | None

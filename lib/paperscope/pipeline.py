@@ -203,6 +203,8 @@ def _rule_frames(run: Run) -> dict[str, pd.DataFrame]:
     authors = run.read("authors", schemas.AUTHORS).select("paper_id", "year", "position", "n_authors",
                                                           "affiliation_countries").toPandas()
     wanted = list(dict.fromkeys([*conf["rules"], *rules.GATED]))
+    # Papers outside a year folder have no year: the gate fails them; no rule counts them.
+    papers, affs, authors = (df[df["year"].notna()].astype({"year": "int64"}) for df in (papers, affs, authors))
     counts = rules.count_rules(papers, affs, authors, rules=wanted, min_share=conf["min_share"],
                                min_authors=conf["min_authors"])
     fractions = rules.country_fractions(authors)

@@ -120,7 +120,7 @@ def count_rules(papers: pd.DataFrame, affiliations: pd.DataFrame, authors: pd.Da
         per = paper_rules(authors, china_policy, dual, min_share=min_share, min_authors=min_authors)
         per = base.merge(per.drop(columns="year"), on="paper_id", how="left")
         for col in ["known", "any_us", "any_cn", *RULES[1:-1]]:
-            per[col] = per[col].astype("boolean").fillna(False).astype(bool)
+            per[col] = per[col].eq(True)
         per[["us_fc", "cn_fc"]] = per[["us_fc", "cn_fc"]].fillna(0.0)
         for year, n in totals.items():
             f = flags[flags["year"] == year]

@@ -106,6 +106,12 @@ def test_consistency_frame_orders_the_rules():
     assert (wide["fractional_sum"] == wide["papers_with_country"]).all()
 
 
+def test_no_paper_with_a_year_gives_empty_frames():
+    papers, aff, au = _frames()
+    counts = rules.count_rules(papers.iloc[:0], aff.iloc[:0], au.iloc[:0])
+    assert counts.empty and rules.consistency(counts, rules.country_fractions(au.iloc[:0]), au.iloc[:0]).empty
+
+
 def test_header_authors_rows_follow_markers_and_sources():
     affs = [{"source": "block", "matches": [{"country": "US"}]},
             {"source": "footnote", "matches": [{"country": "CN"}, {"country": None}]}]

@@ -503,7 +503,7 @@ def write(run_dir: Path, meta: dict, *, inputs: pd.DataFrame, gate: list[dict], 
                       audit_df=audit_df, records=records, failures=failures, charts=charts,
                       status_counts=status_counts, settings=settings)
     view["rules"] = (rules_view(counts, policy, aggregates, settings.references, settings.top_pairs)
-                     if counts and collab is not None else None)
+                     if counts and not counts["rules"].empty and collab is not None else None)
     if collab is not None:
         view["sentences"] = headline_sentences(collab, counts, policy, aggregates["headline_rule"])
     paths["summary"].write_text(render("summary.md.j2", view), encoding="utf-8")

@@ -195,6 +195,9 @@ def consistency(rules: pd.DataFrame, fractions: pd.DataFrame, authors: pd.DataFr
     """Per (year, china policy, dual_strings): the counts the gate compares, side by side:
     first_last <= distinct_authors <= any_author <= papers, and the fractional counts' sum
     equal to the papers with an author with a country."""
+    if rules.empty:
+        return pd.DataFrame(columns=["year", "china_policy", "dual_strings", "papers", *GATED, "papers_with_country",
+                                     "fractional_sum"])
     wide = rules[rules["rule"].isin(["any_author", "distinct_authors", "first_last"])].pivot_table(
         index=["year", "china_policy", "dual_strings", "papers"], columns="rule", values="with_both").reset_index()
     wide.columns.name = None

@@ -36,6 +36,12 @@ from reportlab.pdfgen import canvas
 HERE = Path(__file__).resolve().parent
 CORPUS = HERE / "corpus"
 TRUTH = HERE / "ground_truth.csv"
+# Per-author countries of the generated papers, and the count of US-China papers under
+# every counting rule (paperscope.rules), computed here from PAPERS on their own.
+AUTHORS_TRUTH = HERE / "authors_truth.csv"
+RULES_TRUTH = HERE / "rules_truth.csv"
+CHINA = {"mainland": {"CN"}, "greater": {"CN", "HK", "MO", "TW"}}
+MIN_SHARE, MIN_AUTHORS = 1 / 3, 2
 
 # --------------------------------------------------------------------------------------
 # Affiliations: the only strings used, with their ISO 3166-1 alpha-2 country and the
@@ -817,6 +823,59 @@ def truth_rows() -> list:
     return rows
 
 
+def author_countries(p: Paper) -> list:
+    """Each author's countries, in author order (from the markers the PDF draws)."""
+    return [sorted({AFFILIATIONS[p.affs[m - 1]][1] for m in marks}) for _, marks in p.authors]
+
+
+def author_truth_rows() -> list:
+    return [dict(file=p.file, year=p.year, position=i, n_authors=len(p.authors), name=name, countries=",".join(cc))
+            for p in PAPERS for i, ((name, _), cc) in enumerate(zip(p.authors, author_countries(p)), 1)]
+
+
+def rule_hits(per_author: list, china: set) -> dict:
+    """The rules for one paper: 1/0 for the whole-counting rules, the US+China weight for fractional."""
+    us = [("US" in c) for c in per_author]
+    cn = [bool(china & set(c)) for c in per_author]
+    known = [c for c in per_author if c]
+    n = len(per_author)
+    ends = set(per_author[0]) | set(per_author[-1]) if n else set()
+    fc_us = sum(c.count("US") / len(c) for c in known) / len(known) if known else 0.0
+    fc_cn = sum(sum(x in china for x in c) / len(c) for c in known) / len(known) if known else 0.0
+    return {
+        "any_author": any(us) and any(cn),
+        "distinct_authors": any(us[i] and cn[j] for i in range(n) for j in range(n) if i != j),
+        "first_last": n >= 2 and ((us[0] and cn[-1]) or (cn[0] and us[-1])),
+        "first_or_last": "US" in ends and bool(china & ends),
+        "min_share": bool(known) and sum(us) / len(known) >= MIN_SHARE and sum(cn) / len(known) >= MIN_SHARE,
+        "min_authors": sum(us) >= MIN_AUTHORS and sum(cn) >= MIN_AUTHORS,
+        "fractional": fc_us + fc_cn if fc_us and fc_cn else 0.0,
+    }
+
+
+def rules_truth_rows() -> list:
+    """Per (year, rule, China policy): papers and with_both. The real papers name one
+    country each, so under every rule they add a paper and no US-China one."""
+    papers = [(p.year, author_countries(p)) for p in PAPERS] + [(r["year"], [r["countries"]]) for r in REAL]
+    rows = []
+    for year in sorted({y for y, _ in papers}):
+        mine = [a for y, a in papers if y == year]
+        for policy, china in CHINA.items():
+            hits = [rule_hits(a, china) for a in mine]
+            for rule in hits[0]:
+                rows.append(dict(year=year, rule=rule, china_policy=policy, papers=len(mine),
+                                 with_both=round(sum(float(h[rule]) for h in hits), 6)))
+    return rows
+
+
+def write_rules_truth():
+    for path, rows in ((AUTHORS_TRUTH, author_truth_rows()), (RULES_TRUTH, rules_truth_rows())):
+        with open(path, "w", encoding="utf-8", newline="") as fh:
+            w = csv.DictWriter(fh, fieldnames=list(rows[0]), lineterminator="\n")
+            w.writeheader()
+            w.writerows(rows)
+
+
 def _counts(text: str) -> str:
     """"GPT:2;Llama:3": matches of TERM_RE in the drawn text. Each body sentence mentions
     each of its tagged terms once (validate() asserts it); a bibliography entry may name
@@ -941,9 +1000,14 @@ def main(argv=None) -> int:
     ap.add_argument("--real-src", metavar="DIR", help="copy the 3 real PDFs from this folder")
     ap.add_argument("--table", action="store_true",
                     help="only print the expected-count tables computed from ground_truth.csv")
+    ap.add_argument("--rules", action="store_true",
+                    help="only write authors_truth.csv and rules_truth.csv (the PDFs are left as they are)")
     args = ap.parse_args(argv)
     if args.table:
         print(tables())
+        return 0
+    if args.rules:
+        write_rules_truth()
         return 0
 
     validate()
@@ -968,6 +1032,7 @@ def main(argv=None) -> int:
             print(f"warning: {r['file']} differs from the published file", file=sys.stderr)
 
     write_truth(truth_rows())
+    write_rules_truth()
     print(f"wrote {TRUTH.relative_to(HERE.parent)} ({len(PAPERS) + len(REAL)} rows)")
     if args.check:
         return 1 if check() else 0

@@ -114,6 +114,13 @@ def truth(repo):
         return [r for r in csv.DictReader(fh) if r["year"] == "2024"][:5]
 
 
+def test_metadata_authors_rows_keep_each_authors_own_strings():
+    _, records = md.parse_text(_nips_line("T", "Stanford University", "None", "Peking University") + "\n")
+    read = md.to_rows(records, 2024, "x.json", "nips-json")
+    got = [(a["position"], a["n_authors"], a["affiliations"], a["countries"], a["source"]) for a in read.authors]
+    assert got == [(1, 3, [0], ["US"], "metadata"), (2, 3, [], [], None), (3, 3, [1], ["CN"], "metadata")]
+
+
 def test_metadata_run_and_agreement_with_pdfs(spark, base_cfg, repo, tmp_path, truth):
     # PDF side: those PDFs through extract and affiliations, read from a manifest
     manifest = tmp_path / "manifest.csv"
@@ -166,6 +173,13 @@ def test_metadata_run_and_agreement_with_pdfs(spark, base_cfg, repo, tmp_path, t
     diff = pd.read_csv(run.run_dir / "agreement_disagreements.csv")
     assert diff["title_pdf"].str.casefold().tolist() == [changed["title"].casefold()]
     assert "PDF headers vs metadata" in (run.run_dir / "metadata.md").read_text()
+    authors = spark.read.format("delta").load(tables.table_path(cfg, "authors"))
+    assert {r["source"] for r in authors.select("source").distinct().collect()} <= {"metadata", None}
+    rules = {(r["rule"], r["china_policy"], r["dual_strings"]): r["with_both"]
+             for r in spark.read.format("delta").load(tables.table_path(cfg, "rules")).collect()}
+    assert rules[("any_author", "mainland", True)] == truth_both + 2
+    assert rules[("first_last", "mainland", True)] <= rules[("distinct_authors", "mainland", True)]
+    assert "Counting rules" in (run.run_dir / "metadata.md").read_text()
     assert (run.run_dir / "summary.md").is_file()
 
 

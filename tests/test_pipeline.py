@@ -3,6 +3,7 @@ Delta tables by year, year-scoped re-runs, and a gate that blocks the aggregates
 from __future__ import annotations
 
 import csv
+import json
 from collections import defaultdict
 
 import pytest
@@ -211,7 +212,7 @@ def test_html_report_of_the_sample_run(sample_run, truth):
     text = "".join(page.text)
     title = next(r["title"] for r in truth if r["file"] == "2024/neurips2024_10.pdf")
     assert "<script>" in title and title in text
-    assert len(page.images) == 2
+    assert len(page.images) == 3  # collaboration, the share under each counting rule, top terms
     for src, href in page.images:
         assert base64.b64decode(src.split(",", 1)[1]).startswith(b"\x89PNG")
         assert (run.run_dir / href).read_bytes().startswith(b"\x89PNG")
@@ -334,3 +335,46 @@ def test_manifest_input_with_titles_and_a_lost_file(spark, base_cfg, repo, tmp_p
         mentions=spark.createDataFrame([], schemas.MENTIONS), cfg=cfg, run_dir=tmp_path / "run")
     assert not gate.success
     assert "papers_per_year" in gate.describe_failures() and "2025" in gate.describe_failures()
+
+
+def _rows(repo, name):
+    with open(repo / "sample" / name, newline="", encoding="utf-8") as fh:
+        return list(csv.DictReader(fh))
+
+
+def test_authors_table_matches_per_author_ground_truth(sample_run, repo, spark):
+    """Every generated paper's authors, in order, with the countries the generator gave them."""
+    _, _, cfg = sample_run
+    papers = {r["paper_id"]: r["path"] for r in
+              spark.read.format("delta").load(tables.table_path(cfg, "papers")).select("paper_id", "path").collect()}
+    got = {}
+    for r in spark.read.format("delta").load(tables.table_path(cfg, "authors")).collect():
+        file = papers[r["paper_id"]].split("corpus/")[-1]
+        got[(file, r["position"])] = (r["n_authors"], ",".join(r["countries"]), r["source"])
+    for row in _rows(repo, "authors_truth.csv"):
+        if row["countries"]:  # the anonymous paper's author line is not an author
+            assert got[(row["file"], int(row["position"]))][:2] == (int(row["n_authors"]), row["countries"]), row
+
+
+def test_every_counting_rule_matches_ground_truth(sample_run, repo, spark):
+    _, _, cfg = sample_run
+    got = {(r["year"], r["rule"], r["china_policy"], r["dual_strings"]): (r["papers"], r["with_both"]) for r in
+           spark.read.format("delta").load(tables.table_path(cfg, "rules")).collect()}
+    want = _rows(repo, "rules_truth.csv")
+    assert len(got) == 2 * len(want)
+    for row in want:
+        for dual in (True, False):  # the sample has no string naming both countries
+            key = (int(row["year"]), row["rule"], row["china_policy"], dual)
+            assert got[key] == (int(row["papers"]), pytest.approx(float(row["with_both"]), abs=1e-6)), key
+
+
+def test_institution_pairs_and_the_rules_in_the_report(sample_run, spark):
+    _, run, cfg = sample_run
+    pairs = {(r["year"], r["us_institution"], r["cn_institution"]): r["papers"] for r in
+             spark.read.format("delta").load(tables.table_path(cfg, "institution_pairs")).collect()}
+    assert sum(pairs.values()) >= 3 and {y for y, _, _ in pairs} == {2024, 2025}
+    fractions = spark.read.format("delta").load(tables.table_path(cfg, "country_fractions")).toPandas()
+    assert fractions.groupby("year")["fractional_count"].sum().round(6).to_dict()[2024] == 11  # 12 minus the anonymous
+    summary = (run.run_dir / "summary.md").read_text()
+    assert "first_last" in summary and "Counting rules" in summary
+    assert "rule_consistency" in {o["suite"] for o in json.loads((run.run_dir / "run.json").read_text())["gate"]}

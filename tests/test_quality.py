@@ -24,6 +24,11 @@ AFFILIATIONS = (
     "evidence string, score double"
 )
 MENTIONS = "paper_id string, year int, term string, count_full int, count_body int"
+AUTHORS = "paper_id string, year int, position int, n_authors int, source string"
+# rules.consistency of one year: first_last <= distinct_authors <= any_author <= papers.
+CONSISTENCY = [(2024, "mainland", True, 3, 1.0, 1.0, 0.0, 2, 2.0)]
+CONSISTENCY_COLUMNS = ("year int, china_policy string, dual_strings boolean, papers long, any_author double, "
+                       "distinct_authors double, first_last double, papers_with_country long, fractional_sum double")
 DISCOVERED = "year int, files long"
 
 
@@ -50,6 +55,8 @@ def gate(spark, tmp_path_factory, cfg, papers, discovered, affiliations=(), ment
             discovered=spark.createDataFrame(discovered, DISCOVERED),
             affiliations=spark.createDataFrame(list(affiliations), AFFILIATIONS),
             mentions=spark.createDataFrame(list(mentions), MENTIONS),
+            authors=spark.createDataFrame([("p1", 2024, 1, 1, "block")], AUTHORS),
+            rule_consistency=spark.createDataFrame(CONSISTENCY, CONSISTENCY_COLUMNS),
             cfg=cfg,
             run_dir=Path(run_dir.name) if relative else run_dir,
         )

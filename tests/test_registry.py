@@ -93,7 +93,7 @@ def test_tables_have_config_schema_and_suite():
         assert set(s.reads) | set(s.writes) <= {t.name for t in registry.TABLES}, s.name
         for key in (*s.config, *s.config_files):
             registry.setting(cfg, key)  # a KeyError names a key the config does not have
-    assert quality.SUITES == ("papers_per_year", "papers", "affiliations", "mentions")
+    assert quality.SUITES == ("papers_per_year", "papers", "affiliations", "authors", "mentions", "rule_consistency")
     assert quality.GATE_TABLES == registry.step("validate").reads
 
 

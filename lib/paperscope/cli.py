@@ -186,6 +186,11 @@ def _print_where(run, step: str, code: int) -> None:
         print(f"  data docs: {run.run_dir / 'data_docs' / 'index.html'}")
     if (run.run_dir / "metadata.md").exists():
         print(f"  metadata: {run.run_dir / 'metadata.md'}")
+    if run.counts:
+        from paperscope.rules import rules_markdown
+
+        print("\nUS-China papers under each counting rule (with_both, share of all papers):\n")
+        print(rules_markdown(run.counts["rules"]), end="")
 
 
 if __name__ == "__main__":

@@ -82,6 +82,8 @@ Regex = Annotated[str, BeforeValidator(_regex)]
 PathStr = Annotated[str, Field(min_length=1)]
 ChinaPolicy = Literal[tuple(policy.CHINA_POLICIES)]  # type: ignore[valid-type]
 BodyEngine = Literal[body.ENGINES]  # type: ignore[valid-type]
+Rule = Literal["any_author", "distinct_authors", "first_last", "first_or_last", "min_share", "min_authors",
+               "fractional"]
 
 
 class Section(BaseModel):
@@ -123,11 +125,20 @@ class Warehouse(Section):
     tables: dict[str, Annotated[str, Field(min_length=1)]]
 
 
+class Reference(Section):
+    """A published figure shown beside the rules table (reports.references); never used to tune."""
+    papers: Annotated[int, Field(ge=0)]
+    with_both: Annotated[int, Field(ge=0)]
+    source: str
+
+
 class Reports(Section):
     path: PathStr
     seed: Count
     top_terms: Count
     html_rows: Count
+    references: dict[int, "Reference"]
+    top_pairs: Count
 
 
 class Spark(Section):
@@ -197,6 +208,19 @@ class Metadata(Section):
         return data
 
 
+class Aggregates(Section):
+    rules: Annotated[list[Rule], Field(min_length=1)]
+    headline_rule: Rule
+    min_share: Annotated[Number, Field(gt=0, le=1)]
+    min_authors: Annotated[int, Field(ge=1)]
+
+    @model_validator(mode="after")
+    def _headline_is_computed(self) -> "Aggregates":
+        if self.headline_rule not in self.rules:
+            raise ValueError(f"'aggregates.headline_rule' {self.headline_rule} must be one of 'aggregates.rules'")
+        return self
+
+
 class Mentions(Section):
     terms_file: str | None
     scope: Literal["body", "full"]
@@ -231,6 +255,7 @@ class Settings(Section):
     affiliations: Affiliations
     download: Download
     metadata: Metadata
+    aggregates: Aggregates
     mentions: Mentions
     quality: Quality
     review: Review
@@ -289,7 +314,7 @@ def _dotted(key: str, value: Any) -> dict:
 
 
 # Mappings whose keys are the user's own (Spark settings, years), not config keys.
-_FREE = {"spark.conf", "quality.expected_papers"}
+_FREE = {"spark.conf", "quality.expected_papers", "reports.references"}
 
 
 def _merge_into(base: dict, override: dict, origin: dict[str, str], layer: str, where: str = "") -> None:

@@ -85,6 +85,7 @@ class Read:
     papers: list[dict]
     affiliations: list[dict]
     stats: dict
+    authors: list[dict] = field(default_factory=list)  # authors table rows (paperscope.authors)
 
 
 def clean(text, unescape_literals: bool = False) -> str:
@@ -222,7 +223,9 @@ def _claimed_code(name: str | None) -> str | None:
 
 def to_rows(records: list[Record], year: int, source: str, fmt: str, gazetteer=None) -> Read:
     """Papers rows (one per record) and affiliation rows (one per paper x string x match)."""
-    papers, affs = [], []
+    from paperscope.authors import metadata_rows
+
+    papers, affs, author_rows = [], [], []
     stats = Counter()
     cross = Counter()
     disagreements: list[dict] = []
@@ -260,8 +263,10 @@ def to_rows(records: list[Record], year: int, source: str, fmt: str, gazetteer=N
                 strings.setdefault(aff, claimed)
         if not strings:
             stats["papers_without_affiliation"] += 1
+        resolved: dict[str, list[str]] = {}
         for raw, claimed in strings.items():
             matches = match_affiliation(raw, gazetteer)
+            resolved[raw] = sorted({m.country for m in matches if m.country})
             for m in matches or [None]:
                 affs.append({"paper_id": pid, "year": year, "raw": raw, "source": SOURCE,
                              "institution": m.institution if m else None, "country": m.country if m else None,
@@ -275,12 +280,13 @@ def to_rows(records: list[Record], year: int, source: str, fmt: str, gazetteer=N
                 cross[verdict] += 1
                 if verdict == "disagree" and len(disagreements) < 50:
                     disagreements.append({"line": rec.line, "raw": raw, "claimed": claimed, "resolved": ";".join(sorted(ours))})
+        author_rows += metadata_rows(pid, year, [(a.name, a.affiliations) for a in rec.authors], resolved, SOURCE)
     stats = {"format": fmt, "source": source, "year": year, "records": len(records), **dict(stats),
              "affiliation_strings": len({(a["paper_id"], a["raw"]) for a in affs}),
              "unresolved_strings": len({(a["paper_id"], a["raw"]) for a in affs if a["country"] is None})}
     if cross:
         stats["country_cross_check"] = {**dict(cross), "disagreements": disagreements}
-    return Read(papers, affs, stats)
+    return Read(papers, affs, stats, author_rows)
 
 
 def check_source(cfg) -> None:

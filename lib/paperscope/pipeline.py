@@ -38,6 +38,7 @@ class Run:
     papers_refresh: object = None  # incremental.PapersRefresh of the extract step
     skipped: list[str] = field(default_factory=list)  # tables left as they were (inputs unchanged)
     discovered_from_metadata: bool = False
+    counts: dict = field(default_factory=dict)  # the rules' gold tables as pandas, for the report
 
     def __post_init__(self):
         tables.forget_commits()
@@ -116,6 +117,8 @@ def affiliations(run: Run) -> str:
             tables.write_years(headers, run.cfg, "headers", run.years, metadata=state)
             out = _reviewed(run, transforms.affiliation_rows(run.read("headers", schemas.HEADERS)))
             tables.write_years(out, run.cfg, "affiliations", run.years, metadata=state)
+            authors = transforms.author_rows(run.read("headers", schemas.HEADERS))
+            tables.write_years(authors, run.cfg, "authors", run.years, metadata=state)
         return tables.table_ref(run.cfg, "affiliations")
 
 
@@ -161,6 +164,7 @@ def validate(run: Run):
             discovered=run.spark.createDataFrame(found, schemas.DISCOVERED),
             cfg=run.cfg,
             run_dir=run.run_dir,
+            **_consistency(run),
             **frames,
         )
         remember_gate(run.cfg, key, gate, run.run_id)
@@ -180,8 +184,53 @@ def aggregate(run: Run) -> tuple[pd.DataFrame, pd.DataFrame]:
                                             transforms.terms_table(run.spark, parse_terms(text)))
             tables.write_years(collab, run.cfg, "collaboration", run.years, metadata=state)
             tables.write_years(groups, run.cfg, "term_groups", run.years, metadata=state)
+            for name, frame in _rule_frames(run).items():
+                if name != "consistency":
+                    tables.write_years(run.spark.createDataFrame(frame, _RULE_SCHEMAS[name]), run.cfg, name, run.years,
+                                       metadata=state)
+        run.counts = {name: run.read(name).toPandas().sort_values(_RULE_ORDER[name]).reset_index(drop=True)
+                      for name in _RULE_ORDER}
         return (run.read("collaboration").orderBy("year").toPandas(),
                 run.read("term_groups").orderBy("year", F.desc("papers"), "term").toPandas())
+
+
+_RULE_SCHEMAS = {
+    "rules": "year int, rule string, china_policy string, dual_strings boolean, papers long, with_us double, "
+             "with_cn double, with_both double, share double",
+    "institution_pairs": "year int, us_institution string, cn_institution string, papers long",
+    "country_fractions": "year int, country string, fractional_count double",
+}
+_RULE_ORDER = {"rules": ["year", "china_policy", "dual_strings"], "institution_pairs": ["year", "papers"],
+               "country_fractions": ["year", "fractional_count"]}
+
+
+def _rule_frames(run: Run) -> dict[str, pd.DataFrame]:
+    """The counting rules over this run's years (paperscope.rules, pandas on the driver):
+    agg_rules, agg_institution_pairs, agg_country_fractions and the gate's consistency frame."""
+    from paperscope import rules
+
+    conf = run.cfg["aggregates"]
+    papers = run.read("papers").select("paper_id", "year").toPandas()
+    affs = run.read("affiliations", schemas.AFFILIATIONS).select("paper_id", "year", "raw", "country",
+                                                                 "institution").toPandas()
+    authors = run.read("authors", schemas.AUTHORS).select("paper_id", "year", "position", "n_authors",
+                                                          "affiliation_countries").toPandas()
+    wanted = list(dict.fromkeys([*conf["rules"], *rules.GATED]))
+    # Papers outside a year folder have no year: the gate fails them; no rule counts them.
+    papers, affs, authors = (df[df["year"].notna()].astype({"year": "int64"}) for df in (papers, affs, authors))
+    counts = rules.count_rules(papers, affs, authors, rules=wanted, min_share=conf["min_share"],
+                               min_authors=conf["min_authors"])
+    fractions = rules.country_fractions(authors)
+    counted = rules.counted_papers(papers, affs, authors, conf["headline_rule"], run.cfg["affiliations"]["china_policy"],
+                                   min_share=conf["min_share"], min_authors=conf["min_authors"])
+    return {"rules": counts[counts["rule"].isin(conf["rules"])].reset_index(drop=True), "institution_pairs": rules.institution_pairs(affs, counted, run.cfg["affiliations"]["china_policy"]),
+            "country_fractions": fractions, "consistency": rules.consistency(counts, fractions, authors)}
+
+
+def _consistency(run: Run) -> dict:
+    """The gate's rule_consistency frame (none for years without a paper)."""
+    frame = _rule_frames(run)["consistency"]
+    return {"rule_consistency": run.spark.createDataFrame(frame)} if not frame.empty else {}
 
 
 def _inputs_table(run: Run) -> pd.DataFrame:
@@ -257,7 +306,8 @@ def report(run: Run, gate, collab=None, terms=None, message: str | None = None) 
     paths = write(run.run_dir, meta, inputs=_inputs_table(run), gate=outcomes, collab=collab, terms=terms,
                   audit=_audit(run), mentions=_mentions(run), failures=_failures(run), settings=run.cfg["reports"],
                   review_settings=run.cfg["review"], texts=lambda ids: _review_texts(run, ids),
-                  reviews=tables.read_years(run.spark, run.cfg, "reviews", None, schemas.REVIEWS).toPandas())
+                  reviews=tables.read_years(run.spark, run.cfg, "reviews", None, schemas.REVIEWS).toPandas(),
+                  counts=run.counts or None)
     point_latest(Path(run.cfg["reports"]["path"]), run.run_dir)
     return paths
 
@@ -314,6 +364,7 @@ def metadata(run: Run):
         run.discovered_from_metadata = True
         tables.write_years(_frame(run.spark, read.papers, schemas.PAPERS), run.cfg, "papers", run.years)
         tables.write_years(_frame(run.spark, read.affiliations, schemas.AFFILIATIONS), run.cfg, "affiliations", run.years)
+        tables.write_years(_frame(run.spark, read.authors, schemas.AUTHORS), run.cfg, "authors", run.years)
         tables.write_years(_frame(run.spark, [], schemas.MENTIONS), run.cfg, "mentions", run.years)
         return read
 
@@ -346,6 +397,11 @@ def run_metadata(run: Run) -> int:
     code = gate_then_aggregate(run)
     parts = [f"# Metadata source of run {run.run_id}\n", "```", json.dumps(read.stats, indent=2, default=str), "```\n"]
     record = {"stats": read.stats}
+    if run.counts:
+        from paperscope.rules import rules_markdown
+
+        parts.append("## Counting rules (with_both per rule, share of all papers)\n\n" + rules_markdown(run.counts["rules"]))
+        record["rules"] = run.counts["rules"].to_dict("records")
     if pdf is not None:
         papers = pd.DataFrame(read.papers)
         papers = papers[papers["status"] == md.STATUS_OK][["paper_id", "title", "source_id"]]

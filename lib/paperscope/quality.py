@@ -34,7 +34,10 @@ GATE_TABLES = registry.step("validate").reads
 # One suite file <name>.json per entry: the per-year counts, then each gate table's suite
 # (registry.Table.suite). Order is the report order: the per-year counts come first
 # because a lost file explains most other surprises.
-SUITES = ("papers_per_year", *(registry.table(t).suite for t in GATE_TABLES if registry.table(t).suite))
+# rule_consistency reads a frame the pipeline derives from the counting rules
+# (rules.consistency), not a table: first_last <= distinct_authors <= any_author <= papers.
+SUITES = ("papers_per_year", *(registry.table(t).suite for t in GATE_TABLES if registry.table(t).suite),
+          "rule_consistency")
 
 # Every $PARAMETER a suite may use. A suite naming another one is rejected when it is
 # loaded; GX itself would only fail at validation time, half way through a run.
@@ -455,8 +458,10 @@ def run_gate(spark, *, papers, discovered, cfg: dict, run_dir: str | Path, **fra
     docs_dir = run_dir / "data_docs"
     docs_dir.mkdir(parents=True, exist_ok=True)
     given = {"papers": papers, **frames}
+    # A frame not given (a caller checking some tables only) leaves its suite out.
     frames = {"papers_per_year": None,
-              **{registry.table(t).suite: given[t] for t in GATE_TABLES if registry.table(t).suite}}
+              **{registry.table(t).suite: given[t] for t in GATE_TABLES if registry.table(t).suite and t in given},
+              **({"rule_consistency": given["rule_consistency"]} if "rule_consistency" in given else {})}
 
     engine = cfg.quality.engine
     if engine == "pandas":
@@ -474,7 +479,7 @@ def run_gate(spark, *, papers, discovered, cfg: dict, run_dir: str | Path, **fra
     success = True
     # A Checkpoint's batch_parameters go to all its validation definitions, and a Spark
     # dataframe asset takes its DataFrame only from them: so one Checkpoint per suite.
-    for name in SUITES:
+    for name in (n for n in SUITES if n in frames):
         suite = context.suites.add(suites[name])
         order = {exp.id: i for i, exp in enumerate(suite.expectations)}
         batch = source.add_dataframe_asset(name).add_batch_definition_whole_dataframe(name)

@@ -203,6 +203,77 @@ def chart_terms(groups: pd.DataFrame, path: Path, top: int, china_policy: str) -
     return path
 
 
+def chart_rules(rules: pd.DataFrame, path: Path, china_policy: str, headline: str) -> Path:
+    """The US-China share of papers under each counting rule, by year (the run's policy)."""
+    plt = _pyplot()
+    df = rules[(rules["china_policy"] == china_policy) & rules["dual_strings"]].sort_values("year")
+    years = sorted(df["year"].unique())
+    fig, ax = plt.subplots(figsize=(7, 3.6), dpi=100)
+    for rule, g in df.groupby("rule", sort=False):
+        share = g.set_index("year").reindex(years)["share"].fillna(0.0) * 100.0
+        ax.plot([str(y) for y in years], share, "o-" if rule == headline else ".--", label=rule,
+                linewidth=2.5 if rule == headline else 1.0)
+    ax.set_ylabel("% of papers, US and " + china_words(china_policy))
+    ax.set_title("US-China papers under each counting rule, per year")
+    ax.legend(fontsize=7, loc="best")
+    ax.grid(alpha=0.3)
+    fig.tight_layout()
+    fig.savefig(path, format="png")
+    plt.close(fig)
+    return path
+
+
+def rules_view(counts: dict, china_policy: str, aggregates: dict, references: dict, top_pairs: int) -> dict:
+    """The rules table (with_both per rule, both policies, with and without dual strings),
+    the published references beside it, the top institution pairs and which rule is which."""
+    from paperscope.rules import DESCRIPTIONS
+
+    rules = counts["rules"]
+    order = [r for r in aggregates["rules"] if r in set(rules["rule"])]
+    wide = rules.pivot_table(index=["year", "china_policy", "dual_strings", "papers"], columns="rule",
+                             values="with_both").reset_index()
+    wide = wide[["year", "china_policy", "dual_strings", "papers", *order]]
+    wide["dual_strings"] = wide["dual_strings"].map({True: "kept", False: "left out"})
+    wide[order] = wide[order].apply(lambda col: col.map(lambda v: f"{v:g}"))
+    ref_rows = []
+    mine = rules[(rules["china_policy"] == china_policy) & rules["dual_strings"]]
+    for year, ref in sorted((int(y), r) for y, r in (references or {}).items()):
+        ref = dict(ref)
+        row = {"year": year, "source": ref["source"], "papers": ref["papers"], "with_both": ref["with_both"],
+               "share %": round(100.0 * ref["with_both"] / ref["papers"], 2) if ref["papers"] else 0.0}
+        for rule in order:
+            got = mine[(mine["year"] == year) & (mine["rule"] == rule)]
+            row[rule] = "" if got.empty else f"{100.0 * (got['share'].iloc[0]) - row['share %']:+.2f} pp"
+        ref_rows.append(row)
+    headline = aggregates["headline_rule"]
+    pairs = counts["institution_pairs"].sort_values(["year", "papers"], ascending=[True, False])
+    pairs = pairs.groupby("year").head(top_pairs)
+    return {
+        "table": Table.of(wide),
+        "references": Table.of(pd.DataFrame(ref_rows)) if ref_rows else None,
+        "pairs": Table.of(pairs),
+        "headline": headline,
+        "text": [f"The headline sentences and the institution pairs use {headline}: {DESCRIPTIONS[headline]}.",
+                 "The collaboration table and chart and the mentions by author-country group use any_author "
+                 "(a paper's affiliations, whoever holds them).",
+                 "The rules table gives with_both under every rule, under both China policies, with affiliation "
+                 "strings that name both countries by themselves kept or left out; the reference row is a published "
+                 "figure shown for comparison (difference in share points, this run's policy, strings kept), never "
+                 "used to tune a rule."]
+                + [f"{rule}: {DESCRIPTIONS[rule]}." for rule in order],
+    }
+
+
+def headline_sentences(collab: pd.DataFrame, counts: dict | None, china_policy: str, headline: str) -> list[str]:
+    """The headline sentences under the headline rule (any_author: the collaboration table)."""
+    if not counts or headline == "any_author":
+        return sentences(collab, china_policy)
+    r = counts["rules"]
+    r = r[(r["rule"] == headline) & (r["china_policy"] == china_policy) & r["dual_strings"]]
+    r = r.assign(with_both=[int(v) if float(v).is_integer() else round(float(v), 2) for v in r["with_both"]])
+    return [s.replace(" involve ", f" involve ({headline}) ") for s in sentences(r, china_policy)]
+
+
 # ---------------------------------------------------------------------------------------
 # Cells: text for the templates, and CSV cells a spreadsheet will not run
 # ---------------------------------------------------------------------------------------
@@ -355,7 +426,7 @@ def view_model(run_dir: Path, *, meta, inputs, gate_df, collab, terms, audit_df,
 def write(run_dir: Path, meta: dict, *, inputs: pd.DataFrame, gate: list[dict], collab: pd.DataFrame | None,
           terms: pd.DataFrame | None, audit: pd.DataFrame | None, mentions: pd.DataFrame | None = None,
           failures: pd.DataFrame | None = None, settings=None, review_settings=None,
-          reviews: pd.DataFrame | None = None, texts=None) -> dict:
+          reviews: pd.DataFrame | None = None, texts=None, counts: dict | None = None) -> dict:
     """Write the run's report files into run_dir; return their paths by kind.
 
     meta: run_id, started, status, message, conf_file, input, years, warehouse,
@@ -365,6 +436,7 @@ def write(run_dir: Path, meta: dict, *, inputs: pd.DataFrame, gate: list[dict], 
     settings, review_settings: the run's reports and review settings; None: the packaged defaults.
     reviews: the `reviews` table (for the headline's interval); texts(ids) -> {paper_id:
     {"block", "snippets"}} for the review page (review.evidence_text).
+    counts: the counting rules' gold tables (rules, institution_pairs, country_fractions).
     """
     if settings is None or review_settings is None:
         from paperscope.config import load_config
@@ -402,6 +474,13 @@ def write(run_dir: Path, meta: dict, *, inputs: pd.DataFrame, gate: list[dict], 
                        f"Top terms by author-country group ({scope} scope)"))
         paths["chart_terms"] = charts[-1][0]
 
+    aggregates = (meta.get("config") or {}).get("aggregates") or {"headline_rule": "any_author", "rules": []}
+    if counts and not counts["rules"].empty:
+        at = min(1, len(charts))
+        charts.insert(at, (chart_rules(counts["rules"], run_dir / "rules_share.png", policy, aggregates["headline_rule"]),
+                           "US-China share under each counting rule, by year"))
+        paths["chart_rules"] = charts[at][0]
+
     gate_df = pd.DataFrame(gate, columns=["suite", "expectation", "column", "success", "observed"])
     gate_df["success"] = gate_df["success"].map({True: "pass", False: "FAIL"})
     status_counts = _status_counts(inputs)
@@ -409,12 +488,17 @@ def write(run_dir: Path, meta: dict, *, inputs: pd.DataFrame, gate: list[dict], 
                       audit_df=audit_df, records=records, failures=failures, charts=charts,
                       status_counts=status_counts, settings=settings)
     view["headline_error"] = error["sentences"] if error and collab is not None else []
+    view["rules"] = (rules_view(counts, policy, aggregates, settings.references, settings.top_pairs)
+                     if counts and not counts["rules"].empty and collab is not None else None)
+    if collab is not None:
+        view["sentences"] = headline_sentences(collab, counts, policy, aggregates["headline_rule"])
     paths["summary"].write_text(render("summary.md.j2", view), encoding="utf-8")
     paths["html"].write_text(render("index.html.j2", view), encoding="utf-8")
     record = {**meta, "gate": gate, "inputs": inputs.to_dict("records"), "status_counts": status_counts,
               "collaboration": None if collab is None else collab.to_dict("records"),
               "term_groups": None if terms is None else terms.to_dict("records"),
-              "sentences": (sentences(collab, policy) if collab is not None else [])
+              **({k: v.to_dict("records") for k, v in counts.items()} if counts else {}),
+              "sentences": (view["sentences"] if collab is not None else [])
               + (term_sentences(terms, policy) if terms is not None else []),
               "review_sample": [r["paper_id"] for r in records or []], "headline_error": error}
     paths["run_json"].write_text(json.dumps(record, indent=2, default=str), encoding="utf-8")

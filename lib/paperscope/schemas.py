@@ -73,6 +73,23 @@ HEADERS = StructType([
     StructField("countries", ArrayType(StringType()), True),
 ])
 
+# One row per (paper, author position), from the header's markers or conference metadata;
+# an author with no resolved affiliation has empty countries (silver).
+AUTHORS = StructType([
+    StructField("paper_id", StringType(), False),
+    StructField("year", IntegerType(), True),
+    StructField("position", IntegerType(), False),  # 1-based
+    StructField("n_authors", IntegerType(), False),
+    StructField("name", StringType(), True),
+    # Indices into the paper's affiliation strings (headers.affiliations[].index), and the
+    # countries each of those strings resolved to, in the same order.
+    StructField("affiliations", ArrayType(IntegerType()), True),
+    StructField("affiliation_countries", ArrayType(ArrayType(StringType())), True),
+    StructField("countries", ArrayType(StringType()), True),
+    # Where the author's strings were read: block, footnote, email or metadata (comma-joined).
+    StructField("source", StringType(), True),
+])
+
 MENTIONS = StructType([
     StructField("paper_id", StringType(), False),
     StructField("year", IntegerType(), True),

@@ -192,6 +192,34 @@ def apply_reviews(affs: DataFrame, overrides: DataFrame) -> DataFrame:
     return kept.unionByName(fixed.select(*affs.columns))
 
 
+def author_rows(headers: DataFrame) -> DataFrame:
+    """headers -> authors (silver): one row per (paper, author position), with the countries
+    of the strings the header reader linked to that author (paperscope.authors)."""
+
+    def run(batches: Iterator[pd.DataFrame]) -> Iterator[pd.DataFrame]:
+        from paperscope.authors import header_rows
+
+        for batch in batches:
+            rows = [row for rec in batch.itertuples(index=False)
+                    for row in header_rows(rec.paper_id, rec.year, _plain(rec.authors), _plain(rec.affiliations))]
+            yield pd.DataFrame(rows, columns=schemas.AUTHORS.fieldNames()).astype(
+                {"year": "Int32", "position": "int32", "n_authors": "int32"})
+
+    return headers.select("paper_id", "year", "authors", "affiliations").mapInPandas(run, schemas.AUTHORS)
+
+
+def _plain(value) -> list[dict]:
+    """An Arrow list of structs (numpy arrays of dicts) as plain lists of dicts."""
+    if value is None:
+        return []
+    out = []
+    for item in value:
+        item = dict(item)
+        out.append({k: (list(v) if hasattr(v, "__len__") and not isinstance(v, (str, dict)) else v)
+                    for k, v in item.items()})
+    return out
+
+
 def find_mentions(papers: DataFrame, terms_yaml: str) -> DataFrame:
     """papers -> mentions (silver): one row per (paper, term) found, counted in two scopes.
 

@@ -124,6 +124,17 @@ def test_header_authors_rows_follow_markers_and_sources():
          "affiliation_countries": [], "countries": [], "source": None}]
 
 
+def test_reviewed_corrections_replace_a_strings_countries_for_its_authors():
+    """A reviewed string's countries replace the matcher's for every author linked to it, as
+    in the affiliations table; otherwise a corrected paper breaks any_author >= distinct_authors."""
+    affs = [{"raw": "Lab X, Cambridge", "source": "block", "matches": [{"country": "US"}]},
+            {"raw": "Peking University", "source": "block", "matches": [{"country": "CN"}]}]
+    authors = [{"name": "A", "affiliations": [0]}, {"name": "B", "affiliations": [1]}]
+    got = authors_mod.header_rows("p", 2024, authors, affs, {"Lab X, Cambridge": ["GB"]})
+    assert [r["countries"] for r in got] == [["GB"], ["CN"]]
+    assert [r["countries"] for r in authors_mod.header_rows("p", 2024, authors, affs)] == [["US"], ["CN"]]
+
+
 def test_metadata_authors_rows_number_the_papers_strings():
     got = authors_mod.metadata_rows("p", 2024, [("A", ["MIT", "PKU"]), ("B", ["PKU"]), ("C", [])],
                                     {"MIT": ["US"], "PKU": ["CN"]})

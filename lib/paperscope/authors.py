@@ -23,15 +23,21 @@ def _row(paper_id, year, position, n, name, indices, per_string, sources) -> dic
             "source": ",".join(sorted(set(sources))) or None}
 
 
-def header_rows(paper_id: str, year, authors: list[dict], affiliations: list[dict]) -> list[dict]:
+def header_rows(paper_id: str, year, authors: list[dict], affiliations: list[dict],
+                corrected: dict[str, list[str]] | None = None) -> list[dict]:
     """A headers row's authors (name, affiliations: indices) and affiliations (source, matches)
-    -> author rows; source is where the author's strings were read (block, footnote, email)."""
+    -> author rows; source is where the author's strings were read (block, footnote, email).
+
+    corrected: reviewed countries by affiliation string (review.corrected_countries), which
+    replace the matcher's for that string, as in the affiliations table."""
+    corrected = corrected or {}
     n = len(authors)
     out = []
     for pos, author in enumerate(authors, 1):
         idx = [i for i in (author.get("affiliations") or []) if 0 <= i < len(affiliations)]
         out.append(_row(paper_id, year, pos, n, author.get("name"), idx,
-                        [_codes(affiliations[i].get("matches")) for i in idx],
+                        [sorted(corrected[affiliations[i].get("raw")]) if affiliations[i].get("raw") in corrected
+                         else _codes(affiliations[i].get("matches")) for i in idx],
                         [affiliations[i].get("source") for i in idx]))
     return out
 

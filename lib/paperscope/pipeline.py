@@ -115,23 +115,30 @@ def affiliations(run: Run) -> str:
         if not _skip(run, state):
             headers = transforms.resolve_headers(run.read("papers"), run.cfg["affiliations"])
             tables.write_years(headers, run.cfg, "headers", run.years, metadata=state)
-            out = _reviewed(run, transforms.affiliation_rows(run.read("headers", schemas.HEADERS)))
+            fixes = _review_fixes(run)
+            out = transforms.affiliation_rows(run.read("headers", schemas.HEADERS))
+            if fixes:
+                out = transforms.apply_reviews(
+                    out, run.spark.createDataFrame(fixes, "raw string, country string, evidence string"))
             tables.write_years(out, run.cfg, "affiliations", run.years, metadata=state)
-            authors = transforms.author_rows(run.read("headers", schemas.HEADERS))
+            corrected: dict[str, list[str]] = {}
+            for fix in fixes:
+                corrected.setdefault(fix["raw"], []).append(fix["country"])
+            authors = transforms.author_rows(run.read("headers", schemas.HEADERS), corrected)
             tables.write_years(authors, run.cfg, "authors", run.years, metadata=state)
         return tables.table_ref(run.cfg, "affiliations")
 
 
-def _reviewed(run: Run, affs: DataFrame) -> DataFrame:
-    """Affiliation rows with the reviewers' corrections in force applied (method review)."""
+def _review_fixes(run: Run) -> list[dict]:
+    """The reviewers' corrections in force, (raw, country, evidence) per corrected country:
+    applied to the affiliations (method review) and to the authors' countries alike."""
     from paperscope import review
 
     stored = tables.read_years(run.spark, run.cfg, "reviews", None, schemas.REVIEWS).toPandas()
     fixes = review.override_rows(review.in_force(stored))
-    if not fixes:
-        return affs
-    log.info("applying %d reviewed correction(s) of affiliation strings", len(fixes))
-    return transforms.apply_reviews(affs, run.spark.createDataFrame(fixes, "raw string, country string, evidence string"))
+    if fixes:
+        log.info("applying %d reviewed correction(s) of affiliation strings", len(fixes))
+    return fixes
 
 
 def mentions(run: Run) -> str:

@@ -192,16 +192,19 @@ def apply_reviews(affs: DataFrame, overrides: DataFrame) -> DataFrame:
     return kept.unionByName(fixed.select(*affs.columns))
 
 
-def author_rows(headers: DataFrame) -> DataFrame:
+def author_rows(headers: DataFrame, corrected: dict[str, list[str]] | None = None) -> DataFrame:
     """headers -> authors (silver): one row per (paper, author position), with the countries
-    of the strings the header reader linked to that author (paperscope.authors)."""
+    of the strings the header reader linked to that author (paperscope.authors), reviewed
+    corrections (affiliation string -> countries) in force applied."""
+    corrected = dict(corrected or {})
 
     def run(batches: Iterator[pd.DataFrame]) -> Iterator[pd.DataFrame]:
         from paperscope.authors import header_rows
 
         for batch in batches:
             rows = [row for rec in batch.itertuples(index=False)
-                    for row in header_rows(rec.paper_id, rec.year, _plain(rec.authors), _plain(rec.affiliations))]
+                    for row in header_rows(rec.paper_id, rec.year, _plain(rec.authors), _plain(rec.affiliations),
+                                           corrected)]
             yield pd.DataFrame(rows, columns=schemas.AUTHORS.fieldNames()).astype(
                 {"year": "Int32", "position": "int32", "n_authors": "int32"})
 

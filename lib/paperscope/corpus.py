@@ -29,8 +29,15 @@ def is_local(path: str) -> bool:
     return not _SCHEME.match(path) or path.startswith("file:")
 
 
+_FILE_SCHEME = re.compile(r"^file:(?://(?:localhost)?(?=/))?")
+
+
 def local_path(path: str) -> str:
-    return urlparse(path).path if path.startswith("file:") else path
+    """The file system path: only a real file: prefix is stripped, never parsed as a URL.
+
+    A file name may hold '#', '?', '%' or a newline; urlparse would cut or alter it.
+    """
+    return _FILE_SCHEME.sub("", path, count=1) if path.startswith("file:") else path
 
 
 def check_inputs(cfg: dict) -> None:
@@ -119,28 +126,117 @@ def _local_listing(cfg: dict) -> list[tuple[str, int]]:
 
     Spark's binaryFile listing silently skips what is not a regular file (a dangling
     link, a FIFO), so such a file would be lost without a trace; here it is listed, and
-    extraction gives it a row with status "unreadable". Folders are descended into,
-    as binaryFile does, and the paths are spelled as binaryFile spells them.
+    extraction gives it a row with status "unreadable". A folder that cannot be listed is
+    listed itself (as "<folder>/"), so it too becomes an unreadable row counted in the
+    files discovered. Folders are descended into, as binaryFile does, and the paths are
+    spelled as binaryFile spells them.
     """
-    glob = cfg["input"]["glob"]
-    found = []
-    for top in ([_tree_paths(cfg)] if isinstance(_tree_paths(cfg), str) else _tree_paths(cfg)):
-        for folder, dirs, names in os.walk(os.path.abspath(local_path(top)), followlinks=True):
-            dirs.sort()
-            for name in sorted(names):
-                if name.startswith((".", "_")) or not fnmatch.fnmatchcase(name, glob):
-                    continue
-                full = os.path.join(folder, name)
-                try:
-                    size = os.stat(full).st_size
-                except OSError:
-                    size = 0
-                found.append(("file:" + full, size))
+    tops = _tree_paths(cfg)
+    found: list[tuple[str, int]] = []
+    seen_dirs: set[tuple[int, int]] = set()
+    seen_files: set[tuple[int, int]] = set()
+    for top in ([tops] if isinstance(tops, str) else tops):
+        _walk(os.path.abspath(local_path(top)), cfg["input"]["glob"], found, seen_dirs, seen_files)
     return found
 
 
+def _walk(folder: str, glob: str, found: list, seen_dirs: set, seen_files: set) -> None:
+    """Depth-first, names sorted, following links; each real folder and file once.
+
+    Folders and files are told apart by (st_dev, st_ino): a link back to a folder already
+    entered (a loop) is skipped with a warning, and a file reached through several links
+    keeps the first path in this walk's sorted order.
+    """
+    try:
+        st = os.stat(folder)
+        if (st.st_dev, st.st_ino) in seen_dirs:
+            log.warning("folder %s was already listed (a symlink loop or a second link to it): skipped", folder)
+            return
+        seen_dirs.add((st.st_dev, st.st_ino))
+        with os.scandir(folder) as it:
+            entries = sorted(it, key=lambda e: e.name)
+    except OSError as exc:
+        log.warning("cannot list folder %s: %s; it is reported as an unreadable row", folder, exc.strerror or exc)
+        found.append(("file:" + folder.rstrip("/") + "/", 0))
+        return
+    subdirs = []
+    for entry in entries:
+        try:
+            is_dir = entry.is_dir(follow_symlinks=True)
+        except OSError:
+            is_dir = False
+        if is_dir:
+            subdirs.append(entry.path)
+            continue
+        if entry.name.startswith((".", "_")) or not fnmatch.fnmatchcase(entry.name, glob):
+            continue
+        try:
+            fst = os.stat(entry.path)
+        except OSError:
+            found.append(("file:" + entry.path, 0))
+            continue
+        if (fst.st_dev, fst.st_ino) in seen_files:
+            log.warning("%s is a file already listed under another path: listed once", entry.path)
+            continue
+        seen_files.add((fst.st_dev, fst.st_ino))
+        found.append(("file:" + entry.path, fst.st_size))
+    for sub in subdirs:
+        _walk(sub, glob, found, seen_dirs, seen_files)
+
+
+def read_manifest(path: str, years: list[int] | None = None) -> tuple[list[dict], list[str]]:
+    """The usable rows of a local manifest CSV, and one line per row that cannot be used.
+
+    Read with Python's csv (RFC 4180: doubled quotes, quoted newlines), so the
+    downloader's own manifest reads back as written. A relative path is resolved against
+    the manifest's folder; '..' is allowed. A row with no path is left out, a row whose
+    year is not a whole number is kept with year None, and a listed file that is not
+    there is kept, so extraction gives it an unreadable row; each is one line in the
+    returned problems.
+    """
+    base = os.path.dirname(os.path.abspath(path))
+    rows: list[dict] = []
+    problems: list[str] = []
+    with open(path, newline="", encoding="utf-8") as fh:
+        reader = csv.DictReader(fh)
+        reader.fieldnames = [h.strip() for h in reader.fieldnames or []]
+        for rec in reader:
+            line = reader.line_num
+            where = f"manifest {path} row ending at line {line}"
+            target = (rec.get("path") or "").strip()
+            if not target:
+                problems.append(f"{where}: no path; row skipped")
+                continue
+            if is_local(target):
+                target = "file:" + os.path.normpath(os.path.join(base, local_path(target)))
+            raw_year = (rec.get("year") or "").strip()
+            year = int(raw_year) if re.fullmatch(r"\d{4}", raw_year) else None
+            if year is None:
+                problems.append(f"{where}: year {raw_year!r} is not a 4-digit year; {target} counted with no year")
+            if years and year not in years:
+                continue
+            if is_local(target) and not os.path.isfile(local_path(target)):
+                problems.append(f"{where}: file not found: {local_path(target)}; it gets an unreadable row")
+            rows.append({"path": target, "year": year, "title_hint": rec.get("title") or None,
+                         "source_id": rec.get("paper_id") or None})
+    return rows, problems
+
+
+_MANIFEST_SCHEMA = "m_path string, year int, title_hint string, source_id string"
+
+
 def _manifest(spark: SparkSession, cfg: dict) -> DataFrame:
-    raw = spark.read.option("header", "true").csv(cfg["input"]["manifest"])
+    """The manifest's rows (m_path, year, title_hint, source_id); each unusable row is logged."""
+    source = cfg["input"]["manifest"]
+    if is_local(source):
+        rows, problems = read_manifest(local_path(source), cfg["input"]["years"])
+        for problem in problems:
+            log.warning("%s", problem)
+        if problems:
+            log.warning("manifest %s: %d row(s) with a problem (see above)", source, len(problems))
+        return spark.createDataFrame([(r["path"], r["year"], r["title_hint"], r["source_id"]) for r in rows],
+                                     _MANIFEST_SCHEMA)
+    raw = spark.read.option("header", "true").option("multiLine", "true").option("escape", '"').csv(source)
 
     def optional(name):
         return (F.col(name) if name in raw.columns else F.lit(None)).cast("string")
@@ -154,6 +250,14 @@ def _manifest(spark: SparkSession, cfg: dict) -> DataFrame:
 
 def _manifest_files(spark: SparkSession, cfg: dict, cols: list[str]) -> DataFrame:
     manifest = _manifest(spark, cfg)
+    if "content" not in cols and is_local(cfg["input"]["manifest"]):
+        rows = manifest.collect()
+        if all(is_local(r.m_path) for r in rows):
+            # Listed here, not by binaryFile: a file that is gone stays a row (extraction
+            # reports it unreadable) and names with '#', '?' or a newline are not URL-parsed.
+            return spark.createDataFrame(
+                [(r.year, r.title_hint, r.source_id, r.m_path, _size(r.m_path)) for r in rows],
+                "year int, title_hint string, source_id string, path string, length long")
     listed = [r.m_path for r in manifest.select("m_path").distinct().collect()]
     # A listed local file that is gone would fail the whole read; leaving it out instead
     # lets the quality gate report it as lost (discovery counts what the manifest lists).
@@ -165,6 +269,13 @@ def _manifest_files(spark: SparkSession, cfg: dict, cols: list[str]) -> DataFram
     files = spark.read.format("binaryFile").load(paths).select(*cols)
     return (manifest.join(files, _strip_scheme(files.path) == _strip_scheme(F.col("m_path")), "inner")
             .drop("m_path"))
+
+
+def _size(path: str) -> int:
+    try:
+        return os.stat(local_path(path)).st_size
+    except OSError:
+        return 0
 
 
 def discover(spark: SparkSession, cfg: dict) -> DataFrame:

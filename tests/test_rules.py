@@ -112,6 +112,16 @@ def test_no_paper_with_a_year_gives_empty_frames():
     assert counts.empty and rules.consistency(counts, rules.country_fractions(au.iloc[:0]), au.iloc[:0]).empty
 
 
+def test_consistency_with_papers_but_no_author_rows():
+    """A run whose papers all failed has rule rows (zero counts) but no authors: the gate's
+    frame still has every column, with no paper with a country."""
+    papers, aff, au = _frames()
+    empty = au.iloc[:0]
+    counts = rules.count_rules(papers, aff.iloc[:0], empty)
+    got = rules.consistency(counts, rules.country_fractions(empty), empty)
+    assert not got.empty and (got["papers_with_country"] == 0).all() and (got["fractional_sum"] == 0).all()
+
+
 def test_header_authors_rows_follow_markers_and_sources():
     affs = [{"source": "block", "matches": [{"country": "US"}]},
             {"source": "footnote", "matches": [{"country": "CN"}, {"country": None}]}]

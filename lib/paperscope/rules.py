@@ -62,9 +62,10 @@ def author_flags(authors: pd.DataFrame, china_policy: str, dual_strings: bool = 
     """authors -> the same rows with countries (as kept), us, cn, known, first, last."""
     a = authors[["paper_id", "year", "position", "n_authors", "affiliation_countries"]].copy()
     a["kept"] = [_countries(s, china_policy, dual_strings) for s in a["affiliation_countries"]]
-    a["us"] = a["kept"].map(policy.has_us)
-    a["cn"] = a["kept"].map(lambda c: policy.has_cn(c, china_policy))
-    a["known"] = a["kept"].map(bool)
+    # Boolean dtype even with no rows: an empty object column used as a mask selects columns.
+    a["us"] = a["kept"].map(policy.has_us).astype(bool)
+    a["cn"] = a["kept"].map(lambda c: policy.has_cn(c, china_policy)).astype(bool)
+    a["known"] = a["kept"].map(bool).astype(bool)
     a["first"] = a["position"] == 1
     a["last"] = (a["position"] == a["n_authors"]) & (a["n_authors"] > 1)
     return a
@@ -203,7 +204,8 @@ def consistency(rules: pd.DataFrame, fractions: pd.DataFrame, authors: pd.DataFr
     wide.columns.name = None
     known = author_flags(authors, policy.DEFAULT_CHINA_POLICY, True)
     known = known[known["known"]].groupby("year")["paper_id"].nunique().rename("papers_with_country")
-    total = fractions.groupby("year")["fractional_count"].sum().round(3).rename("fractional_sum")
+    total = (fractions.astype({"fractional_count": float}).groupby("year")["fractional_count"].sum()
+             .round(3).rename("fractional_sum"))
     wide = wide.merge(known, on="year", how="left").merge(total, on="year", how="left")
     wide[["papers_with_country", "fractional_sum"]] = wide[["papers_with_country", "fractional_sum"]].fillna(0)
     return wide

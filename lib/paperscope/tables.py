@@ -63,28 +63,28 @@ def write_years(df: DataFrame, cfg: dict, name: str, years: list[int], metadata:
               .partitionBy("year"))
     if metadata is not None:
         writer = writer.option("userMetadata", json.dumps(metadata, sort_keys=True))
-    if ident:
-        df.sparkSession.sql(f"CREATE SCHEMA IF NOT EXISTS {ident.rsplit('.', 1)[0]}")
-        writer.saveAsTable(ident)
-    else:
-        writer.save(path)
-    _forget(cfg, name)
+    _save(writer, df, cfg, name)
     log.info("wrote %s (%s)", ident or path, predicate)
     return ident or path
 
 
 def append(df: DataFrame, cfg: dict, name: str) -> str:
     """Append df to a table that no run replaces (reviews), in one commit: all or nothing."""
-    path, ident = table_path(cfg, name), table_name(cfg, name)
-    writer = df.write.format("delta").mode("append")
+    _save(df.write.format("delta").mode("append"), df, cfg, name)
+    ref = table_name(cfg, name) or table_path(cfg, name)
+    log.info("appended to %s", ref)
+    return ref
+
+
+def _save(writer, df: DataFrame, cfg: dict, name: str) -> None:
+    """One commit of writer to the table: a catalog table by name, else its path."""
+    ident = table_name(cfg, name)
     if ident:
         df.sparkSession.sql(f"CREATE SCHEMA IF NOT EXISTS {ident.rsplit('.', 1)[0]}")
         writer.saveAsTable(ident)
     else:
-        writer.save(path)
+        writer.save(table_path(cfg, name))
     _forget(cfg, name)
-    log.info("appended to %s", ident or path)
-    return ident or path
 
 
 class TableDamaged(RuntimeError):

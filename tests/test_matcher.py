@@ -1,6 +1,6 @@
 """The matcher package: its structure, its method set, and the string classes its rules cover.
 
-Pure Python, no Spark: every case is generated here, nothing is read from ../shared.
+Pure Python, no Spark: every case is generated here, nothing is read from the development data beside the repo.
 """
 from __future__ import annotations
 

@@ -171,6 +171,11 @@ def chart_collaboration(collab: pd.DataFrame, path: Path, china_policy: str) -> 
     ax.set_title("Papers by author countries, per year")
     ax.legend(fontsize=8, loc="best")
     ax.grid(alpha=0.3)
+    return _save_chart(plt, fig, path)
+
+
+def _save_chart(plt, fig, path: Path) -> Path:
+    """A chart's figure laid out, written as PNG and closed (pyplot keeps every open figure)."""
     fig.tight_layout()
     fig.savefig(path, format="png")
     plt.close(fig)
@@ -197,10 +202,7 @@ def chart_terms(groups: pd.DataFrame, path: Path, top: int, china_policy: str) -
     ax.set_title(f"Top terms by author-country group ({years[0]}-{years[-1]})" if years else "Top terms")
     ax.legend(fontsize=8, loc="lower right")
     ax.grid(axis="x", alpha=0.3)
-    fig.tight_layout()
-    fig.savefig(path, format="png")
-    plt.close(fig)
-    return path
+    return _save_chart(plt, fig, path)
 
 
 def chart_rules(rules: pd.DataFrame, path: Path, china_policy: str, headline: str) -> Path:
@@ -217,10 +219,7 @@ def chart_rules(rules: pd.DataFrame, path: Path, china_policy: str, headline: st
     ax.set_title("US-China papers under each counting rule, per year")
     ax.legend(fontsize=7, loc="best")
     ax.grid(alpha=0.3)
-    fig.tight_layout()
-    fig.savefig(path, format="png")
-    plt.close(fig)
-    return path
+    return _save_chart(plt, fig, path)
 
 
 def rules_view(counts: dict, china_policy: str, aggregates: dict, references: dict, top_pairs: int) -> dict:

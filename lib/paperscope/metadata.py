@@ -227,8 +227,9 @@ def to_rows(records: list[Record], year: int, source: str, fmt: str, gazetteer=N
 
     corrected: reviewed countries by affiliation string, for the authors rows (the caller
     applies them to the affiliation rows, review.apply_overrides)."""
-    corrected = corrected or {}
     from paperscope.authors import metadata_rows
+
+    corrected = corrected or {}
 
     papers, affs, author_rows = [], [], []
     stats = Counter()

@@ -436,7 +436,7 @@ def _browser(downloads):
     if not (chromium and driver):
         pytest.skip("no chromium + chromedriver on PATH (as root, `make setup` installs Debian's "
                     "chromium and chromium-driver)")
-    webdriver = pytest.importorskip("selenium.webdriver", reason="selenium not installed (pip install -e '.[dev]')")
+    from selenium import webdriver
     from selenium.webdriver.chrome.service import Service
 
     options = webdriver.ChromeOptions()
@@ -468,6 +468,7 @@ def test_review_page_in_a_headless_browser_saves_a_sheet_that_imports(tmp_path, 
     """review.html (written by report.write from a small audit) in headless Chromium: the
     form's fields render, a reviewer's choices and typing go through the page's own script,
     the CSV it downloads is the sheet with those answers, and `review import` takes it."""
+    pytest.importorskip("selenium", reason="selenium not installed (pip install -e '.[dev]')")
     from selenium.webdriver.common.by import By
     from selenium.webdriver.support.ui import Select
 

@@ -192,19 +192,41 @@ def apply_reviews(affs: DataFrame, overrides: DataFrame) -> DataFrame:
     return kept.unionByName(fixed.select(*affs.columns))
 
 
-def author_rows(headers: DataFrame, corrected: dict[str, list[str]] | None = None) -> DataFrame:
+def apply_paper_reviews(affs: DataFrame, papers: DataFrame, overrides: DataFrame) -> DataFrame:
+    """Paper flag overrides (paper_id, country, present, raw, evidence; review.paper_override_rows),
+    after the string corrections: a removed country leaves every row of the paper that had it
+    (country null, method review), an added one is a row of its own (source review) for the
+    papers of `papers` (paper_id, year)."""
+    fixes = F.broadcast(overrides)
+    off = fixes.where(~F.col("present")).select("paper_id", "country", F.col("evidence").alias("_why"))
+    hit = affs.join(off, ["paper_id", "country"], "left")
+    why = F.col("_why").isNotNull()
+    kept = (hit.withColumn("country", F.when(why, F.lit(None).cast("string")).otherwise(F.col("country")))
+            .withColumn("method", F.when(why, F.lit("review")).otherwise(F.col("method")))
+            .withColumn("evidence", F.coalesce("_why", "evidence")).select(*affs.columns))
+    added = (fixes.where(F.col("present")).join(papers.select("paper_id", "year"), "paper_id")
+             .select("paper_id", "year", "raw", F.lit("review").alias("source"),
+                     F.lit(None).cast("string").alias("institution"), "country", F.lit("review").alias("method"),
+                     "evidence", F.lit(1.0).alias("score"), F.lit(None).cast("string").alias("matched")))
+    return kept.unionByName(added.select(*affs.columns))
+
+
+def author_rows(headers: DataFrame, corrected: dict[str, list[str]] | None = None,
+                removed: dict[str, set[str]] | None = None) -> DataFrame:
     """headers -> authors (silver): one row per (paper, author position), with the countries
     of the strings the header reader linked to that author (paperscope.authors), reviewed
-    corrections (affiliation string -> countries) in force applied."""
+    corrections (affiliation string -> countries) in force applied, then the countries paper
+    flag overrides take out of a paper (paper_id -> codes) removed from its authors."""
     corrected = dict(corrected or {})
+    removed = dict(removed or {})
 
     def run(batches: Iterator[pd.DataFrame]) -> Iterator[pd.DataFrame]:
-        from paperscope.authors import header_rows
+        from paperscope.authors import header_rows, without
 
         for batch in batches:
             rows = [row for rec in batch.itertuples(index=False)
-                    for row in header_rows(rec.paper_id, rec.year, _plain(rec.authors), _plain(rec.affiliations),
-                                           corrected)]
+                    for row in without(header_rows(rec.paper_id, rec.year, _plain(rec.authors),
+                                                   _plain(rec.affiliations), corrected), removed)]
             yield pd.DataFrame(rows, columns=schemas.AUTHORS.fieldNames()).astype(
                 {"year": "Int32", "position": "int32", "n_authors": "int32"})
 

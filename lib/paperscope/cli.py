@@ -156,8 +156,19 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _run_step(args, cfg) -> int:
+    from paperscope import rerun
+
+    state = None
+    if rerun.applies(cfg, args.step, args.run_id):
+        state = rerun.inputs_state(cfg)
+        stamp = rerun.unchanged(cfg, state)
+        if stamp is not None:
+            _print_unchanged(stamp)
+            return 0
+
     from paperscope import pipeline
     from paperscope.deltajars import JarError
+    from paperscope.progress import progress_for
     from paperscope.spark import get_spark
 
     try:
@@ -167,10 +178,23 @@ def _run_step(args, cfg) -> int:
     run = pipeline.Run(spark, cfg, conf_file=args.conf_file)
     if args.run_id:
         run.run_id = args.run_id
-    result = registry.step(args.step).function()(run)
+    with progress_for(spark, cfg):
+        result = registry.step(args.step).function()(run)
     code = result if isinstance(result, int) else 0
+    if state is not None:
+        rerun.remember(cfg, state, run.run_id, code, run.run_dir / "index.html")
     _print_where(run, args.step, code)
     return code
+
+
+def _print_unchanged(stamp: dict) -> None:
+    """The fast re-run's answer: the last passed run stands."""
+    report = Path(stamp["report"])
+    print(f"paperscope: run {stamp['run_id']} passed and nothing changed since "
+          f"({stamp['files']} files, config, code, tables): Spark not started, no new report")
+    print(f"  report:  {report}")
+    print(f"  summary: {report.parent / 'summary.md'}")
+    print(f"  audit:   {report.parent / 'audit.csv'}")
 
 
 def _print_where(run, step: str, code: int) -> None:

@@ -198,3 +198,44 @@ def test_rerun_trusts_path_size_and_mtime_and_hashes_only_touched_files(spark, b
     forced = incremental.refresh_papers(spark, cfg.with_values({"extract.reextract": True}), [2025])
     assert (forced.extracted, forced.trusted) == (3, 0)
     assert _papers(spark, cfg)[a.name][0] != stored[a.name][0]
+
+
+# --- a re-run with nothing changed starts no Spark ----------------------------------------------
+
+
+@pytest.mark.e2e
+def test_unchanged_rerun_starts_no_spark_and_any_change_runs_again(spark, tmp_path, capsys):
+    import shutil
+
+    from paperscope import cli, rerun
+    from paperscope.config import load_config
+
+    corpus = tmp_path / "corpus" / "2025"
+    corpus.mkdir(parents=True)
+    for src in sorted((REPO / "sample" / "corpus" / "2025").glob("*.pdf"))[:3]:
+        shutil.copy(src, corpus / src.name)
+    flags = ["--conf-file", str(REPO / "conf" / "local.yaml"), "--corpus", str(tmp_path / "corpus"),
+             "--warehouse", str(tmp_path / "wh"), "--reports", str(tmp_path / "reports"),
+             "--set", f"delta.jar_cache={REPO / '.cache' / 'jars'}"]
+    assert cli.main(["run", *flags]) == 0
+    first = capsys.readouterr().out
+    stamp = json.loads((tmp_path / "wh" / rerun.STAMP).read_text())
+    assert stamp["exit_code"] == 0 and stamp["files"] == 3 and stamp["run_id"] in first
+
+    assert cli.main(["run", *flags]) == 0
+    out = capsys.readouterr().out
+    assert "Spark not started" in out and stamp["run_id"] in out
+    assert len(list((tmp_path / "reports").glob("2*"))) == 1  # no new report
+
+    cfg = load_config(REPO / "conf" / "local.yaml", [f"delta.jar_cache={REPO / '.cache' / 'jars'}"],
+                      input__corpus=str(tmp_path / "corpus"), warehouse__path=str(tmp_path / "wh"),
+                      reports__path=str(tmp_path / "reports"))
+    assert rerun.unchanged(cfg, rerun.inputs_state(cfg)) is not None
+    # A changed setting, a touched file or a forced re-extraction each mean a real run.
+    assert rerun.unchanged(cfg.with_values({"mentions.scope": "full"}),
+                           rerun.inputs_state(cfg.with_values({"mentions.scope": "full"}))) is None
+    assert not rerun.applies(cfg.with_values({"extract.reextract": True}), "run", None)
+    assert not rerun.applies(cfg, "run", "job-run-7") and not rerun.applies(cfg, "extract", None)
+    victim = next(corpus.glob("*.pdf"))
+    os.utime(victim, ns=(os.stat(victim).st_atime_ns, os.stat(victim).st_mtime_ns + 10**9))
+    assert rerun.unchanged(cfg, rerun.inputs_state(cfg)) is None

@@ -100,7 +100,7 @@ def unchanged(cfg, state: dict) -> dict | None:
         stamp = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, ValueError, AttributeError):
         return None
-    if stamp.get("code") != 0 or any(stamp.get(k) != state[k] for k in ("listing", "config", "code")):
+    if stamp.get("exit_code") != 0 or any(stamp.get(k) != state[k] for k in ("listing", "config", "code")):
         return None
     if not Path(stamp.get("report", "")).is_file():
         return None
@@ -120,7 +120,7 @@ def remember(cfg, state: dict, run_id: str, code: int, report: Path) -> None:
     versions = table_versions(cfg)
     if path is None or versions is None:
         return
-    record = {**state, "versions": versions, "run_id": run_id, "code": code, "report": str(report)}
+    record = {**state, "versions": versions, "run_id": run_id, "exit_code": code, "report": str(report)}
     tmp = path.with_suffix(".tmp")
     tmp.write_text(json.dumps(record, indent=1, sort_keys=True), encoding="utf-8")
     tmp.replace(path)

@@ -136,6 +136,11 @@ def main(argv: list[str] | None = None) -> int:
         if getattr(args, "run_id", None) and not re.fullmatch(r"[A-Za-z0-9._-]+", args.run_id):
             raise ConfigError(f"--run-id {args.run_id!r}: letters, digits, '.', '_' and '-' only (it names a folder)")
         cfg = _config(args)
+        # Before the preflight (which loads the GX suites, seconds): a passed run's stamp
+        # covers the inputs, settings, suites and code it would check.
+        state = _unchanged_state(cfg, args)
+        if state is True:
+            return 0
         preflight(cfg, args.step)
     except (ConfigError, InputError) as exc:
         return _fail(str(exc))
@@ -143,7 +148,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"paperscope: config and input look fine ({cfg['input']['manifest'] or cfg['input']['corpus']})")
         return 0
     try:
-        return _run_step(args, cfg)
+        return _run_step(args, cfg, state)
     except (ConfigError, InputError, FileNotFoundError) as exc:
         return _fail(str(exc))
     except TableDamaged as exc:
@@ -155,18 +160,23 @@ def main(argv: list[str] | None = None) -> int:
         raise
 
 
-def _run_step(args, cfg) -> int:
+def _unchanged_state(cfg, args):
+    """True when the last passed run stands (printed); else the inputs' state to stamp
+    after this run, or None when the fast re-run does not apply (paperscope.rerun)."""
     from paperscope import rerun
 
-    state = None
-    if rerun.applies(cfg, args.step, args.run_id):
-        state = rerun.inputs_state(cfg)
-        stamp = rerun.unchanged(cfg, state)
-        if stamp is not None:
-            _print_unchanged(stamp)
-            return 0
+    if args.step == "check" or not rerun.applies(cfg, args.step, args.run_id):
+        return None
+    state = rerun.inputs_state(cfg)
+    stamp = rerun.unchanged(cfg, state)
+    if stamp is None:
+        return state
+    _print_unchanged(stamp)
+    return True
 
-    from paperscope import pipeline
+
+def _run_step(args, cfg, state: dict | None = None) -> int:
+    from paperscope import pipeline, rerun
     from paperscope.deltajars import JarError
     from paperscope.progress import progress_for
     from paperscope.spark import get_spark

@@ -31,11 +31,12 @@ def _stamp_file(cfg) -> Path | None:
 
 def applies(cfg, step: str, run_id: str | None) -> bool:
     """A `run` over a local corpus folder, not asked to re-extract, with no run id imposed."""
-    from paperscope.corpus import is_local
+    from paperscope.corpus import is_local, local_path
 
     inp, ex = cfg["input"], cfg["extract"]
     return (step == "run" and ex["skip_unchanged_run"] and not ex["reextract"] and not run_id
-            and not inp["manifest"] and is_local(inp["corpus"]) and _stamp_file(cfg) is not None)
+            and not inp["manifest"] and is_local(inp["corpus"]) and os.path.isdir(local_path(inp["corpus"]))
+            and _stamp_file(cfg) is not None)
 
 
 def _digest(items) -> str:

@@ -21,7 +21,7 @@ REPO = __import__("pathlib").Path(__file__).resolve().parents[1]
 # --- the driver JVM's options: one definition, a code cache a long run does not fill ----
 
 
-def test_spark_submit_takes_the_driver_options_from_the_config():
+def test_submit_script_takes_the_driver_options_from_the_config():
     """spark-submit.sh names no JVM flag itself: it asks the config, as the in-process
     session does, so the two cannot drift apart."""
     script = (REPO / "spark-submit.sh").read_text()

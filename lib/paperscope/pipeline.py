@@ -17,7 +17,7 @@ import pandas as pd
 from pyspark.sql import DataFrame, SparkSession
 from pyspark.sql import functions as F
 
-from paperscope import corpus, incremental, registry, schemas, tables, transforms
+from paperscope import corpus, incremental, progress, registry, schemas, tables, transforms
 from paperscope.mentions import parse_terms, terms_text
 
 log = logging.getLogger(__name__)
@@ -50,6 +50,7 @@ class Run:
     @contextmanager
     def step(self, name: str):
         log.info("step %s: start", name)
+        progress.CURRENT["step"] = name
         t0 = time.perf_counter()
         yield
         self.durations[name] = round(time.perf_counter() - t0, 2)

@@ -19,7 +19,7 @@ from paperscope import policy, schemas
 log = logging.getLogger(__name__)
 
 
-def extract_papers(files: DataFrame, limits, known: frozenset = frozenset()) -> DataFrame:
+def extract_papers(files: DataFrame, limits, known: frozenset = frozenset(), trusted: dict | None = None) -> DataFrame:
     """Input files -> papers (bronze) rows, plus a "reused" flag.
 
     files: path, year, size_bytes, title_hint, source_id, and either content (bytes read
@@ -27,8 +27,10 @@ def extract_papers(files: DataFrame, limits, known: frozenset = frozenset()) -> 
     PDF is extracted in a forked child under limits (pdf.Limits), so a hung or crashing
     pdfminer call becomes a row, never a failed or hung task. A file whose
     (sha256, path, year) is in known is not extracted again: its row comes back with reused=True
-    and no text, for the caller to keep the stored row.
+    and no text, for the caller to keep the stored row. A file whose (path, year, size_bytes,
+    modified_ns) is a key of trusted is not even read: its stored paper_id is taken as is.
     """
+    trusted = dict(trusted or {})
 
     def run(batches: Iterator[pd.DataFrame]) -> Iterator[pd.DataFrame]:
         import logging
@@ -41,11 +43,14 @@ def extract_papers(files: DataFrame, limits, known: frozenset = frozenset()) -> 
         for batch in batches:
             rows = []
             for rec in batch.to_dict("records"):
-                rows.append({**_EMPTY_ROW, **_extract_one(rec, limits, known, pdf, log)})
-            yield pd.DataFrame(rows, columns=_EXTRACTED.fieldNames()).astype({"n_pages": "Int32", "year": "Int32"})
+                rows.append({**_EMPTY_ROW, **_extract_one(rec, limits, known, pdf, log, trusted)})
+            yield pd.DataFrame(rows, columns=_EXTRACTED.fieldNames()).astype({"n_pages": "Int32", "year": "Int32", "modified_ns": "Int64"})
 
     source = "content" if "content" in files.columns else "local_path"
     cols = ["path", "year", "size_bytes", source, "title_hint", "source_id"]
+    if "modified_ns" not in files.columns:
+        files = files.withColumn("modified_ns", F.lit(None).cast("long"))
+    cols.append("modified_ns")
     return files.select(*cols).mapInPandas(run, _EXTRACTED)
 
 
@@ -54,9 +59,21 @@ _EXTRACTED = StructType(schemas.PAPERS.fields + [StructField("reused", BooleanTy
 _EMPTY_ROW = dict.fromkeys(_EXTRACTED.fieldNames())
 
 
-def _extract_one(rec: dict, limits, known: frozenset, pdf, log) -> dict:
+def trust_key(path: str, year, size, modified_ns) -> tuple:
+    """What a re-run compares before reading a file: (path, year, size, mtime in ns)."""
+    return (path, None if year is None or pd.isna(year) else int(year), None if size is None or pd.isna(size)
+            else int(size), None if modified_ns is None or pd.isna(modified_ns) else int(modified_ns))
+
+
+def _extract_one(rec: dict, limits, known: frozenset, pdf, log, trusted: dict | None = None) -> dict:
     """One file -> one row; reads the bytes (content or local path), hashes, extracts."""
     path = rec["path"]
+    modified = rec.get("modified_ns")
+    modified = None if modified is None or pd.isna(modified) else int(modified)
+    stored = (trusted or {}).get(trust_key(path, rec["year"], rec["size_bytes"], modified))
+    if stored is not None:
+        return {"paper_id": stored, "year": _year(rec), "path": path, "size_bytes": int(rec["size_bytes"]),
+                "modified_ns": modified, "status": "ok", "reused": True}
     if "content" in rec:
         data, got = (bytes(rec["content"]) if rec["content"] is not None else b""), None
     else:
@@ -64,7 +81,7 @@ def _extract_one(rec: dict, limits, known: frozenset, pdf, log) -> dict:
     digest = paper_key(path, data, got)
     if (digest, path, _year(rec)) in known:
         return {"paper_id": digest, "year": _year(rec), "path": path, "size_bytes": int(rec["size_bytes"]),
-                "status": got.status if got else "ok", "reused": True}
+                "modified_ns": modified, "status": got.status if got else "ok", "reused": True}
     if got is None:
         got = pdf.extract_isolated(data, limits)
     if got.status != "ok":
@@ -87,6 +104,7 @@ def _extract_one(rec: dict, limits, known: frozenset, pdf, log) -> dict:
         "source_id": rec.get("source_id"),
         "body_engine": got.body_engine,
         "body_fallback": got.body_fallback,
+        "modified_ns": modified,
         "reused": False,
     }
 

@@ -156,6 +156,8 @@ class Delta(Section):
     jar_cache: PathStr
     maven_repository: str
     jars: list[Jar]
+    conflict_retries: Count
+    conflict_backoff_s: Annotated[Number, Field(ge=0)]
 
 
 class Extract(Section):

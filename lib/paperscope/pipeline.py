@@ -17,12 +17,13 @@ import pandas as pd
 from pyspark.sql import DataFrame, SparkSession
 from pyspark.sql import functions as F
 
-from paperscope import corpus, incremental, registry, schemas, tables, transforms
+from paperscope import corpus, escape, incremental, registry, schemas, tables, transforms
+from paperscope.exitcodes import Exit
 from paperscope.mentions import parse_terms, terms_text
 
 log = logging.getLogger(__name__)
 
-GATE_FAILED = 1
+GATE_FAILED = Exit.GATE_FAILED
 
 
 @dataclass
@@ -402,7 +403,7 @@ def run_metadata(run: Run) -> int:
     pdf = _pdf_flags(run, conf["compare_with"], [year]) if conf["compare_with"] and year else None
     read = metadata(run)
     code = gate_then_aggregate(run)
-    parts = [f"# Metadata source of run {run.run_id}\n", "```", json.dumps(read.stats, indent=2, default=str), "```\n"]
+    parts = [f"# Metadata source of run {run.run_id}\n", escape.md_fence(json.dumps(read.stats, indent=2, default=str))]
     record = {"stats": read.stats}
     if run.counts:
         from paperscope.rules import rules_markdown
@@ -418,7 +419,7 @@ def run_metadata(run: Run) -> int:
         parts.append(md.agreement_markdown(summary, diff))
         record["agreement"] = summary
         run.run_dir.mkdir(parents=True, exist_ok=True)
-        diff.to_csv(run.run_dir / "agreement_disagreements.csv", index=False)
+        escape.csv_frame(diff).to_csv(run.run_dir / "agreement_disagreements.csv", index=False)
         log.info("PDF vs metadata: %s", summary)
     run.run_dir.mkdir(parents=True, exist_ok=True)
     (run.run_dir / "metadata.md").write_text("\n".join(parts), encoding="utf-8")

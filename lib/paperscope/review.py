@@ -23,7 +23,7 @@ from statistics import NormalDist
 
 import pandas as pd
 
-from paperscope import policy
+from paperscope import escape, policy
 
 log = logging.getLogger(__name__)
 
@@ -134,7 +134,7 @@ def read_sheet(path: str | Path) -> pd.DataFrame:
         df = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
     except (OSError, UnicodeDecodeError, pd.errors.ParserError, pd.errors.EmptyDataError) as exc:
         raise ReviewError(f"{path}: cannot read it as CSV: {exc}") from None
-    return df.map(lambda v: v[1:] if isinstance(v, str) and v.startswith("'") else v)
+    return df.map(escape.csv_unescape)
 
 
 def _flag(value: str, where: str, errors: list[str]) -> bool | None:
@@ -481,7 +481,7 @@ def run_audit(cfg, run_id: str) -> pd.DataFrame:
     if not re.fullmatch(r"[A-Za-z0-9._-]+", run_id) or not path.is_file():
         raise ReviewError(f"sample is from run {run_id!r}, which has no audit under {cfg['reports']['path']}/")
     audit = pd.read_csv(path, dtype=str, keep_default_na=False)
-    audit["raw"] = audit["raw"].map(lambda v: v[1:] if v.startswith("'") else v)
+    audit["raw"] = audit["raw"].map(escape.csv_unescape)
     return audit
 
 
@@ -569,8 +569,8 @@ def main(argv: list[str] | None = None, io=None) -> int:
         writer = csv.writer(sys.stdout, delimiter="\t", lineterminator="\n")
         writer.writerow(["review_id", "raw", "country", "reviewer", "reviewed_at", "paper_id", "note"])
         for r in force.to_dict("records"):
-            writer.writerow([r["review_id"][:12], r["raw"], r["corrected_country"], r["reviewer"], r["reviewed_at"],
-                             r["paper_id"][:12], r["note"] or ""])
+            writer.writerow(escape.csv_row([r["review_id"][:12], r["raw"], r["corrected_country"], r["reviewer"],
+                                            r["reviewed_at"], r["paper_id"][:12], r["note"] or ""]))
         return 0
     except ReviewError as exc:
         for line in str(exc).splitlines():

@@ -166,6 +166,8 @@ class Extract(Section):
     layout_pages: Count
     timeout_seconds: Annotated[Number, Field(ge=0)]
     max_bytes: Count
+    max_memory_bytes: Count
+    max_stream_bytes: Count
     page_limit: Count
     partitions: Count
     max_tasks_per_core: Annotated[int, Field(ge=1)]

@@ -228,6 +228,7 @@ class Aggregates(Section):
 class Mentions(Section):
     terms_file: str | None
     scope: Literal["body", "full"]
+    timeout_seconds: Annotated[Number, Field(ge=0)]
 
 
 class Quality(Section):

@@ -148,8 +148,19 @@ def mentions(run: Run) -> str:
         state = _state(run, "mentions")
         if not _skip(run, state):
             text = terms_text(run.cfg["mentions"]["terms_file"])
-            out = transforms.find_mentions(run.read("papers"), text)
-            tables.write_years(out, run.cfg, "mentions", run.years, metadata=state)
+            limit = run.cfg["mentions"]["timeout_seconds"]
+            papers = run.read("papers")
+            found = transforms.find_mentions(papers, text, limit).persist()
+            try:
+                out, late = transforms.mentions_timeouts(found, papers)
+                for path, term in late:
+                    log.warning("mentions: term %r ran past mentions.timeout_seconds=%s s on %s; that term and the "
+                                "ones after it are not counted for this paper", term, limit, path)
+                # A run with timeouts is not recorded as built from this state: the next run tries again.
+                meta = {**state, "timed_out": len(late)} if late else state
+                tables.write_years(out, run.cfg, "mentions", run.years, metadata=meta)
+            finally:
+                found.unpersist()
         return tables.table_ref(run.cfg, "mentions")
 
 

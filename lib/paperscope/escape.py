@@ -49,7 +49,7 @@ def csv_row(values) -> list:
 # anywhere in a line. An underscore inside a word (too_many_pages) is never emphasis.
 _INLINE = re.compile(r"([\\`*\[\]|~]|(?<![A-Za-z0-9])_|_(?![A-Za-z0-9]))")
 # At the start of a line (or of a list item's text): a heading, list, quote or ordered list.
-_LINE_START = re.compile(r"^(\s*)([#>+-]|\d+[.)])")
+_LINE_START = re.compile(r"^(\s*)(?:([#>+-])|(\d+)([.)]))")
 # GFM turns bare URLs and www. names into links: break the pattern with an escape.
 _AUTOLINK = re.compile(r"(?i)(\w)(://)|\b(www)(\.)")
 
@@ -63,7 +63,14 @@ def md_text(value) -> str:
     text = html.escape(text, quote=False)
     text = _INLINE.sub(r"\\\1", text)
     text = _AUTOLINK.sub(lambda m: f"{m.group(1)}\\{m.group(2)}" if m.group(1) else f"{m.group(3)}\\{m.group(4)}", text)
-    return _LINE_START.sub(lambda m: f"{m.group(1)}\\{m.group(2)}", text)
+    return _LINE_START.sub(_line_start, text)
+
+
+def _line_start(m: re.Match) -> str:
+    """'# x' -> '\\# x', '1. x' -> '1\\. x' (only punctuation can be backslash-escaped)."""
+    if m.group(2):
+        return f"{m.group(1)}\\{m.group(2)}"
+    return f"{m.group(1)}{m.group(3)}\\{m.group(4)}"
 
 
 def md_code(value) -> str:

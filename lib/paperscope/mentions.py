@@ -72,6 +72,16 @@ class Term:
                    if not any(s < m.end() and m.start() < e for s, e in spans))
 
 
+    def first(self, text: str, timeout_s: float = 0):
+        """The first variant match (for a snippet), or None; None too past timeout_s."""
+        try:
+            if timeout_s and _engine is not None:
+                return self.regex.search(text, timeout=timeout_s)
+            return self.regex.search(text)
+        except TimeoutError:
+            return None
+
+
 def _finditer(pattern, text: str, deadline: float | None):
     if deadline is None or _engine is None:
         return pattern.finditer(text)

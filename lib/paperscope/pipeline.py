@@ -297,8 +297,9 @@ def _review_texts(run: Run, ids: list[str]) -> dict:
     terms = parse_terms(terms_text(run.cfg["mentions"]["terms_file"]))
     names = {t.name for t in terms}
     rows = run.read("papers").where(F.col("paper_id").isin(ids)).select("paper_id", "header_text", "full_text").collect()
-    return {r.paper_id: evidence_text(r.header_text, r.full_text, terms, names, conf["block_chars"], conf["snippet_chars"])
-            for r in rows}
+    limit = run.cfg["mentions"]["timeout_seconds"]
+    return {r.paper_id: evidence_text(r.header_text, r.full_text, terms, names, conf["block_chars"], conf["snippet_chars"],
+                                      limit) for r in rows}
 
 
 def report(run: Run, gate, collab=None, terms=None, message: str | None = None) -> dict:

@@ -284,9 +284,10 @@ _ABSTRACT = re.compile(r"\bA\s?B\s?S\s?T\s?R\s?A\s?C\s?T\b|\bAbstract\b")
 
 
 def evidence_text(header_text: str | None, full_text: str | None, terms, term_names, block_chars: int,
-                  snippet_chars: int) -> dict:
+                  snippet_chars: int, timeout_s: float = 0) -> dict:
     """Page one up to the abstract heading (at most block_chars), and for each term found a
-    snippet of snippet_chars either side of its first mention in the body."""
+    snippet of snippet_chars either side of its first mention in the body (no snippet for a
+    term whose search runs past timeout_s: mentions.timeout_seconds)."""
     from paperscope.mentions import body_text, normalise
 
     head = header_text or ""
@@ -296,7 +297,7 @@ def evidence_text(header_text: str | None, full_text: str | None, terms, term_na
     snippets = {}
     for term in terms:
         if term.name in term_names:
-            m = term.regex.search(body)
+            m = term.first(body, timeout_s)
             if m:
                 text = body[max(0, m.start() - snippet_chars):m.end() + snippet_chars]
                 snippets[term.name] = " ".join(text.split())

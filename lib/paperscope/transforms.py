@@ -261,9 +261,12 @@ def mentions_timeouts(found: DataFrame, papers: DataFrame) -> tuple[DataFrame, l
 
     found should be persisted: it is read twice.
     """
-    late = found.where(F.col("count_full") == TIMED_OUT).select("paper_id", "term")
-    named = late.join(papers.select("paper_id", "path"), "paper_id", "left").collect()
-    return found.where(F.col("count_full") != TIMED_OUT), sorted((r.path or r.paper_id, r.term) for r in named)
+    late = found.where(F.col("count_full") == TIMED_OUT).select("paper_id", "term").collect()
+    paths = {}
+    if late:
+        ids = sorted({r.paper_id for r in late})
+        paths = {r.paper_id: r.path for r in papers.where(F.col("paper_id").isin(ids)).select("paper_id", "path").collect()}
+    return found.where(F.col("count_full") != TIMED_OUT), sorted((paths.get(r.paper_id) or r.paper_id, r.term) for r in late)
 
 
 def paper_countries(papers: DataFrame, affiliations: DataFrame, china_policy: str) -> DataFrame:

@@ -413,6 +413,11 @@ def test_an_unknown_error_still_raises(monkeypatch, tmp_path, capsys):
         _run_raising(monkeypatch, tmp_path, capsys, ZeroDivisionError("a bug is a bug"))
 
 
+def test_a_permission_error_outside_a_write_is_not_called_unwritable():
+    assert failures.classify(PermissionError(errno.EACCES, "Permission denied", "/in/put.pdf")) is None
+    assert failures.classify(OSError(errno.EROFS, "Read-only file system", "/out/x"))[0] == Exit.NOT_WRITABLE
+
+
 def test_entry_points_exit_with_the_same_codes(monkeypatch):
     monkeypatch.setattr(entrypoints, "main", lambda argv: Exit.NOT_WRITABLE)
     monkeypatch.setattr("sys.argv", ["paperscope-run"])

@@ -74,17 +74,25 @@ def is_conflict(exc: BaseException) -> bool:
     return any(name in text for name in CONFLICTS) or "concurrent update" in text.lower()
 
 
-def os_reason(exc: BaseException) -> str | None:
-    """Why a write failed when the file system refused it ("the disk is full"), else None."""
+# Errors that only a write can meet (a permission error may be a read's).
+_WRITE_ONLY = {errno.ENOSPC, errno.EDQUOT, errno.EROFS}
+
+
+def os_reason(exc: BaseException, writing: bool = True) -> str | None:
+    """Why a write failed when the file system refused it ("the disk is full"), else None.
+
+    writing=False (an error from anywhere in a step): only errors no read can meet.
+    """
     seen = set()
     e = exc
     while e is not None and id(e) not in seen:
         seen.add(id(e))
-        if isinstance(e, OSError) and e.errno in _ERRNO_WORDS:
+        if isinstance(e, OSError) and e.errno in _ERRNO_WORDS and (writing or e.errno in _WRITE_ONLY):
             return _ERRNO_WORDS[e.errno]
         e = e.__cause__ or e.__context__
     text = _text(exc)
-    return next((words for marker, words in _JAVA_OS_ERRORS if marker in text), None)
+    markers = _JAVA_OS_ERRORS if writing else _JAVA_OS_ERRORS[:3]
+    return next((words for marker, words in markers if marker in text), None)
 
 
 def _advice(reason: str) -> str:
@@ -102,7 +110,7 @@ def classify(exc: BaseException) -> tuple[Exit, str] | None:
     """(exit code, one line) for a failure this module knows, else None (a bug: let it raise)."""
     if isinstance(exc, (OutputNotWritable, WriteConflict)):
         return exc.code, str(exc)
-    reason = os_reason(exc)
+    reason = os_reason(exc, writing=False)
     if reason:
         where = getattr(exc, "filename", None)
         return Exit.NOT_WRITABLE, (f"cannot write {where}: {reason}; {_advice(reason)}" if where

@@ -418,6 +418,20 @@ def test_a_permission_error_outside_a_write_is_not_called_unwritable():
     assert failures.classify(OSError(errno.EROFS, "Read-only file system", "/out/x"))[0] == Exit.NOT_WRITABLE
 
 
+def test_review_import_into_a_busy_table_is_one_line(tmp_path, capsys, monkeypatch):
+    from paperscope import review
+
+    def busy(_rows):
+        raise failures.WriteConflict("another run is writing /wh/reviews at the same time; run again")
+    monkeypatch.setattr(review, "import_sheet", lambda path, cfg, who, load, append: append(None))
+    sheet = tmp_path / "s.csv"
+    sheet.write_text("run_id\nr1\n", encoding="utf-8")
+    code = review.main(["import", str(sheet), "--set", "input.corpus=x"], io=(lambda: None, busy))
+    err = capsys.readouterr().err.strip().splitlines()
+    assert code == Exit.CONFLICT and err == ["paperscope: error: another run is writing /wh/reviews at the same "
+                                             "time; run again"]
+
+
 def test_entry_points_exit_with_the_same_codes(monkeypatch):
     monkeypatch.setattr(entrypoints, "main", lambda argv: Exit.NOT_WRITABLE)
     monkeypatch.setattr("sys.argv", ["paperscope-run"])

@@ -526,6 +526,7 @@ def main(argv: list[str] | None = None, io=None) -> int:
     """`paperscope review import FILE.csv | list | withdraw ID`; exit 2 on a bad sheet."""
     import os
 
+    from paperscope import failures
     from paperscope.config import ConfigError, load_config
 
     p = argparse.ArgumentParser(prog="paperscope review", description=(
@@ -577,3 +578,6 @@ def main(argv: list[str] | None = None, io=None) -> int:
         for line in str(exc).splitlines():
             print(f"paperscope: error: {line}", file=sys.stderr)
         return 2
+    except (failures.OutputNotWritable, failures.WriteConflict) as exc:
+        print(f"paperscope: error: {exc}", file=sys.stderr)
+        return int(exc.code)

@@ -11,7 +11,7 @@ from types import SimpleNamespace
 import pandas as pd
 import pytest
 
-from paperscope import report, review
+from paperscope import escape, report, review
 from paperscope.mentions import load_terms
 
 Z = 1.96  # the hand computations below use z = 1.96
@@ -280,7 +280,7 @@ def reports(tmp_path):
     """A run folder with its audit.csv, as a run leaves it."""
     run = tmp_path / "reports" / "r1"
     run.mkdir(parents=True)
-    report._csv_safe(report.audit_table(_audit(), None, "body")).to_csv(run / "audit.csv", index=False)
+    escape.csv_frame(report.audit_table(_audit(), None, "body")).to_csv(run / "audit.csv", index=False)
     return tmp_path / "reports"
 
 

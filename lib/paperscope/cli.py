@@ -12,18 +12,18 @@ import sys
 from pathlib import Path
 
 from paperscope import __version__, registry
+from paperscope.exitcodes import Exit, one_line
 
-EPILOG = """\
+EPILOG = f"""\
 Config: packaged defaults < --conf-file < --set KEY=VALUE < the named flags.
 Every key is listed, with its meaning, in lib/paperscope/data/defaults.yaml.
-Exit codes: 0 ok, 1 quality gate failed (aggregates not written), 2 bad config or input,
-  3 a Delta table is damaged (one line names it and the Delta error; nothing was aggregated).
+Exit codes (README "Exit codes"): {one_line()}.
 Without Spark (the same matcher the pipeline uses; see `paperscope match --help`):
   paperscope match < affiliations.txt      one JSON line per affiliation string
   paperscope header paper.pdf ...          one JSON line per PDF: title, authors, affiliations, countries
 Examples:
   paperscope run --conf-file conf/local.yaml --years 2025
-  paperscope validate --set quality.expected_papers='{2025: 5290}'
+  paperscope validate --set quality.expected_papers='{{2025: 5290}}'
   paperscope metadata --source nips2024.json --year 2024 --format nips-json
 """
 
@@ -80,9 +80,11 @@ def _config(args):
 
 
 def preflight(cfg: dict, step: str = "run") -> None:
-    """Everything that can be checked without Spark: inputs, the terms file, the GX suites."""
+    """Everything that can be checked without Spark: inputs, the terms file, the GX suites,
+    and that the warehouse and the reports folder can be written (OutputNotWritable)."""
     from paperscope.config import ConfigError
     from paperscope.corpus import check_inputs
+    from paperscope.failures import check_writable
     from paperscope.mentions import parse_terms, terms_text
     from paperscope.quality import load_suites
 
@@ -103,15 +105,14 @@ def preflight(cfg: dict, step: str = "run") -> None:
         raise ConfigError(f"cannot read {exc.filename}: {exc.strerror}") from None
     except ValueError as exc:
         raise ConfigError(str(exc)) from None
+    if not (cfg["warehouse"]["catalog"] and cfg["warehouse"]["schema"]):
+        check_writable(cfg["warehouse"]["path"], "warehouse.path")
+    check_writable(cfg["reports"]["path"], "reports.path")
 
 
-# Exit code of a run stopped by a damaged Delta table (0 ok, 1 gate failed, 2 bad config or input).
-TABLE_DAMAGED = 3
-
-
-def _fail(message: str) -> int:
+def _fail(message: str, code: Exit = Exit.BAD_INPUT) -> int:
     print(f"paperscope: error: {message}", file=sys.stderr)
-    return 2
+    return int(code)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -130,6 +131,7 @@ def main(argv: list[str] | None = None) -> int:
 
     from paperscope.config import ConfigError
     from paperscope.corpus import InputError
+    from paperscope.failures import OutputNotWritable, classify
     from paperscope.tables import TableDamaged
 
     try:
@@ -144,20 +146,25 @@ def main(argv: list[str] | None = None) -> int:
         preflight(cfg, args.step)
     except (ConfigError, InputError) as exc:
         return _fail(str(exc))
+    except OutputNotWritable as exc:
+        return _fail(str(exc), Exit.NOT_WRITABLE)
     if args.step == "check":
         print(f"paperscope: config and input look fine ({cfg['input']['manifest'] or cfg['input']['corpus']})")
-        return 0
+        return Exit.OK
     try:
         return _run_step(args, cfg, state)
     except (ConfigError, InputError, FileNotFoundError) as exc:
         return _fail(str(exc))
     except TableDamaged as exc:
-        print(f"paperscope: error: {exc}", file=sys.stderr)
-        return TABLE_DAMAGED
+        return _fail(str(exc), Exit.TABLE_DAMAGED)
     except Exception as exc:  # noqa: BLE001 - Spark's own errors: one line, details in the log
         if type(exc).__name__ == "AnalysisException" and "PATH_NOT_FOUND" in str(exc):
             return _fail(str(exc).splitlines()[0])
-        raise
+        known = classify(exc)
+        if known is None:
+            raise
+        logging.getLogger(__name__).debug("stopped by", exc_info=exc)
+        return _fail(known[1], known[0])
 
 
 def _unchanged_state(cfg, args):

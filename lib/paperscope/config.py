@@ -158,6 +158,8 @@ class Delta(Section):
     jar_cache: PathStr
     maven_repository: str
     jars: list[Jar]
+    conflict_retries: Count
+    conflict_backoff_s: Annotated[Number, Field(ge=0)]
 
 
 class Extract(Section):
@@ -166,6 +168,8 @@ class Extract(Section):
     layout_pages: Count
     timeout_seconds: Annotated[Number, Field(ge=0)]
     max_bytes: Count
+    max_memory_bytes: Count
+    max_stream_bytes: Count
     page_limit: Count
     partitions: Count
     max_tasks_per_core: Annotated[int, Field(ge=1)]
@@ -227,6 +231,7 @@ class Aggregates(Section):
 class Mentions(Section):
     terms_file: str | None
     scope: Literal["body", "full"]
+    timeout_seconds: Annotated[Number, Field(ge=0)]
 
 
 class Quality(Section):

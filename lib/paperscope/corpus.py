@@ -17,6 +17,8 @@ from pyspark.sql import DataFrame, SparkSession
 from pyspark.sql import functions as F
 from pyspark.sql.types import LongType, StructField, StructType
 
+from paperscope import escape
+
 log = logging.getLogger(__name__)
 _SCHEME = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.-]*:")
 
@@ -211,6 +213,7 @@ def read_manifest(path: str, years: list[int] | None = None) -> tuple[list[dict]
         for rec in reader:
             line = reader.line_num
             where = f"manifest {path} row ending at line {line}"
+            rec = {k: escape.csv_unescape(v) for k, v in rec.items()}
             target = (rec.get("path") or "").strip()
             if not target:
                 problems.append(f"{where}: no path; row skipped")

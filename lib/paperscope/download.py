@@ -31,7 +31,7 @@ from html.parser import HTMLParser
 from pathlib import Path
 from urllib.parse import urljoin, urlparse
 
-from paperscope import __version__
+from paperscope import __version__, escape
 from paperscope.policy import year_in_name
 
 log = logging.getLogger(__name__)
@@ -372,7 +372,8 @@ def read_manifest(path: Path) -> dict[str, dict]:
     if not path.is_file():
         return {}
     with open(path, newline="", encoding="utf-8") as fh:
-        return {row["path"]: row for row in csv.DictReader(fh) if row.get("path")}
+        rows = ({k: escape.csv_unescape(v) for k, v in row.items()} for row in csv.DictReader(fh))
+        return {row["path"]: row for row in rows if row.get("path")}
 
 
 def write_manifest(path: Path, rows: list[dict]) -> None:
@@ -382,7 +383,7 @@ def write_manifest(path: Path, rows: list[dict]) -> None:
         writer = csv.DictWriter(fh, fieldnames=MANIFEST_COLUMNS, extrasaction="ignore")
         writer.writeheader()
         for row in rows:
-            writer.writerow({k: "" if row.get(k) is None else row[k] for k in MANIFEST_COLUMNS})
+            writer.writerow({k: "" if row.get(k) is None else escape.csv_cell(row[k]) for k in MANIFEST_COLUMNS})
     os.replace(tmp, path)
 
 

@@ -2,7 +2,8 @@
 
 Databricks calls a wheel's entry point as a function and ignores what it returns, so a
 failed step must raise SystemExit with its code; a passed one returns None rather than
-raising SystemExit(0). The functions are made from the registry (Step.entry_point); the
+raising SystemExit(0); the codes are paperscope.exitcodes.Exit, as for the command line.
+The functions are made from the registry (Step.entry_point); the
 console scripts naming them are [project.scripts] in pyproject.toml, which
 tests/test_registry.py checks against registry.console_scripts().
 """
@@ -18,7 +19,7 @@ def _step(name: str):
     def entry() -> None:
         code = main([name, *sys.argv[1:]])
         if code:
-            raise SystemExit(code)
+            raise SystemExit(int(code))
     entry.__name__ = entry.__qualname__ = name
     entry.__doc__ = f"paperscope {name} with the command-line arguments (see `paperscope --help`)."
     return entry

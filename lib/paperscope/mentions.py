@@ -4,15 +4,32 @@
 bibliography entry ("LLaMA: Open and efficient ...") is a citation, not use.
 The terms come from a reviewed YAML file (data/terms.yaml); a malformed entry is a
 one-line error naming the file, the entry and the key, before any Spark work starts.
+
+A variant with nested quantifiers ("(a+)+", "(a|aa)*") can take exponential time on one
+unlucky line: such patterns are refused when they are read (dangerous()), and the
+matching runs on the `regex` engine with a per-paper time limit (TermTimeout), so a
+pattern the check cannot prove dangerous still cannot hang the step.
 """
 from __future__ import annotations
 
 import re
+import time
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
 
 import yaml
+
+try:  # the same syntax as re, plus a timeout on each search
+    import regex as _engine
+except ImportError:  # pragma: no cover - a cluster without it: no time limit, the check still holds
+    _engine = None
+
+try:
+    from re import _constants as _sre, _parser as _sre_parse
+except ImportError:  # pragma: no cover - Python 3.10
+    import sre_constants as _sre
+    import sre_parse as _sre_parse
 
 # The last heading named like a bibliography starts the references.
 _REFERENCES = re.compile(r"^\s*(?:\d+\.?\s*)?(?:references|bibliography|literature cited)\s*$", re.I | re.M)
@@ -26,6 +43,14 @@ _KEYS = {"name", "kind", "origin", "case_sensitive", "variants", "exclude"}
 _REQUIRED = ("name", "kind", "origin", "case_sensitive", "variants")
 
 
+class TermTimeout(Exception):
+    """Matching one paper ran past its time limit; counts holds the terms done before."""
+
+    def __init__(self, term: str, seconds: float, counts: list[tuple[str, int, int]]):
+        super().__init__(f"term {term!r} ran past mentions.timeout_seconds={seconds:g} s")
+        self.term, self.seconds, self.counts = term, seconds, counts
+
+
 @dataclass(frozen=True)
 class Term:
     name: str
@@ -35,13 +60,148 @@ class Term:
     regex: re.Pattern
     exclude: re.Pattern | None = None
 
-    def count(self, text: str) -> int:
-        """Matches of the variants that do not overlap a look-alike (an exclude match)."""
-        spans = [m.span() for m in self.exclude.finditer(text)] if self.exclude else []
+    def count(self, text: str, deadline: float | None = None) -> int:
+        """Matches of the variants that do not overlap a look-alike (an exclude match).
+
+        deadline (time.monotonic()): past it the `regex` engine raises TimeoutError.
+        """
+        spans = [m.span() for m in _finditer(self.exclude, text, deadline)] if self.exclude else []
         if not spans:
-            return sum(1 for _ in self.regex.finditer(text))
-        return sum(1 for m in self.regex.finditer(text)
+            return sum(1 for _ in _finditer(self.regex, text, deadline))
+        return sum(1 for m in _finditer(self.regex, text, deadline)
                    if not any(s < m.end() and m.start() < e for s, e in spans))
+
+
+    def first(self, text: str, timeout_s: float = 0):
+        """The first variant match (for a snippet), or None; None too past timeout_s."""
+        try:
+            if timeout_s and _engine is not None:
+                return self.regex.search(text, timeout=timeout_s)
+            return self.regex.search(text)
+        except TimeoutError:
+            return None
+
+
+def _finditer(pattern, text: str, deadline: float | None):
+    if deadline is None or _engine is None:
+        return pattern.finditer(text)
+    return pattern.finditer(text, timeout=max(deadline - time.monotonic(), 0.001))
+
+
+# ---------------------------------------------------------------------------------------
+# Patterns that can take exponential time
+# ---------------------------------------------------------------------------------------
+
+_REPEATS = (_sre.MAX_REPEAT, _sre.MIN_REPEAT) + ((_sre.POSSESSIVE_REPEAT,) if hasattr(_sre, "POSSESSIVE_REPEAT") else ())
+
+
+def _unbounded(op, av) -> bool:
+    return op in _REPEATS and av[1] > 1 and op != getattr(_sre, "POSSESSIVE_REPEAT", None)
+
+
+def _items(seq) -> list:
+    """A sequence with non-capturing and capturing groups taken apart (their items inline)."""
+    out = []
+    for op, av in seq:
+        if op == _sre.SUBPATTERN:
+            out.extend(_items(av[-1]))
+        else:
+            out.append((op, av))
+    return out
+
+
+def _nullable(item) -> bool:
+    op, av = item
+    if op in _REPEATS:
+        return av[0] == 0 or all(_nullable(i) for i in _items(av[2]))
+    if op == _sre.BRANCH:
+        return any(all(_nullable(i) for i in _items(alt)) for alt in av[1])
+    return op in (_sre.AT, _sre.ASSERT, _sre.ASSERT_NOT)
+
+
+def _literals(seq, ignore_case: bool, limit: int = 64) -> set[str] | None:
+    """The finite set of strings seq matches when it is made of literals only, else None."""
+    out = {""}
+    for op, av in _items(seq):
+        if op == _sre.LITERAL:
+            options = {chr(av).lower() if ignore_case else chr(av)}
+        elif op == _sre.IN and all(o == _sre.LITERAL for o, _ in av):
+            options = {chr(v).lower() if ignore_case else chr(v) for _, v in av}
+        elif op == _sre.BRANCH:
+            options = set()
+            for alt in av[1]:
+                got = _literals(alt, ignore_case, limit)
+                if got is None:
+                    return None
+                options |= got
+        else:
+            return None
+        out = {a + b for a in out for b in options}
+        if len(out) > limit:
+            return None
+    return out
+
+
+def _ambiguous(words: set[str]) -> bool:
+    """True when some string splits into words in two ways (Sardinas-Patterson)."""
+    words = {w for w in words if w}
+
+    def quotient(a: set[str], b: set[str]) -> set[str]:
+        return {y[len(x):] for x in a for y in b if y.startswith(x) and y != x}
+
+    dangling, seen = quotient(words, words), set()
+    while dangling:
+        if dangling & words:
+            return True
+        key = frozenset(dangling)
+        if key in seen:
+            return False
+        seen.add(key)
+        dangling = (quotient(words, dangling) | quotient(dangling, words)) - {""}
+    return False
+
+
+def _danger(seq, ignore_case: bool) -> str | None:
+    for op, av in seq:
+        if _unbounded(op, av):
+            body = av[2]
+            alternatives = [alt for o, a in _items(body) if o == _sre.BRANCH for alt in a[1]] \
+                if len(_items(body)) == 1 and _items(body)[0][0] == _sre.BRANCH else [body]
+            for alt in alternatives:
+                items = _items(alt)
+                for i, (iop, iav) in enumerate(items):
+                    if _unbounded(iop, iav) and all(_nullable(x) for j, x in enumerate(items) if j != i):
+                        return "a repeated group whose content is itself repeated, like (a+)+"
+            words = _literals(body, ignore_case)
+            if words is not None and _ambiguous(words):
+                return "a repeated choice whose options overlap, like (a|aa)*"
+        for child in _children(op, av):
+            found = _danger(child, ignore_case)
+            if found:
+                return found
+    return None
+
+
+def _children(op, av) -> list:
+    if op in _REPEATS:
+        return [av[2]]
+    if op == _sre.SUBPATTERN:
+        return [av[-1]]
+    if op == _sre.BRANCH:
+        return list(av[1])
+    if op in (_sre.ASSERT, _sre.ASSERT_NOT):
+        return [av[1]]
+    return []
+
+
+def dangerous(pattern: str, flags: int = 0) -> str | None:
+    """Why pattern can backtrack exponentially (nested quantifiers it can prove
+    ambiguous), or None. Conservative: None is no proof of safety (see TermTimeout)."""
+    try:
+        parsed = _sre_parse.parse(pattern, flags)
+    except re.error:
+        return None
+    return _danger(list(parsed), bool(flags & re.I))
 
 
 def terms_text(path: str | Path | None = None) -> str:
@@ -72,8 +232,13 @@ def _compile(patterns: list[str], flags: int, key: str, where: str, whole_word: 
             re.compile(p, flags)
         except re.error as exc:
             raise ValueError(f"{where}: bad regex in {key}[{i}] {p!r}: {exc}") from None
+        why = dangerous(p, flags)
+        if why:
+            raise ValueError(f"{where}: regex in {key}[{i}] {p!r} can take exponential time on some text ({why}); "
+                             f"rewrite it so each repetition can match only one way") from None
     alternatives = "|".join(f"(?:{p})" for p in patterns)
-    return re.compile(rf"{_BEFORE}(?:{alternatives}){_AFTER}" if whole_word else alternatives, flags)
+    source = rf"{_BEFORE}(?:{alternatives}){_AFTER}" if whole_word else alternatives
+    return (_engine or re).compile(source, flags)
 
 
 def _term(item, index: int, source: str) -> Term:
@@ -137,13 +302,21 @@ def normalise(text: str) -> str:
     return _HYPHEN_BREAK.sub(r"\1\2", text or "")
 
 
-def count_terms(text: str, terms: list[Term]) -> list[tuple[str, int, int]]:
-    """(term, count in full text, count in body) for each term found at least once."""
+def count_terms(text: str, terms: list[Term], timeout_s: float = 0) -> list[tuple[str, int, int]]:
+    """(term, count in full text, count in body) for each term found at least once.
+
+    timeout_s > 0: the whole paper's matching must end within it, else TermTimeout names
+    the term that ran past it (with the counts of the terms done before).
+    """
     full = normalise(text)
     body = body_text(full)
+    deadline = time.monotonic() + timeout_s if timeout_s else None
     out = []
     for term in terms:
-        n_full = term.count(full)
-        if n_full:
-            out.append((term.name, n_full, term.count(body)))
+        try:
+            n_full = term.count(full, deadline)
+            if n_full:
+                out.append((term.name, n_full, term.count(body, deadline)))
+        except TimeoutError:
+            raise TermTimeout(term.name, timeout_s, out) from None
     return out

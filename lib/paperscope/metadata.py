@@ -26,7 +26,6 @@ from __future__ import annotations
 
 import codecs
 import hashlib
-import html
 import json
 import logging
 import re
@@ -37,7 +36,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from paperscope import policy
+from paperscope import escape, policy
 from paperscope.matcher.text import unescape
 
 log = logging.getLogger(__name__)
@@ -394,9 +393,9 @@ def agreement_markdown(summary: dict, diff: pd.DataFrame, limit: int = 50) -> st
         lines.append("| title | pdf us | pdf cn | meta us | meta cn | matched by |")
         lines.append("|---|---|---|---|---|---|")
         for r in diff.head(limit).itertuples(index=False):
-            title = html.escape(str(r.title_pdf or "")).replace("|", "\\|")
+            title = escape.md_text(r.title_pdf)
             lines.append(f"| {title} | {int(r.has_us_pdf)} | {int(r.has_cn_pdf)} | {int(r.has_us_meta)} | "
-                         f"{int(r.has_cn_meta)} | {r.matched_by} |")
+                         f"{int(r.has_cn_meta)} | {escape.md_text(r.matched_by)} |")
         if len(diff) > limit:
             lines.append(f"\n({len(diff) - limit} more disagreements not shown)")
     return "\n".join(lines) + "\n"

@@ -15,7 +15,10 @@ whole by PDFium (header text without layout, no title).
 
 ``extract_isolated`` runs ``extract`` in a forked child with a wall-time limit, so a
 pdfminer call that hangs (or a file that blocks on read, like a FIFO) is killed and
-recorded instead of hanging the Spark task.
+recorded instead of hanging the Spark task; the child's memory is capped too
+(``max_memory_bytes``), and every Flate stream pdfminer inflates stops at
+``max_stream_bytes``, so a decompression bomb (a 2 MB file whose stream inflates to
+gigabytes) is a ``too_large`` row naming the limit, not a 4 GB process.
 """
 from __future__ import annotations
 
@@ -25,10 +28,12 @@ import logging
 import os
 import pickle
 import re
+import resource
 import select
 import signal
 import stat
 import time
+import zlib
 from dataclasses import dataclass, fields
 
 from pdfminer.converter import PDFPageAggregator
@@ -39,6 +44,7 @@ from pdfminer.pdfinterp import PDFPageInterpreter, PDFResourceManager
 from pdfminer.pdfpage import PDFPage
 from pdfminer.pdfparser import PDFParser, PDFSyntaxError
 from pdfminer.pdffont import PDFUnicodeNotDefined
+from pdfminer import pdftypes
 from pdfminer.pdftypes import resolve1
 from pdfminer.psparser import PSException
 from pdfminer.utils import apply_matrix_rect
@@ -84,6 +90,8 @@ class Limits:
     max_bytes: int = 0
     page_limit: int = 0
     max_pages: int = 0  # pages read; the rest is not searched (not a failure)
+    max_memory_bytes: int = 0  # memory the extraction child may add to its parent's
+    max_stream_bytes: int = 0  # bytes one Flate stream may inflate to
     header_chars: int = 20000
     layout_pages: int = 1
     body_engine: str = body.PDFIUM
@@ -107,6 +115,51 @@ class LimitHit(Exception):
     def __init__(self, status: str, message: str):
         super().__init__(message)
         self.status = status
+
+
+def _memory_hit(limits: "Limits") -> LimitHit:
+    if limits.max_memory_bytes:
+        return LimitHit(TOO_LARGE, f"extraction needed more memory than extract.max_memory_bytes="
+                                   f"{limits.max_memory_bytes} (a decompression bomb?)")
+    return LimitHit(TOO_LARGE, "extraction ran out of memory (a decompression bomb?)")
+
+
+class _BoundedZlib:
+    """What pdfminer.pdftypes sees as `zlib`: decompress() stops at the stream limit.
+
+    pdfminer inflates a FlateDecode stream whole with zlib.decompress; a few kilobytes of
+    zeros can inflate to gigabytes. Here the output is bounded (decompressobj with
+    max_length) and running out of memory is a LimitHit, not pdfminer's byte-by-byte
+    "corrupted stream" retry. Everything else is the real zlib.
+    """
+    limits: "Limits | None" = None
+
+    def __getattr__(self, name: str):
+        return getattr(zlib, name)
+
+    def decompress(self, data: bytes, *args) -> bytes:
+        limits = self.limits or Limits()
+        try:
+            if not limits.max_stream_bytes or args:
+                return zlib.decompress(data, *args)
+            inflater = zlib.decompressobj()
+            out = inflater.decompress(data, limits.max_stream_bytes + 1)
+            if len(out) > limits.max_stream_bytes:
+                raise LimitHit(TOO_LARGE, f"a stream inflates to over extract.max_stream_bytes="
+                                          f"{limits.max_stream_bytes} bytes (a decompression bomb?)")
+            if not inflater.eof:
+                raise zlib.error("Error -5 while decompressing data: incomplete or truncated stream")
+            return out
+        except MemoryError:
+            raise _memory_hit(limits) from None
+        except zlib.error as exc:
+            if "insufficient memory" in str(exc):
+                raise _memory_hit(limits) from None
+            raise
+
+
+_ZLIB = _BoundedZlib()
+pdftypes.zlib = _ZLIB
 
 
 def _line_size(line: LTTextLine) -> float:
@@ -276,6 +329,7 @@ def extract(data: bytes, limits: Limits | None = None, *, max_pages: int | None 
         limits = Limits(**{**limits.__dict__, **({"max_pages": max_pages} if max_pages is not None else {}),
                            **({"header_chars": header_chars} if header_chars is not None else {})})
     start = time.perf_counter()
+    _ZLIB.limits = limits
     result = _check_header(data)
     if result is None:
         result = Extracted()
@@ -289,6 +343,9 @@ def extract(data: bytes, limits: Limits | None = None, *, max_pages: int | None 
                 result.status, result.error = TRUNCATED, "no %%EOF at the end: the file is cut short (text may be partial)"
         except LimitHit as exc:
             result = Extracted(status=exc.status, error=str(exc))
+        except MemoryError:
+            hit = _memory_hit(limits)
+            result = Extracted(status=hit.status, error=str(hit))
         except (PDFPasswordIncorrect, PDFEncryptionError) as exc:
             result = Extracted(status=ENCRYPTED, error=f"encrypted PDF: {type(exc).__name__} {exc}".strip())
         except (PDFSyntaxError, PSException) as exc:
@@ -454,6 +511,35 @@ def read_local(path: str, limits: Limits) -> bytes:
         return fh.read()
 
 
+def _data_size() -> int:
+    """This process's data segment (VmData), which RLIMIT_DATA is compared with; 0 if unknown."""
+    try:
+        with open("/proc/self/status", encoding="ascii") as fh:
+            for line in fh:
+                if line.startswith("VmData:"):
+                    return int(line.split()[1]) * 1024
+    except (OSError, ValueError, IndexError):
+        pass
+    return 0
+
+
+def _cap_memory(extra: int) -> None:
+    """In the forked child: at most `extra` bytes of heap and anonymous memory beyond what
+    it was forked with (RLIMIT_DATA, which PDFium's address-space reservations do not
+    count against, unlike RLIMIT_AS). An allocation past it fails: a MemoryError in
+    Python, a failed malloc in PDFium."""
+    if not extra:
+        return
+    limit = _data_size() + extra
+    try:
+        _, hard = resource.getrlimit(resource.RLIMIT_DATA)
+        if hard != resource.RLIM_INFINITY:
+            limit = min(limit, hard)
+        resource.setrlimit(resource.RLIMIT_DATA, (limit, hard))
+    except (ValueError, OSError) as exc:
+        log.debug("cannot cap the extraction's memory: %s", exc)
+
+
 def extract_isolated(data: bytes, limits: Limits) -> Extracted:
     """extract() in a forked child that is killed after limits.timeout_seconds.
 
@@ -470,6 +556,7 @@ def extract_isolated(data: bytes, limits: Limits) -> Extracted:
         code = 0
         try:
             os.close(read_fd)
+            _cap_memory(limits.max_memory_bytes)
             payload = pickle.dumps(extract(data, limits), protocol=pickle.HIGHEST_PROTOCOL)
             with os.fdopen(write_fd, "wb") as out:
                 out.write(payload)
@@ -505,7 +592,9 @@ def extract_isolated(data: bytes, limits: Limits) -> Extracted:
     if not chunks:
         how = (f"killed by signal {os.WTERMSIG(wait_status)}" if os.WIFSIGNALED(wait_status)
                else f"exit code {os.WEXITSTATUS(wait_status)}")
-        return Extracted(status=ERROR, error=f"extraction process died without a result ({how})",
+        cap = (f"; extract.max_memory_bytes={limits.max_memory_bytes} may have been reached"
+               if limits.max_memory_bytes else "")
+        return Extracted(status=ERROR, error=f"extraction process died without a result ({how}{cap})",
                          extract_seconds=elapsed)
     got = pickle.loads(b"".join(chunks))
     got.extract_seconds = elapsed

@@ -17,12 +17,13 @@ import pandas as pd
 from pyspark.sql import DataFrame, SparkSession
 from pyspark.sql import functions as F
 
-from paperscope import corpus, incremental, progress, registry, schemas, tables, transforms
+from paperscope import corpus, escape, incremental, progress, registry, schemas, tables, transforms
+from paperscope.exitcodes import Exit
 from paperscope.mentions import parse_terms, terms_text
 
 log = logging.getLogger(__name__)
 
-GATE_FAILED = 1
+GATE_FAILED = Exit.GATE_FAILED
 
 
 @dataclass
@@ -167,8 +168,19 @@ def mentions(run: Run) -> str:
         state = _state(run, "mentions")
         if not _skip(run, state):
             text = terms_text(run.cfg["mentions"]["terms_file"])
-            out = transforms.find_mentions(run.read("papers"), text)
-            tables.write_years(out, run.cfg, "mentions", run.years, metadata=state)
+            limit = run.cfg["mentions"]["timeout_seconds"]
+            papers = run.read("papers")
+            found = transforms.find_mentions(papers, text, limit).persist()
+            try:
+                out, late = transforms.mentions_timeouts(found, papers)
+                for path, term in late:
+                    log.warning("mentions: term %r ran past mentions.timeout_seconds=%s s on %s; that term and the "
+                                "ones after it are not counted for this paper", term, limit, path)
+                # A run with timeouts is not recorded as built from this state: the next run tries again.
+                meta = {**state, "timed_out": len(late)} if late else state
+                tables.write_years(out, run.cfg, "mentions", run.years, metadata=meta)
+            finally:
+                found.unpersist()
         return tables.table_ref(run.cfg, "mentions")
 
 
@@ -305,8 +317,9 @@ def _review_texts(run: Run, ids: list[str]) -> dict:
     terms = parse_terms(terms_text(run.cfg["mentions"]["terms_file"]))
     names = {t.name for t in terms}
     rows = run.read("papers").where(F.col("paper_id").isin(ids)).select("paper_id", "header_text", "full_text").collect()
-    return {r.paper_id: evidence_text(r.header_text, r.full_text, terms, names, conf["block_chars"], conf["snippet_chars"])
-            for r in rows}
+    limit = run.cfg["mentions"]["timeout_seconds"]
+    return {r.paper_id: evidence_text(r.header_text, r.full_text, terms, names, conf["block_chars"], conf["snippet_chars"],
+                                      limit) for r in rows}
 
 
 def report(run: Run, gate, collab=None, terms=None, message: str | None = None) -> dict:
@@ -445,7 +458,7 @@ def run_metadata(run: Run) -> int:
     pdf = _pdf_flags(run, conf["compare_with"], [year]) if conf["compare_with"] and year else None
     read = metadata(run)
     code = gate_then_aggregate(run)
-    parts = [f"# Metadata source of run {run.run_id}\n", "```", json.dumps(read.stats, indent=2, default=str), "```\n"]
+    parts = [f"# Metadata source of run {run.run_id}\n", escape.md_fence(json.dumps(read.stats, indent=2, default=str))]
     record = {"stats": read.stats}
     if run.counts:
         from paperscope.rules import rules_markdown
@@ -461,7 +474,7 @@ def run_metadata(run: Run) -> int:
         parts.append(md.agreement_markdown(summary, diff))
         record["agreement"] = summary
         run.run_dir.mkdir(parents=True, exist_ok=True)
-        diff.to_csv(run.run_dir / "agreement_disagreements.csv", index=False)
+        escape.csv_frame(diff).to_csv(run.run_dir / "agreement_disagreements.csv", index=False)
         log.info("PDF vs metadata: %s", summary)
     run.run_dir.mkdir(parents=True, exist_ok=True)
     (run.run_dir / "metadata.md").write_text("\n".join(parts), encoding="utf-8")

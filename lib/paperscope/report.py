@@ -8,7 +8,6 @@ offline; every string that came from a PDF or a config is HTML-escaped on the wa
 from __future__ import annotations
 
 import base64
-import html
 import json
 import os
 import platform
@@ -19,7 +18,7 @@ import pandas as pd
 import yaml
 from markupsafe import Markup
 
-from paperscope import review
+from paperscope import escape, review
 from paperscope.policy import china_rule, china_words
 
 # Who counts as what in the tables and sentences.
@@ -284,25 +283,6 @@ def _cell(value) -> str:
     return str(value)
 
 
-def _md_text(value) -> str:
-    """A Markdown table cell: HTML-escaped (renderers pass raw HTML through), no pipes or newlines."""
-    return html.escape(_cell(value), quote=False).replace("|", "\\|").replace("\n", " ")
-
-
-# A cell starting with one of these is a formula to Excel, LibreOffice and Sheets.
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-
-
-def _csv_safe(df: pd.DataFrame) -> pd.DataFrame:
-    """Text cells that a spreadsheet would evaluate (=HYPERLINK(...) in a PDF title) get a
-    leading apostrophe, so opening audit.csv or review_sample.csv runs nothing."""
-    out = df.copy()
-    for col in out.columns:
-        if out[col].dtype == object:
-            out[col] = out[col].map(lambda v: "'" + v if isinstance(v, str) and v.startswith(_FORMULA_START) else v)
-    return out
-
-
 def _relative(path: str | None, run_dir: Path) -> str | None:
     if not path:
         return None
@@ -353,7 +333,9 @@ def _environment(markdown: bool):
     env = Environment(loader=FunctionLoader(_template_text), undefined=StrictUndefined, trim_blocks=True,
                       lstrip_blocks=True, keep_trailing_newline=True,
                       autoescape=False if markdown else select_autoescape(["html", "html.j2"], default=True))
-    env.filters["md"] = _md_text
+    env.filters["md"] = escape.md_text
+    env.filters["code"] = escape.md_code
+    env.filters["fence"] = escape.md_fence
     env.filters["thousands"] = lambda n: f"{n:,}"
     return env
 
@@ -449,7 +431,7 @@ def write(run_dir: Path, meta: dict, *, inputs: pd.DataFrame, gate: list[dict], 
     audit_df = records = error = None
     if audit is not None:
         audit_df = audit_table(audit, mentions, scope)
-        _csv_safe(audit_df).to_csv(run_dir / "audit.csv", index=False)
+        escape.csv_frame(audit_df).to_csv(run_dir / "audit.csv", index=False)
         paths["audit"] = run_dir / "audit.csv"
         strata = review.paper_strata(audit_df, policy, review_settings.weak_methods)
         picked = dict(review.draw(strata, review_settings.strata, settings.seed))
@@ -457,7 +439,7 @@ def write(run_dir: Path, meta: dict, *, inputs: pd.DataFrame, gate: list[dict], 
         for r in records:
             r["stratum"] = picked[r["paper_id"]]
         sheet = review.sheet(records, meta["run_id"], _cell(meta["input"]), policy)
-        _csv_safe(sheet).to_csv(run_dir / "review_sample.csv", index=False)
+        escape.csv_frame(sheet).to_csv(run_dir / "review_sample.csv", index=False)
         paths["review"] = run_dir / "review_sample.csv"
         stored = reviews if reviews is not None else pd.DataFrame(columns=review.REVIEW_TABLE_COLUMNS)
         error = review.error_view(stored, strata, audit_df, policy, review_settings)

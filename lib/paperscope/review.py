@@ -23,7 +23,7 @@ from statistics import NormalDist
 
 import pandas as pd
 
-from paperscope import policy
+from paperscope import escape, policy
 
 log = logging.getLogger(__name__)
 
@@ -134,7 +134,7 @@ def read_sheet(path: str | Path) -> pd.DataFrame:
         df = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
     except (OSError, UnicodeDecodeError, pd.errors.ParserError, pd.errors.EmptyDataError) as exc:
         raise ReviewError(f"{path}: cannot read it as CSV: {exc}") from None
-    return df.map(lambda v: v[1:] if isinstance(v, str) and v.startswith("'") else v)
+    return df.map(escape.csv_unescape)
 
 
 def _flag(value: str, where: str, errors: list[str]) -> bool | None:
@@ -360,9 +360,10 @@ _ABSTRACT = re.compile(r"\bA\s?B\s?S\s?T\s?R\s?A\s?C\s?T\b|\bAbstract\b")
 
 
 def evidence_text(header_text: str | None, full_text: str | None, terms, term_names, block_chars: int,
-                  snippet_chars: int) -> dict:
+                  snippet_chars: int, timeout_s: float = 0) -> dict:
     """Page one up to the abstract heading (at most block_chars), and for each term found a
-    snippet of snippet_chars either side of its first mention in the body."""
+    snippet of snippet_chars either side of its first mention in the body (no snippet for a
+    term whose search runs past timeout_s: mentions.timeout_seconds)."""
     from paperscope.mentions import body_text, normalise
 
     head = header_text or ""
@@ -372,7 +373,7 @@ def evidence_text(header_text: str | None, full_text: str | None, terms, term_na
     snippets = {}
     for term in terms:
         if term.name in term_names:
-            m = term.regex.search(body)
+            m = term.first(body, timeout_s)
             if m:
                 text = body[max(0, m.start() - snippet_chars):m.end() + snippet_chars]
                 snippets[term.name] = " ".join(text.split())
@@ -566,7 +567,7 @@ def run_audit(cfg, run_id: str) -> pd.DataFrame:
     if not re.fullmatch(r"[A-Za-z0-9._-]+", run_id) or not path.is_file():
         raise ReviewError(f"sample is from run {run_id!r}, which has no audit under {cfg['reports']['path']}/")
     audit = pd.read_csv(path, dtype=str, keep_default_na=False)
-    audit["raw"] = audit["raw"].map(lambda v: v[1:] if v.startswith("'") else v)
+    audit["raw"] = audit["raw"].map(escape.csv_unescape)
     return audit
 
 
@@ -610,6 +611,7 @@ def main(argv: list[str] | None = None, io=None) -> int:
     """`paperscope review import FILE.csv | list | withdraw ID`; exit 2 on a bad sheet."""
     import os
 
+    from paperscope import failures
     from paperscope.config import ConfigError, load_config
 
     p = argparse.ArgumentParser(prog="paperscope review", description=(
@@ -653,13 +655,16 @@ def main(argv: list[str] | None = None, io=None) -> int:
         writer = csv.writer(sys.stdout, delimiter="\t", lineterminator="\n")
         writer.writerow(["review_id", "raw", "country", "flag", "reviewer", "reviewed_at", "paper_id", "note"])
         for r in in_force(stored).to_dict("records"):
-            writer.writerow([r["review_id"][:12], r["raw"], r["corrected_country"], "", r["reviewer"], r["reviewed_at"],
-                             r["paper_id"][:12], r["note"] or ""])
+            writer.writerow(escape.csv_row([r["review_id"][:12], r["raw"], r["corrected_country"], "", r["reviewer"],
+                                            r["reviewed_at"], r["paper_id"][:12], r["note"] or ""]))
         for r in paper_in_force(stored).to_dict("records"):
-            writer.writerow([r["review_id"][:12], "", "", f"{r['flag']}={_yn(r['value'])}", r["reviewer"],
-                             r["reviewed_at"], r["paper_id"][:12], r["note"] or ""])
+            writer.writerow(escape.csv_row([r["review_id"][:12], "", "", f"{r['flag']}={_yn(r['value'])}", r["reviewer"],
+                                            r["reviewed_at"], r["paper_id"][:12], r["note"] or ""]))
         return 0
     except ReviewError as exc:
         for line in str(exc).splitlines():
             print(f"paperscope: error: {line}", file=sys.stderr)
         return 2
+    except (failures.OutputNotWritable, failures.WriteConflict) as exc:
+        print(f"paperscope: error: {exc}", file=sys.stderr)
+        return int(exc.code)

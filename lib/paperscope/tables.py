@@ -14,6 +14,7 @@ from pyspark.sql import DataFrame, SparkSession
 from pyspark.sql import functions as F
 from pyspark.sql.types import StructType
 
+from paperscope import failures
 from paperscope.corpus import is_local, local_path
 
 log = logging.getLogger(__name__)
@@ -66,28 +67,40 @@ def write_years(df: DataFrame, cfg: dict, name: str, years: list[int], metadata:
               .partitionBy("year"))
     if metadata is not None:
         writer = writer.option("userMetadata", json.dumps(metadata, sort_keys=True))
-    _save(writer, df, cfg, name)
+    listed = ", ".join(str(int(y)) for y in sorted(set(years)))
+    _save(writer, df, cfg, name, f"year{'s' if len(set(years)) > 1 else ''} {listed or '(none)'} of {table_ref(cfg, name)}")
     log.info("wrote %s (%s)", ident or path, predicate)
     return ident or path
 
 
 def append(df: DataFrame, cfg: dict, name: str) -> str:
     """Append df to a table that no run replaces (reviews), in one commit: all or nothing."""
-    _save(df.write.format("delta").mode("append"), df, cfg, name)
+    _save(df.write.format("delta").mode("append"), df, cfg, name, table_ref(cfg, name))
     ref = table_name(cfg, name) or table_path(cfg, name)
     log.info("appended to %s", ref)
     return ref
 
 
-def _save(writer, df: DataFrame, cfg: dict, name: str) -> None:
-    """One commit of writer to the table: a catalog table by name, else its path."""
+def _save(writer, df: DataFrame, cfg: dict, name: str, what: str) -> None:
+    """One commit of writer to the table: a catalog table by name, else its path.
+
+    A concurrent writer's commit (Delta's Concurrent*/...ChangedException) is retried
+    delta.conflict_retries times, then is one line naming `what` (failures.WriteConflict);
+    a full disk or a read-only warehouse is one line too (failures.OutputNotWritable).
+    """
     ident = table_name(cfg, name)
-    if ident:
-        df.sparkSession.sql(f"CREATE SCHEMA IF NOT EXISTS {ident.rsplit('.', 1)[0]}")
-        writer.saveAsTable(ident)
-    else:
-        writer.save(table_path(cfg, name))
-    _forget(cfg, name)
+
+    def write() -> None:
+        try:
+            if ident:
+                df.sparkSession.sql(f"CREATE SCHEMA IF NOT EXISTS {ident.rsplit('.', 1)[0]}")
+                writer.saveAsTable(ident)
+            else:
+                writer.save(table_path(cfg, name))
+        finally:
+            _forget(cfg, name)
+
+    failures.with_retries(write, what, cfg["delta"]["conflict_retries"], cfg["delta"]["conflict_backoff_s"])
 
 
 class TableDamaged(RuntimeError):

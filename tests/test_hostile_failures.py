@@ -67,9 +67,11 @@ def test_downloader_manifest_defuses_and_reads_back(tmp_path):
 def test_review_list_defuses_its_tab_separated_output(capsys):
     from paperscope import review
 
-    stored = pd.DataFrame([{"review_id": "r" * 20, "raw": "=cmd|' /C calc'!A0", "corrected_country": "US",
-                            "verdict": "wrong", "reviewer": "@me", "reviewed_at": "2026-01-01", "paper_id": "p" * 20,
-                            "note": "-x", "withdraws": None}])
+    from paperscope import schemas
+
+    row = {"review_id": "r" * 20, "raw": "=cmd|' /C calc'!A0", "corrected_country": "US", "verdict": "wrong",
+           "reviewer": "@me", "reviewed_at": "2026-01-01", "paper_id": "p" * 20, "note": "-x"}
+    stored = pd.DataFrame([{**dict.fromkeys(schemas.REVIEWS.fieldNames()), **row}])
     assert review.main(["list", "--set", "input.corpus=x"], io=(lambda: stored, None)) == 0
     lines = capsys.readouterr().out.splitlines()
     cells = [c for line in lines[1:] for c in line.split("\t")]
@@ -296,7 +298,7 @@ def test_a_writable_output_is_left_as_it_was(tmp_path, capsys):
 # -- Failures during the run: one line, their own exit code ----------------------------
 
 def _run_raising(monkeypatch, tmp_path, capsys, exc) -> tuple[int, list[str]]:
-    def boom(args, cfg):
+    def boom(*args):
         raise exc
     monkeypatch.setattr(cli, "_run_step", boom)
     code = cli.main(["run", "--corpus", str(REPO / "sample" / "corpus"), "--warehouse", str(tmp_path / "wh"),
@@ -403,6 +405,9 @@ def test_write_years_passes_the_years_and_retries_to_the_writer(monkeypatch):
 
     class Frame:
         write = Writer()
+
+        def repartition(self, *cols):
+            return self
     cfg = load_config(None, ["input.corpus=x", "warehouse.path=/wh", "delta.conflict_retries=7"])
     tables.write_years(Frame(), cfg, "papers", [2025])
     assert seen == {"what": "year 2025 of /wh/papers", "retries": 7}

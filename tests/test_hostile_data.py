@@ -10,6 +10,8 @@ are generated here; the downloader talks to a server on 127.0.0.1.
 from __future__ import annotations
 
 import csv
+import os
+import json
 import email.utils
 import threading
 import time
@@ -192,3 +194,191 @@ def test_metadata_year_flag_is_a_whole_number(capsys):
     with pytest.raises(SystemExit) as exc:
         cli.parser().parse_args(["metadata", "--source", "x.json", "--year", "soon"])
     assert exc.value.code == 2 and "invalid int value" in capsys.readouterr().err
+
+
+# -- metadata ---------------------------------------------------------------------------------
+
+
+def _nips(title, *affs):
+    return json.dumps({"title": title, "authors": [{"name": f"Author {i}", "affiliation": a}
+                                                     for i, a in enumerate(affs)]})
+
+
+@pytest.mark.unit
+def test_json_lines_whose_first_line_is_an_array_lose_no_record(tmp_path):
+    from paperscope import metadata as md
+
+    lines = [json.dumps([{"title": "In An Array", "authors": []}]), _nips("Second", "MIT"), _nips("Third", "MIT")]
+    fmt, records = md.parse_text("\n".join(lines) + "\n")
+    assert fmt == "nips-json" and [r.line for r in records] == [1, 2, 3]
+    assert "got an array" in records[0].error
+    assert [r.title for r in records[1:]] == ["Second", "Third"] and not any(r.error for r in records[1:])
+    # a file that is one array is still read as one
+    fmt, records = md.parse_text(json.dumps([json.loads(_nips("A", "MIT")), json.loads(_nips("B", "MIT"))], indent=1))
+    assert [r.title for r in records] == ["A", "B"]
+    # a broken array is one line naming where, not a crash
+    [bad] = md.parse_text('[\n{"title": "A"},\n{"title": \n')[1]
+    assert "not a valid JSON array" in bad.error
+
+
+@pytest.mark.unit
+def test_values_of_the_wrong_type_are_refused_not_stringified(tmp_path):
+    from paperscope import metadata as md
+
+    lines = [
+        json.dumps({"title": 12345, "authors": []}),
+        json.dumps({"title": ["A", "B"], "authors": []}),
+        json.dumps({"title": "Obj Aff", "authors": [{"name": "X", "affiliation": {"name": "MIT"}}]}),
+        json.dumps({"title": "Num Name", "authors": [{"name": 7, "affiliation": "MIT"}]}),
+        json.dumps({"title": "Two Affs", "authors": [{"name": "X", "affiliation": ["Peking University", "Stanford University"]}]}),
+        json.dumps({"title": "Line\u2028Separator", "authors": [{"name": "X", "affiliation": "MIT"}]},
+                   ensure_ascii=False),
+    ]
+    path = tmp_path / "conf2024.json"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    read = md.read_file(str(path))
+    papers = {p["path"].rsplit("#", 1)[1]: p for p in read.papers}
+    assert read.stats["records"] == 6
+    assert "'title' must be a string, got a number 12345" in papers["L1"]["error"]
+    assert "'title' must be a string, got an array" in papers["L2"]["error"]
+    assert "'authors[1].affiliation' must be a string or a list of strings, got an object" in papers["L3"]["error"]
+    assert "'authors[1].name' must be a string, got a number" in papers["L4"]["error"]
+    assert all(papers[k]["status"] == "malformed" for k in ("L1", "L2", "L3", "L4"))
+    # a list of affiliations is two affiliations, never its Python repr
+    raws = {a["raw"] for a in read.affiliations if a["paper_id"] == papers["L5"]["paper_id"]}
+    assert raws == {"Peking University", "Stanford University"}
+    assert papers["L6"]["status"] == "metadata"  # U+2028 inside a string does not split the line
+    # paperlists: a list where a ';' string is meant is read as its parts; a number is refused
+    records = [{"id": 1, "title": "P", "author": ["A", "B"], "aff": ["Stanford University", "Tsinghua University"]},
+               {"id": "x", "title": "Q", "author": "A", "aff": 42}]
+    fmt, recs = md.parse_text(json.dumps(records))
+    assert fmt == "paperlists" and recs[0].error is None and recs[0].source_id == "1"
+    assert [a.affiliations for a in recs[0].authors] == [["Stanford University"], ["Tsinghua University"]]
+    assert "'aff' must be a string or a list of strings, got a number" in recs[1].error and recs[1].source_id == "x"
+
+
+@pytest.mark.unit
+def test_a_huge_record_is_one_malformed_row_not_read(tmp_path):
+    from paperscope import metadata as md
+
+    huge = _nips("Huge " + "x" * 5000, "MIT")
+    path = tmp_path / "conf2024.json"
+    path.write_text("\n".join([_nips("Small", "MIT"), huge, _nips("After", "MIT")]) + "\n", encoding="utf-8")
+    read = md.read_file(str(path), max_record_chars=1000)
+    papers = {p["path"].rsplit("#", 1)[1]: p for p in read.papers}
+    assert papers["L2"]["status"] == "malformed" and "metadata.max_record_chars" in papers["L2"]["error"]
+    assert papers["L2"]["title"] is None and len(papers["L2"]["error"]) < 200
+    assert papers["L1"]["status"] == papers["L3"]["status"] == "metadata"
+    # the same bound holds for an item of a JSON array
+    array = tmp_path / "arr2024.json"
+    array.write_text(json.dumps([json.loads(_nips("Small", "MIT")), json.loads(huge)]), encoding="utf-8")
+    read = md.read_file(str(array), max_record_chars=1000)
+    assert [p["status"] for p in read.papers] == ["metadata", "malformed"]
+    assert load_config().metadata.max_record_chars > 0
+
+
+# -- one corpus through the pipeline: copies, .PDF, files outside year folders, gold as a unit ---
+
+
+def _paper(path, text: str) -> None:
+    from reportlab.pdfgen import canvas
+
+    path.parent.mkdir(parents=True, exist_ok=True)
+    c = canvas.Canvas(str(path))
+    c.drawString(72, 720, text)
+    c.drawString(72, 700, "Stanford University, Stanford, CA, USA")
+    c.save()
+
+
+@pytest.fixture(scope="module")
+def hostile_corpus(tmp_path_factory):
+    """2024: a.pdf, b.PDF and a copy of a.pdf in a subfolder; 2025: another copy of a.pdf
+    and c.pdf; stray.pdf at the root and misc/other.pdf in no year folder."""
+    import shutil
+
+    root = tmp_path_factory.mktemp("hostile") / "corpus"
+    _paper(root / "2024" / "a.pdf", "Paper A on transformers")
+    _paper(root / "2024" / "b.PDF", "Paper B in capitals")
+    _paper(root / "2025" / "c.pdf", "Paper C")
+    (root / "2024" / "sub").mkdir()
+    shutil.copy(root / "2024" / "a.pdf", root / "2024" / "sub" / "a-copy.pdf")
+    shutil.copy(root / "2024" / "a.pdf", root / "2025" / "a-again.pdf")
+    _paper(root / "stray.pdf", "Not in a year")
+    _paper(root / "misc" / "other.pdf", "Not in a year either")
+    return root
+
+
+def _hostile_cfg(base_cfg, root, tmp, **changes):
+    return base_cfg.with_values({"input.corpus": str(root), "warehouse.path": str(tmp / "warehouse"),
+                                 "reports.path": str(tmp / "reports"), **changes})
+
+
+@pytest.mark.e2e
+def test_copies_capitals_and_stray_files_then_gold_as_one_unit(spark, base_cfg, hostile_corpus, tmp_path, monkeypatch):
+    from paperscope import pipeline, tables
+
+    root = hostile_corpus
+    cfg = _hostile_cfg(base_cfg, root, tmp_path)
+    run = pipeline.Run(spark, cfg)
+    assert pipeline.run_all(run) == 0
+    papers = {corpus_path(r.path): r for r in tables.read_years(spark, cfg, "papers", None).collect()}
+    a, copy, again = str(root / "2024" / "a.pdf"), str(root / "2024" / "sub" / "a-copy.pdf"), str(root / "2025" / "a-again.pdf")
+    # .PDF is found; every file in a year folder is a row; stray files are named, not rows
+    assert set(papers) == {a, str(root / "2024" / "b.PDF"), copy, again, str(root / "2025" / "c.pdf")}
+    assert run.outside == [str(root / "misc" / "other.pdf"), str(root / "stray.pdf")]
+    summary = (run.run_dir / "summary.md").read_text(encoding="utf-8")
+    assert "outside the year folders" in summary and "stray.pdf" in summary and "other.pdf" in summary
+    # the same bytes at three paths: one paper, at its first path, counted once in 2024
+    assert papers[a].status == "ok" and papers[a].year == 2024
+    for dup in (copy, again):
+        assert papers[dup].status == "duplicate" and a in papers[dup].error
+    assert papers[again].year == 2025
+    collab = {r.year: r.papers for r in tables.read_years(spark, cfg, "collaboration", None).collect()}
+    assert collab == {2024: 2, 2025: 1}
+    # size_bytes is the size read
+    assert all(r.size_bytes == os.path.getsize(p) for p, r in papers.items())
+    # an unchanged re-run extracts nothing and writes nothing (the copies' rows are stable)
+    again_run = pipeline.Run(spark, cfg)
+    pipeline.extract(again_run)
+    assert again_run.papers_refresh.extracted == 0 and not again_run.papers_refresh.written
+
+    # With --years 2025 the copy of a 2024 paper is still a copy: 2025 counts c.pdf only
+    only = _hostile_cfg(base_cfg, root, tmp_path / "y2025", **{"input.years": [2025]})
+    pipeline.extract(pipeline.Run(spark, only))
+    rows = {corpus_path(r.path): r.status for r in tables.read_years(spark, only, "papers", None).collect()}
+    assert rows == {again: "duplicate", str(root / "2025" / "c.pdf"): "ok"}
+
+    # Gold as one unit: a run that stops after the first gold table leaves the last
+    # complete set as what is read; the next run writes the whole set again.
+    gold = list(pipeline.GOLD)
+    complete = tables.unit_versions(spark, cfg, gold)
+    assert complete == {n: tables.version(spark, cfg, n) for n in gold}
+    other = cfg.with_values({"affiliations.china_policy": "greater"})
+    real = tables.write_years
+
+    def crash_after_first(df, c, name, *args, **kw):
+        if name == gold[1]:
+            raise RuntimeError("killed between gold writes")
+        return real(df, c, name, *args, **kw)
+
+    monkeypatch.setattr(tables, "write_years", crash_after_first)
+    with pytest.raises(RuntimeError, match="killed between gold writes"):
+        pipeline.aggregate(pipeline.Run(spark, other))
+    monkeypatch.setattr(tables, "write_years", real)
+    assert tables.version(spark, cfg, gold[0]) == complete[gold[0]] + 1  # the first table moved on
+    assert "stopped before the rest of its set" in tables.half_written(spark, cfg, gold)
+    assert tables.unit_versions(spark, cfg, gold) == complete
+    old = tables.read_unit(spark, cfg, gold[0], gold, None).collect()
+    assert old == spark.read.format("delta").option("versionAsOf", complete[gold[0]]).load(
+        tables.table_path(cfg, gold[0])).collect()
+    rerun = pipeline.Run(spark, other)
+    pipeline.aggregate(rerun)
+    assert tables.half_written(spark, cfg, gold) is None
+    assert tables.unit_versions(spark, cfg, gold) == {n: tables.version(spark, cfg, n) for n in gold}
+    assert all(tables.last_metadata(spark, cfg, n)["unit"]["run_id"] == rerun.run_id for n in gold)
+
+
+def corpus_path(path: str) -> str:
+    from paperscope.corpus import local_path
+
+    return local_path(path)

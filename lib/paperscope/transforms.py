@@ -46,6 +46,7 @@ def extract_papers(files: DataFrame, limits, known: frozenset = frozenset()) -> 
 
     source = "content" if "content" in files.columns else "local_path"
     cols = ["path", "year", "size_bytes", source, "title_hint", "source_id"]
+    cols += ["duplicate_of"] if "duplicate_of" in files.columns else []
     return files.select(*cols).mapInPandas(run, _EXTRACTED)
 
 
@@ -54,16 +55,39 @@ _EXTRACTED = StructType(schemas.PAPERS.fields + [StructField("reused", BooleanTy
 _EMPTY_ROW = dict.fromkeys(_EXTRACTED.fieldNames())
 
 
-def _extract_one(rec: dict, limits, known: frozenset, pdf, log) -> dict:
-    """One file -> one row; reads the bytes (content or local path), hashes, extracts."""
+DUPLICATE = "duplicate"
+
+
+def duplicate_row(rec: dict, limits) -> dict:
+    """The row of a path whose bytes are another path's (corpus.mark_duplicates): no text,
+    an id of its own (the paper's id stays with its first path), the first path in error."""
     path = rec["path"]
+    return {"paper_id": duplicate_id(path), "year": _year(rec), "path": path, "size_bytes": int(rec["size_bytes"] or 0),
+            "status": DUPLICATE, "error": f"same bytes as {rec['duplicate_of']}: one paper, counted there",
+            "extractor": limits.extractor, "title": None}
+
+
+def duplicate_id(path: str) -> str:
+    return hashlib.sha256(f"{DUPLICATE}\0{path}".encode()).hexdigest()
+
+
+def _extract_one(rec: dict, limits, known: frozenset, pdf, log) -> dict:
+    """One file -> one row; reads the bytes (content or local path), hashes, extracts.
+
+    size_bytes is the number of bytes read (the file may have changed since it was listed).
+    """
+    path = rec["path"]
+    if rec.get("duplicate_of"):
+        row = duplicate_row(rec, limits)
+        return {**row, "reused": (row["paper_id"], path, row["year"]) in known}
     if "content" in rec:
         data, got = (bytes(rec["content"]) if rec["content"] is not None else b""), None
     else:
         data, got = read_file(rec["local_path"], path, limits)
     digest = paper_key(path, data, got)
+    size = len(data) if data is not None else int(rec["size_bytes"] or 0)
     if (digest, path, _year(rec)) in known:
-        return {"paper_id": digest, "year": _year(rec), "path": path, "size_bytes": int(rec["size_bytes"]),
+        return {"paper_id": digest, "year": _year(rec), "path": path, "size_bytes": size,
                 "status": got.status if got else "ok", "reused": True}
     if got is None:
         got = pdf.extract_isolated(data, limits)
@@ -74,7 +98,7 @@ def _extract_one(rec: dict, limits, known: frozenset, pdf, log) -> dict:
         "paper_id": digest,
         "year": _year(rec),
         "path": path,
-        "size_bytes": int(rec["size_bytes"]),
+        "size_bytes": size,
         "n_pages": got.n_pages,
         "title": hint if isinstance(hint, str) and hint else got.title,
         "header_text": got.header_text,
@@ -252,6 +276,7 @@ def paper_countries(papers: DataFrame, affiliations: DataFrame, china_policy: st
     china = policy.china_codes(china_policy)
     per_paper = (affiliations.where(F.col("country").isNotNull())
                  .groupBy("paper_id").agg(F.sort_array(F.collect_set("country")).alias("countries")))
+    papers = papers.where(F.col("status") != DUPLICATE)  # a copy of a paper counted at its first path
     return (papers.select("paper_id", "year", "status").join(per_paper, "paper_id", "left")
             .withColumn("countries", F.coalesce("countries", F.array().cast("array<string>")))
             .withColumn("has_us", F.array_contains("countries", policy.US))

@@ -382,3 +382,38 @@ def corpus_path(path: str) -> str:
     from paperscope.corpus import local_path
 
     return local_path(path)
+
+
+@pytest.mark.spark
+def test_metadata_tables_half_written_are_refused_then_repaired(spark, base_cfg, tmp_path, monkeypatch):
+    from paperscope import pipeline, tables
+    from paperscope.corpus import InputError
+
+    source = tmp_path / "conf2024.json"
+    source.write_text("\n".join([_nips("One", "Stanford University"), _nips("Two", "Peking University")]) + "\n",
+                      encoding="utf-8")
+    cfg = base_cfg.with_values({"metadata.source": str(source), "warehouse.path": str(tmp_path / "wh"),
+                                "reports.path": str(tmp_path / "reports")})
+    names = list(pipeline.registry.step("metadata").writes)
+    pipeline.metadata(pipeline.Run(spark, cfg))
+    assert tables.half_written(spark, cfg, names) is None
+    real = tables.write_years
+
+    def killed(df, c, name, *args, **kw):
+        if name == "affiliations":
+            raise RuntimeError("killed between papers and affiliations")
+        return real(df, c, name, *args, **kw)
+
+    monkeypatch.setattr(tables, "write_years", killed)
+    stopped = pipeline.Run(spark, cfg)
+    with pytest.raises(RuntimeError):
+        pipeline.metadata(stopped)
+    monkeypatch.setattr(tables, "write_years", real)
+    problem = tables.half_written(spark, cfg, names)
+    assert stopped.run_id in problem and "papers" in problem
+    run = pipeline.Run(spark, cfg)
+    run.discovered = [(2024, 2)]
+    with pytest.raises(InputError, match="stopped before the rest of its set"):
+        pipeline.validate(run)
+    pipeline.metadata(pipeline.Run(spark, cfg))  # the next run writes the whole set again
+    assert tables.half_written(spark, cfg, names) is None

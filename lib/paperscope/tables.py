@@ -305,12 +305,25 @@ def write_unit(spark: SparkSession, cfg: dict, unit: str, run_id: str, frames: l
     """
     names = [name for name, _ in frames]
     versions: dict[str, int | None] = {}
-    for i, (name, df) in enumerate(frames):
-        marker = {"name": unit, "run_id": run_id, "tables": names}
-        if i == len(frames) - 1:
-            marker["versions"] = versions
-        write_years(df, cfg, name, years, metadata={**(metadata or {}), UNIT_KEY: marker})
-        versions[name] = version(spark, cfg, name)
+    # Delta leaves out a commit that changes no file (an empty frame over empty years); the
+    # unit's markers are in the commits, so every write of a unit must commit.
+    before = spark.conf.get(_SKIP_EMPTY, None)
+    spark.conf.set(_SKIP_EMPTY, "false")
+    try:
+        for i, (name, df) in enumerate(frames):
+            marker = {"name": unit, "run_id": run_id, "tables": names}
+            if i == len(frames) - 1:
+                marker["versions"] = versions
+            write_years(df, cfg, name, years, metadata={**(metadata or {}), UNIT_KEY: marker})
+            versions[name] = version(spark, cfg, name)
+    finally:
+        if before is None:
+            spark.conf.unset(_SKIP_EMPTY)
+        else:
+            spark.conf.set(_SKIP_EMPTY, before)
+
+
+_SKIP_EMPTY = "spark.databricks.delta.skipRecordingEmptyCommits"
 
 
 def _unit_of(spark: SparkSession, cfg: dict, name: str) -> dict | None:

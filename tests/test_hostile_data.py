@@ -384,7 +384,7 @@ def corpus_path(path: str) -> str:
     return local_path(path)
 
 
-@pytest.mark.spark
+@pytest.mark.e2e  # three metadata steps (about 20 s): kept out of the fast lane
 def test_metadata_tables_half_written_are_refused_then_repaired(spark, base_cfg, tmp_path, monkeypatch):
     from paperscope import pipeline, tables
     from paperscope.corpus import InputError
@@ -417,3 +417,33 @@ def test_metadata_tables_half_written_are_refused_then_repaired(spark, base_cfg,
         pipeline.validate(run)
     pipeline.metadata(pipeline.Run(spark, cfg))  # the next run writes the whole set again
     assert tables.half_written(spark, cfg, names) is None
+
+
+# -- also: the glob's case, the size read ----------------------------------------------------
+
+
+@pytest.mark.unit
+def test_glob_ignores_case_in_both_listings(tmp_path):
+    from paperscope import corpus
+
+    for name in ("a.pdf", "b.PDF", "c.Pdf", "d.txt"):
+        _paper(tmp_path / "corpus" / "2024" / name, name)
+    cfg = {"input": {"corpus": str(tmp_path / "corpus"), "manifest": None, "years": [], "glob": "*.pdf"}}
+    names = sorted(os.path.basename(p) for p, _ in corpus._local_listing(cfg))
+    assert names == ["a.pdf", "b.PDF", "c.Pdf"]
+    assert corpus.nocase_glob("*.pdf") == "*.[pP][dD][fF]"
+    assert corpus.nocase_glob("paper-[0-9]*.pdf") == "[pP][aA][pP][eE][rR]-[0-9]*.[pP][dD][fF]"
+
+
+@pytest.mark.unit
+def test_size_bytes_is_the_size_read(tmp_path):
+    import logging
+
+    from paperscope import pdf, transforms
+
+    path = tmp_path / "2024" / "grown.pdf"
+    _paper(path, "A file that grew after it was listed")
+    rec = {"path": "file:" + str(path), "year": 2024, "size_bytes": 10, "local_path": str(path),
+           "title_hint": None, "source_id": None}
+    row = transforms._extract_one(rec, pdf.Limits(), frozenset(), pdf, logging.getLogger("test"))
+    assert row["status"] == "ok" and row["size_bytes"] == path.stat().st_size

@@ -67,7 +67,8 @@ class Run:
             if not self.discovered:
                 source = self.cfg["input"]["manifest"] or self.cfg["input"]["corpus"]
                 years = ", ".join(map(str, self.cfg["input"]["years"])) or "any year"
-                raise corpus.InputError(f"no files matching {self.cfg['input']['glob']} in {source} for {years}")
+                outside = f" (only outside <year>/ folders: {', '.join(self.outside)})" if self.outside else ""
+                raise corpus.InputError(f"no files matching {self.cfg['input']['glob']} in {source} for {years}{outside}")
             log.info("discovered %s", ", ".join(f"{y}: {n} files" for y, n in self.discovered))
             empty = sorted(set(self.cfg["input"]["years"]) - {y for y, _ in self.discovered})
             if empty:

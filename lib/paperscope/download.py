@@ -429,11 +429,11 @@ def assign_names(opts: Options, items: list[Item], previous: dict[str, dict]) ->
     """Give each paper a file of its own.
 
     Two URLs ending in the same file name (or the same paper id) would be written to one
-    path, one paper silently lost and both then marked present. The paper that holds the
-    path already (in the manifest), else the first in the input's order, keeps the plain
+    path, one paper silently lost and both then marked present. The paper whose file is at
+    the path already (fetched or present in the manifest), else the first in the input's order, keeps the plain
     name; each other one gets `<name>-<8 hex of its URL's sha1>.pdf`, stable across runs.
     """
-    owners = {row["path"]: _row_key(row) for row in previous.values()}
+    owners = {row["path"]: _row_key(row) for row in previous.values() if row.get("status") in (FETCHED, PRESENT)}
     groups: dict[str, list[Item]] = {}
     for item in items:
         if item.url and not item.error:

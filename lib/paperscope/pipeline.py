@@ -272,7 +272,8 @@ def _consistency(run: Run) -> dict:
 
 
 def _inputs_table(run: Run) -> pd.DataFrame:
-    """Files found and extraction statuses per year (a null year means 'not in a year folder')."""
+    """Files found and extraction statuses per year (a null year: a manifest row without a
+    4-digit year; corpus files outside <year>/ folders are run.outside, not counted here)."""
     discovered = pd.DataFrame(run.discover(), columns=["year", "files"]).astype({"year": "Int64"})
     try:
         status = run.read("papers").groupBy("year").pivot("status").count().toPandas()

@@ -81,10 +81,12 @@ pyfiles="${wheel%.whl}.zip"
 export PYSPARK_PYTHON="${PYSPARK_PYTHON:-$PY}"
 export SPARK_LOCAL_IP="${SPARK_LOCAL_IP:-127.0.0.1}"
 log4j="-Dlog4j2.configurationFile=file:$ROOT/conf/log4j2.properties"
-# The driver JVM compiles with C1 only (see spark.driver.extraJavaOptions in
-# lib/paperscope/data/defaults.yaml). A local master whose workers run the venv's Python
-# gets paperscope's warm worker daemon (lib/paperscope/daemon.py).
-driver_opts="$log4j -XX:TieredStopAtLevel=1"
+# The driver's JVM options are the config's spark.driver.extraJavaOptions (C1 only, a
+# 256 MB code cache; lib/paperscope/data/defaults.yaml), defined there once. A local
+# master whose workers run the venv's Python gets paperscope's warm worker daemon
+# (lib/paperscope/daemon.py).
+java_opts=$("$PY" -m paperscope.config spark.conf.spark.driver.extraJavaOptions "$conf_file") || exit 2
+driver_opts="$log4j $java_opts"
 local_opts=()
 if [[ "$master" == local* ]] && [ "$PYSPARK_PYTHON" = "$PY" ]; then
   local_opts=(--conf spark.python.daemon.module=paperscope.daemon)

@@ -3,6 +3,9 @@
 # .venv/ at the repo root with paperscope and its pinned dependencies, and the Delta jars
 # cached under .cache/jars (fetched once from Maven Central, offline afterwards).
 # Idempotent and quick when nothing changed. Prints one clear line on failure.
+# As root with apt-get (a CI machine) it also installs Debian's chromium and chromium-driver,
+# in the background while pip works, for the review page's headless-browser test; best
+# effort: a failure is one warning, and that test is then skipped.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -29,6 +32,22 @@ java_ok() {
 
 java_ok || die "Java 17 or newer is needed (set JAVA_HOME or put java on PATH); found: $(java -version 2>&1 | head -1 || echo none)"
 
+# Started before pip so the two downloads overlap; waited for at the end. Tried once per
+# .venv (the marker), so a machine whose apt cannot get chromium does not retry every `make test`.
+browser_pid=""
+browser_log=.cache/apt-chromium.log
+if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1 \
+   && { [ ! -x /usr/bin/chromium ] || [ ! -x /usr/bin/chromedriver ]; } && [ ! -e .venv/.chromium-tried ]; then
+  mkdir -p .cache
+  echo "paperscope: installing chromium and chromium-driver with apt-get in the background (for the browser test)" >&2
+  (
+    export DEBIAN_FRONTEND=noninteractive
+    get_browser() { apt-get install -y -q --no-install-recommends chromium chromium-driver; }
+    get_browser || { apt-get update -q && get_browser; }
+  ) >"$browser_log" 2>&1 &
+  browser_pid=$!
+fi
+
 stamp=.venv/.paperscope-installed
 want=$(cat pyproject.toml setup.py | sha256sum | cut -c1-16)
 if [ ! -x .venv/bin/python ] || [ "$(cat "$stamp" 2>/dev/null)" != "$want" ]; then
@@ -43,6 +62,13 @@ if [ ! -x .venv/bin/python ] || [ "$(cat "$stamp" 2>/dev/null)" != "$want" ]; th
   .venv/bin/python -m pip install -q --disable-pip-version-check -e '.[spark,dev]' >&2 \
     || die "pip install of paperscope into .venv failed (see the messages above)"
   echo "$want" > "$stamp"
+fi
+
+if [ -n "$browser_pid" ]; then
+  if ! wait "$browser_pid"; then
+    echo "paperscope: warning: apt-get could not install chromium (see $browser_log); the browser test will be skipped" >&2
+  fi
+  touch .venv/.chromium-tried
 fi
 
 .venv/bin/python -m paperscope.deltajars "${PAPERSCOPE_CONF:-conf/local.yaml}" >/dev/null

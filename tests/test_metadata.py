@@ -183,6 +183,56 @@ def test_metadata_run_and_agreement_with_pdfs(spark, base_cfg, repo, tmp_path, t
     assert (run.run_dir / "summary.md").is_file()
 
 
+@pytest.mark.e2e
+def test_metadata_run_applies_the_reviewed_corrections(spark, base_cfg, tmp_path):
+    """A metadata run applies the overrides in force as a PDF run does: a string's reviewed
+    country in every paper (and its authors), and a paper's flags (its step and the
+    aggregates; no gate or report, to stay quick)."""
+    from paperscope import review
+
+    rows = [("Both Sides", ["Stanford University", "Peking University"]), ("Seattle Only", ["Acme Lab, Seattle, WA"]),
+            ("Seattle And Beijing", ["Acme Lab, Seattle, WA", "Tsinghua University"]),
+            ("Oxford Only", ["University of Oxford"])]
+    source = tmp_path / "neurips2024.json"
+    source.write_text("".join(_nips_line(t, *a) + "\n" for t, a in rows), encoding="utf-8")
+    cfg = base_cfg.with_values({"warehouse.path": str(tmp_path / "wh"), "reports.path": str(tmp_path / "reports"),
+                                "metadata.source": str(source), "metadata.format": "auto", "metadata.year": None,
+                                "metadata.compare_with": None})
+    ids = {t: md.paper_id(2024, t) for t, _ in rows}
+    judged = []
+    for pid, raw, fix, us, cn, run_us, run_cn in [
+            (ids["Seattle Only"], "Acme Lab, Seattle, WA", "CA", None, None, None, None),  # the string is Canadian
+            (ids["Both Sides"], None, None, True, False, True, True),       # no Chinese author after all
+            (ids["Oxford Only"], None, None, False, None, False, False)]:   # it has a US author
+        row = {k: None for k in review.REVIEW_TABLE_COLUMNS}
+        row.update(reviewer="ana", reviewed_at="2026-11-30T00:00:00+00:00", run_id="r0", corpus=str(source),
+                   paper_id=pid, raw=raw, verdict="wrong" if fix else None, corrected_country=fix, us_correct=us,
+                   cn_correct=cn, run_us=run_us, run_cn=run_cn)
+        judged.append({**row, "review_id": review.review_id(row)})
+    review.spark_io(cfg, spark)[1](pd.DataFrame(judged, columns=review.REVIEW_TABLE_COLUMNS))
+
+    md.check_source(cfg)
+    run = pipeline.Run(spark, cfg)
+    pipeline.metadata(run)
+    pipeline.aggregate(run)  # the gate on reviewed rows: tests/test_review_run.py
+    collab = tables.read_years(spark, cfg, "collaboration", None).collect()[0]
+    # Without reviews: US 3 (Both, Seattle, Seattle And Beijing), China 2, both 2.
+    assert (collab["with_us"], collab["with_cn"], collab["with_both"]) == (2, 1, 0)
+    affs = tables.read_years(spark, cfg, "affiliations", None).toPandas()
+    acme = affs[affs["raw"] == "Acme Lab, Seattle, WA"]
+    assert len(acme) == 2 and set(acme["country"]) == {"CA"} and set(acme["method"]) == {"review"}
+    pku = affs[affs["raw"] == "Peking University"].iloc[0]
+    assert pku["country"] is None and pku["evidence"].endswith("the paper has no Chinese author (with_cn no)")
+    added = affs[affs["source"] == "review"]
+    assert added[["paper_id", "country", "method"]].values.tolist() == [[ids["Oxford Only"], "US", "review"]]
+    authors = tables.read_years(spark, cfg, "authors", None).toPandas()
+    countries = {(r.paper_id, r.position): list(r.countries) for r in authors.itertuples()}
+    assert countries[(ids["Seattle Only"], 1)] == ["CA"] and countries[(ids["Both Sides"], 2)] == []
+    assert (affs["method"] == "review").sum() == 4
+    rules = run.counts["rules"].set_index(["rule", "china_policy", "dual_strings"])["with_both"]
+    assert rules[("any_author", "mainland", True)] == 0 and rules[("distinct_authors", "mainland", True)] == 0
+
+
 def test_metadata_command_errors_are_one_line_before_spark(tmp_path, capsys):
     from paperscope.cli import main
 

@@ -176,6 +176,75 @@ def test_overrides_in_force_apply_to_every_paper_with_the_string_and_can_be_with
         review.withdrawal(rows, "nope", "bo", "t", None)
 
 
+def _paper_judgement(pid, now, us=None, cn=None, run_us=True, run_cn=True, who="ana"):
+    row = {k: None for k in review.REVIEW_TABLE_COLUMNS}
+    row.update(reviewer=who, reviewed_at=now, run_id="r1", corpus="/c", paper_id=pid, us_correct=us, cn_correct=cn,
+               run_us=run_us, run_cn=run_cn)
+    row["review_id"] = review.review_id(row)
+    return row
+
+
+def test_paper_flag_overrides_in_force_apply_to_the_paper_and_its_authors_and_can_be_withdrawn():
+    from paperscope import authors, rules
+    from paperscope.metadata import paper_flags
+
+    rows = pd.DataFrame([
+        _paper_judgement("pa", "2026-11-01", us=True, cn=False),             # pa has no Chinese author
+        _paper_judgement("pd", "2026-11-01", us=False, run_us=False, run_cn=False),  # pd has a US author
+        _paper_judgement("pd", "2026-11-02", us=True, run_us=True, run_cn=False),    # confirmed later: pins nothing
+        _paper_judgement("pb", "2026-11-01", us=False, run_cn=False),        # pb: no US author ...
+        _paper_judgement("pb", "2026-11-03", us=False, run_us=False, run_cn=False, who="bo"),  # ... bo: yes, there is
+    ], columns=review.REVIEW_TABLE_COLUMNS)
+    force = review.paper_in_force(rows)
+    assert force[["paper_id", "flag", "value", "reviewer"]].values.tolist() == [
+        ["pa", "with_cn", False, "ana"], ["pb", "with_us", True, "bo"], ["pd", "with_us", True, "ana"]]
+    fixes = review.paper_override_rows(force, "greater")
+    assert [(f["paper_id"], f["country"], f["present"]) for f in fixes] == [
+        ("pa", "CN", False), ("pa", "HK", False), ("pa", "MO", False), ("pa", "TW", False),
+        ("pb", "US", True), ("pd", "US", True)]
+    rid = force["review_id"][0][:12]
+    assert fixes[0]["evidence"] == f"review {rid} by ana (2026-11-01): the paper has no Chinese author (with_cn no)"
+    assert fixes[-1]["raw"] == f"(review {force['review_id'][2][:12]}: with_us yes)"
+
+    audit = _audit()
+    papers = audit.drop_duplicates("paper_id")[["paper_id", "year"]]
+    out = review.apply_paper_overrides(audit, papers, fixes)
+    before, after = (paper_flags(papers, a, "greater").set_index("paper_id") for a in (audit, out))
+    assert before.loc["pa", "both"] and not after.loc["pa", "has_cn"] and after.loc["pa", "has_us"]
+    assert not before.loc["pd", "has_us"] and after.loc["pd", "has_us"] and after.loc["pb", "has_us"]
+    tsinghua = out[out["raw"] == "Tsinghua University"].iloc[0]
+    assert (tsinghua["country"], tsinghua["method"]) == (None, "review") and tsinghua["evidence"] == fixes[0]["evidence"]
+    added = out[out["source"] == "review"]
+    assert added[["paper_id", "year", "country", "method"]].values.tolist() == [["pb", 2025, "US", "review"],
+                                                                                 ["pd", 2025, "US", "review"]]
+    assert len(out) == len(audit) + 2
+
+    # The authors: a country taken out of the paper leaves its authors too, so no per-author
+    # rule counts what the reviewer denied, and the gate's order of rules still holds.
+    people = [{"paper_id": "pa", "year": 2025, "position": 1, "n_authors": 2, "affiliation_countries": [["US"]]},
+              {"paper_id": "pa", "year": 2025, "position": 2, "n_authors": 2, "affiliation_countries": [["CN", "US"]]}]
+    kept = authors.without(people, review.removed_countries(fixes))
+    assert [r["affiliation_countries"] for r in kept] == [[["US"]], [["US"]]] and kept[1]["countries"] == ["US"]
+    def ordered(people):
+        frame = pd.DataFrame(people)
+        counts = rules.count_rules(papers, out, frame, china_policies=["greater"])
+        c = rules.consistency(counts, rules.country_fractions(frame), frame)
+        return bool(((c["first_last"] <= c["distinct_authors"]) & (c["distinct_authors"] <= c["any_author"])).all())
+
+    assert ordered(kept) and not ordered(people)  # the authors untouched would break the gate's rule_consistency
+
+    # Withdrawn (bo's): the earlier override of pb is in force again.
+    gone = review.withdrawal(rows, force["review_id"][1][:10], "cy", "2026-12-01", None)
+    again = review.paper_in_force(pd.concat([rows, gone]))
+    assert again.loc[again["paper_id"] == "pb", ["flag", "value", "reviewer"]].values.tolist() == [
+        ["with_us", False, "ana"]]
+
+
+def test_a_flag_marked_wrong_needs_the_runs_flags():
+    with pytest.raises(review.ReviewError, match="line 5: a flag marked wrong needs the run's has_us and has_cn"):
+        _judge(_fill(_sheet()).drop(columns=["has_us", "has_cn"]))
+
+
 def test_precision_per_stratum_from_the_paper_judgements():
     rows = _judge(_fill(_sheet()))
     counted = pd.DataFrame([{"stratum": "us_cn", "with_us": 1, "with_cn": 1, "with_both": 1},
@@ -248,15 +317,28 @@ def test_cli_import_is_idempotent_and_bad_input_writes_nothing(tmp_path, reports
     assert len(store.df) == 4 and store.appends == 1  # nothing half-imported
 
     assert _main(store, reports, "list") == 0
-    listed = capsys.readouterr().out.splitlines()
-    assert listed[0].split("\t")[:3] == ["review_id", "raw", "country"] and len(listed) == 2
-    rid = listed[1].split("\t")[0]
-    assert listed[1].split("\t")[1:4] == ["Acme Lab, Seattle", "CA", "ana"]
-    assert _main(store, reports, "withdraw", rid, "--reviewer", "bo") == 0
+    listed = [line.split("\t") for line in capsys.readouterr().out.splitlines()]
+    assert listed[0][:4] == ["review_id", "raw", "country", "flag"] and len(listed) == 3
+    assert listed[1][1:5] == ["Acme Lab, Seattle", "CA", "", "ana"]
+    # pb's US flag marked wrong: a paper override, the flag's other value.
+    assert listed[2][1:5] + listed[2][6:] == ["", "", "with_us=no", "ana", "pb", "Seattle is wrong"]
+    for line in (listed[1], listed[2]):
+        assert _main(store, reports, "withdraw", line[0], "--reviewer", "bo") == 0
     assert _main(store, reports, "list") == 0
     out = capsys.readouterr().out.splitlines()
-    assert out[0].endswith("withdrawn; the next run drops it") and len(out) == 2  # then list: the header alone
-    assert review.in_force(store.df).empty
+    assert out[0].endswith("withdrawn; the next run drops it") and len(out) == 3  # then list: the header alone
+    assert review.in_force(store.df).empty and review.paper_in_force(store.df).empty
+
+
+def test_the_sheet_of_a_metadata_run_imports_with_its_source(tmp_path, reports, capsys):
+    store = Store()
+    sheet = tmp_path / "meta.csv"
+    _fill(_sheet(corpus="/m/neurips2024.json")).to_csv(sheet, index=False)
+    assert _main(store, reports, "import", str(sheet), "--reviewer", "ana") == 2
+    assert "sample is from corpus '/m/neurips2024.json', but this config reads '/c'" in capsys.readouterr().err
+    assert _main(store, reports, "import", str(sheet), "--reviewer", "ana", "--set",
+                 "metadata.source=/m/neurips2024.json") == 0
+    assert set(store.df["corpus"]) == {"/m/neurips2024.json"}
 
 
 # ---------------------------------------------------------------------------------------
@@ -344,18 +426,54 @@ def test_review_page_is_self_contained_with_its_form(tmp_path):
     assert math.isclose(record["headline_error"]["confidence"], 0.95)
 
 
-def test_the_pages_own_script_saves_a_sheet_that_imports(tmp_path, capsys):
-    """The page's inline script, run by node with a stand-in DOM (skipped without node):
-    the CSV it saves is the sheet with the reviewer's answers, and `review import` takes it."""
+def _browser(downloads):
+    """Headless Chromium under chromedriver (Debian's chromium and chromium-driver, which
+    scripts/bootstrap.sh installs as root), saving downloads into `downloads`."""
     import shutil
-    import subprocess
-    from pathlib import Path
+
+    chromium = shutil.which("chromium") or shutil.which("chromium-browser")
+    driver = shutil.which("chromedriver")
+    if not (chromium and driver):
+        pytest.skip("no chromium + chromedriver on PATH (as root, `make setup` installs Debian's "
+                    "chromium and chromium-driver)")
+    from selenium import webdriver
+    from selenium.webdriver.chrome.service import Service
+
+    options = webdriver.ChromeOptions()
+    options.binary_location = chromium  # with the driver's path given, selenium looks nothing up online
+    for arg in ("--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--disable-gpu", "--window-size=1200,900",
+                f"--user-data-dir={downloads.parent / 'chromium-profile'}"):  # nothing left in /tmp
+        options.add_argument(arg)
+    options.add_experimental_option("prefs", {"download.default_directory": str(downloads),
+                                              "download.prompt_for_download": False})
+    browser = webdriver.Chrome(service=Service(driver), options=options)
+    browser.execute_cdp_cmd("Page.setDownloadBehavior", {"behavior": "allow", "downloadPath": str(downloads)})
+    return browser
+
+
+def _downloaded(folder, name: str, seconds: float = 20.0):
+    import time
+
+    path = folder / name
+    end = time.monotonic() + seconds
+    while time.monotonic() < end:
+        if path.is_file() and path.stat().st_size and not list(folder.glob("*.crdownload")):
+            return path
+        time.sleep(0.1)
+    raise AssertionError(f"no {name} in {folder} after {seconds:g} s: {sorted(p.name for p in folder.iterdir())}")
+
+
+@pytest.mark.e2e
+def test_review_page_in_a_headless_browser_saves_a_sheet_that_imports(tmp_path, capsys):
+    """review.html (written by report.write from a small audit) in headless Chromium: the
+    form's fields render, a reviewer's choices and typing go through the page's own script,
+    the CSV it downloads is the sheet with those answers, and `review import` takes it."""
+    pytest.importorskip("selenium", reason="selenium not installed (pip install -e '.[dev]')")
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support.ui import Select
 
     from paperscope.config import load_config
 
-    node = shutil.which("node")
-    if node is None:
-        pytest.skip("node not installed")
     meta = {"run_id": "r1", "started": "t", "conf_file": None, "status": "passed", "message": None, "years": [2025],
             "input": "/c", "warehouse": "/w", "china_policy": "mainland", "mention_scope": "body", "durations": {},
             "config": {}, "data_docs": None, "versions": {}}
@@ -366,16 +484,40 @@ def test_the_pages_own_script_saves_a_sheet_that_imports(tmp_path, capsys):
     sheet = pd.read_csv(run_dir / "review_sample.csv", dtype=str, keep_default_na=False)
     acme = int(sheet.index[sheet["raw"] == "Acme Lab, Seattle"][0])
     paper = int(sheet.index[(sheet["paper_id"] == sheet.loc[acme, "paper_id"]) & (sheet["raw"] == "")][0])
-    answers = {"reviewer": "ana", f"corrected_country-{acme}": "ca", f"us_correct-{paper}": "no",
-               f"note-{paper}": 'Seattle is "Vancouver", BC'}
-    script = Path(__file__).parent / "fixtures" / "review_page.js"
-    saved = subprocess.run([node, str(script), str(run_dir / "review.html"), json.dumps(answers)], check=True,
-                           capture_output=True, text=True, timeout=60).stdout
-    (tmp_path / "saved.csv").write_text(saved, encoding="utf-8")
-    got = pd.read_csv(tmp_path / "saved.csv", dtype=str, keep_default_na=False)
+    strings = [i for i, raw in enumerate(sheet["raw"]) if raw]
+    downloads = tmp_path / "downloads"
+    downloads.mkdir()
+    browser = _browser(downloads)
+    try:
+        browser.get((run_dir / "review.html").as_uri())
+        assert browser.title == "paperscope review, run r1"
+        fields = {e.get_attribute("name"): e for e in browser.find_elements(By.CSS_SELECTOR, "#review [name]")}
+        for i in range(len(sheet)):
+            names = [f"verdict-{i}", f"corrected_country-{i}"] if i in strings else [f"us_correct-{i}", f"cn_correct-{i}"]
+            assert all(fields[n].is_displayed() for n in names), names
+        assert len(browser.find_elements(By.CSS_SELECTOR, "fieldset.paper")) == sheet["paper_id"].nunique()
+        fields["reviewer"].send_keys("ana")
+        fields[f"corrected_country-{acme}"].send_keys("ca")
+        Select(fields[f"us_correct-{paper}"]).select_by_visible_text("wrong")
+        Select(fields[f"verdict-{strings[-1]}"]).select_by_visible_text("right")
+        fields[f"note-{paper}"].send_keys('Seattle is "Vancouver", BC')
+        browser.find_element(By.ID, "save").click()
+        saved = _downloaded(downloads, "review-r1.csv")
+    finally:
+        browser.quit()
+
+    got = pd.read_csv(saved, dtype=str, keep_default_na=False)
     assert list(got.columns) == list(sheet.columns) and len(got) == len(sheet)
-    assert got.loc[acme, "corrected_country"] == "ca" and got.loc[paper, "note"] == 'Seattle is "Vancouver", BC'
+    assert got.loc[acme, "corrected_country"] == "ca" and got.loc[paper, "us_correct"] == "no"
+    assert got.loc[strings[-1], "verdict"] == "right" and got.loc[paper, "note"] == 'Seattle is "Vancouver", BC'
+    assert set(got["reviewer"]) == {"ana"}
+    untouched = [c for c in sheet.columns if c not in review.REVIEWER_COLUMNS]
+    assert got[untouched].equals(sheet[untouched])  # the evidence travels back as the run wrote it
+
+    # The importer's own validation, then the append: what the page saved goes in as is.
     store = Store()
-    assert _main(store, tmp_path / "reports", "import", str(tmp_path / "saved.csv")) == 0
+    assert _main(store, tmp_path / "reports", "import", str(saved)) == 0
+    assert "3 new judgement(s) imported" in capsys.readouterr().out
     assert list(review.in_force(store.df)["corrected_country"]) == ["CA"]
-    assert set(store.df["reviewer"]) == {"ana"}
+    flags = review.paper_in_force(store.df)
+    assert flags[["paper_id", "flag", "value"]].values.tolist() == [[sheet.loc[paper, "paper_id"], "with_us", False]]

@@ -1,7 +1,7 @@
 """The review loop on Spark: corrections applied to small frames, and a filled sheet of the
 sample run imported into a copy of its warehouse, after which the affiliations step re-runs
-and the aggregates and audit change exactly as the override says. Reuses the session's
-sample run (no second full pipeline run)."""
+and the aggregates and audit change exactly as the overrides (a string's country, two
+papers' flags) say. Reuses the session's sample run (no second full pipeline run)."""
 from __future__ import annotations
 
 import shutil
@@ -32,6 +32,33 @@ def test_apply_reviews_on_small_frames_matches_the_pandas_rule(spark):
     assert set(got.loc[got["raw"] != "MIT", "method"]) == {"review"}
 
 
+def test_apply_paper_reviews_on_small_frames_matches_the_pandas_rule(spark):
+    rows = [("p1", 2025, "MIT", "block", "MIT", "US", "alias", "MIT", 1.0, "MIT"),
+            ("p1", 2025, "Peking University", "block", "Peking University", "CN", "exact", "pku", 1.0, "PKU"),
+            ("p1", 2025, "HKUST", "block", "HKUST", "HK", "exact", "hkust", 1.0, "HKUST"),
+            ("p2", 2024, "University of Oxford", "block", "Oxford", "GB", "exact", "ox", 1.0, "Oxford"),
+            ("p3", 2024, "Nowhere", "block", None, None, "none", "none", 0.0, None)]
+    affs = spark.createDataFrame(rows, schemas.AFFILIATIONS)
+    papers = pd.DataFrame({"paper_id": ["p1", "p2", "p3"], "year": [2025, 2024, 2024]})
+    force = pd.DataFrame([["a" * 64, "p1", "with_cn", False, "ana", "2026-11-30", "r1", None],
+                          ["b" * 64, "p2", "with_us", True, "bo", "2026-11-30", "r1", "US co-author"],
+                          ["c" * 64, "p9", "with_us", True, "bo", "2026-11-30", "r1", None]],  # not in this run
+                         columns=review.PAPER_FORCE_COLUMNS)
+    fixes = review.paper_override_rows(force, "greater")
+    got = transforms.apply_paper_reviews(affs, spark.createDataFrame(papers), spark.createDataFrame(
+        fixes, "paper_id string, country string, present boolean, raw string, evidence string"))
+    key = ["paper_id", "raw", "institution"]
+    cols = key + ["year", "source", "country", "method", "evidence"]
+    got = got.toPandas().sort_values(key, na_position="first").reset_index(drop=True)[cols]
+    want = review.apply_paper_overrides(pd.DataFrame(rows, columns=schemas.AFFILIATIONS.fieldNames()), papers, fixes)
+    want = want.sort_values(key, na_position="first").reset_index(drop=True)[cols]
+    assert got.astype(object).where(got.notna(), None).values.tolist() == \
+        want.astype(object).where(want.notna(), None).values.tolist()
+    p1 = got[got["paper_id"] == "p1"]
+    assert dict(zip(p1["raw"], p1["country"])) == {"HKUST": None, "MIT": "US", "Peking University": None}
+    assert got.loc[got["source"] == "review", ["paper_id", "year", "country"]].values.tolist() == [["p2", 2024, "US"]]
+
+
 def _flags_per_year(audit: pd.DataFrame, china_policy: str) -> pd.DataFrame:
     placed = audit[audit["country"].notna() & (audit["country"] != "")]
     countries = placed.groupby("paper_id")["country"].agg(set)
@@ -44,7 +71,7 @@ def _flags_per_year(audit: pd.DataFrame, china_policy: str) -> pd.DataFrame:
 
 
 @pytest.mark.e2e
-def test_an_imported_review_corrects_the_next_run(sample_run, spark, tmp_path):
+def test_an_imported_review_corrects_the_next_run(sample_run, spark, tmp_path, capsys):
     from paperscope import pipeline
 
     code, run, cfg = sample_run
@@ -61,22 +88,40 @@ def test_an_imported_review_corrects_the_next_run(sample_run, spark, tmp_path):
     pid = sheet.loc[sheet["raw"] == target, "paper_id"].iloc[0]
     sheet.loc[sheet["raw"] == target, ["verdict", "corrected_country"]] = ["wrong", "JP"]
     sheet.loc[(sheet["paper_id"] == pid) & (sheet["raw"] == ""), ["us_correct", "cn_correct"]] = ["yes", "no"]
+    # ... and a paper the run did not count as US has a US author: its US flag is wrong.
+    before = pd.read_csv(run.run_dir / "audit.csv", dtype={"country": str}, keep_default_na=False)
+    read_ok = set(before.loc[before["status"] == "ok", "paper_id"])  # overrides apply to the papers read
+    paper_rows = sheet[(sheet["raw"] == "") & sheet["paper_id"].isin(read_ok)]
+    gain = paper_rows.loc[(paper_rows["has_us"] == "no") & (paper_rows["paper_id"] != pid), "paper_id"].iloc[0]
+    sheet.loc[(sheet["paper_id"] == gain) & (sheet["raw"] == ""), ["us_correct", "note"]] = ["no", "US co-author"]
     filled = tmp_path / "filled.csv"
     sheet.to_csv(filled, index=False)
 
     load, append = review.spark_io(cfg2, spark)
     new, old = review.import_sheet(str(filled), cfg2, "tester", load, append)
     version = tables.version(spark, cfg2, "reviews")
-    judged = int((sheet["raw"] == target).sum()) + 1  # the string in each sampled paper, and one paper's flags
+    judged = int((sheet["raw"] == target).sum()) + 2  # the string in each sampled paper, and two papers' flags
     assert (new, old) == (judged, 0)
     assert review.import_sheet(str(filled), cfg2, "tester", load, append) == (0, judged)
     assert tables.version(spark, cfg2, "reviews") == version  # nothing written again
 
-    # What the override says: every row of that string, in any paper, is JP.
-    before = pd.read_csv(run.run_dir / "audit.csv", dtype={"country": str}, keep_default_na=False)
+    # What the overrides say: every row of that string, in any paper, is JP; then pid has
+    # no Chinese author and `gain` has a US one.
     before = before.assign(raw=before["raw"].map(lambda v: v[1:] if v.startswith("'") else v))
     fixes = review.override_rows(review.in_force(load()))
-    expected = _flags_per_year(review.apply_overrides(before, fixes), policy_name)
+    flags = review.paper_override_rows(review.paper_in_force(load()), policy_name)
+    assert sorted((f["paper_id"], f["present"]) for f in flags) == sorted(
+        [(gain, True)] + [(pid, False)] * len(policy.china_codes(policy_name)))
+    strings_only = review.apply_overrides(before, fixes)
+    papers = before[before["paper_id"].isin(read_ok)].drop_duplicates("paper_id")[["paper_id", "year"]]
+    expected = _flags_per_year(review.apply_paper_overrides(strings_only, papers, flags), policy_name)
+    # ... which is, beside the string's correction, one more US paper in gain's year and one
+    # Chinese paper fewer in pid's (unless the string's correction already took its China).
+    delta = expected.set_index("year") - _flags_per_year(strings_only, policy_name).set_index("year")
+    year_of = dict(zip(papers["paper_id"], papers["year"].astype(int)))
+    pid_cn = strings_only[(strings_only["paper_id"] == pid)]["country"].isin(policy.china_codes(policy_name)).any()
+    assert delta["with_us"].to_dict() == {y: int(y == year_of[gain]) for y in delta.index}
+    assert delta["with_cn"].to_dict() == {y: -int(bool(pid_cn) and y == year_of[pid]) for y in delta.index}
 
     run2 = pipeline.Run(spark, cfg2)
     pipeline.affiliations(run2)
@@ -94,7 +139,13 @@ def test_an_imported_review_corrects_the_next_run(sample_run, spark, tmp_path):
     assert fixed["evidence"].str.startswith("review ").all() and fixed["evidence"].str.contains("by tester").all()
     audit = pd.read_csv(run2.run_dir / "audit.csv", dtype=str, keep_default_na=False)
     assert set(audit.loc[audit["raw"] == target, "method"]) == {"review"}
+    added = audit[(audit["paper_id"] == gain) & (audit["source"] == "review")]
+    assert added[["country", "method"]].values.tolist() == [["US", "review"]]
+    assert added["evidence"].str.contains("by tester .*: the paper has a US author \\(with_us yes\\): US co-author").all()
+    assert audit.loc[audit["paper_id"] == pid, "country"].isin(policy.china_codes(policy_name)).sum() == 0
     assert (run2.run_dir / "review.html").is_file()
+    assert review.main(["list"], io=(load, append)) == 0
+    assert "with_us=yes\ttester" in capsys.readouterr().out
 
     # Unchanged reviews: the step would be skipped; a withdrawal makes it run again.
     run3 = pipeline.Run(spark, cfg2)

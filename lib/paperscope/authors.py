@@ -42,6 +42,19 @@ def header_rows(paper_id: str, year, authors: list[dict], affiliations: list[dic
     return out
 
 
+def without(rows: list[dict], removed: dict[str, set[str]]) -> list[dict]:
+    """Author rows with the countries a paper flag override took out of their paper removed
+    (review.removed_countries), so no per-author rule counts what the reviewer denied."""
+    out = []
+    for row in rows:
+        gone = removed.get(row["paper_id"])
+        if gone:
+            per_string = [sorted(set(s) - gone) for s in row["affiliation_countries"]]
+            row = {**row, "affiliation_countries": per_string, "countries": sorted({c for s in per_string for c in s})}
+        out.append(row)
+    return out
+
+
 def metadata_rows(paper_id: str, year, authors: list[tuple[str, list[str]]], countries: dict[str, list[str]],
                   source: str = "metadata") -> list[dict]:
     """Metadata authors (name, affiliation strings) -> author rows; the affiliation indices

@@ -136,6 +136,11 @@ def main(argv: list[str] | None = None) -> int:
         if getattr(args, "run_id", None) and not re.fullmatch(r"[A-Za-z0-9._-]+", args.run_id):
             raise ConfigError(f"--run-id {args.run_id!r}: letters, digits, '.', '_' and '-' only (it names a folder)")
         cfg = _config(args)
+        # Before the preflight (which loads the GX suites, seconds): a passed run's stamp
+        # covers the inputs, settings, suites and code it would check.
+        state = _unchanged_state(cfg, args)
+        if state is True:
+            return 0
         preflight(cfg, args.step)
     except (ConfigError, InputError) as exc:
         return _fail(str(exc))
@@ -143,7 +148,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"paperscope: config and input look fine ({cfg['input']['manifest'] or cfg['input']['corpus']})")
         return 0
     try:
-        return _run_step(args, cfg)
+        return _run_step(args, cfg, state)
     except (ConfigError, InputError, FileNotFoundError) as exc:
         return _fail(str(exc))
     except TableDamaged as exc:
@@ -155,9 +160,25 @@ def main(argv: list[str] | None = None) -> int:
         raise
 
 
-def _run_step(args, cfg) -> int:
-    from paperscope import pipeline
+def _unchanged_state(cfg, args):
+    """True when the last passed run stands (printed); else the inputs' state to stamp
+    after this run, or None when the fast re-run does not apply (paperscope.rerun)."""
+    from paperscope import rerun
+
+    if args.step == "check" or not rerun.applies(cfg, args.step, args.run_id):
+        return None
+    state = rerun.inputs_state(cfg)
+    stamp = rerun.unchanged(cfg, state)
+    if stamp is None:
+        return state
+    _print_unchanged(stamp)
+    return True
+
+
+def _run_step(args, cfg, state: dict | None = None) -> int:
+    from paperscope import pipeline, rerun
     from paperscope.deltajars import JarError
+    from paperscope.progress import progress_for
     from paperscope.spark import get_spark
 
     try:
@@ -167,10 +188,23 @@ def _run_step(args, cfg) -> int:
     run = pipeline.Run(spark, cfg, conf_file=args.conf_file)
     if args.run_id:
         run.run_id = args.run_id
-    result = registry.step(args.step).function()(run)
+    with progress_for(spark, cfg):
+        result = registry.step(args.step).function()(run)
     code = result if isinstance(result, int) else 0
+    if state is not None:
+        rerun.remember(cfg, state, run.run_id, code, run.run_dir / "index.html")
     _print_where(run, args.step, code)
     return code
+
+
+def _print_unchanged(stamp: dict) -> None:
+    """The fast re-run's answer: the last passed run stands."""
+    report = Path(stamp["report"])
+    print(f"paperscope: run {stamp['run_id']} passed and nothing changed since "
+          f"({stamp['files']} files, config, code, tables): Spark not started, no new report")
+    print(f"  report:  {report}")
+    print(f"  summary: {report.parent / 'summary.md'}")
+    print(f"  audit:   {report.parent / 'audit.csv'}")
 
 
 def _print_where(run, step: str, code: int) -> None:

@@ -144,6 +144,8 @@ class Reports(Section):
 class Spark(Section):
     master: str | None
     app_name: str
+    progress: Literal["auto", "always", "never"]
+    progress_interval_s: Annotated[Number, Field(gt=0)]
     conf: Annotated[dict[str, str], BeforeValidator(_spark_conf)]
 
 
@@ -169,6 +171,7 @@ class Extract(Section):
     max_tasks_per_core: Annotated[int, Field(ge=1)]
     driver_hash_bytes: Count
     reextract: bool
+    skip_unchanged_run: bool
     body_engine: BodyEngine
 
 
@@ -422,3 +425,39 @@ def load_config(conf_file: str | Path | None = None, sets: list[str] | None = No
 def allowed_years(cfg: Settings) -> list[int]:
     """Years a paper may carry: the quality config, else the input selection, else any."""
     return cfg.quality.allowed_years or cfg.input.years or list(range(1900, 2101))
+
+
+def main(argv: list[str] | None = None) -> int:
+    """`python -m paperscope.config KEY [CONF_FILE]`: print one setting, for shell scripts
+    (spark-submit.sh takes the driver's JVM options from here, so they are defined once)."""
+    import sys
+
+    argv = sys.argv[1:] if argv is None else argv
+    if not argv:
+        print("usage: python -m paperscope.config KEY [CONF_FILE]", file=sys.stderr)
+        return 2
+    try:
+        value: Any = load_config(argv[1] if len(argv) > 1 else None).as_dict()
+        for part in _setting_path(argv[0]):
+            value = value[part]
+    except ConfigError as exc:
+        print(f"paperscope: {exc}", file=sys.stderr)
+        return 2
+    except (KeyError, TypeError):
+        print(f"paperscope: no setting {argv[0]}", file=sys.stderr)
+        return 2
+    print("" if value is None else value)
+    return 0
+
+
+def _setting_path(key: str) -> list[str]:
+    """spark.conf.spark.driver.extraJavaOptions -> [spark, conf, spark.driver.extraJavaOptions]:
+    under spark.conf the rest is one Spark key."""
+    parts = key.split(".")
+    if parts[:2] == ["spark", "conf"] and len(parts) > 2:
+        return ["spark", "conf", ".".join(parts[2:])]
+    return parts
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

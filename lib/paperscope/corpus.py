@@ -120,11 +120,14 @@ def year_of(cfg: dict, path: str) -> int | None:
 
 
 def read_files(spark: SparkSession, cfg: dict, with_content: bool) -> DataFrame:
-    """The input files: path, year, size_bytes, title_hint, source_id (and content when asked).
+    """The input files: path, year, size_bytes, modified_ns, title_hint, source_id (and
+    content when asked).
 
     binaryFile only reads the bytes when the content column is selected, so discovery
-    (with_content=False) is a listing. In a corpus folder, files outside the <year>/
-    folders are no paper of any year: they are left out here and named by outside_years.
+    (with_content=False) is a listing. modified_ns is the file's mtime in nanoseconds: with
+    the size, what a re-run trusts before it reads and hashes a file (incremental.py). In
+    a corpus folder, files outside the <year>/ folders are no paper of any year: they are
+    left out here and named by outside_years.
     """
     df = _files(spark, cfg, with_content)
     if not cfg["input"]["manifest"]:
@@ -144,24 +147,31 @@ def outside_years(spark: SparkSession, cfg: dict) -> list[str]:
 
 
 def _files(spark: SparkSession, cfg: dict, with_content: bool) -> DataFrame:
-    cols = ["path", "length"] + (["content"] if with_content else [])
+    cols = ["path", "length", "modified_ns"] + (["content"] if with_content else [])
     if cfg["input"]["manifest"]:
         df = _manifest_files(spark, cfg, cols)
     elif not with_content and is_local(cfg["input"]["corpus"]):
-        df = (spark.createDataFrame(_local_listing(cfg), "path string, length long")
+        df = (spark.createDataFrame(_local_listing(cfg, with_mtime=True), "path string, length long, modified_ns long")
               .withColumn("year", _year_from_path(cfg))
               .withColumn("title_hint", F.lit(None).cast("string"))
               .withColumn("source_id", F.lit(None).cast("string")))
     else:
-        df = (_binary(spark, cfg, _tree_paths(cfg)).select(*cols)
+        df = (_binary(spark, cfg, _tree_paths(cfg)).withColumn("modified_ns", _binary_mtime()).select(*cols)
               .withColumn("year", _year_from_path(cfg))
               .withColumn("title_hint", F.lit(None).cast("string"))
               .withColumn("source_id", F.lit(None).cast("string")))
     return df.withColumnRenamed("length", "size_bytes")
 
 
-def _local_listing(cfg: dict, every_year: bool = False) -> list[tuple[str, int]]:
-    """(file:/abs/path, size) of every entry matching the glob under a local corpus.
+def _binary_mtime():
+    """binaryFile's modificationTime (a timestamp) in nanoseconds, as the local listing has it."""
+    return (F.unix_micros(F.col("modificationTime")) * 1000).cast("long")
+
+
+def _local_listing(cfg: dict, with_mtime: bool = False, every_year: bool = False) -> list[tuple]:
+    """(file:/abs/path, size) of every entry matching the glob under a local corpus, with
+    the mtime in nanoseconds as a third item when with_mtime (0 when it cannot be read);
+    every_year: the whole corpus, whatever input.years selects.
 
     Spark's binaryFile listing silently skips what is not a regular file (a dangling
     link, a FIFO), so such a file would be lost without a trace; here it is listed, and
@@ -171,12 +181,12 @@ def _local_listing(cfg: dict, every_year: bool = False) -> list[tuple[str, int]]
     spelled as binaryFile spells them.
     """
     tops = cfg["input"]["corpus"].rstrip("/") if every_year else _tree_paths(cfg)
-    found: list[tuple[str, int]] = []
+    found: list[tuple[str, int, int]] = []
     seen_dirs: set[tuple[int, int]] = set()
     seen_files: set[tuple[int, int]] = set()
     for top in ([tops] if isinstance(tops, str) else tops):
         _walk(os.path.abspath(local_path(top)), cfg["input"]["glob"], found, seen_dirs, seen_files)
-    return found
+    return found if with_mtime else [(path, size) for path, size, _ in found]
 
 
 def _walk(folder: str, glob: str, found: list, seen_dirs: set, seen_files: set) -> None:
@@ -196,7 +206,7 @@ def _walk(folder: str, glob: str, found: list, seen_dirs: set, seen_files: set) 
             entries = sorted(it, key=lambda e: e.name)
     except OSError as exc:
         log.warning("cannot list folder %s: %s; it is reported as an unreadable row", folder, exc.strerror or exc)
-        found.append(("file:" + folder.rstrip("/") + "/", 0))
+        found.append(("file:" + folder.rstrip("/") + "/", 0, 0))
         return
     subdirs = []
     for entry in entries:
@@ -212,13 +222,13 @@ def _walk(folder: str, glob: str, found: list, seen_dirs: set, seen_files: set) 
         try:
             fst = os.stat(entry.path)
         except OSError:
-            found.append(("file:" + entry.path, 0))
+            found.append(("file:" + entry.path, 0, 0))
             continue
         if (fst.st_dev, fst.st_ino) in seen_files:
             log.warning("%s is a file already listed under another path: listed once", entry.path)
             continue
         seen_files.add((fst.st_dev, fst.st_ino))
-        found.append(("file:" + entry.path, fst.st_size))
+        found.append(("file:" + entry.path, fst.st_size, fst.st_mtime_ns))
     for sub in subdirs:
         _walk(sub, glob, found, seen_dirs, seen_files)
 
@@ -372,8 +382,8 @@ def _manifest_files(spark: SparkSession, cfg: dict, cols: list[str]) -> DataFram
             # Listed here, not by binaryFile: a file that is gone stays a row (extraction
             # reports it unreadable) and names with '#', '?' or a newline are not URL-parsed.
             return spark.createDataFrame(
-                [(r.year, r.title_hint, r.source_id, r.m_path, _size(r.m_path)) for r in rows],
-                "year int, title_hint string, source_id string, path string, length long")
+                [(r.year, r.title_hint, r.source_id, r.m_path, *_size_mtime(r.m_path)) for r in rows],
+                "year int, title_hint string, source_id string, path string, length long, modified_ns long")
     listed = [r.m_path for r in manifest.select("m_path").distinct().collect()]
     # A listed local file that is gone would fail the whole read; leaving it out instead
     # lets the quality gate report it as lost (discovery counts what the manifest lists).
@@ -382,16 +392,17 @@ def _manifest_files(spark: SparkSession, cfg: dict, cols: list[str]) -> DataFram
         log.warning("manifest lists a file that does not exist: %s", gone)
     if not paths:
         raise InputError(f"manifest {cfg['input']['manifest']} lists no existing files for this run")
-    files = spark.read.format("binaryFile").load(paths).select(*cols)
+    files = spark.read.format("binaryFile").load(paths).withColumn("modified_ns", _binary_mtime()).select(*cols)
     return (manifest.join(files, _strip_scheme(files.path) == _strip_scheme(F.col("m_path")), "inner")
             .drop("m_path"))
 
 
-def _size(path: str) -> int:
+def _size_mtime(path: str) -> tuple[int, int]:
     try:
-        return os.stat(local_path(path)).st_size
+        st = os.stat(local_path(path))
     except OSError:
-        return 0
+        return 0, 0
+    return st.st_size, st.st_mtime_ns
 
 
 def discover(spark: SparkSession, cfg: dict) -> DataFrame:

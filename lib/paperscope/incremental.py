@@ -1,8 +1,10 @@
 """Incremental runs: extract only new or changed PDFs, skip steps whose inputs did not change.
 
 The papers table is keyed by (paper_id, path, year), paper_id being the sha256 of the
-file. A run lists the corpus, hashes each file on the executors, extracts only files whose
-key is not in the table yet, and MERGEs: new keys are inserted, keys of the run's years
+file. A run lists the corpus (path, size, mtime); a file whose path, year, size and mtime
+equal its stored row's is trusted and neither read nor hashed; the others are hashed on
+the executors, only files whose key is not in the table yet are extracted, and the run
+MERGEs: new keys are inserted, keys of the run's years
 that are no longer in the corpus (a file removed or changed) are deleted, and the rest
 are left untouched. When nothing changed, nothing is written.
 
@@ -20,7 +22,7 @@ from pyspark.sql import SparkSession
 from pyspark.sql import functions as F
 from pyspark.sql.types import StringType, StructField, StructType
 
-from paperscope import corpus, registry, tables, transforms
+from paperscope import corpus, registry, schemas, tables, transforms
 from paperscope.pdf import Limits
 
 log = logging.getLogger(__name__)
@@ -36,6 +38,7 @@ class PapersRefresh:
     reused: int
     removed: int
     written: bool
+    trusted: int = 0  # files taken by (path, size, mtime), never read
 
 
 def extraction_tasks(spark: SparkSession, cfg: dict, files: int) -> int:
@@ -72,36 +75,67 @@ def extraction_input(spark: SparkSession, cfg: dict):
     return corpus.spread_files(spark, rows, schema, extraction_tasks(spark, cfg, len(rows))), len(rows), rows
 
 
-def unchanged_on_driver(rows: list[dict] | None, known: frozenset, cfg: dict) -> bool:
-    """True when every listed local file's key is stored and nothing stored is gone.
+def _trust_key(row: dict) -> tuple:
+    return transforms.trust_key(row["path"], row["year"], row["size_bytes"], row.get("modified_ns"))
 
-    For a corpus up to extract.driver_hash_bytes the driver hashes the files itself
-    (milliseconds for the sample) and a re-run over an unchanged corpus runs no Spark job.
+
+def unchanged_on_driver(rows: list[dict] | None, known: frozenset, cfg: dict,
+                        trusted: dict | None = None) -> list[dict] | None:
+    """The listed files whose key is stored but whose mtime is not (touched, same bytes),
+    when every listed local file's key is stored and nothing stored is gone; else None.
+
+    Files trusted by (path, year, size, mtime) are not read. The others, up to
+    extract.driver_hash_bytes in all, are hashed by the driver itself (milliseconds for
+    the sample), so a re-run over an unchanged corpus runs no extraction job.
     """
-    limit = cfg.extract.driver_hash_bytes
-    if rows is None or len(rows) != len(known) or sum(r["size_bytes"] or 0 for r in rows) > limit:
-        return False
+    trusted = trusted or {}
+    if rows is None or len(rows) != len(known):
+        return None
+    untrusted = [r for r in rows if transforms.trusted_id(r, trusted, r.get("modified_ns")) is None]
+    if sum(r["size_bytes"] or 0 for r in untrusted) > cfg.extract.driver_hash_bytes:
+        return None
     limits = Limits.from_config(cfg)
-    for r in rows:
+    touched = []
+    for r in untrusted:
         if r.get("duplicate_of"):
             key = transforms.duplicate_id(r["path"])
         else:
             data, got = transforms.read_file(r["local_path"], r["path"], limits)
             key = transforms.paper_key(r["path"], data, got)
         if (key, r["path"], r["year"]) not in known:
-            return False
-    return True
+            return None
+        touched.append({**r, "paper_id": key})
+    return touched
+
+
+@dataclass
+class Stored:
+    """What the papers table holds for the run's years, by the current extractor."""
+    keys: frozenset  # (paper_id, path, year)
+    trusted: dict  # (path, year, size_bytes, modified_ns) -> paper_id
+
+
+def stored_papers(spark: SparkSession, cfg: dict, years: list[int]) -> Stored:
+    """The keys the papers table holds for these years, and the files it can trust unread.
+
+    extract.reextract (or no table) gives nothing: every file is hashed and extracted.
+    """
+    if cfg["extract"]["reextract"] or tables.version(spark, cfg, "papers") is None:
+        return Stored(frozenset(), {})
+    stored = tables.read_years(spark, cfg, "papers", years)
+    if "extractor" not in stored.columns:
+        return Stored(frozenset(), {})  # written before the extractor was recorded: everything is extracted again
+    mtime = F.col("modified_ns") if "modified_ns" in stored.columns else F.lit(None).cast("long")
+    rows = (stored.where(F.col("extractor") == Limits.from_config(cfg).extractor)
+            .select(*KEYS, "size_bytes", mtime.alias("modified_ns")).collect())
+    trusted = {transforms.trust_key(r.path, r.year, r.size_bytes, r.modified_ns): r.paper_id
+               for r in rows if r.modified_ns is not None}
+    return Stored(frozenset((r.paper_id, r.path, r.year) for r in rows), trusted)
 
 
 def known_keys(spark: SparkSession, cfg: dict, years: list[int]) -> frozenset:
     """(paper_id, path, year) of the rows the papers table holds for these years."""
-    if cfg["extract"]["reextract"] or tables.version(spark, cfg, "papers") is None:
-        return frozenset()
-    stored = tables.read_years(spark, cfg, "papers", years)
-    if "extractor" not in stored.columns:
-        return frozenset()  # written before the extractor was recorded: everything is extracted again
-    stored = stored.where(F.col("extractor") == Limits.from_config(cfg).extractor).select(*KEYS).collect()
-    return frozenset((r.paper_id, r.path, r.year) for r in stored)
+    return stored_papers(spark, cfg, years).keys
 
 
 def refresh_papers(spark: SparkSession, cfg: dict, years: list[int]) -> PapersRefresh:
@@ -111,11 +145,20 @@ def refresh_papers(spark: SparkSession, cfg: dict, years: list[int]) -> PapersRe
     each run); when nothing changed nothing is written.
     """
     files, n_files, rows = extraction_input(spark, cfg)
-    known = known_keys(spark, cfg, years)
-    if known and unchanged_on_driver(rows, known, cfg):
-        log.info("papers: %d files, all unchanged (hashed on the driver); nothing extracted or written", n_files)
-        return PapersRefresh(n_files, 0, n_files, 0, False)
-    out = transforms.extract_papers(files, Limits.from_config(cfg), known).persist(StorageLevel.MEMORY_AND_DISK)
+    stored = stored_papers(spark, cfg, years)
+    known, trusted = stored.keys, stored.trusted
+    n_trusted = sum(1 for r in rows if _trust_key(r) in trusted) if rows is not None else 0
+    touched = unchanged_on_driver(rows, known, cfg, trusted) if known else None
+    if touched is not None:
+        if touched:
+            _refresh_mtimes(spark, cfg, touched)
+        log.info("papers: %d files, all unchanged (%d trusted by path, size and mtime, %d hashed on the driver); "
+                 "nothing extracted%s", n_files, n_trusted, len(touched),
+                 f", {len(touched)} new mtime(s) recorded" if touched else " or written")
+        return PapersRefresh(n_files, 0, n_files, 0, bool(touched), n_trusted)
+    log.info("papers: %d files listed, %d trusted by path, size and mtime (not read)", n_files, n_trusted)
+    out = (transforms.extract_papers(files, Limits.from_config(cfg), known, trusted)
+           .persist(StorageLevel.MEMORY_AND_DISK))
     try:
         counts = out.groupBy("reused", "year").count().collect()
         extracted = sum(r["count"] for r in counts if not r["reused"])
@@ -125,22 +168,40 @@ def refresh_papers(spark: SparkSession, cfg: dict, years: list[int]) -> PapersRe
         for _, _, year in known:
             known_by_year[year] = known_by_year.get(year, 0) + 1
         removed = len(known) - reused
+        # A year with a file that was hashed though stored (a touched file) is rewritten too,
+        # so its row takes the new mtime and is trusted on the next run.
+        hashed = {r["year"] for r in rows if _trust_key(r) not in trusted} if rows is not None else set()
         changed = sorted({r["year"] for r in counts if not r["reused"]}
-                         | {y for y, n in known_by_year.items() if n != reused_by_year.get(y, 0)},
+                         | {y for y, n in known_by_year.items() if n != reused_by_year.get(y, 0)}
+                         | (hashed & set(reused_by_year)),
                          key=lambda y: (y is None, y or 0))
         new = out.where(~F.col("reused")).drop("reused")
         if not known:
             tables.write_years(new, cfg, "papers", years)
         elif changed:
             tables.refresh_years(spark, cfg, "papers", out.where(F.col("reused")), new, KEYS,
-                                 [y for y in changed if y is not None])
+                                 [y for y in changed if y is not None], refresh=("modified_ns",))
     finally:
         out.unpersist()
     written = not known or bool(changed)
-    result = PapersRefresh(n_files, extracted, reused, removed, written)
+    result = PapersRefresh(n_files, extracted, reused, removed, written, n_trusted)
     log.info("papers: %d files, %d extracted, %d unchanged, %d removed%s", n_files, extracted, reused, removed,
              "" if written else " (table unchanged, nothing written)")
     return result
+
+
+def _refresh_mtimes(spark: SparkSession, cfg: dict, touched: list[dict]) -> None:
+    """Record the new mtime of files whose bytes did not change (one replace of their years)."""
+    years = sorted({r["year"] for r in touched if r["year"] is not None})
+    current = (tables.read_years(spark, cfg, "papers", years).select(*KEYS, "modified_ns")
+               if years else spark.createDataFrame([], "paper_id string, path string, year int, modified_ns long"))
+    fresh = spark.createDataFrame([(r["paper_id"], r["path"], r["year"], r["modified_ns"]) for r in touched],
+                                  "paper_id string, path string, year int, new_ns long")
+    on = [current[k].eqNullSafe(fresh[k]) for k in KEYS]
+    current = (current.join(fresh, on, "left")
+               .select(*[current[k] for k in KEYS], F.coalesce("new_ns", current["modified_ns"]).alias("modified_ns")))
+    empty = spark.createDataFrame([], schemas.PAPERS)
+    tables.refresh_years(spark, cfg, "papers", current, empty, KEYS, years, refresh=("modified_ns",))
 
 
 # ---------------------------------------------------------------------------------------

@@ -322,9 +322,15 @@ def _claimed_code(name: str | None) -> str | None:
     return codes.pop() if len(codes) == 1 else None
 
 
-def to_rows(records: list[Record], year: int, source: str, fmt: str, gazetteer=None) -> Read:
-    """Papers rows (one per record) and affiliation rows (one per paper x string x match)."""
+def to_rows(records: list[Record], year: int, source: str, fmt: str, gazetteer=None,
+            corrected: dict[str, list[str]] | None = None) -> Read:
+    """Papers rows (one per record) and affiliation rows (one per paper x string x match).
+
+    corrected: reviewed countries by affiliation string, for the authors rows (the caller
+    applies them to the affiliation rows, review.apply_overrides)."""
     from paperscope.authors import metadata_rows
+
+    corrected = corrected or {}
 
     papers, affs, author_rows = [], [], []
     stats = Counter()
@@ -367,7 +373,7 @@ def to_rows(records: list[Record], year: int, source: str, fmt: str, gazetteer=N
         resolved: dict[str, list[str]] = {}
         for raw, claimed in strings.items():
             matches = match_affiliation(raw, gazetteer)
-            resolved[raw] = sorted({m.country for m in matches if m.country})
+            resolved[raw] = sorted(corrected[raw]) if raw in corrected else sorted({m.country for m in matches if m.country})
             for m in matches or [None]:
                 affs.append({"paper_id": pid, "year": year, "raw": raw, "source": SOURCE,
                              "institution": m.institution if m else None, "country": m.country if m else None,
@@ -404,14 +410,14 @@ def check_source(cfg) -> None:
 
 
 def read_file(path: str, year: int | None = None, fmt: str = "auto", gazetteer=None,
-              max_record_chars: int | None = None) -> Read:
+              corrected: dict[str, list[str]] | None = None, max_record_chars: int | None = None) -> Read:
     """Parse a local metadata file into table rows; the year comes from the flag or the file name."""
     year = year or year_from_name(path)
     if year is None:
         raise ValueError(f"no year for {path}: pass --year (the file name has no 4-digit year)")
     text = Path(path).read_text("utf-8", errors="replace")
     fmt, records = parse_text(text, fmt, max_record_chars)
-    read = to_rows(records, int(year), str(path), fmt, gazetteer)
+    read = to_rows(records, int(year), str(path), fmt, gazetteer, corrected)
     log.info("metadata %s (%s, %d): %d records, %d papers, %d malformed, %d duplicate", path, fmt, year,
              read.stats["records"], read.stats.get(STATUS_OK, 0), read.stats.get(STATUS_MALFORMED, 0),
              read.stats.get(STATUS_DUPLICATE, 0))

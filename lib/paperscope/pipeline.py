@@ -17,7 +17,7 @@ import pandas as pd
 from pyspark.sql import DataFrame, SparkSession
 from pyspark.sql import functions as F
 
-from paperscope import corpus, incremental, registry, schemas, tables, transforms
+from paperscope import corpus, incremental, progress, registry, schemas, tables, transforms
 from paperscope.mentions import parse_terms, terms_text
 
 log = logging.getLogger(__name__)
@@ -51,6 +51,7 @@ class Run:
     @contextmanager
     def step(self, name: str):
         log.info("step %s: start", name)
+        progress.CURRENT["step"] = name
         t0 = time.perf_counter()
         yield
         self.durations[name] = round(time.perf_counter() - t0, 2)
@@ -124,30 +125,49 @@ def affiliations(run: Run) -> str:
         if not _skip(run, state):
             headers = transforms.resolve_headers(run.read("papers"), run.cfg["affiliations"])
             tables.write_years(headers, run.cfg, "headers", run.years, metadata=state)
-            fixes = _review_fixes(run)
-            out = transforms.affiliation_rows(run.read("headers", schemas.HEADERS))
+            fixes, flags = _review_fixes(run)
+            read_headers = run.read("headers", schemas.HEADERS)
+            out = transforms.affiliation_rows(read_headers)
             if fixes:
                 out = transforms.apply_reviews(
                     out, run.spark.createDataFrame(fixes, "raw string, country string, evidence string"))
+            if flags:
+                out = transforms.apply_paper_reviews(out, read_headers, run.spark.createDataFrame(
+                    flags, "paper_id string, country string, present boolean, raw string, evidence string"))
             tables.write_years(out, run.cfg, "affiliations", run.years, metadata=state)
-            corrected: dict[str, list[str]] = {}
-            for fix in fixes:
-                corrected.setdefault(fix["raw"], []).append(fix["country"])
-            authors = transforms.author_rows(run.read("headers", schemas.HEADERS), corrected)
+            authors = transforms.author_rows(read_headers, _corrected(fixes), _removed(flags))
             tables.write_years(authors, run.cfg, "authors", run.years, metadata=state)
         return tables.table_ref(run.cfg, "affiliations")
 
 
-def _review_fixes(run: Run) -> list[dict]:
-    """The reviewers' corrections in force, (raw, country, evidence) per corrected country:
-    applied to the affiliations (method review) and to the authors' countries alike."""
+def _review_fixes(run: Run) -> tuple[list[dict], list[dict]]:
+    """The reviewers' overrides in force: string corrections, (raw, country, evidence) per
+    corrected country, and paper flag overrides, (paper_id, country, present, raw, evidence)
+    (review.paper_override_rows); applied to the affiliations (method review) and to the
+    authors' countries alike, strings first, then the paper's flags (the last word)."""
     from paperscope import review
 
     stored = tables.read_years(run.spark, run.cfg, "reviews", None, schemas.REVIEWS).toPandas()
     fixes = review.override_rows(review.in_force(stored))
-    if fixes:
-        log.info("applying %d reviewed correction(s) of affiliation strings", len(fixes))
-    return fixes
+    flags = review.paper_override_rows(review.paper_in_force(stored), run.cfg["affiliations"]["china_policy"])
+    if fixes or flags:
+        log.info("applying %d reviewed correction(s) of affiliation strings and %d of paper flags", len(fixes),
+                 len(flags))
+    return fixes, flags
+
+
+def _corrected(fixes: list[dict]) -> dict[str, list[str]]:
+    """affiliation string -> its reviewed countries (for the authors table)."""
+    corrected: dict[str, list[str]] = {}
+    for fix in fixes:
+        corrected.setdefault(fix["raw"], []).append(fix["country"])
+    return corrected
+
+
+def _removed(flags: list[dict]) -> dict[str, set[str]]:
+    from paperscope.review import removed_countries
+
+    return removed_countries(flags)
 
 
 def mentions(run: Run) -> str:
@@ -396,13 +416,15 @@ def metadata(run: Run):
 
     conf = run.cfg["metadata"]
     with run.step("metadata"):
+        fixes, flags = _review_fixes(run)
         try:
-            read = md.read_file(conf["source"], conf["year"], conf["format"], from_config(run.cfg),
+            read = md.read_file(conf["source"], conf["year"], conf["format"], from_config(run.cfg), _corrected(fixes),
                                 conf["max_record_chars"])
         except (OSError, ValueError) as exc:
             raise corpus.InputError(f"metadata {conf['source']}: {exc}") from None
         run.discovered = [(read.stats["year"], read.stats["records"])]
         run.discovered_from_metadata = True
+        read = _reviewed_metadata(read, fixes, flags)
         # Every frame is built (and handed to the JVM) before the first write, and the four
         # tables are one unit: a stop between two writes is refused by the gate, never read.
         frames = [("papers", _frame(run.spark, read.papers, schemas.PAPERS)),
@@ -412,6 +434,27 @@ def metadata(run: Run):
         assert [name for name, _ in frames] == list(registry.step("metadata").writes)
         tables.write_unit(run.spark, run.cfg, "metadata", run.run_id, frames, run.years)
         return read
+
+
+def _reviewed_metadata(read, fixes: list[dict], flags: list[dict]):
+    """The metadata's rows with the reviewers' overrides in force applied as in the
+    affiliations step (review.apply_overrides, review.apply_paper_overrides, authors.without);
+    the authors' string countries were corrected as they were read (metadata.to_rows)."""
+    from dataclasses import replace
+
+    from paperscope import review
+    from paperscope.authors import without
+
+    if not (fixes or flags):
+        return read
+    affs = pd.DataFrame(read.affiliations, columns=schemas.AFFILIATIONS.fieldNames())
+    if fixes:
+        affs = review.apply_overrides(affs, fixes)
+    papers = pd.DataFrame(read.papers, columns=schemas.PAPERS.fieldNames())
+    papers = papers[papers["status"] == "metadata"][["paper_id", "year"]]
+    affs = review.apply_paper_overrides(affs, papers, flags)
+    rows = affs.astype(object).where(affs.notna(), None).to_dict("records")
+    return replace(read, affiliations=rows, authors=without(read.authors, _removed(flags)))
 
 
 def _pdf_flags(run: Run, warehouse: str, years: list[int]) -> pd.DataFrame:

@@ -188,6 +188,9 @@ def judgements(df: pd.DataFrame, *, audit: pd.DataFrame, run_id: str, corpus: st
         if fixed and not raw:
             errors.append(f"{where}: a corrected country belongs on an affiliation row (raw filled), not the paper row")
         us, cn = _flag(r["us_correct"], f"{where} us_correct", errors), _flag(r["cn_correct"], f"{where} cn_correct", errors)
+        if (us is False or cn is False) and pid not in flags:
+            errors.append(f"{where}: a flag marked wrong needs the run's has_us and has_cn columns on the paper row "
+                          "(the right value is the other one)")
         if not (verdict or fixed or us is not None or cn is not None):
             continue
         who = (r.get("reviewer") or "").strip() or reviewer
@@ -229,8 +232,10 @@ def new_only(rows: pd.DataFrame, stored: pd.DataFrame) -> pd.DataFrame:
 
 
 def withdrawal(stored: pd.DataFrame, rid: str, reviewer: str, now: str, note: str | None) -> pd.DataFrame:
-    """A row that withdraws the override `rid` (a prefix of its id will do)."""
-    force = in_force(stored)
+    """A row that withdraws the override `rid` (a prefix of its id will do): a string's
+    country correction or a paper's flags."""
+    force = pd.concat([in_force(stored), paper_in_force(stored).reindex(columns=REVIEW_TABLE_COLUMNS)],
+                      ignore_index=True).drop_duplicates("review_id")
     hits = force[force["review_id"].str.startswith(rid)] if rid else force.iloc[0:0]
     if len(hits) != 1:
         raise ReviewError(f"{rid!r} names {len(hits)} overrides in force; `paperscope review list` shows their ids")
@@ -246,11 +251,82 @@ def in_force(stored: pd.DataFrame) -> pd.DataFrame:
     """Country corrections in force: one per affiliation string, the latest not withdrawn."""
     if stored.empty:
         return stored.reindex(columns=REVIEW_TABLE_COLUMNS)
-    withdrawn = set(stored["withdraws"].dropna())
+    withdrawn = _withdrawn(stored)
     fixes = stored[(stored["verdict"] == "wrong") & stored["corrected_country"].notna() & stored["raw"].notna()
                    & ~stored["review_id"].isin(withdrawn)]
     return (fixes.sort_values(["reviewed_at", "review_id"]).drop_duplicates("raw", keep="last")
             .sort_values("raw").reset_index(drop=True))
+
+
+def _withdrawn(stored: pd.DataFrame) -> set:
+    return set(stored["withdraws"].dropna())
+
+
+PAPER_FLAGS = {"with_us": ("us_correct", "run_us"), "with_cn": ("cn_correct", "run_cn")}
+PAPER_FORCE_COLUMNS = ["review_id", "paper_id", "flag", "value", "reviewer", "reviewed_at", "run_id", "note"]
+
+
+def paper_in_force(stored: pd.DataFrame) -> pd.DataFrame:
+    """Paper flag overrides in force: per paper and flag (with_us, with_cn) the latest
+    judgement, not withdrawn, that said the run's flag was wrong; value is the other one.
+
+    A judgement that a flag is right pins nothing (it may confirm an override already
+    applied); to lift an override, withdraw it."""
+    if stored.empty:
+        return pd.DataFrame(columns=PAPER_FORCE_COLUMNS)
+    paper = stored[stored["raw"].isna() & (stored["verdict"] != WITHDRAWN) & ~stored["review_id"].isin(_withdrawn(stored))]
+    rows = []
+    for flag, (ok, ran) in PAPER_FLAGS.items():
+        wrong = paper[(paper[ok] == False) & paper[ran].notna()]  # noqa: E712 - nullable booleans
+        for r in wrong.to_dict("records"):
+            rows.append({**{k: r.get(k) for k in PAPER_FORCE_COLUMNS}, "flag": flag, "value": not bool(r[ran])})
+    df = pd.DataFrame(rows, columns=PAPER_FORCE_COLUMNS)
+    return (df.sort_values(["reviewed_at", "review_id"]).drop_duplicates(["paper_id", "flag"], keep="last")
+            .sort_values(["paper_id", "flag"]).reset_index(drop=True))
+
+
+def paper_override_rows(force: pd.DataFrame, china_policy: str) -> list[dict]:
+    """(paper_id, country, present, raw, evidence) per country an override adds or removes:
+    a flag set to no removes the US (with_us) or the China policy's codes (with_cn) from the
+    paper; set to yes it adds one affiliation row (US or CN) whose raw names the review."""
+    out = []
+    for r in force.to_dict("records"):
+        us = r["flag"] == "with_us"
+        said = {(True, True): "has a US author", (True, False): "has no US author",
+                (False, True): "has a Chinese author", (False, False): "has no Chinese author"}[(us, bool(r["value"]))]
+        evidence = (f"review {r['review_id'][:12]} by {r['reviewer']} ({str(r['reviewed_at'])[:10]}): the paper "
+                    f"{said} ({r['flag']} {_yn(r['value'])})" + (f": {r['note']}" if r.get("note") else ""))
+        if r["value"]:
+            out.append({"paper_id": r["paper_id"], "country": policy.US if us else "CN", "present": True,
+                        "raw": f"(review {r['review_id'][:12]}: {r['flag']} yes)", "evidence": evidence})
+        else:
+            out += [{"paper_id": r["paper_id"], "country": c, "present": False, "raw": None, "evidence": evidence}
+                    for c in ((policy.US,) if us else policy.china_codes(china_policy))]
+    return out
+
+
+def removed_countries(rows: list[dict]) -> dict[str, set[str]]:
+    """paper_id -> the countries paper overrides take out of it (for the authors table)."""
+    out: dict[str, set[str]] = {}
+    for r in rows:
+        if not r["present"]:
+            out.setdefault(r["paper_id"], set()).add(r["country"])
+    return out
+
+
+def apply_paper_overrides(affs: pd.DataFrame, papers: pd.DataFrame, rows: list[dict]) -> pd.DataFrame:
+    """The same as transforms.apply_paper_reviews on a small frame (papers: paper_id, year):
+    rows of a removed country lose it (method review), and an added flag is one new row."""
+    out = affs.copy()
+    for r in rows:
+        if not r["present"]:
+            hit = (out["paper_id"] == r["paper_id"]) & (out["country"] == r["country"])
+            out.loc[hit, ["country", "method", "evidence"]] = [None, "review", r["evidence"]]
+    years = dict(zip(papers["paper_id"], papers["year"]))
+    added = [{"paper_id": r["paper_id"], "year": years[r["paper_id"]], "raw": r["raw"], "source": "review",
+              "institution": None, "country": r["country"], "method": "review", "evidence": r["evidence"],
+              "score": 1.0, "matched": None} for r in rows if r["present"] and r["paper_id"] in years]
+    return pd.concat([out, pd.DataFrame(added, columns=affs.columns)], ignore_index=True) if added else out
 
 
 def override_rows(force: pd.DataFrame) -> list[dict]:
@@ -381,7 +457,8 @@ def precision(reviews: pd.DataFrame, counted: pd.DataFrame, z: float) -> list[Es
     run_us/run_cn and the stratum); counted: stratum, with_us, with_cn, with_both (papers
     the run counts). A with_both paper is right when both its flags are.
     """
-    paper = reviews[reviews["raw"].isna() & (reviews["verdict"] != WITHDRAWN)] if not reviews.empty else reviews
+    paper = (reviews[reviews["raw"].isna() & (reviews["verdict"] != WITHDRAWN)
+                     & ~reviews["review_id"].isin(_withdrawn(reviews))] if not reviews.empty else reviews)
     paper = paper.drop_duplicates("paper_id", keep="last") if not paper.empty else paper
     out = []
     for r in counted.to_dict("records"):
@@ -475,6 +552,14 @@ def corpus_of(cfg) -> str:
     return str(cfg["input"]["manifest"] or cfg["input"]["corpus"])
 
 
+def _sheet_corpus(df: pd.DataFrame, cfg) -> str:
+    """The corpus a sheet is checked against: its own when it names the metadata source of
+    the config (the sheet of a `paperscope metadata` run), else the config's input."""
+    named = sorted(set(df["corpus"])) if "corpus" in df.columns else []
+    source = cfg["metadata"]["source"]
+    return named[0] if source and named == [str(source)] else corpus_of(cfg)
+
+
 def run_audit(cfg, run_id: str) -> pd.DataFrame:
     """The audit of the sheet's run (reports/<run-id>/audit.csv): its papers and strings."""
     path = Path(cfg["reports"]["path"]) / run_id / "audit.csv"
@@ -493,7 +578,7 @@ def import_sheet(path: str, cfg, reviewer: str | None, load, append) -> tuple[in
     runs = sorted(set(df["run_id"]))
     if len(runs) != 1:
         raise ReviewError(f"{path}: rows from several runs ({', '.join(runs)}): import each run's sheet on its own")
-    rows = judgements(df, audit=run_audit(cfg, runs[0]), run_id=runs[0], corpus=corpus_of(cfg),
+    rows = judgements(df, audit=run_audit(cfg, runs[0]), run_id=runs[0], corpus=_sheet_corpus(df, cfg),
                       countries=country_codes(), reviewer=reviewer, now=_now())
     stored = load()
     new = new_only(rows, stored)
@@ -529,7 +614,7 @@ def main(argv: list[str] | None = None, io=None) -> int:
 
     p = argparse.ArgumentParser(prog="paperscope review", description=(
         "Read a filled review sheet (review_sample.csv, or the CSV saved by review.html) into the reviews "
-        "table; the next run applies its country corrections (method review)."))
+        "table; the next run applies its country corrections and paper flag overrides (method review)."))
     common = argparse.ArgumentParser(add_help=False)
     common.add_argument("--conf-file", help="YAML config (the run's: its input names the corpus, warehouse, reports)")
     common.add_argument("--set", dest="sets", action="append", default=[], metavar="KEY=VALUE")
@@ -539,7 +624,7 @@ def main(argv: list[str] | None = None, io=None) -> int:
     imp = sub.add_parser("import", parents=[common], help="validate a filled sheet and append its judgements (idempotent)")
     imp.add_argument("file", metavar="FILE.csv")
     imp.add_argument("--reviewer", help="who reviewed (rows with an empty reviewer column); default $USER")
-    sub.add_parser("list", parents=[common], help="print the country corrections in force")
+    sub.add_parser("list", parents=[common], help="print the country corrections and paper flag overrides in force")
     wd = sub.add_parser("withdraw", parents=[common], help="withdraw an override (its id or a prefix, from `review list`)")
     wd.add_argument("review_id")
     wd.add_argument("--reviewer")
@@ -565,12 +650,14 @@ def main(argv: list[str] | None = None, io=None) -> int:
             append(row)
             print(f"paperscope: review: override {row['withdraws'][0][:12]} withdrawn; the next run drops it")
             return 0
-        force = in_force(stored)
         writer = csv.writer(sys.stdout, delimiter="\t", lineterminator="\n")
-        writer.writerow(["review_id", "raw", "country", "reviewer", "reviewed_at", "paper_id", "note"])
-        for r in force.to_dict("records"):
-            writer.writerow([r["review_id"][:12], r["raw"], r["corrected_country"], r["reviewer"], r["reviewed_at"],
+        writer.writerow(["review_id", "raw", "country", "flag", "reviewer", "reviewed_at", "paper_id", "note"])
+        for r in in_force(stored).to_dict("records"):
+            writer.writerow([r["review_id"][:12], r["raw"], r["corrected_country"], "", r["reviewer"], r["reviewed_at"],
                              r["paper_id"][:12], r["note"] or ""])
+        for r in paper_in_force(stored).to_dict("records"):
+            writer.writerow([r["review_id"][:12], "", "", f"{r['flag']}={_yn(r['value'])}", r["reviewer"],
+                             r["reviewed_at"], r["paper_id"][:12], r["note"] or ""])
         return 0
     except ReviewError as exc:
         for line in str(exc).splitlines():

@@ -26,6 +26,9 @@ PAPERS = StructType([
     # What extracted the row (pdf.Limits.extractor: reader version + body engine); a row from
     # another extractor is extracted again.
     StructField("extractor", StringType(), True),
+    # The file's mtime (nanoseconds) when it was read: a re-run trusts a file whose path,
+    # size and mtime equal its row's and neither reads nor hashes it (incremental.py).
+    StructField("modified_ns", LongType(), True),
 ])
 
 AFFILIATIONS = StructType([

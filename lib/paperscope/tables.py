@@ -55,6 +55,9 @@ def write_years(df: DataFrame, cfg: dict, name: str, years: list[int], metadata:
     """
     path, ident = table_path(cfg, name), table_name(cfg, name)
     predicate = years_predicate(years)
+    # One file per year, not one per upstream task and year: extraction runs a task per
+    # file (hundreds of tasks for a conference), which would leave as many small files.
+    df = df.repartition("year")
     writer = (df.write.format("delta")
               .mode("overwrite")
               .option("replaceWhere", predicate)
@@ -182,18 +185,24 @@ def history(spark: SparkSession, path: str) -> DataFrame:
 
 
 def refresh_years(spark: SparkSession, cfg: dict, name: str, current: DataFrame, new: DataFrame,
-                  keys: list[str], years: list[int]) -> None:
+                  keys: list[str], years: list[int], refresh: tuple[str, ...] = ()) -> None:
     """Make the given years of a table hold exactly `current`'s keys, in one replace.
 
     current: the keys (and year) that should be in the table; new: full rows for keys the
     table does not have yet. Stored rows whose keys are still current are kept as they
     are, the others dropped; only the given years are rewritten (replaceWhere), read and
     written in one Delta transaction. A MERGE with "not matched by source" deletes would
-    rewrite every file of the table, other years included.
+    rewrite every file of the table, other years included. Columns in refresh are taken
+    from current for the kept rows (a file's new mtime, say).
     """
     stored = read_years(spark, cfg, name, years)
-    on = [stored[k].eqNullSafe(current[k]) for k in keys]
-    kept = stored.join(current.select(*keys), on, "left_semi")
+    if refresh:
+        fresh = current.select(*keys, *refresh).dropDuplicates(keys)
+        cols = [fresh[c].alias(c) if c in refresh else stored[c] for c in stored.columns]
+        cols += [fresh[c] for c in refresh if c not in stored.columns]
+        kept = stored.join(fresh, [stored[k].eqNullSafe(fresh[k]) for k in keys], "inner").select(*cols)
+    else:
+        kept = stored.join(current.select(*keys), [stored[k].eqNullSafe(current[k]) for k in keys], "left_semi")
     # New rows may carry columns the stored ones lack (a newer extractor): those stay null there.
     write_years(kept.unionByName(new, allowMissingColumns=True), cfg, name, years)
 

@@ -19,7 +19,7 @@ from paperscope import policy, schemas
 log = logging.getLogger(__name__)
 
 
-def extract_papers(files: DataFrame, limits, known: frozenset = frozenset()) -> DataFrame:
+def extract_papers(files: DataFrame, limits, known: frozenset = frozenset(), trusted: dict | None = None) -> DataFrame:
     """Input files -> papers (bronze) rows, plus a "reused" flag.
 
     files: path, year, size_bytes, title_hint, source_id, and either content (bytes read
@@ -27,8 +27,10 @@ def extract_papers(files: DataFrame, limits, known: frozenset = frozenset()) -> 
     PDF is extracted in a forked child under limits (pdf.Limits), so a hung or crashing
     pdfminer call becomes a row, never a failed or hung task. A file whose
     (sha256, path, year) is in known is not extracted again: its row comes back with reused=True
-    and no text, for the caller to keep the stored row.
+    and no text, for the caller to keep the stored row. A file whose (path, year, size_bytes,
+    modified_ns) is a key of trusted is not even read: its stored paper_id is taken as is.
     """
+    trusted = dict(trusted or {})
 
     def run(batches: Iterator[pd.DataFrame]) -> Iterator[pd.DataFrame]:
         import logging
@@ -41,12 +43,15 @@ def extract_papers(files: DataFrame, limits, known: frozenset = frozenset()) -> 
         for batch in batches:
             rows = []
             for rec in batch.to_dict("records"):
-                rows.append({**_EMPTY_ROW, **_extract_one(rec, limits, known, pdf, log)})
-            yield pd.DataFrame(rows, columns=_EXTRACTED.fieldNames()).astype({"n_pages": "Int32", "year": "Int32"})
+                rows.append({**_EMPTY_ROW, **_extract_one(rec, limits, known, pdf, log, trusted)})
+            yield pd.DataFrame(rows, columns=_EXTRACTED.fieldNames()).astype({"n_pages": "Int32", "year": "Int32", "modified_ns": "Int64"})
 
     source = "content" if "content" in files.columns else "local_path"
     cols = ["path", "year", "size_bytes", source, "title_hint", "source_id"]
     cols += ["duplicate_of"] if "duplicate_of" in files.columns else []
+    if "modified_ns" not in files.columns:
+        files = files.withColumn("modified_ns", F.lit(None).cast("long"))
+    cols.append("modified_ns")
     return files.select(*cols).mapInPandas(run, _EXTRACTED)
 
 
@@ -71,15 +76,36 @@ def duplicate_id(path: str) -> str:
     return hashlib.sha256(f"{DUPLICATE}\0{path}".encode()).hexdigest()
 
 
-def _extract_one(rec: dict, limits, known: frozenset, pdf, log) -> dict:
+def trust_key(path: str, year, size, modified_ns) -> tuple:
+    """What a re-run compares before reading a file: (path, year, size, mtime in ns)."""
+    return (path, None if year is None or pd.isna(year) else int(year), None if size is None or pd.isna(size)
+            else int(size), None if modified_ns is None or pd.isna(modified_ns) else int(modified_ns))
+
+
+def trusted_id(rec: dict, trusted: dict | None, modified) -> str | None:
+    """The stored paper_id of a file trusted by (path, year, size, mtime), unless the file's
+    duplicate status changed since (a copy whose first path is gone is read again)."""
+    stored = (trusted or {}).get(trust_key(rec["path"], rec["year"], rec["size_bytes"], modified))
+    if stored is None or (stored == duplicate_id(rec["path"])) != bool(rec.get("duplicate_of")):
+        return None
+    return stored
+
+
+def _extract_one(rec: dict, limits, known: frozenset, pdf, log, trusted: dict | None = None) -> dict:
     """One file -> one row; reads the bytes (content or local path), hashes, extracts.
 
     size_bytes is the number of bytes read (the file may have changed since it was listed).
     """
     path = rec["path"]
+    modified = rec.get("modified_ns")
+    modified = None if modified is None or pd.isna(modified) else int(modified)
     if rec.get("duplicate_of"):
         row = duplicate_row(rec, limits)
-        return {**row, "reused": (row["paper_id"], path, row["year"]) in known}
+        return {**row, "modified_ns": modified, "reused": (row["paper_id"], path, row["year"]) in known}
+    stored = trusted_id(rec, trusted, modified)
+    if stored is not None:
+        return {"paper_id": stored, "year": _year(rec), "path": path, "size_bytes": int(rec["size_bytes"]),
+                "modified_ns": modified, "status": "ok", "reused": True}
     if "content" in rec:
         data, got = (bytes(rec["content"]) if rec["content"] is not None else b""), None
     else:
@@ -88,7 +114,7 @@ def _extract_one(rec: dict, limits, known: frozenset, pdf, log) -> dict:
     size = len(data) if data is not None else int(rec["size_bytes"] or 0)
     if (digest, path, _year(rec)) in known:
         return {"paper_id": digest, "year": _year(rec), "path": path, "size_bytes": size,
-                "status": got.status if got else "ok", "reused": True}
+                "modified_ns": modified, "status": got.status if got else "ok", "reused": True}
     if got is None:
         got = pdf.extract_isolated(data, limits)
     if got.status != "ok":
@@ -111,6 +137,7 @@ def _extract_one(rec: dict, limits, known: frozenset, pdf, log) -> dict:
         "source_id": rec.get("source_id"),
         "body_engine": got.body_engine,
         "body_fallback": got.body_fallback,
+        "modified_ns": modified,
         "reused": False,
     }
 
@@ -216,19 +243,41 @@ def apply_reviews(affs: DataFrame, overrides: DataFrame) -> DataFrame:
     return kept.unionByName(fixed.select(*affs.columns))
 
 
-def author_rows(headers: DataFrame, corrected: dict[str, list[str]] | None = None) -> DataFrame:
+def apply_paper_reviews(affs: DataFrame, papers: DataFrame, overrides: DataFrame) -> DataFrame:
+    """Paper flag overrides (paper_id, country, present, raw, evidence; review.paper_override_rows),
+    after the string corrections: a removed country leaves every row of the paper that had it
+    (country null, method review), an added one is a row of its own (source review) for the
+    papers of `papers` (paper_id, year)."""
+    fixes = F.broadcast(overrides)
+    off = fixes.where(~F.col("present")).select("paper_id", "country", F.col("evidence").alias("_why"))
+    hit = affs.join(off, ["paper_id", "country"], "left")
+    why = F.col("_why").isNotNull()
+    kept = (hit.withColumn("country", F.when(why, F.lit(None).cast("string")).otherwise(F.col("country")))
+            .withColumn("method", F.when(why, F.lit("review")).otherwise(F.col("method")))
+            .withColumn("evidence", F.coalesce("_why", "evidence")).select(*affs.columns))
+    added = (fixes.where(F.col("present")).join(papers.select("paper_id", "year"), "paper_id")
+             .select("paper_id", "year", "raw", F.lit("review").alias("source"),
+                     F.lit(None).cast("string").alias("institution"), "country", F.lit("review").alias("method"),
+                     "evidence", F.lit(1.0).alias("score"), F.lit(None).cast("string").alias("matched")))
+    return kept.unionByName(added.select(*affs.columns))
+
+
+def author_rows(headers: DataFrame, corrected: dict[str, list[str]] | None = None,
+                removed: dict[str, set[str]] | None = None) -> DataFrame:
     """headers -> authors (silver): one row per (paper, author position), with the countries
     of the strings the header reader linked to that author (paperscope.authors), reviewed
-    corrections (affiliation string -> countries) in force applied."""
+    corrections (affiliation string -> countries) in force applied, then the countries paper
+    flag overrides take out of a paper (paper_id -> codes) removed from its authors."""
     corrected = dict(corrected or {})
+    removed = dict(removed or {})
 
     def run(batches: Iterator[pd.DataFrame]) -> Iterator[pd.DataFrame]:
-        from paperscope.authors import header_rows
+        from paperscope.authors import header_rows, without
 
         for batch in batches:
             rows = [row for rec in batch.itertuples(index=False)
-                    for row in header_rows(rec.paper_id, rec.year, _plain(rec.authors), _plain(rec.affiliations),
-                                           corrected)]
+                    for row in without(header_rows(rec.paper_id, rec.year, _plain(rec.authors),
+                                                   _plain(rec.affiliations), corrected), removed)]
             yield pd.DataFrame(rows, columns=schemas.AUTHORS.fieldNames()).astype(
                 {"year": "Int32", "position": "int32", "n_authors": "int32"})
 

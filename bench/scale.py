@@ -1,0 +1,231 @@
+"""Conference scale: the whole pipeline end to end on corpora of N real papers.
+
+    .venv/bin/python bench/scale.py [--sizes 100,400,1000] [--repeat 1] [--keep] [FOLDER ...]
+
+FOLDERs default to ../shared/papers and ../shared/papers-dev (their PDFs, recursively).
+For each N a corpus of N copies of those PDFs is built in a temporary folder, each copy
+made distinct in its bytes (a PDF comment after %%EOF, which readers ignore, so every
+copy has its own sha256), spread over two year folders (2024, 2025). Then
+`paperscope run --corpus C --warehouse W --reports R` runs as a subprocess (Spark start
+included) and the bench prints: wall time, the step times (run.json), pages per second
+end to end, the peak resident memory of the whole process tree (driver JVM, Python
+driver, worker daemon, workers, extraction children) and of the driver alone (the
+Python CLI and its JVM), then the re-run over the unchanged corpus (the fast path: no
+Spark) and, for reference, the same re-run with Spark forced
+(--set extract.skip_unchanged_run=false: files trusted by path, size and mtime).
+
+Then it fits wall = a + b*N by least squares and compares with two loops over the same
+files: (i) a plain sequential pdfminer loop (pdfminer.high_level.extract_text) and (ii) a
+plain loop of the engines' own calls as paperscope makes them (pdf.extract: pdfminer
+with layout on the header page, pypdfium2 on the body, in this process, no fork),
+whose per-paper time on one core divided by the cores is "the limit". Looping over
+1,000 copies would take half an hour, so each loop runs once over the distinct
+originals and a corpus's loop time is the sum over its files of its original's time
+(the copies differ only in a trailing comment).
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO / "bench"))
+
+from extract import _parents, tree_rss  # noqa: E402  (bench/extract.py)
+
+YEARS = (2024, 2025)
+
+
+def originals(folders: list[str]) -> list[Path]:
+    return sorted(p for f in folders for p in Path(f).rglob("*.pdf") if p.is_file())
+
+
+def build_corpus(root: Path, sources: list[Path], n: int) -> list[int]:
+    """N distinct copies under root/<year>/; returns each original's multiplicity."""
+    counts = [0] * len(sources)
+    for i in range(n):
+        k = i % len(sources)
+        counts[k] += 1
+        folder = root / str(YEARS[i % len(YEARS)])
+        folder.mkdir(parents=True, exist_ok=True)
+        data = sources[k].read_bytes() + f"\n% paperscope-scale copy {i}\n".encode()
+        (folder / f"{i:05d}-{sources[k].name}").write_bytes(data)
+    return counts
+
+
+def _driver_rss(pid: int) -> int:
+    """The CLI's Python process and the JVM it started (its java child)."""
+    total = 0
+    kids = [c for c, p in _parents().items() if p == pid]
+    for p in [pid] + kids:
+        try:
+            if p != pid and "java" not in Path(f"/proc/{p}/comm").read_text():
+                continue
+            with open(f"/proc/{p}/statm") as fh:
+                total += int(fh.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
+        except (OSError, ValueError):
+            continue
+    return total
+
+
+def run_pipeline(corpus: Path, warehouse: Path, reports: Path, extra: list[str] | None = None) -> dict:
+    """One `paperscope run` subprocess: wall time, exit code, peak RSS of tree and driver."""
+    cmd = [str(REPO / ".venv" / "bin" / "paperscope"), "run", "--conf-file", str(REPO / "conf" / "local.yaml"),
+           "--corpus", str(corpus), "--warehouse", str(warehouse), "--reports", str(reports), *(extra or [])]
+    env = {**os.environ, "SPARK_LOCAL_IP": "127.0.0.1", "PYSPARK_PYTHON": str(REPO / ".venv" / "bin" / "python")}
+    start = time.perf_counter()
+    log = reports.parent / f"log-{int(time.time() * 1000)}.txt"
+    with open(log, "w") as out:
+        proc = subprocess.Popen(cmd, stdout=out, stderr=subprocess.STDOUT, cwd=REPO, env=env)
+        peak = {"tree": 0, "driver": 0}
+
+        def sample():
+            while proc.poll() is None:
+                peak["tree"] = max(peak["tree"], tree_rss(proc.pid))
+                peak["driver"] = max(peak["driver"], _driver_rss(proc.pid))
+                time.sleep(0.2)
+
+        sampler = threading.Thread(target=sample, daemon=True)
+        sampler.start()
+        code = proc.wait()
+        sampler.join()
+    wall = time.perf_counter() - start
+    text = log.read_text(errors="replace")
+    if code not in (0, 1):
+        raise SystemExit(f"{' '.join(cmd)} failed with exit code {code}; log: {log}\n{text[-3000:]}")
+    return {"wall": wall, "code": code, "peak_tree": peak["tree"], "peak_driver": peak["driver"], "log": text}
+
+
+def step_times(reports: Path) -> dict:
+    latest = reports / "latest" / "run.json"
+    return json.loads(latest.read_text())["durations"] if latest.exists() else {}
+
+
+def loop_times(sources: list[Path]) -> tuple[list[float], list[float], list[int]]:
+    """Per original: seconds of (i) pdfminer extract_text and (ii) paperscope's engines, and pages."""
+    from pdfminer.high_level import extract_text
+
+    from paperscope import pdf
+    from paperscope.config import load_config
+
+    limits = pdf.Limits.from_config(load_config(REPO / "conf" / "local.yaml"))
+    plain, engines, pages = [], [], []
+    for path in sources:
+        data = path.read_bytes()
+        t0 = time.perf_counter()
+        try:
+            extract_text(str(path))
+        except Exception:  # noqa: BLE001 - a bad file is skipped, as the loop would
+            pass
+        t1 = time.perf_counter()
+        got = pdf.extract(data, limits)
+        t2 = time.perf_counter()
+        plain.append(t1 - t0)
+        engines.append(t2 - t1)
+        pages.append(got.n_pages or 0)
+    return plain, engines, pages
+
+
+def fit(xs: list[float], ys: list[float]) -> tuple[float, float]:
+    """Least squares y = a + b*x."""
+    if len(xs) < 2:
+        return float("nan"), ys[0] / xs[0]
+    mx, my = statistics.fmean(xs), statistics.fmean(ys)
+    b = sum((x - mx) * (y - my) for x, y in zip(xs, ys)) / sum((x - mx) ** 2 for x in xs)
+    return my - b * mx, b
+
+
+def main() -> None:
+    shared = REPO.parent / "shared"
+    p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    p.add_argument("folders", nargs="*", default=[str(shared / "papers"), str(shared / "papers-dev")])
+    p.add_argument("--sizes", default="100,400,1000", help="corpus sizes N (default 100,400,1000)")
+    p.add_argument("--repeat", type=int, default=1, help="first runs per N; the median is used (default 1)")
+    p.add_argument("--keep", action="store_true", help="keep the corpora, warehouses and reports (printed)")
+    args = p.parse_args()
+    sizes = [int(s) for s in args.sizes.split(",")]
+    sources = originals(args.folders)
+    cores = os.cpu_count() or 1
+    print(f"originals: {len(sources)} PDFs from {', '.join(args.folders)}; cores: {cores}; "
+          f"load average: {os.getloadavg()[0]:.1f}; sizes: {sizes}; repeat: {args.repeat}", flush=True)
+
+    t0 = time.perf_counter()
+    plain, engines, pages = loop_times(sources)
+    print(f"loops over the {len(sources)} originals, once, in one process ({time.perf_counter() - t0:.0f} s): "
+          f"(i) pdfminer extract_text {sum(plain):.1f} s, (ii) paperscope's engines (pdf.extract) "
+          f"{sum(engines):.1f} s, {sum(pages)} pages", flush=True)
+
+    tmp = Path(tempfile.mkdtemp(prefix="paperscope-scale-"))
+    results = []
+    try:
+        for n in sizes:
+            base = tmp / f"n{n}"
+            counts = build_corpus(base / "corpus", sources, n)
+            firsts = []
+            for r in range(args.repeat):
+                wh, rep = base / f"warehouse{r}", base / f"reports{r}"
+                rep.mkdir(parents=True)
+                firsts.append((run_pipeline(base / "corpus", wh, rep), wh, rep))
+            first, wh, rep = sorted(firsts, key=lambda f: f[0]["wall"])[len(firsts) // 2]
+            steps = step_times(rep)
+            rerun = run_pipeline(base / "corpus", wh, rep)
+            spark_rerun = run_pipeline(base / "corpus", wh, rep, ["--set", "extract.skip_unchanged_run=false"])
+            spark_steps = step_times(rep)
+            n_pages = sum(c * pg for c, pg in zip(counts, pages))
+            res = {"n": n, "wall": first["wall"], "code": first["code"], "steps": steps, "pages": n_pages,
+                   "peak_tree": first["peak_tree"], "peak_driver": first["peak_driver"], "rerun": rerun["wall"],
+                   "spark_rerun": spark_rerun["wall"], "spark_rerun_steps": spark_steps,
+                   "plain": sum(c * t for c, t in zip(counts, plain)),
+                   "engines": sum(c * t for c, t in zip(counts, engines)), "fast": "Spark not started" in rerun["log"]}
+            results.append(res)
+            step_text = ", ".join(f"{k} {v:.1f}" for k, v in steps.items())
+            print(f"N={n:5d}: {res['wall']:7.1f} s end to end (exit {res['code']}; {step_text}); "
+                  f"{n_pages / res['wall']:6.1f} pages/s ({n_pages} pages); peak RSS tree {res['peak_tree'] / 2**20:6.0f} MB, "
+                  f"driver {res['peak_driver'] / 2**20:6.0f} MB", flush=True)
+            print(f"         re-run unchanged: {res['rerun']:5.1f} s ({'fast path, Spark not started' if res['fast'] else 'Spark run'}; "
+                  f"{res['wall'] / res['rerun']:.1f}x faster); with Spark forced: {res['spark_rerun']:5.1f} s "
+                  f"({', '.join(f'{k} {v:.1f}' for k, v in spark_steps.items())})", flush=True)
+            if not args.keep:
+                shutil.rmtree(base, ignore_errors=True)
+    finally:
+        if args.keep:
+            print(f"kept: {tmp}")
+        else:
+            shutil.rmtree(tmp, ignore_errors=True)
+
+    a, b = fit([r["n"] for r in results], [r["wall"] for r in results])
+    per_paper_limit = sum(engines) / len(engines) / cores
+    per_paper_plain = sum(plain) / len(plain)
+    print(f"fit: wall = a + b*N with a = {a:.1f} s, b = {b:.3f} s per paper "
+          f"(the limit (ii): {per_paper_limit:.3f} s per paper = {sum(engines) / len(engines):.3f} s on one core / "
+          f"{cores} cores; b / limit = {b / per_paper_limit:.2f}, goal <= 1.5)")
+    print("ratios (loop times scaled from the originals by each one's multiplicity in the corpus):")
+    for r in results:
+        limit = r["engines"] / cores
+        print(f"  N={r['n']:5d}: plain pdfminer loop {r['plain']:7.1f} s -> end to end is {r['plain'] / r['wall']:5.2f}x "
+              f"(goal >= 8 at 1,000); limit (ii) {limit:6.1f} s -> end to end reaches {100 * limit / r['wall']:5.1f}% "
+              f"(goal >= 50%); re-run {r['wall'] / r['rerun']:5.1f}x faster (goal >= 25)")
+    if len(results) > 1:
+        drivers = [r["peak_driver"] / 2**20 for r in results]
+        print(f"driver peak RSS by N: {', '.join(f'{d:.0f} MB' for d in drivers)} "
+              f"(largest / smallest: {max(drivers) / min(drivers):.2f})")
+    print("extrapolation to 5,000 papers (the fit; the fixed cost a does not shrink with cores):")
+    print(f"  this machine ({cores} cores): {a + b * 5000:.0f} s = {(a + b * 5000) / 60:.1f} min "
+          f"(plain pdfminer loop: {per_paper_plain * 5000 / 60:.0f} min)")
+    b16 = b * cores / 16
+    print(f"  16-core cluster: {a + b16 * 5000:.0f} s = {(a + b16 * 5000) / 60:.1f} min, assuming the per-paper cost "
+          f"is CPU-bound extraction that divides over the cores (b x {cores}/16 = {b16:.3f} s), the same per-core "
+          f"speed, local disks or a fast shared store, and a fixed cost like this machine's")
+
+
+if __name__ == "__main__":
+    main()

@@ -249,7 +249,7 @@ def same_bytes(cfg: dict, rows: list[dict]) -> dict[str, list[str]]:
     every: dict[str, int] = dict(listed)
     if inp["years"]:
         if inp["manifest"]:
-            every.update({r["path"]: _size(r["path"]) for r in read_manifest(local_path(source))[0]})
+            every.update({r["path"]: _size_mtime(r["path"])[0] for r in read_manifest(local_path(source))[0]})
         else:
             every.update({p: n for p, n in _local_listing(cfg, every_year=True) if year_of(cfg, p) is not None})
     by_size: dict[int, list[str]] = {}

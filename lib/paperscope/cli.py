@@ -62,7 +62,7 @@ def parser() -> argparse.ArgumentParser:
         if step.name == "metadata":
             sp.add_argument("--source", help="the metadata file (JSON lines or JSON array)")
             sp.add_argument("--format", choices=["auto", "nips-json", "paperlists"], help="file layout (default auto)")
-            sp.add_argument("--year", help="year of its papers (default: the year in the file name)")
+            sp.add_argument("--year", type=int, help="year of its papers (default: the year in the file name)")
             sp.add_argument("--compare-with", help="warehouse with PDF-derived tables to compare with, paper by paper")
     return p
 

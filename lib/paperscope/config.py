@@ -194,6 +194,8 @@ class Download(Section):
     backoff_s: Annotated[Number, Field(ge=0)]
     backoff_max_s: Annotated[Number, Field(ge=0)]
     timeout_s: Annotated[Number, Field(gt=0)]
+    file_deadline_s: Annotated[Number, Field(gt=0)]
+    retry_after_max_s: Annotated[Number, Field(ge=0)]
     max_bytes: Annotated[int, Field(gt=0)]
     contact: str | None
     paper_link: Regex
@@ -202,6 +204,7 @@ class Download(Section):
 
 class Metadata(Section):
     source: str | None
+    max_record_chars: Annotated[int, Field(gt=0)]
     format: Literal["auto", "nips-json", "paperlists"]
     year: Annotated[int, Field(ge=1900, le=2100)] | None
     compare_with: str | None
@@ -407,7 +410,9 @@ def _validate(data: dict, origin: dict[str, str]) -> Settings:
 def load_config(conf_file: str | Path | None = None, sets: list[str] | None = None, **flags: Any) -> Settings:
     """Resolve the run's settings: defaults < conf_file < --set KEY=VALUE < named flags.
 
-    Named flags use dotted keys with '__' for '.', e.g. input__years="2024,2025".
+    Named flags use dotted keys with '__' for '.', e.g. input__years="2024,2025". Their
+    values are taken as given (a flag's string stays a string: `--warehouse "/wh #prod"`
+    keeps its '#', `--corpus yes` is the folder "yes"); only --set values are YAML.
     """
     data = _defaults()
     origin: dict[str, str] = {}
@@ -418,8 +423,7 @@ def load_config(conf_file: str | Path | None = None, sets: list[str] | None = No
         _merge_into(data, _dotted(key, value), origin, "--set")
     for name, value in flags.items():
         if value is not None:
-            key, value = _assignment(f"{name.replace('__', '.')}={value}")
-            _merge_into(data, _dotted(key, value), origin, "command line")
+            _merge_into(data, _dotted(name.replace("__", "."), value), origin, "command line")
     return _validate(data, origin)
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import csv
 import fnmatch
+import hashlib
 import logging
 import os
 import re
@@ -70,9 +71,22 @@ def _strip_scheme(col):
     return F.regexp_replace(col, r"^file:/*", "/")
 
 
+def nocase_glob(glob: str) -> str:
+    """The glob with each letter outside [...] as [xX]: `*.pdf` finds `a.PDF` too (the
+    Hadoop glob of binaryFile, like fnmatchcase, is case-sensitive)."""
+    out, depth = [], 0
+    for ch in glob:
+        if ch == "[":
+            depth += 1
+        elif ch == "]" and depth:
+            depth -= 1
+        out.append(f"[{ch.lower()}{ch.upper()}]" if ch.isalpha() and not depth and ch.lower() != ch.upper() else ch)
+    return "".join(out)
+
+
 def _binary(spark: SparkSession, cfg: dict, paths) -> DataFrame:
     return (spark.read.format("binaryFile")
-            .option("pathGlobFilter", cfg["input"]["glob"])
+            .option("pathGlobFilter", nocase_glob(cfg["input"]["glob"]))
             .option("recursiveFileLookup", "true")
             .load(paths))
 
@@ -89,13 +103,22 @@ def _tree_paths(cfg: dict) -> str | list[str]:
     return paths
 
 
-def _year_from_path(cfg: dict):
-    """The year is the first folder under the corpus root; a file outside one gets null."""
+def _year_pattern(cfg: dict) -> str:
     root = cfg["input"]["corpus"].rstrip("/")
     root = os.path.abspath(local_path(root)) if is_local(root) else root.split("://")[-1]
-    root = re.escape(root.lstrip("/"))
-    year = F.regexp_extract(F.col("path"), rf"{root}/(\d{{4}})/", 1)
+    return rf"{re.escape(root.lstrip('/'))}/(\d{{4}})/"
+
+
+def _year_from_path(cfg: dict):
+    """The year is the first folder under the corpus root; a file outside one gets null."""
+    year = F.regexp_extract(F.col("path"), _year_pattern(cfg), 1)
     return F.when(year != "", year.cast("int"))
+
+
+def year_of(cfg: dict, path: str) -> int | None:
+    """_year_from_path for one path, in Python."""
+    m = re.search(_year_pattern(cfg), path)
+    return int(m.group(1)) if m else None
 
 
 def read_files(spark: SparkSession, cfg: dict, with_content: bool) -> DataFrame:
@@ -104,8 +127,28 @@ def read_files(spark: SparkSession, cfg: dict, with_content: bool) -> DataFrame:
 
     binaryFile only reads the bytes when the content column is selected, so discovery
     (with_content=False) is a listing. modified_ns is the file's mtime in nanoseconds: with
-    the size, what a re-run trusts before it reads and hashes a file (incremental.py).
+    the size, what a re-run trusts before it reads and hashes a file (incremental.py). In
+    a corpus folder, files outside the <year>/ folders are no paper of any year: they are
+    left out here and named by outside_years.
     """
+    df = _files(spark, cfg, with_content)
+    if not cfg["input"]["manifest"]:
+        df = df.where(F.col("year").isNotNull())
+    if cfg["input"]["years"]:
+        df = df.where(F.col("year").isin(cfg["input"]["years"]))
+    return df
+
+
+def outside_years(spark: SparkSession, cfg: dict) -> list[str]:
+    """Files of a corpus folder that are in no <year>/ folder (at the root, or in a folder
+    not named by a year), by name; none for a manifest or a run of selected years."""
+    if cfg["input"]["manifest"] or cfg["input"]["years"]:
+        return []
+    rows = _files(spark, cfg, with_content=False).where(F.col("year").isNull()).select("path").collect()
+    return sorted(local_path(r.path) if is_local(r.path) else r.path for r in rows)
+
+
+def _files(spark: SparkSession, cfg: dict, with_content: bool) -> DataFrame:
     cols = ["path", "length", "modified_ns"] + (["content"] if with_content else [])
     if cfg["input"]["manifest"]:
         df = _manifest_files(spark, cfg, cols)
@@ -119,10 +162,7 @@ def read_files(spark: SparkSession, cfg: dict, with_content: bool) -> DataFrame:
               .withColumn("year", _year_from_path(cfg))
               .withColumn("title_hint", F.lit(None).cast("string"))
               .withColumn("source_id", F.lit(None).cast("string")))
-    df = df.withColumnRenamed("length", "size_bytes")
-    if cfg["input"]["years"]:
-        df = df.where(F.col("year").isin(cfg["input"]["years"]))
-    return df
+    return df.withColumnRenamed("length", "size_bytes")
 
 
 def _binary_mtime():
@@ -130,9 +170,10 @@ def _binary_mtime():
     return (F.unix_micros(F.col("modificationTime")) * 1000).cast("long")
 
 
-def _local_listing(cfg: dict, with_mtime: bool = False) -> list[tuple]:
+def _local_listing(cfg: dict, with_mtime: bool = False, every_year: bool = False) -> list[tuple]:
     """(file:/abs/path, size) of every entry matching the glob under a local corpus, with
-    the mtime in nanoseconds as a third item when with_mtime (0 when it cannot be read).
+    the mtime in nanoseconds as a third item when with_mtime (0 when it cannot be read);
+    every_year: the whole corpus, whatever input.years selects.
 
     Spark's binaryFile listing silently skips what is not a regular file (a dangling
     link, a FIFO), so such a file would be lost without a trace; here it is listed, and
@@ -141,7 +182,7 @@ def _local_listing(cfg: dict, with_mtime: bool = False) -> list[tuple]:
     files discovered. Folders are descended into, as binaryFile does, and the paths are
     spelled as binaryFile spells them.
     """
-    tops = _tree_paths(cfg)
+    tops = cfg["input"]["corpus"].rstrip("/") if every_year else _tree_paths(cfg)
     found: list[tuple[str, int, int]] = []
     seen_dirs: set[tuple[int, int]] = set()
     seen_files: set[tuple[int, int]] = set()
@@ -178,7 +219,7 @@ def _walk(folder: str, glob: str, found: list, seen_dirs: set, seen_files: set) 
         if is_dir:
             subdirs.append(entry.path)
             continue
-        if entry.name.startswith((".", "_")) or not fnmatch.fnmatchcase(entry.name, glob):
+        if entry.name.startswith((".", "_")) or not fnmatch.fnmatchcase(entry.name.casefold(), glob.casefold()):
             continue
         try:
             fst = os.stat(entry.path)
@@ -192,6 +233,83 @@ def _walk(folder: str, glob: str, found: list, seen_dirs: set, seen_files: set) 
         found.append(("file:" + entry.path, fst.st_size, fst.st_mtime_ns))
     for sub in subdirs:
         _walk(sub, glob, found, seen_dirs, seen_files)
+
+
+def same_bytes(cfg: dict, rows: list[dict]) -> dict[str, list[str]]:
+    """For each listed file whose bytes another input file also has: every such path, sorted.
+
+    rows: this run's listing (path, size_bytes). With input.years the whole input is
+    listed too, so a copy in a year outside the run is seen. Only files of equal size are
+    hashed (on the driver), so a corpus without copies reads nothing here. Local inputs
+    only (a remote corpus keeps one row per path and the gate's uniqueness check).
+    """
+    inp = cfg["input"]
+    source = inp["manifest"] or inp["corpus"]
+    if not is_local(source) or not rows:
+        return {}
+    listed = {r["path"]: r["size_bytes"] or 0 for r in rows}
+    every: dict[str, int] = dict(listed)
+    if inp["years"]:
+        if inp["manifest"]:
+            every.update({r["path"]: _size_mtime(r["path"])[0] for r in read_manifest(local_path(source))[0]})
+        else:
+            every.update({p: n for p, n in _local_listing(cfg, every_year=True) if year_of(cfg, p) is not None})
+    by_size: dict[int, list[str]] = {}
+    for path, size in every.items():
+        if size > 0 and is_local(path):
+            by_size.setdefault(size, []).append(path)
+    by_digest: dict[str, list[str]] = {}
+    for paths in by_size.values():
+        if len(paths) < 2 or not any(p in listed for p in paths):
+            continue
+        for path in paths:
+            digest = _sha256(local_path(path))
+            if digest:
+                by_digest.setdefault(digest, []).append(path)
+    out: dict[str, list[str]] = {}
+    for paths in by_digest.values():
+        if len(paths) > 1:
+            for path in paths:
+                out[path] = sorted(paths)
+    return out
+
+
+def _sha256(path: str) -> str | None:
+    h = hashlib.sha256()
+    try:
+        with open(path, "rb") as fh:
+            for chunk in iter(lambda: fh.read(1 << 20), b""):
+                h.update(chunk)
+    except OSError:
+        return None
+    return h.hexdigest()
+
+
+def mark_duplicates(cfg: dict, rows: list[dict]) -> None:
+    """Set row["duplicate_of"]: the first path (sorted) of the same bytes, for every row
+    that is not that first path; None for the others. One warning per set of copies.
+
+    The same PDF at two paths is one paper, counted once, in the year of its first path;
+    its other paths stay rows (status duplicate) so that no file is lost from the count.
+    """
+    groups = same_bytes(cfg, rows)
+    warned: set[str] = set()
+    for row in rows:
+        paths = groups.get(row["path"])
+        first = paths[0] if paths else None
+        row["duplicate_of"] = first if first and first != row["path"] else None
+        if first and first not in warned:
+            warned.add(first)
+            year = _row_year(cfg, first)
+            log.warning("the same PDF bytes at %d paths: %s; one paper, counted once in %s (its first path)",
+                        len(paths), ", ".join(local_path(p) for p in paths), year or "no year")
+
+
+def _row_year(cfg: dict, path: str) -> int | None:
+    if cfg["input"]["manifest"]:
+        rows, _ = read_manifest(local_path(cfg["input"]["manifest"]))
+        return next((r["year"] for r in rows if r["path"] == path), None)
+    return year_of(cfg, path)
 
 
 def read_manifest(path: str, years: list[int] | None = None) -> tuple[list[dict], list[str]]:

@@ -5,8 +5,11 @@ paper, each paper page linking its PDF) or a CSV of URLs (url, year[, paper_id, 
 Only http(s) is fetched, and redirects to any other scheme are refused. Requests share
 one pace (download.rate_per_s) across download.concurrency threads; a 5xx, a timeout, a
 connection error or a body that is cut short or is not a PDF is retried with exponential
-backoff. A file already on disk with the size and sha256 the manifest recorded (or, for a
-file the manifest does not know, the size the server announces) is skipped.
+backoff (a Retry-After header is honoured up to download.retry_after_max_s), and each
+file has an overall deadline (download.file_deadline_s) however slowly the server sends.
+A file already on disk with the size and sha256 the manifest recorded (or, for a file the
+manifest does not know, the size the server announces) is skipped. Two papers whose URLs
+end in the same file name get distinct names (the name plus a hash of the URL).
 
 The manifest (path, year, paper_id, title, status, error, url, bytes, sha256, page_url)
 lists every paper, fetched or not, and is a valid paperscope input manifest: a failed
@@ -15,6 +18,7 @@ download keeps its intended path, so the quality gate reports it as lost.
 from __future__ import annotations
 
 import csv
+import email.utils
 import hashlib
 import http.client
 import logging
@@ -45,9 +49,10 @@ _UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")
 class DownloadError(Exception):
     """A fetch that failed; retryable says whether trying again may help."""
 
-    def __init__(self, message: str, retryable: bool):
+    def __init__(self, message: str, retryable: bool, retry_after: float | None = None):
         super().__init__(message)
         self.retryable = retryable
+        self.retry_after = retry_after  # seconds the server asked to wait (Retry-After)
 
 
 @dataclass
@@ -59,6 +64,12 @@ class Item:
     title: str | None = None
     page_url: str | None = None
     error: str | None = None  # set when the paper could not even be located
+    name: str | None = None  # the file name, when target_name's would collide with another paper's
+
+    @property
+    def key(self) -> str:
+        """Where the paper comes from: its page, else its URL (as the manifest's rows are keyed)."""
+        return self.page_url or self.url or ""
 
 
 @dataclass
@@ -76,6 +87,8 @@ class Options:
     manifest: str | None
     paper_link: str
     pdf_link: str
+    file_deadline_s: float = 600.0
+    retry_after_max_s: float = 120.0
     limit: int = 0
     progress_every: int = 25
 
@@ -86,7 +99,8 @@ class Options:
         values = {"corpus": d.corpus or cfg.input.corpus, "concurrency": d.concurrency, "rate_per_s": d.rate_per_s,
                   "retries": d.retries, "backoff_s": d.backoff_s, "backoff_max_s": d.backoff_max_s,
                   "timeout_s": d.timeout_s, "max_bytes": d.max_bytes, "contact": d.contact, "manifest": d.manifest,
-                  "paper_link": d.paper_link, "pdf_link": d.pdf_link}
+                  "paper_link": d.paper_link, "pdf_link": d.pdf_link, "file_deadline_s": d.file_deadline_s,
+                  "retry_after_max_s": d.retry_after_max_s}
         return cls(**{**values, **{k: v for k, v in overrides.items() if v is not None}})
 
     @property
@@ -134,17 +148,42 @@ class _HttpOnlyRedirects(urllib.request.HTTPRedirectHandler):
         return super().redirect_request(req, fp, code, msg, headers, newurl)
 
 
-def _read_capped(resp, cap: int) -> bytes:
+def _read_capped(resp, cap: int, deadline: float | None = None) -> bytes:
     """The body in chunks, stopping one byte past cap; a short body is left for the caller
-    to compare with Content-Length."""
+    to compare with Content-Length. read1 returns what one socket read gave, so a server
+    that trickles is checked against the deadline after every few bytes, not every 64 KiB."""
     parts, total = [], 0
+    read = getattr(resp, "read1", resp.read)
     while total <= cap:
-        chunk = resp.read(min(1 << 16, cap + 1 - total))
+        if deadline is not None and time.monotonic() > deadline:
+            raise DeadlineHit(f"{total} bytes received")
+        chunk = read(min(1 << 16, cap + 1 - total))
         if not chunk:
             break
         parts.append(chunk)
         total += len(chunk)
     return b"".join(parts)
+
+
+class DeadlineHit(Exception):
+    """The file's overall deadline passed while its body was still coming."""
+
+
+def retry_after(value: str | None, now: float | None = None) -> float | None:
+    """Seconds a Retry-After header asks to wait: delta-seconds or an HTTP date; None if
+    absent or unreadable."""
+    if not value:
+        return None
+    value = value.strip()
+    if value.isdigit():
+        return float(value)
+    try:
+        when = email.utils.parsedate_to_datetime(value)
+    except (TypeError, ValueError, IndexError):
+        return None
+    if when is None or when.tzinfo is None:
+        return None
+    return max(0.0, when.timestamp() - (time.time() if now is None else now))
 
 
 class _Pace:
@@ -170,23 +209,32 @@ class Client:
         self.pace = _Pace(opts.rate_per_s)
         self.opener = urllib.request.build_opener(_HttpOnlyRedirects())
 
-    def _once(self, url: str, method: str = "GET", expect_pdf: bool = False) -> tuple[bytes, dict]:
+    def _once(self, url: str, method: str = "GET", expect_pdf: bool = False,
+              deadline: float | None = None) -> tuple[bytes, dict]:
         check_scheme(url)
         self.pace.wait()
         req = urllib.request.Request(url, method=method, headers={"User-Agent": self.opts.user_agent})
+        timeout = self.opts.timeout_s
+        if deadline is not None:
+            timeout = max(0.05, min(timeout, deadline - time.monotonic()))
         try:
-            with self.opener.open(req, timeout=self.opts.timeout_s) as resp:
+            with self.opener.open(req, timeout=timeout) as resp:
                 headers = {k.lower(): v for k, v in resp.headers.items()}
                 if method == "HEAD":
                     return b"", headers
                 declared = headers.get("content-length")
                 if declared and declared.isdigit() and int(declared) > self.opts.max_bytes:
                     raise DownloadError(f"{declared} bytes is over download.max_bytes", False)
-                body = _read_capped(resp, self.opts.max_bytes)
+                body = _read_capped(resp, self.opts.max_bytes, deadline)
         except DownloadError:
             raise
+        except DeadlineHit as exc:
+            raise DownloadError(f"gave up after download.file_deadline_s ({self.opts.file_deadline_s:g} s): {exc}",
+                                False) from None
         except urllib.error.HTTPError as exc:
-            raise DownloadError(f"HTTP {exc.code} {exc.reason}", exc.code >= 500 or exc.code in (408, 429)) from None
+            wait = retry_after(exc.headers.get("Retry-After")) if exc.headers else None
+            raise DownloadError(f"HTTP {exc.code} {exc.reason}", exc.code >= 500 or exc.code in (408, 429),
+                                wait) from None
         except http.client.IncompleteRead as exc:
             raise DownloadError(f"truncated body: got {len(exc.partial)} bytes, expected {exc.expected} more", True) from None
         except (socket.timeout, TimeoutError):
@@ -208,18 +256,33 @@ class Client:
             raise DownloadError(f"not a PDF (starts with {body[:8]!r}, {len(body)} bytes)", True)
         return body, headers
 
-    def get(self, url: str, expect_pdf: bool = False, method: str = "GET") -> tuple[bytes, dict]:
-        """The body, retried with exponential backoff while the failure is retryable."""
+    def get(self, url: str, expect_pdf: bool = False, method: str = "GET",
+            deadline: float | None = None) -> tuple[bytes, dict]:
+        """The body, retried with exponential backoff while the failure is retryable.
+
+        A Retry-After the server sends replaces the backoff when longer; one over
+        download.retry_after_max_s, or past the file's deadline, ends the retries.
+        """
         delay = self.opts.backoff_s
         for attempt in range(self.opts.retries + 1):
             try:
-                return self._once(url, method, expect_pdf)
+                return self._once(url, method, expect_pdf, deadline)
             except DownloadError as exc:
+                tries = f" (after {attempt + 1} tries)" if attempt else ""
                 if not exc.retryable or attempt == self.opts.retries:
-                    tries = f" (after {attempt + 1} tries)" if attempt else ""
                     raise DownloadError(f"{exc}{tries}", exc.retryable) from None
-                log.info("%s: %s; retry %d of %d in %.1f s", url, exc, attempt + 1, self.opts.retries, delay)
-                time.sleep(delay)
+                wait = delay
+                if exc.retry_after is not None:
+                    if exc.retry_after > self.opts.retry_after_max_s:
+                        raise DownloadError(f"{exc}{tries}: the server asks to retry after {exc.retry_after:.0f} s, "
+                                            f"over download.retry_after_max_s ({self.opts.retry_after_max_s:g} s)",
+                                            False) from None
+                    wait = max(wait, exc.retry_after)
+                if deadline is not None and time.monotonic() + wait > deadline:
+                    raise DownloadError(f"{exc}{tries}; a retry in {wait:.0f} s would pass download.file_deadline_s "
+                                        f"({self.opts.file_deadline_s:g} s)", False) from None
+                log.info("%s: %s; retry %d of %d in %.1f s", url, exc, attempt + 1, self.opts.retries, wait)
+                time.sleep(wait)
                 delay = min(delay * 2, self.opts.backoff_max_s)
         raise AssertionError("unreachable")
 
@@ -347,11 +410,46 @@ def _stem(url: str) -> str:
     return name.rsplit(".", 1)[0] if "." in name else name
 
 
+def _base_name(item: Item) -> str:
+    base = item.paper_id or (_stem(item.url) if item.url else "") or _url_hash(item)
+    return _UNSAFE.sub("_", base).strip("._")[:150] or _url_hash(item)
+
+
+def _url_hash(item: Item, n: int = 16) -> str:
+    return hashlib.sha1(item.key.encode()).hexdigest()[:n]
+
+
 def target_name(item: Item) -> str:
-    """File name under <corpus>/<year>/: the paper id, else the URL's file name, else a hash."""
-    base = item.paper_id or (_stem(item.url) if item.url else "") or hashlib.sha1((item.url or "").encode()).hexdigest()[:16]
-    base = _UNSAFE.sub("_", base).strip("._")[:150] or hashlib.sha1((item.url or "").encode()).hexdigest()[:16]
-    return base + ".pdf"
+    """File name under <corpus>/<year>/: the paper id, else the URL's file name, else a hash;
+    the name assign_names gave when that one is taken by another paper."""
+    return item.name or _base_name(item) + ".pdf"
+
+
+def assign_names(opts: Options, items: list[Item], previous: dict[str, dict]) -> None:
+    """Give each paper a file of its own.
+
+    Two URLs ending in the same file name (or the same paper id) would be written to one
+    path, one paper silently lost and both then marked present. The paper whose file is at
+    the path already (fetched or present in the manifest), else the first in the input's order, keeps the plain
+    name; each other one gets `<name>-<8 hex of its URL's sha1>.pdf`, stable across runs.
+    """
+    owners = {row["path"]: _row_key(row) for row in previous.values() if row.get("status") in (FETCHED, PRESENT)}
+    groups: dict[str, list[Item]] = {}
+    for item in items:
+        if item.url and not item.error:
+            groups.setdefault(str(dest_path(opts, item)), []).append(item)
+    for dest, group in groups.items():
+        keys = list(dict.fromkeys(i.key for i in group))
+        owner = owners.get(dest)
+        if len(keys) == 1 and owner in (None, keys[0]):
+            continue
+        keeper = owner if owner in keys else (None if owner else keys[0])
+        renamed = []
+        for item in group:
+            if item.key != keeper:
+                item.name = f"{_base_name(item)}-{_url_hash(item, 8)}.pdf"
+                renamed.append(f"{item.key} -> {item.name}")
+        log.warning("papers would share the file %s; renamed: %s", dest, "; ".join(renamed))
 
 
 # --------------------------------------------------------------------------------------
@@ -387,7 +485,7 @@ def write_manifest(path: Path, rows: list[dict]) -> None:
     os.replace(tmp, path)
 
 
-def _present(client: Client, item: Item, dest: Path, known: dict | None) -> Result | None:
+def _present(client: Client, item: Item, dest: Path, known: dict | None, deadline: float | None = None) -> Result | None:
     """The file on disk if it is the one to fetch (same size and hash as recorded, or same
     size as the server announces), else None."""
     if not dest.is_file():
@@ -399,7 +497,7 @@ def _present(client: Client, item: Item, dest: Path, known: dict | None) -> Resu
             return Result(item, str(dest), PRESENT, None, size, digest)
         return None
     try:
-        _, headers = client.get(item.url, method="HEAD")
+        _, headers = client.get(item.url, method="HEAD", deadline=deadline)
     except DownloadError:
         return None
     if headers.get("content-length") == str(size):
@@ -415,15 +513,19 @@ def dest_path(opts: Options, item: Item) -> Path:
 
 
 def fetch_one(client: Client, item: Item, known: dict | None = None) -> Result:
+    """One paper onto disk, within download.file_deadline_s in all (HEAD, tries and waits)."""
     dest = dest_path(client.opts, item)
     if item.error:
         return Result(item, str(dest), FAILED, item.error)
+    deadline = time.monotonic() + client.opts.file_deadline_s
+    if known and _row_key(known) != item.key:
+        known = None  # the manifest's row for this path is another paper's
     try:
         check_scheme(item.url)
-        present = _present(client, item, dest, known)
+        present = _present(client, item, dest, known, deadline)
         if present:
             return present
-        body, _ = client.get(item.url, expect_pdf=True)
+        body, _ = client.get(item.url, expect_pdf=True, deadline=deadline)
     except DownloadError as exc:
         return Result(item, str(dest), FAILED, str(exc))
     dest.parent.mkdir(parents=True, exist_ok=True)
@@ -441,6 +543,7 @@ def fetch_all(client: Client, items: list[Item]) -> list[Result]:
     """Fetch every item with bounded concurrency, merge into the manifest, log progress."""
     manifest = client.opts.manifest_path
     previous = read_manifest(manifest)
+    assign_names(client.opts, items, previous)
     results: list[Result] = []
     counts = {FETCHED: 0, PRESENT: 0, FAILED: 0}
     t0 = time.monotonic()

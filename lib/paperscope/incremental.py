@@ -69,7 +69,9 @@ def extraction_input(spark: SparkSession, cfg: dict):
         return corpus.read_files(spark, cfg, with_content=True), len(rows), None
     for row, path in zip(rows, local):
         row["local_path"] = path
-    schema = StructType(listing.schema.fields + [StructField("local_path", StringType(), True)])
+    corpus.mark_duplicates(cfg, rows)
+    schema = StructType(listing.schema.fields + [StructField("local_path", StringType(), True),
+                                                 StructField("duplicate_of", StringType(), True)])
     return corpus.spread_files(spark, rows, schema, extraction_tasks(spark, cfg, len(rows))), len(rows), rows
 
 
@@ -89,14 +91,17 @@ def unchanged_on_driver(rows: list[dict] | None, known: frozenset, cfg: dict,
     trusted = trusted or {}
     if rows is None or len(rows) != len(known):
         return None
-    untrusted = [r for r in rows if _trust_key(r) not in trusted]
+    untrusted = [r for r in rows if transforms.trusted_id(r, trusted, r.get("modified_ns")) is None]
     if sum(r["size_bytes"] or 0 for r in untrusted) > cfg.extract.driver_hash_bytes:
         return None
     limits = Limits.from_config(cfg)
     touched = []
     for r in untrusted:
-        data, got = transforms.read_file(r["local_path"], r["path"], limits)
-        key = transforms.paper_key(r["path"], data, got)
+        if r.get("duplicate_of"):
+            key = transforms.duplicate_id(r["path"])
+        else:
+            data, got = transforms.read_file(r["local_path"], r["path"], limits)
+            key = transforms.paper_key(r["path"], data, got)
         if (key, r["path"], r["year"]) not in known:
             return None
         touched.append({**r, "paper_id": key})
@@ -217,5 +222,5 @@ def inputs_state(spark: SparkSession, cfg: dict, step: str, years: list[int], re
 
 
 def up_to_date(spark: SparkSession, cfg: dict, name: str, state: dict) -> bool:
-    """True when table `name` was last written from exactly this state."""
-    return tables.last_metadata(spark, cfg, name) == state
+    """True when table `name` was last written from exactly this state (its unit marker aside)."""
+    return tables.without_unit(tables.last_metadata(spark, cfg, name)) == state

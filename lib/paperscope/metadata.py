@@ -13,6 +13,12 @@ Two layouts are read:
 
 Every record becomes one row of the papers table (status ``metadata``; ``malformed`` or
 ``duplicate`` with the reason in ``error``), so the quality gate can count what was read.
+A record is checked field by field before anything is taken from it: a number, a list or
+an object where a string is expected makes it ``malformed`` with the field named, never
+text through ``str()`` (where a list of strings is meant, as for several affiliations of
+one author, a list of strings is read as such). A record longer than
+metadata.max_record_chars is ``malformed`` without being kept, so one huge line cannot
+exhaust the JVM when the rows are handed to Spark.
 Each distinct affiliation string of a paper becomes affiliation rows with source
 ``metadata``, resolved by the same gazetteer as PDF headers.
 
@@ -116,39 +122,93 @@ def _is_missing(text: str) -> bool:
     return text.strip().casefold() in _MISSING
 
 
+class BadField(ValueError):
+    """A field whose JSON type is not the one the layout has there."""
+
+
+_JSON_TYPES = {bool: "true/false", int: "a number", float: "a number", str: "a string", list: "an array",
+               dict: "an object", type(None): "null"}
+
+
+def _kind(value) -> str:
+    return _JSON_TYPES.get(type(value), type(value).__name__)
+
+
+def _text(obj: dict, key: str, where: str = "") -> str | None:
+    """A string field (None when absent or null); any other JSON type is a BadField."""
+    value = obj.get(key)
+    if value is None or isinstance(value, str):
+        return value
+    raise BadField(f"'{where}{key}' must be a string, got {_kind(value)} {_short(value)}")
+
+
+def _texts(obj: dict, key: str, sep: str | None, where: str = "") -> list[str] | None:
+    """A field that is a string (of sep-separated parts) or a list of strings: the parts."""
+    value = obj.get(key)
+    if value is None:
+        return None
+    if isinstance(value, str):
+        return value.split(sep) if sep else [value]
+    if isinstance(value, list) and all(isinstance(v, str) for v in value):
+        return list(value)
+    raise BadField(f"'{where}{key}' must be a string or a list of strings, got {_kind(value)} {_short(value)}")
+
+
+def _short(value) -> str:
+    text = json.dumps(value, ensure_ascii=False)
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
 def _nips_record(obj: dict, line: int) -> Record:
-    title = clean(obj.get("title"), unescape_literals=True)
+    try:
+        return _nips_fields(obj, line)
+    except BadField as exc:
+        return Record(line, error=str(exc))
+
+
+def _nips_fields(obj: dict, line: int) -> Record:
+    title = clean(_text(obj, "title"), unescape_literals=True)
     authors_in = obj.get("authors")
     if not title:
         return Record(line, error="no title")
     if not isinstance(authors_in, list):
-        return Record(line, title=title, error="'authors' is not a list")
+        return Record(line, title=title, error=f"'authors' must be a list, got {_kind(authors_in)}")
     authors = []
-    for a in authors_in:
+    for k, a in enumerate(authors_in, 1):
         if not isinstance(a, dict):
-            return Record(line, title=title, error="an author is not an object")
-        aff = clean(a.get("affiliation"), unescape_literals=True)
-        authors.append(Author(clean(a.get("name"), unescape_literals=True), [] if _is_missing(aff) else [aff]))
+            return Record(line, title=title, error=f"author {k} must be an object, got {_kind(a)}")
+        where = f"authors[{k}]."
+        name = clean(_text(a, "name", where), unescape_literals=True)
+        # One affiliation string, or a list of them (an author with several).
+        affs = [clean(x, unescape_literals=True) for x in (_texts(a, "affiliation", None, where) or [])]
+        authors.append(Author(name, [x for x in affs if not _is_missing(x)]))
     return Record(line, title=title, source_id=None, authors=authors)
 
 
-def _split(value, sep: str) -> list[str]:
-    return [] if value is None else str(value).split(sep)
-
-
 def _paperlists_record(obj: dict, line: int) -> Record:
-    sid = None if obj.get("id") in (None, "") else str(obj.get("id"))
-    title = clean(obj.get("title"))
+    try:
+        return _paperlists_fields(obj, line)
+    except BadField as exc:
+        sid = obj.get("id")
+        return Record(line, source_id=sid if isinstance(sid, str) and sid else None, error=str(exc))
+
+
+def _paperlists_fields(obj: dict, line: int) -> Record:
+    raw_id = obj.get("id")
+    if isinstance(raw_id, int) and not isinstance(raw_id, bool):
+        raw_id = str(raw_id)  # a numeric id is an id
+    sid = _text({"id": raw_id}, "id") or None
+    title = clean(_text(obj, "title"))
     if not title:
         return Record(line, source_id=sid, error="no title")
-    names = _split(obj.get("author"), ";")
-    affs = _split(obj.get("aff"), ";")
+    names = _texts(obj, "author", ";") or []
+    affs = _texts(obj, "aff", ";") or []
+    countries = _texts(obj, "aff_country_unique", ";") or []
+    index = _texts(obj, "aff_country_unique_index", ";") or []
     if obj.get("aff") is None:
         return Record(line, title=title, source_id=sid, error="no 'aff' field")
     if names and len(affs) != len(names):
         return Record(line, title=title, source_id=sid, error=f"{len(names)} authors but {len(affs)} affiliation groups")
-    countries = _split(obj.get("aff_country_unique"), ";")
-    index = _split(obj.get("aff_country_unique_index"), ";")
     authors = []
     for i, group in enumerate(affs):
         parts = [clean(p) for p in group.split("+")]
@@ -173,24 +233,27 @@ def detect_format(obj) -> str | None:
     return None
 
 
-def parse_text(text: str, fmt: str = "auto") -> tuple[str, list[Record]]:
+def parse_text(text: str, fmt: str = "auto", max_record_chars: int | None = None) -> tuple[str, list[Record]]:
     """The records of a metadata file's text (JSON array or JSON lines) and the format used.
 
-    A line that is not JSON, or a record missing what it needs, is a Record with an error:
-    counted and reported, never fatal.
+    The text is one JSON array only when the whole of it is one array; otherwise it is
+    JSON lines, one record per line (split on newlines only: U+2028 may sit in a string),
+    and a line holding an array is one malformed record, not the file. A line that is not
+    JSON, a record over max_record_chars, or a record missing what it needs or holding a
+    value of the wrong type, is a Record with an error: counted and reported, never fatal.
     """
     if fmt not in FORMATS:
         raise ValueError(f"unknown metadata format {fmt!r}; use one of {', '.join(FORMATS)}")
-    stripped = text.lstrip()
-    items: list[tuple[int, object]] = []
-    if stripped.startswith("["):
-        try:
-            items = [(i + 1, obj) for i, obj in enumerate(json.loads(stripped))]
-        except json.JSONDecodeError as exc:
-            return fmt, [Record(exc.lineno, error=f"not a valid JSON array: {exc.msg} (line {exc.lineno})")]
-    else:
-        for n, line in enumerate(text.splitlines(), 1):
+    limit = max_record_chars or len(text) + 1
+    items = _array_items(text, limit)
+    if items is None:
+        items = []
+        for n, line in enumerate(text.split("\n"), 1):
             if not line.strip():
+                continue
+            if len(line) > limit:
+                items.append((n, ValueError(f"record of {len(line):,} characters is over metadata.max_record_chars "
+                                            f"({limit:,}); not read")))
                 continue
             try:
                 items.append((n, json.loads(line)))
@@ -203,11 +266,49 @@ def parse_text(text: str, fmt: str = "auto") -> tuple[str, list[Record]]:
     for n, obj in items:
         if isinstance(obj, ValueError):
             records.append(Record(n, error=str(obj)))
+        elif isinstance(obj, list):
+            records.append(Record(n, error="a record must be a JSON object, got an array (JSON lines hold one "
+                                           "object per line; a JSON array file holds nothing else)"))
         elif not isinstance(obj, dict):
-            records.append(Record(n, error=f"a record must be a JSON object, got {type(obj).__name__}"))
+            records.append(Record(n, error=f"a record must be a JSON object, got {_kind(obj)}"))
         else:
             records.append(parse(obj, n))
     return fmt, records
+
+
+_WS = re.compile(r"[ \t\n\r]*")
+
+
+def _array_items(text: str, limit: int) -> list[tuple[int, object]] | None:
+    """(item number, item) of a file that is one JSON array, None when it is not one
+    (JSON lines, whose first line may itself be an array); an item over limit characters,
+    or a broken array, is a ValueError in its place."""
+    i = _WS.match(text).end()
+    if not text.startswith("[", i):
+        return None
+    decoder = json.JSONDecoder()
+    try:
+        whole, end = decoder.raw_decode(text, i)
+    except json.JSONDecodeError as exc:
+        first = text[i:].split("\n", 1)[0]
+        try:
+            json.loads(first)
+            return None  # the first line is a value of its own: JSON lines
+        except json.JSONDecodeError:
+            return [(exc.lineno, ValueError(f"not a valid JSON array: {exc.msg} (line {exc.lineno})"))]
+    if text[_WS.match(text, end).end():]:
+        return None  # more after the first value: JSON lines
+    # One array: find each item's span to bound its size (the parse above already passed).
+    items: list[tuple[int, object]] = []
+    pos = _WS.match(text, i + 1).end()
+    for n, item in enumerate(whole, 1):
+        _, stop = decoder.raw_decode(text, pos)
+        size = stop - pos
+        items.append((n, item if size <= limit else ValueError(
+            f"record of {size:,} characters is over metadata.max_record_chars ({limit:,}); not read")))
+        pos = _WS.match(text, stop).end()
+        pos = _WS.match(text, pos + 1).end()  # past the comma
+    return items
 
 
 def _claimed_code(name: str | None) -> str | None:
@@ -308,13 +409,13 @@ def check_source(cfg) -> None:
 
 
 def read_file(path: str, year: int | None = None, fmt: str = "auto", gazetteer=None,
-              corrected: dict[str, list[str]] | None = None) -> Read:
+              corrected: dict[str, list[str]] | None = None, max_record_chars: int | None = None) -> Read:
     """Parse a local metadata file into table rows; the year comes from the flag or the file name."""
     year = year or year_from_name(path)
     if year is None:
         raise ValueError(f"no year for {path}: pass --year (the file name has no 4-digit year)")
     text = Path(path).read_text("utf-8", errors="replace")
-    fmt, records = parse_text(text, fmt)
+    fmt, records = parse_text(text, fmt, max_record_chars)
     read = to_rows(records, int(year), str(path), fmt, gazetteer, corrected)
     log.info("metadata %s (%s, %d): %d records, %d papers, %d malformed, %d duplicate", path, fmt, year,
              read.stats["records"], read.stats.get(STATUS_OK, 0), read.stats.get(STATUS_MALFORMED, 0),

@@ -39,6 +39,7 @@ class Run:
     papers_refresh: object = None  # incremental.PapersRefresh of the extract step
     skipped: list[str] = field(default_factory=list)  # tables left as they were (inputs unchanged)
     discovered_from_metadata: bool = False
+    outside: list[str] = field(default_factory=list)  # corpus files in no <year>/ folder, not read
     counts: dict = field(default_factory=dict)  # the rules' gold tables as pandas, for the report
 
     def __post_init__(self):
@@ -60,11 +61,16 @@ class Run:
     def discover(self) -> list[tuple[int | None, int]]:
         if self.discovered is None:
             rows = corpus.discover(self.spark, self.cfg).collect()
+            self.outside = corpus.outside_years(self.spark, self.cfg)
+            if self.outside:
+                log.warning("%d file(s) in no <year>/ folder of %s, not read: %s", len(self.outside),
+                            self.cfg["input"]["corpus"], ", ".join(self.outside))
             self.discovered = sorted(((r.year, r.files) for r in rows), key=lambda r: (r[0] is None, r[0] or 0))
             if not self.discovered:
                 source = self.cfg["input"]["manifest"] or self.cfg["input"]["corpus"]
                 years = ", ".join(map(str, self.cfg["input"]["years"])) or "any year"
-                raise corpus.InputError(f"no files matching {self.cfg['input']['glob']} in {source} for {years}")
+                outside = f" (only outside <year>/ folders: {', '.join(self.outside)})" if self.outside else ""
+                raise corpus.InputError(f"no files matching {self.cfg['input']['glob']} in {source} for {years}{outside}")
             log.info("discovered %s", ", ".join(f"{y}: {n} files" for y, n in self.discovered))
             empty = sorted(set(self.cfg["input"]["years"]) - {y for y, _ in self.discovered})
             if empty:
@@ -99,9 +105,12 @@ def _state(run: Run, step: str) -> dict:
     return incremental.inputs_state(run.spark, run.cfg, step, run.years, registry.step(step).reads)
 
 
-def _skip(run: Run, state: dict) -> bool:
-    """True (and logged) when every table of the step was last written from this state."""
+def _skip(run: Run, state: dict, unit: bool = False) -> bool:
+    """True (and logged) when every table of the step was last written from this state
+    (and, for a step that writes its tables as one unit, that write was completed)."""
     names = registry.step(state["step"]).writes
+    if unit and tables.half_written(run.spark, run.cfg, list(names)):
+        return False
     if all(incremental.up_to_date(run.spark, run.cfg, name, state) for name in names):
         log.info("%s: inputs unchanged since the last write, step skipped", ", ".join(names))
         run.skipped.extend(names)
@@ -189,6 +198,7 @@ def validate(run: Run):
     from paperscope.quality import gate_key, remember_gate, reusable_gate, run_gate
 
     with run.step("validate"):
+        _check_metadata_unit(run)
         found = run.discover()
         key = gate_key(run.spark, run.cfg, run.years, found)
         if run.cfg["quality"]["reuse_unchanged"]:
@@ -210,27 +220,46 @@ def validate(run: Run):
         return gate
 
 
+def _check_metadata_unit(run: Run) -> None:
+    """Refuse to validate or aggregate tables that a metadata run left half-written."""
+    problem = tables.half_written(run.spark, run.cfg, list(registry.step("metadata").writes))
+    if problem:
+        raise corpus.InputError(f"{problem}; run `paperscope metadata` again (or the PDF pipeline) to rewrite them")
+
+
+GOLD = registry.step("aggregate").writes
+
+
 def aggregate(run: Run) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Silver -> gold: collaboration per year and mentions by author-country group."""
+    """Silver -> gold: collaboration per year and mentions by author-country group.
+
+    The gold tables are one unit (tables.write_unit): a run stopped between two of their
+    writes leaves the last complete set as what is read back and reported, and the next
+    run writes them all again.
+    """
     with run.step("aggregate"):
+        _check_metadata_unit(run)
         state = _state(run, "aggregate")
-        if not _skip(run, state):
+        if not _skip(run, state, unit=True):
             countries = transforms.paper_countries(run.read("papers"), run.read("affiliations", schemas.AFFILIATIONS),
                                                    run.cfg["affiliations"]["china_policy"])
             collab = transforms.collaboration(countries)
             text = terms_text(run.cfg["mentions"]["terms_file"])
             groups = transforms.term_groups(countries, run.read("mentions", schemas.MENTIONS), run.cfg["mentions"]["scope"],
                                             transforms.terms_table(run.spark, parse_terms(text)))
-            tables.write_years(collab, run.cfg, "collaboration", run.years, metadata=state)
-            tables.write_years(groups, run.cfg, "term_groups", run.years, metadata=state)
-            for name, frame in _rule_frames(run).items():
-                if name != "consistency":
-                    tables.write_years(run.spark.createDataFrame(frame, _RULE_SCHEMAS[name]), run.cfg, name, run.years,
-                                       metadata=state)
-        run.counts = {name: run.read(name).toPandas().sort_values(_RULE_ORDER[name]).reset_index(drop=True)
+            frames = [("collaboration", collab), ("term_groups", groups)]
+            frames += [(name, run.spark.createDataFrame(frame, _RULE_SCHEMAS[name]))
+                       for name, frame in _rule_frames(run).items() if name != "consistency"]
+            assert [name for name, _ in frames] == list(GOLD)
+            tables.write_unit(run.spark, run.cfg, "gold", run.run_id, frames, run.years, metadata=state)
+
+        def gold(name: str) -> DataFrame:
+            return tables.read_unit(run.spark, run.cfg, name, list(GOLD), run.years)
+
+        run.counts = {name: gold(name).toPandas().sort_values(_RULE_ORDER[name]).reset_index(drop=True)
                       for name in _RULE_ORDER}
-        return (run.read("collaboration").orderBy("year").toPandas(),
-                run.read("term_groups").orderBy("year", F.desc("papers"), "term").toPandas())
+        return (gold("collaboration").orderBy("year").toPandas(),
+                gold("term_groups").orderBy("year", F.desc("papers"), "term").toPandas())
 
 
 _RULE_SCHEMAS = {
@@ -249,13 +278,15 @@ def _rule_frames(run: Run) -> dict[str, pd.DataFrame]:
     from paperscope import rules
 
     conf = run.cfg["aggregates"]
-    papers = run.read("papers").select("paper_id", "year").toPandas()
+    papers = run.read("papers").select("paper_id", "year", "status").toPandas()
     affs = run.read("affiliations", schemas.AFFILIATIONS).select("paper_id", "year", "raw", "country",
                                                                  "institution").toPandas()
     authors = run.read("authors", schemas.AUTHORS).select("paper_id", "year", "position", "n_authors",
                                                           "affiliation_countries").toPandas()
     wanted = list(dict.fromkeys([*conf["rules"], *rules.GATED]))
-    # Papers outside a year folder have no year: the gate fails them; no rule counts them.
+    # Papers outside a year folder have no year: the gate fails them; no rule counts them,
+    # nor a copy of a paper (status duplicate), which is counted at its first path.
+    papers = papers[papers["status"] != transforms.DUPLICATE]
     papers, affs, authors = (df[df["year"].notna()].astype({"year": "int64"}) for df in (papers, affs, authors))
     counts = rules.count_rules(papers, affs, authors, rules=wanted, min_share=conf["min_share"],
                                min_authors=conf["min_authors"])
@@ -273,7 +304,8 @@ def _consistency(run: Run) -> dict:
 
 
 def _inputs_table(run: Run) -> pd.DataFrame:
-    """Files found and extraction statuses per year (a null year means 'not in a year folder')."""
+    """Files found and extraction statuses per year (a null year: a manifest row without a
+    4-digit year; corpus files outside <year>/ folders are run.outside, not counted here)."""
     discovered = pd.DataFrame(run.discover(), columns=["year", "files"]).astype({"year": "Int64"})
     try:
         status = run.read("papers").groupBy("year").pivot("status").count().toPandas()
@@ -337,6 +369,7 @@ def report(run: Run, gate, collab=None, terms=None, message: str | None = None) 
         "durations": run.durations, "config": run.cfg.as_dict(),
         "papers_refresh": run.papers_refresh.__dict__ if run.papers_refresh else None, "skipped": run.skipped,
         "data_docs": gate.data_docs_index if gate is not None else None,
+        "outside_year_folders": run.outside,
         "gate_reused_from": gate.reused_from if gate is not None else None,
         "versions": versions(run.spark.version),
         "library": library_origins(run.spark),
@@ -398,16 +431,21 @@ def metadata(run: Run):
     with run.step("metadata"):
         fixes, flags = _review_fixes(run)
         try:
-            read = md.read_file(conf["source"], conf["year"], conf["format"], from_config(run.cfg), _corrected(fixes))
+            read = md.read_file(conf["source"], conf["year"], conf["format"], from_config(run.cfg), _corrected(fixes),
+                                conf["max_record_chars"])
         except (OSError, ValueError) as exc:
             raise corpus.InputError(f"metadata {conf['source']}: {exc}") from None
         run.discovered = [(read.stats["year"], read.stats["records"])]
         run.discovered_from_metadata = True
         read = _reviewed_metadata(read, fixes, flags)
-        tables.write_years(_frame(run.spark, read.papers, schemas.PAPERS), run.cfg, "papers", run.years)
-        tables.write_years(_frame(run.spark, read.affiliations, schemas.AFFILIATIONS), run.cfg, "affiliations", run.years)
-        tables.write_years(_frame(run.spark, read.authors, schemas.AUTHORS), run.cfg, "authors", run.years)
-        tables.write_years(_frame(run.spark, [], schemas.MENTIONS), run.cfg, "mentions", run.years)
+        # Every frame is built (and handed to the JVM) before the first write, and the four
+        # tables are one unit: a stop between two writes is refused by the gate, never read.
+        frames = [("papers", _frame(run.spark, read.papers, schemas.PAPERS)),
+                  ("affiliations", _frame(run.spark, read.affiliations, schemas.AFFILIATIONS)),
+                  ("authors", _frame(run.spark, read.authors, schemas.AUTHORS)),
+                  ("mentions", _frame(run.spark, [], schemas.MENTIONS))]
+        assert [name for name, _ in frames] == list(registry.step("metadata").writes)
+        tables.write_unit(run.spark, run.cfg, "metadata", run.run_id, frames, run.years)
         return read
 
 

@@ -393,6 +393,8 @@ def view_model(run_dir: Path, *, meta, inputs, gate_df, collab, terms, audit_df,
         "inputs": Table.of(inputs),
         "outcomes": ", ".join(f"{k} {v:,}" for k, v in status_counts.items()) or "none",
         "failures": None if failures is None or failures.empty else Table.of(failures),
+        # Files of the corpus folder in no <year>/ folder: named, not read (corpus.outside_years).
+        "outside": [_cell(p) for p in meta.get("outside_year_folders") or []],
         "durations": Table.of(pd.DataFrame(sorted(meta["durations"].items()), columns=["step", "seconds"])),
         "versions": Table.of(pd.DataFrame(sorted(meta.get("versions", {}).items()), columns=["component", "version"])),
         "config_yaml": yaml.safe_dump(meta["config"], sort_keys=True),

@@ -305,3 +305,99 @@ def _spark_last_commit(spark: SparkSession, path: str, ident: str | None, ref: s
             return None
         raise TableDamaged(ref, exc) from None
     return {"version": int(rows[0]["version"]), "userMetadata": rows[0]["userMetadata"]} if rows else None
+
+
+# ---------------------------------------------------------------------------------------
+# Sets of tables written as one unit
+# ---------------------------------------------------------------------------------------
+
+UNIT_KEY = "unit"
+
+
+def write_unit(spark: SparkSession, cfg: dict, unit: str, run_id: str, frames: list[tuple[str, DataFrame]],
+               years: list[int], metadata: dict | None = None) -> None:
+    """Write tables that must agree with one another (the gold tables of a run; metadata's
+    papers, affiliations, authors and mentions) so that a stop between two writes is seen.
+
+    Delta commits one table at a time. Every commit of the unit records in its userMetadata
+    `unit: {name, run_id}`; the last one also records the version each other table was
+    left at, which marks the unit complete. A reader (unit_versions, half_written) then
+    tells a complete unit from one a killed run left half-written, and trusts only the
+    complete one; the next run writes the whole unit again.
+    """
+    names = [name for name, _ in frames]
+    versions: dict[str, int | None] = {}
+    # Delta leaves out a commit that changes no file (an empty frame over empty years); the
+    # unit's markers are in the commits, so every write of a unit must commit.
+    before = spark.conf.get(_SKIP_EMPTY, None)
+    spark.conf.set(_SKIP_EMPTY, "false")
+    try:
+        for i, (name, df) in enumerate(frames):
+            marker = {"name": unit, "run_id": run_id, "tables": names}
+            if i == len(frames) - 1:
+                marker["versions"] = versions
+            write_years(df, cfg, name, years, metadata={**(metadata or {}), UNIT_KEY: marker})
+            versions[name] = version(spark, cfg, name)
+    finally:
+        if before is None:
+            spark.conf.unset(_SKIP_EMPTY)
+        else:
+            spark.conf.set(_SKIP_EMPTY, before)
+
+
+_SKIP_EMPTY = "spark.databricks.delta.skipRecordingEmptyCommits"
+
+
+def _unit_of(spark: SparkSession, cfg: dict, name: str) -> dict | None:
+    last = last_metadata(spark, cfg, name) or {}
+    unit = last.get(UNIT_KEY)
+    return unit if isinstance(unit, dict) else None
+
+
+def without_unit(meta: dict | None) -> dict | None:
+    """A commit's userMetadata less the unit marker (what a step's skip check compares)."""
+    if not isinstance(meta, dict):
+        return meta
+    return {k: v for k, v in meta.items() if k != UNIT_KEY}
+
+
+def half_written(spark: SparkSession, cfg: dict, names: list[str]) -> str | None:
+    """None when the unit's tables agree; else one line naming the run that stopped between
+    its writes and the tables it wrote. The last table's commit closes a unit: a table whose
+    last commit belongs to another run's unit than that closing commit was left behind."""
+    units = {name: _unit_of(spark, cfg, name) for name in names}
+    closing = units[names[-1]]
+    closed = closing.get("run_id") if closing and "versions" in closing else None
+    stray = {name: u["run_id"] for name, u in units.items() if u and u.get("run_id") != closed}
+    if not stray:
+        return None
+    runs = sorted(set(stray.values()))
+    return (f"tables {', '.join(table_ref(cfg, n) for n in stray)} were written by run {', '.join(runs)}, which "
+            f"stopped before the rest of its set ({', '.join(table_ref(cfg, n) for n in names)})")
+
+
+def unit_versions(spark: SparkSession, cfg: dict, names: list[str]) -> dict[str, int | None] | None:
+    """The versions of the unit's last complete write, table by table (the closing table at
+    its current version); None when no complete write of this unit is recorded."""
+    closing = _unit_of(spark, cfg, names[-1])
+    if not closing or "versions" not in closing:
+        return None
+    return {**{n: closing["versions"].get(n) for n in names[:-1]}, names[-1]: version(spark, cfg, names[-1])}
+
+
+def read_unit(spark: SparkSession, cfg: dict, name: str, names: list[str], years: list[int] | None,
+              schema: StructType | None = None) -> DataFrame:
+    """Table `name` as the last complete write of its unit left it (time travel to the
+    recorded version when a later, unfinished write has moved it on); as it is when the
+    unit is complete or was never written as a unit."""
+    versions = unit_versions(spark, cfg, names)
+    current = version(spark, cfg, name)
+    wanted = (versions or {}).get(name)
+    if wanted is None or wanted == current:
+        return read_years(spark, cfg, name, years, schema)
+    log.warning("%s: version %s is from an unfinished write; reading version %s, the last complete one",
+                table_ref(cfg, name), current, wanted)
+    ident = table_name(cfg, name)
+    reader = spark.read.format("delta").option("versionAsOf", wanted)
+    df = reader.table(ident) if ident else reader.load(table_path(cfg, name))
+    return df if years is None else df.where(F.expr(years_predicate(years)))

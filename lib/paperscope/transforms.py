@@ -48,6 +48,7 @@ def extract_papers(files: DataFrame, limits, known: frozenset = frozenset(), tru
 
     source = "content" if "content" in files.columns else "local_path"
     cols = ["path", "year", "size_bytes", source, "title_hint", "source_id"]
+    cols += ["duplicate_of"] if "duplicate_of" in files.columns else []
     if "modified_ns" not in files.columns:
         files = files.withColumn("modified_ns", F.lit(None).cast("long"))
     cols.append("modified_ns")
@@ -59,18 +60,49 @@ _EXTRACTED = StructType(schemas.PAPERS.fields + [StructField("reused", BooleanTy
 _EMPTY_ROW = dict.fromkeys(_EXTRACTED.fieldNames())
 
 
+DUPLICATE = "duplicate"
+
+
+def duplicate_row(rec: dict, limits) -> dict:
+    """The row of a path whose bytes are another path's (corpus.mark_duplicates): no text,
+    an id of its own (the paper's id stays with its first path), the first path in error."""
+    path = rec["path"]
+    return {"paper_id": duplicate_id(path), "year": _year(rec), "path": path, "size_bytes": int(rec["size_bytes"] or 0),
+            "status": DUPLICATE, "error": f"same bytes as {rec['duplicate_of']}: one paper, counted there",
+            "extractor": limits.extractor, "title": None}
+
+
+def duplicate_id(path: str) -> str:
+    return hashlib.sha256(f"{DUPLICATE}\0{path}".encode()).hexdigest()
+
+
 def trust_key(path: str, year, size, modified_ns) -> tuple:
     """What a re-run compares before reading a file: (path, year, size, mtime in ns)."""
     return (path, None if year is None or pd.isna(year) else int(year), None if size is None or pd.isna(size)
             else int(size), None if modified_ns is None or pd.isna(modified_ns) else int(modified_ns))
 
 
+def trusted_id(rec: dict, trusted: dict | None, modified) -> str | None:
+    """The stored paper_id of a file trusted by (path, year, size, mtime), unless the file's
+    duplicate status changed since (a copy whose first path is gone is read again)."""
+    stored = (trusted or {}).get(trust_key(rec["path"], rec["year"], rec["size_bytes"], modified))
+    if stored is None or (stored == duplicate_id(rec["path"])) != bool(rec.get("duplicate_of")):
+        return None
+    return stored
+
+
 def _extract_one(rec: dict, limits, known: frozenset, pdf, log, trusted: dict | None = None) -> dict:
-    """One file -> one row; reads the bytes (content or local path), hashes, extracts."""
+    """One file -> one row; reads the bytes (content or local path), hashes, extracts.
+
+    size_bytes is the number of bytes read (the file may have changed since it was listed).
+    """
     path = rec["path"]
     modified = rec.get("modified_ns")
     modified = None if modified is None or pd.isna(modified) else int(modified)
-    stored = (trusted or {}).get(trust_key(path, rec["year"], rec["size_bytes"], modified))
+    if rec.get("duplicate_of"):
+        row = duplicate_row(rec, limits)
+        return {**row, "modified_ns": modified, "reused": (row["paper_id"], path, row["year"]) in known}
+    stored = trusted_id(rec, trusted, modified)
     if stored is not None:
         return {"paper_id": stored, "year": _year(rec), "path": path, "size_bytes": int(rec["size_bytes"]),
                 "modified_ns": modified, "status": "ok", "reused": True}
@@ -79,8 +111,9 @@ def _extract_one(rec: dict, limits, known: frozenset, pdf, log, trusted: dict | 
     else:
         data, got = read_file(rec["local_path"], path, limits)
     digest = paper_key(path, data, got)
+    size = len(data) if data is not None else int(rec["size_bytes"] or 0)
     if (digest, path, _year(rec)) in known:
-        return {"paper_id": digest, "year": _year(rec), "path": path, "size_bytes": int(rec["size_bytes"]),
+        return {"paper_id": digest, "year": _year(rec), "path": path, "size_bytes": size,
                 "modified_ns": modified, "status": got.status if got else "ok", "reused": True}
     if got is None:
         got = pdf.extract_isolated(data, limits)
@@ -91,7 +124,7 @@ def _extract_one(rec: dict, limits, known: frozenset, pdf, log, trusted: dict | 
         "paper_id": digest,
         "year": _year(rec),
         "path": path,
-        "size_bytes": int(rec["size_bytes"]),
+        "size_bytes": size,
         "n_pages": got.n_pages,
         "title": hint if isinstance(hint, str) and hint else got.title,
         "header_text": got.header_text,
@@ -314,6 +347,7 @@ def paper_countries(papers: DataFrame, affiliations: DataFrame, china_policy: st
     china = policy.china_codes(china_policy)
     per_paper = (affiliations.where(F.col("country").isNotNull())
                  .groupBy("paper_id").agg(F.sort_array(F.collect_set("country")).alias("countries")))
+    papers = papers.where(F.col("status") != DUPLICATE)  # a copy of a paper counted at its first path
     return (papers.select("paper_id", "year", "status").join(per_paper, "paper_id", "left")
             .withColumn("countries", F.coalesce("countries", F.array().cast("array<string>")))
             .withColumn("has_us", F.array_contains("countries", policy.US))

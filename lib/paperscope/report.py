@@ -499,7 +499,8 @@ def _review_page(run_dir: Path, meta: dict, sheet: pd.DataFrame, records: list[d
             "strata": ", ".join(f"{review.STRATUM_WORDS[k]} ({k}) {v}" for k, v in review_settings.strata.items()),
             "papers": review.page_view(sheet, found), "headline": error["sentences"],
             "sheet_json": Markup(review.script_json(sheet.to_dict("records"))),
-            "columns_json": Markup(review.script_json(list(sheet.columns)))}
+            "columns_json": Markup(review.script_json(list(sheet.columns))),
+            "formula_start_json": Markup(review.script_json(list(escape.FORMULA_START) + ["'"]))}
     path = run_dir / "review.html"
     path.write_text(render("review.html.j2", view), encoding="utf-8")
     return path

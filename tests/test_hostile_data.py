@@ -17,8 +17,15 @@ import threading
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
+import logging
+import re
+
+import pandas as pd
 import pytest
 from test_download import make_pdf
+from test_hostile_failures import _rendered, _terms
+
+from paperscope import escape
 
 from paperscope import download
 from paperscope.config import load_config
@@ -293,7 +300,10 @@ def _paper(path, text: str) -> None:
 @pytest.fixture(scope="module")
 def hostile_corpus(tmp_path_factory):
     """2024: a.pdf, b.PDF and a copy of a.pdf in a subfolder; 2025: another copy of a.pdf
-    and c.pdf; stray.pdf at the root and misc/other.pdf in no year folder."""
+    and c.pdf; stray.pdf at the root and misc/other.pdf in no year folder. Also in 2024,
+    for the injection and slow-term checks of test_hostile_failures.py (one run serves
+    both, to keep the suite short): a formula title in a file name with a backquote and a
+    Markdown link, and a title starting with '@'."""
     import shutil
 
     root = tmp_path_factory.mktemp("hostile") / "corpus"
@@ -305,7 +315,29 @@ def hostile_corpus(tmp_path_factory):
     shutil.copy(root / "2024" / "a.pdf", root / "2025" / "a-again.pdf")
     _paper(root / "stray.pdf", "Not in a year")
     _paper(root / "misc" / "other.pdf", "Not in a year either")
+    _injection_paper(root / "2024" / ODD_NAME, FORMULA_TITLE, "We use fine models. b " + "a" * 48 + "!")
+    _injection_paper(root / "2024" / "plain.pdf", "@SUM(1+1) A Plain Title", "Nothing slow here, a fine paper.")
     return root
+
+
+ODD_NAME = "paper `x` [y](http__e).pdf"
+FORMULA_TITLE = '=HYPERLINK("http://evil.example","x") [click](http://evil.example)'
+
+
+def _injection_paper(path, title: str, body: str) -> None:
+    from reportlab.pdfgen import canvas
+
+    path.parent.mkdir(parents=True, exist_ok=True)
+    c = canvas.Canvas(str(path))
+    c.setFont("Helvetica-Bold", 18)
+    c.drawString(72, 720, title)
+    c.setFont("Helvetica", 10)
+    c.drawString(72, 690, "Jane Doe, Peking University, Beijing, China")
+    c.drawString(72, 676, "John Roe, Stanford University, Stanford, CA, USA")
+    c.drawString(72, 600, body)
+    c.showPage()
+    c.drawString(72, 720, body)
+    c.save()
 
 
 def _hostile_cfg(base_cfg, root, tmp, **changes):
@@ -314,17 +346,24 @@ def _hostile_cfg(base_cfg, root, tmp, **changes):
 
 
 @pytest.mark.e2e
-def test_copies_capitals_and_stray_files_then_gold_as_one_unit(spark, base_cfg, hostile_corpus, tmp_path, monkeypatch):
+def test_copies_capitals_and_stray_files_then_gold_as_one_unit(spark, base_cfg, hostile_corpus, tmp_path, monkeypatch,
+                                                              caplog):
     from paperscope import pipeline, tables
 
     root = hostile_corpus
-    cfg = _hostile_cfg(base_cfg, root, tmp_path)
+    terms = tmp_path / "terms.yaml"
+    terms.write_text(_terms(r"(?:x?a|a)+b") + "- {name: Fine, kind: method, origin: {organisation: Y, "
+                     "country: null}, case_sensitive: true, variants: ['fine']}\n", encoding="utf-8")
+    cfg = _hostile_cfg(base_cfg, root, tmp_path, **{"mentions.terms_file": str(terms), "mentions.timeout_seconds": 1})
     run = pipeline.Run(spark, cfg)
-    assert pipeline.run_all(run) == 0
+    with caplog.at_level(logging.WARNING, logger="paperscope.pipeline"):
+        assert pipeline.run_all(run) == 0
+    _assert_inert_outputs(run, caplog, root / "2024" / ODD_NAME)
     papers = {corpus_path(r.path): r for r in tables.read_years(spark, cfg, "papers", None).collect()}
     a, copy, again = str(root / "2024" / "a.pdf"), str(root / "2024" / "sub" / "a-copy.pdf"), str(root / "2025" / "a-again.pdf")
+    injected = {str(root / "2024" / ODD_NAME), str(root / "2024" / "plain.pdf")}
     # .PDF is found; every file in a year folder is a row; stray files are named, not rows
-    assert set(papers) == {a, str(root / "2024" / "b.PDF"), copy, again, str(root / "2025" / "c.pdf")}
+    assert set(papers) == {a, str(root / "2024" / "b.PDF"), copy, again, str(root / "2025" / "c.pdf")} | injected
     assert run.outside == [str(root / "misc" / "other.pdf"), str(root / "stray.pdf")]
     summary = (run.run_dir / "summary.md").read_text(encoding="utf-8")
     assert "outside the year folders" in summary and "stray.pdf" in summary and "other.pdf" in summary
@@ -334,7 +373,7 @@ def test_copies_capitals_and_stray_files_then_gold_as_one_unit(spark, base_cfg, 
         assert papers[dup].status == "duplicate" and a in papers[dup].error
     assert papers[again].year == 2025
     collab = {r.year: r.papers for r in tables.read_years(spark, cfg, "collaboration", None).collect()}
-    assert collab == {2024: 2, 2025: 1}
+    assert collab == {2024: 2 + len(injected), 2025: 1}
     # size_bytes is the size read
     assert all(r.size_bytes == os.path.getsize(p) for p, r in papers.items())
     # an unchanged re-run extracts nothing and writes nothing (the copies' rows are stable)
@@ -376,6 +415,30 @@ def test_copies_capitals_and_stray_files_then_gold_as_one_unit(spark, base_cfg, 
     assert tables.half_written(spark, cfg, gold) is None
     assert tables.unit_versions(spark, cfg, gold) == {n: tables.version(spark, cfg, n) for n in gold}
     assert all(tables.last_metadata(spark, cfg, n)["unit"]["run_id"] == rerun.run_id for n in gold)
+
+
+def _assert_inert_outputs(run, caplog, odd_name) -> None:
+    """The slow term stopped at the limit and named; every CSV and .md the run wrote is inert."""
+    late = [r.getMessage() for r in caplog.records if "mentions.timeout_seconds" in r.getMessage()]
+    assert len(late) == 1 and "'Slow'" in late[0] and str(odd_name) in late[0]
+    stored = run.read("mentions").toPandas()
+    assert (stored["count_full"] >= 0).all() and "Slow" not in set(stored["term"])
+
+    written = sorted(run.run_dir.glob("*.csv"))
+    assert {"audit.csv", "review_sample.csv"} <= {p.name for p in written}
+    for path in written:
+        with open(path, newline="", encoding="utf-8") as fh:
+            cells = [c for row in csv.reader(fh) for c in row]
+        assert not any(c.startswith(escape.FORMULA_START) for c in cells), path.name
+    audit = pd.read_csv(run.run_dir / "audit.csv", dtype=str, keep_default_na=False)
+    assert {escape.csv_unescape(t) for t in audit["title"]} >= {FORMULA_TITLE}
+
+    for path in sorted(run.run_dir.glob("*.md")):
+        rendered = _rendered(path.read_text(encoding="utf-8"))
+        assert "evil.example" not in " ".join(re.findall(r'<a [^>]*href="([^"]*)"', rendered)), path.name
+        images = re.findall(r"<img ([^>]*)>", rendered)
+        sources = [re.search(r'src="([^"]*)"', i).group(1) for i in images]
+        assert all(re.fullmatch(r"[a-z_]+\.png", src) and (run.run_dir / src).is_file() for src in sources), sources
 
 
 def corpus_path(path: str) -> str:

@@ -122,7 +122,7 @@ def count_rules(papers: pd.DataFrame, affiliations: pd.DataFrame, authors: pd.Da
         per = base.merge(per.drop(columns="year"), on="paper_id", how="left")
         for col in ["known", "any_us", "any_cn", *RULES[1:-1]]:
             per[col] = per[col].eq(True)
-        per[["us_fc", "cn_fc"]] = per[["us_fc", "cn_fc"]].fillna(0.0)
+        per[["us_fc", "cn_fc"]] = per[["us_fc", "cn_fc"]].astype("float64").fillna(0.0)
         for year, n in totals.items():
             f = flags[flags["year"] == year]
             p = per[per["year"] == year]

@@ -44,7 +44,26 @@ PAPERS = {
 }
 
 
-class Site:
+class LocalServer:
+    """An HTTP server on 127.0.0.1 in a thread, for the downloader's tests: `with` starts and stops it."""
+
+    def _serve(self, handler) -> None:
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+        self.server.daemon_threads = True
+        self.base = f"http://127.0.0.1:{self.server.server_address[1]}"
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+
+    def __enter__(self):
+        self.thread.start()
+        return self
+
+    def __exit__(self, *exc):
+        self.server.shutdown()
+        self.server.server_close()
+        self.thread.join(5)
+
+
+class Site(LocalServer):
     """A NeurIPS-like proceedings site: year page -> paper pages -> PDFs."""
 
     def __init__(self):
@@ -111,19 +130,7 @@ class Site:
                     return self._send(301, b"", headers={"Location": "file:///etc/passwd"})
                 return self._send(404, b"not here")
 
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.server.daemon_threads = True
-        self.base = f"http://127.0.0.1:{self.server.server_address[1]}"
-        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
-
-    def __enter__(self):
-        self.thread.start()
-        return self
-
-    def __exit__(self, *exc):
-        self.server.shutdown()
-        self.server.server_close()
-        self.thread.join(5)
+        self._serve(Handler)
 
 
 @pytest.fixture()

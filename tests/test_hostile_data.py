@@ -13,16 +13,15 @@ import csv
 import os
 import json
 import email.utils
-import threading
 import time
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 
 import logging
 import re
 
 import pandas as pd
 import pytest
-from test_download import make_pdf
+from test_download import LocalServer, make_pdf
 from test_hostile_failures import _rendered, _terms
 
 from paperscope import escape
@@ -33,7 +32,7 @@ from paperscope.config import load_config
 # -- downloader -------------------------------------------------------------------------
 
 
-class Server:
+class Server(LocalServer):
     """PDFs under /a/ and /b/ with one file name, a server that trickles, and 503s with
     Retry-After (seconds, an HTTP date, an hour)."""
 
@@ -82,18 +81,7 @@ class Server:
                     return self._send(200, srv.pdfs[path], {"Content-Type": "application/pdf"})
                 return self._send(404, b"no")
 
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.server.daemon_threads = True
-        self.base = f"http://127.0.0.1:{self.server.server_address[1]}"
-        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
-
-    def __enter__(self):
-        self.thread.start()
-        return self
-
-    def __exit__(self, *exc):
-        self.server.shutdown()
-        self.server.server_close()
+        self._serve(Handler)
 
 
 @pytest.fixture()

@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from test_robustness import _hand_pdf
+from test_robustness import _hand_pdf, _reportlab
 
 from paperscope import cli, entrypoints, escape, failures, mentions, pdf
 from paperscope.exitcodes import Exit, markdown_table
@@ -154,6 +154,18 @@ def test_a_bomb_stops_at_the_memory_limit_of_the_child(bomb):
     got = pdf.extract_isolated(bomb, pdf.Limits(timeout_seconds=60, max_memory_bytes=96 << 20))
     assert got.status == pdf.TOO_LARGE and "extract.max_memory_bytes=100663296" in got.error
     assert got.extract_seconds < 30
+
+
+def test_after_a_bomb_the_next_pdf_gets_a_fresh_child(bomb):
+    """A child that hit its memory cap ends; the next PDF is read with the whole cap again."""
+    child = pdf.Sandbox(pdf.Limits(timeout_seconds=60, max_memory_bytes=96 << 20))
+    try:
+        assert child.extract(bomb).status == pdf.TOO_LARGE
+        assert child.pid is None
+        got = child.extract(_reportlab(text="After the bomb"))
+        assert got.status == pdf.OK, got.error
+    finally:
+        child.close()
 
 
 def test_bomb_limits_are_settings_with_defaults():

@@ -7,6 +7,7 @@ import io
 import json
 import os
 import re
+import time
 import zlib
 from pathlib import Path
 
@@ -196,6 +197,73 @@ def test_isolated_extraction_gives_the_same_text(repo):
     alone, isolated = pdf.extract(data), pdf.extract_isolated(data, pdf.Limits(timeout_seconds=60))
     assert isolated.status == pdf.OK
     assert (isolated.full_text, isolated.header_text, isolated.title) == (alone.full_text, alone.header_text, alone.title)
+
+
+def test_one_child_reads_many_pdfs_with_the_same_rows(repo):
+    """The sandbox keeps one forked child for a run's PDFs; each row is what extract() gives."""
+    files = sorted((repo / "sample/corpus").rglob("*.pdf"))[:3]
+    child = pdf.Sandbox(pdf.Limits(timeout_seconds=60))
+    try:
+        pids = []
+        for f in files:
+            data = f.read_bytes()
+            got, alone = child.extract(data), pdf.extract(data)
+            pids.append(child.pid)
+            assert (got.status, got.full_text, got.header_layout) == (pdf.OK, alone.full_text, alone.header_layout)
+        assert pids[0] != os.getpid() and len(set(pids)) == 1
+    finally:
+        child.close()
+    assert child.pid is None
+
+
+def test_a_child_past_the_limit_is_replaced_for_the_next_pdf():
+    child = pdf.Sandbox(pdf.Limits(timeout_seconds=1))
+    try:
+        first = child.extract(_reportlab(text="Before the hang"))
+        hung_pid = child.pid
+        assert first.status == pdf.OK and hung_pid is not None
+        assert child.extract(_slow_pdf()).status == pdf.TIMEOUT
+        assert child.pid is None  # killed and reaped
+        after = child.extract(_reportlab(text="After the hang"))
+        assert after.status == pdf.OK and "After the hang" in after.full_text and child.pid != hung_pid
+    finally:
+        child.close()
+
+
+def test_a_child_that_died_between_pdfs_is_replaced():
+    import signal
+
+    child = pdf.Sandbox(pdf.Limits(timeout_seconds=60))
+    try:
+        child.extract(_reportlab())
+        os.kill(child.pid, signal.SIGKILL)
+        deadline = time.monotonic() + 10
+        while Path(f"/proc/{child.pid}/stat").read_text().rsplit(")", 1)[1].split()[0] != "Z":
+            assert time.monotonic() < deadline
+            time.sleep(0.01)
+        got = child.extract(_reportlab(text="Read by a fresh child"))
+        assert got.status == pdf.OK and "Read by a fresh child" in got.full_text
+    finally:
+        child.close()
+
+
+def test_a_child_ends_after_papers_per_child():
+    child = pdf.Sandbox(pdf.Limits(timeout_seconds=60, papers_per_child=2))
+    try:
+        child.extract(_reportlab())
+        first = child.pid
+        child.extract(_reportlab())
+        assert child.pid is None  # it ended itself after its second PDF
+        assert child.extract(_reportlab()).status == pdf.OK and child.pid not in (None, first)
+    finally:
+        child.close()
+
+
+def test_papers_per_child_is_a_setting():
+    from paperscope.config import load_config
+
+    assert pdf.Limits.from_config(load_config()).papers_per_child == load_config().extract.papers_per_child > 0
+    assert pdf.Limits.from_config(load_config(sets=["extract.papers_per_child=7"])).papers_per_child == 7
 
 
 def test_pages_after_the_header_keep_word_spacing(repo):

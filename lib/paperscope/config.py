@@ -170,6 +170,7 @@ class Extract(Section):
     max_bytes: Count
     max_memory_bytes: Count
     max_stream_bytes: Count
+    papers_per_child: Count
     page_limit: Count
     partitions: Count
     max_tasks_per_core: Annotated[int, Field(ge=1)]

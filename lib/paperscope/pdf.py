@@ -13,7 +13,7 @@ When one engine cannot read a PDF the other one does, and the row says so
 (``body_engine``, ``body_fallback``); a PDF that pdfminer cannot open at all is read
 whole by PDFium (header text without layout, no title).
 
-``extract_isolated`` runs ``extract`` in a forked child with a wall-time limit, so a
+``Sandbox`` runs ``extract`` in a forked child with a wall-time limit, so a
 pdfminer call that hangs (or a file that blocks on read, like a FIFO) is killed and
 recorded instead of hanging the Spark task; the child's memory is capped too
 (``max_memory_bytes``), and every Flate stream pdfminer inflates stops at
@@ -95,6 +95,7 @@ class Limits:
     header_chars: int = 20000
     layout_pages: int = 1
     body_engine: str = body.PDFIUM
+    papers_per_child: int = 0  # PDFs one extraction child reads before a fresh one is forked; 0 = no limit
 
     def __post_init__(self):
         if self.body_engine not in body.ENGINES:
@@ -495,7 +496,7 @@ def _read_whole_by_pdfium(data: bytes, limits: Limits, failed: Extracted) -> Ext
 
 
 # ---------------------------------------------------------------------------------------
-# Isolation: one forked child per PDF, killed at the wall-time limit
+# Isolation: forked children, killed at the wall-time limit
 # ---------------------------------------------------------------------------------------
 
 
@@ -541,61 +542,193 @@ def _cap_memory(extra: int) -> None:
 
 
 def extract_isolated(data: bytes, limits: Limits) -> Extracted:
-    """extract() in a forked child that is killed after limits.timeout_seconds.
+    """extract() in a forked child of its own that is killed after limits.timeout_seconds.
 
-    fork shares the bytes and the imported pdfminer with the child for free (copy on
-    write); the result comes back pickled through a pipe. A child that dies (a crash, the
-    OOM killer) gives status "error". With no timeout it runs in this process.
+    The child is forked for this one PDF, so it sees this process exactly as it is now.
+    A run's many PDFs go through sandbox(limits), which keeps one child for many. With no
+    timeout it runs in this process.
     """
     if not limits.timeout_seconds:
         return extract(data, limits)
-    start = time.perf_counter()
-    read_fd, write_fd = os.pipe()
-    pid = os.fork()
-    if pid == 0:  # child: never returns into the caller's code
-        code = 0
-        try:
-            os.close(read_fd)
-            _cap_memory(limits.max_memory_bytes)
-            payload = pickle.dumps(extract(data, limits), protocol=pickle.HIGHEST_PROTOCOL)
-            with os.fdopen(write_fd, "wb") as out:
-                out.write(payload)
-        except BaseException:  # noqa: BLE001 - the parent reports a child without an answer
-            code = 1
-        finally:
-            os._exit(code)
-    os.close(write_fd)
-    chunks, timed_out = [], False
-    deadline = start + limits.timeout_seconds
+    child = Sandbox(limits, papers=1)
     try:
-        while True:
-            remaining = deadline - time.perf_counter()
-            if remaining <= 0:
-                timed_out = True
-                break
-            ready, _, _ = select.select([read_fd], [], [], remaining)
-            if not ready:
-                continue
-            chunk = os.read(read_fd, 1 << 20)
-            if not chunk:
-                break
-            chunks.append(chunk)
+        return child.extract(data)
     finally:
-        os.close(read_fd)
+        child.close()
+
+
+_SANDBOX: "Sandbox | None" = None
+
+
+def sandbox(limits: Limits) -> "Sandbox":
+    """This process's extraction child for these limits, kept across tasks (a Python worker
+    runs many); a child for other limits is closed first."""
+    global _SANDBOX
+    if _SANDBOX is None or _SANDBOX.limits != limits or _SANDBOX.owner != os.getpid():
+        if _SANDBOX is not None and _SANDBOX.owner == os.getpid():
+            _SANDBOX.close()
+        _SANDBOX = Sandbox(limits)
+    return _SANDBOX
+
+
+_LENGTH = 8
+
+
+class Sandbox:
+    """A forked child that extracts PDFs one after another, each under the wall-time limit.
+
+    A fresh child per PDF costs about a third more CPU than the extraction itself on real
+    papers (every page of the parent it touches is copied, and pdfminer's and PDFium's
+    caches start cold each time), so one child serves many: the PDF's bytes go down a pipe,
+    the pickled result comes back. A child that runs past the limit is killed, one that
+    dies gives status "error", and either is replaced by a fresh child at the next PDF.
+    The child also ends itself after extract.papers_per_child PDFs, after a PDF that hit
+    its memory cap or failed, and when its heap has grown by half of max_memory_bytes, so
+    what one PDF leaves behind cannot eat into the next one's memory limit.
+    """
+
+    def __init__(self, limits: Limits, papers: int | None = None):
+        self.limits = limits
+        self.papers = limits.papers_per_child if papers is None else papers
+        self.owner = os.getpid()
+        self.pid: int | None = None
+
+    def _start(self) -> None:
+        request_r, request_w = os.pipe()
+        result_r, result_w = os.pipe()
+        pid = os.fork()
+        if pid == 0:  # child: never returns into the caller's code
+            code = 0
+            try:
+                os.close(request_w)
+                os.close(result_r)
+                self._serve(request_r, result_w)
+            except BaseException:  # noqa: BLE001 - the parent reports a child without an answer
+                code = 1
+            finally:
+                os._exit(code)
+        os.close(request_r)
+        os.close(result_w)
+        self.pid, self.requests, self.results = pid, request_w, result_r
+
+    def _serve(self, requests: int, results: int) -> None:
+        _cap_memory(self.limits.max_memory_bytes)
+        base, served = _data_size(), 0
+        while True:
+            data = _read_message(requests)
+            if data is None:
+                return
+            got = extract(data, self.limits)
+            served += 1
+            grown = _data_size() - base
+            more = not ((self.papers and served >= self.papers) or got.status in (TOO_LARGE, ERROR)
+                        or (self.limits.max_memory_bytes and grown > self.limits.max_memory_bytes // 2))
+            _write_message(results, pickle.dumps((got, more), protocol=pickle.HIGHEST_PROTOCOL))
+            if not more:
+                return
+
+    def extract(self, data: bytes) -> Extracted:
+        """extract(data) in the child, killed at limits.timeout_seconds."""
+        if not self.limits.timeout_seconds:
+            return extract(data, self.limits)
+        start = time.perf_counter()
+        if self.pid is not None and os.waitpid(self.pid, os.WNOHANG)[0]:  # died while idle: reaped
+            self._close_pipes()
+            self.pid = None
+        if self.pid is None:
+            self._start()
+        deadline = start + self.limits.timeout_seconds
+        answer, timed_out = None, False
+        try:
+            try:
+                _write_message(self.requests, data)
+            except BrokenPipeError:  # the child ended between two PDFs: a fresh one takes this one
+                self._end(kill=True)
+                self._start()
+                _write_message(self.requests, data)
+            answer = _read_message(self.results, deadline)
+        except TimeoutError:
+            timed_out = True
+        except OSError:  # the child died while reading the PDF (a broken pipe)
+            answer = None
+        elapsed = round(time.perf_counter() - start, 4)
+        if answer is not None:
+            got, more = pickle.loads(answer)
+            if not more:
+                self.close()
+            got.extract_seconds = elapsed
+            return got
+        wait_status = self._end(kill=True)
         if timed_out:
-            os.kill(pid, signal.SIGKILL)
-        _, wait_status = os.waitpid(pid, 0)
-    elapsed = round(time.perf_counter() - start, 4)
-    if timed_out:
-        return Extracted(status=TIMEOUT, error=f"extraction took over extract.timeout_seconds={limits.timeout_seconds} s; killed",
-                         extract_seconds=elapsed)
-    if not chunks:
+            return Extracted(status=TIMEOUT, error=f"extraction took over extract.timeout_seconds="
+                                                   f"{self.limits.timeout_seconds} s; killed", extract_seconds=elapsed)
         how = (f"killed by signal {os.WTERMSIG(wait_status)}" if os.WIFSIGNALED(wait_status)
                else f"exit code {os.WEXITSTATUS(wait_status)}")
-        cap = (f"; extract.max_memory_bytes={limits.max_memory_bytes} may have been reached"
-               if limits.max_memory_bytes else "")
+        cap = (f"; extract.max_memory_bytes={self.limits.max_memory_bytes} may have been reached"
+               if self.limits.max_memory_bytes else "")
         return Extracted(status=ERROR, error=f"extraction process died without a result ({how}{cap})",
                          extract_seconds=elapsed)
-    got = pickle.loads(b"".join(chunks))
-    got.extract_seconds = elapsed
-    return got
+
+    def _end(self, kill: bool) -> int:
+        """Close the pipes and reap the child (killed first if asked); its wait status."""
+        if self.pid is None:
+            return 0
+        self._close_pipes()
+        if kill:
+            try:
+                os.kill(self.pid, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
+        _, wait_status = os.waitpid(self.pid, 0)
+        self.pid = None
+        return wait_status
+
+    def _close_pipes(self) -> None:
+        for fd in (self.requests, self.results):
+            try:
+                os.close(fd)
+            except OSError:
+                pass
+
+    def close(self) -> None:
+        """End the child: it reads the end of its pipe and exits."""
+        if self.pid is not None and self.owner == os.getpid():
+            self._end(kill=False)
+
+
+def _write_message(fd: int, payload: bytes) -> None:
+    view = memoryview(len(payload).to_bytes(_LENGTH, "big") + payload) if len(payload) < 1 << 16 else None
+    if view is None:
+        _write_all(fd, memoryview(len(payload).to_bytes(_LENGTH, "big")))
+        view = memoryview(payload)
+    _write_all(fd, view)
+
+
+def _write_all(fd: int, view: memoryview) -> None:
+    while view:
+        view = view[os.write(fd, view):]
+
+
+def _read_message(fd: int, deadline: float | None = None) -> bytes | None:
+    """One length-prefixed message; None at the end of the pipe. TimeoutError past deadline."""
+    head = _read_exactly(fd, _LENGTH, deadline)
+    if head is None:
+        return None
+    return _read_exactly(fd, int.from_bytes(head, "big"), deadline)
+
+
+def _read_exactly(fd: int, size: int, deadline: float | None) -> bytes | None:
+    buf = bytearray()
+    while len(buf) < size:
+        if deadline is not None:
+            remaining = deadline - time.perf_counter()
+            if remaining <= 0:
+                raise TimeoutError
+            ready, _, _ = select.select([fd], [], [], remaining)
+            if not ready:
+                continue
+        chunk = os.read(fd, min(size - len(buf), 1 << 20))
+        if not chunk:
+            return None
+        buf += chunk
+    return bytes(buf)

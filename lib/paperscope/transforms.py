@@ -24,8 +24,8 @@ def extract_papers(files: DataFrame, limits, known: frozenset = frozenset(), tru
 
     files: path, year, size_bytes, title_hint, source_id, and either content (bytes read
     by Spark) or local_path (a path the executor opens itself; None when it cannot). Each
-    PDF is extracted in a forked child under limits (pdf.Limits), so a hung or crashing
-    pdfminer call becomes a row, never a failed or hung task. A file whose
+    PDF is extracted in a forked child under limits (pdf.Sandbox, one child per Python worker
+    for many PDFs), so a hung or crashing pdfminer call becomes a row, never a failed or hung task. A file whose
     (sha256, path, year) is in known is not extracted again: its row comes back with reused=True
     and no text, for the caller to keep the stored row. A file whose (path, year, size_bytes,
     modified_ns) is a key of trusted is not even read: its stored paper_id is taken as is.
@@ -116,7 +116,7 @@ def _extract_one(rec: dict, limits, known: frozenset, pdf, log, trusted: dict | 
         return {"paper_id": digest, "year": _year(rec), "path": path, "size_bytes": size,
                 "modified_ns": modified, "status": got.status if got else "ok", "reused": True}
     if got is None:
-        got = pdf.extract_isolated(data, limits)
+        got = pdf.sandbox(limits).extract(data)
     if got.status != "ok":
         log.warning("%s: %s (%s)", path, got.status, got.error)
     hint = rec.get("title_hint")

@@ -1,9 +1,11 @@
 """Extraction throughput: a plain pdfminer loop against paperscope's Spark job.
 
-    .venv/bin/python bench/extract.py [FOLDER] [--repeat N]
+    .venv/bin/python bench/extract.py [FOLDER ...] [--repeat N]
 
-FOLDER defaults to ../shared/papers when present, else sample/corpus (PDFs found
-recursively). In one run it times
+FOLDERs default to ../shared/papers and ../shared/papers-dev when present (90 real
+papers, 1,449 pages), else sample/corpus (PDFs found recursively). With the PDFium body
+the 20 papers of ../shared/papers alone are about two seconds of work, too little for
+a ratio of cores: a Spark job's fixed costs would be most of what is timed. In one run it times
   (a) a sequential loop calling pdfminer.high_level.extract_text on each file,
   (b) paperscope's extraction (transforms.extract_papers, forked child per PDF, header
       page with layout, the rest without) with local[1] and local[2], each in its own
@@ -32,8 +34,8 @@ T0 = time.perf_counter()  # the worker process's start, for the "Spark start cou
 REPO = Path(__file__).resolve().parents[1]
 
 
-def _pdfs(folder: Path) -> list[Path]:
-    return sorted(p for p in folder.rglob("*.pdf") if p.is_file())
+def _pdfs(folders: list[str]) -> list[Path]:
+    return sorted(p for f in folders for p in Path(f).rglob("*.pdf") if p.is_file())
 
 
 def _parents() -> dict[int, int]:
@@ -88,12 +90,12 @@ def _run_sampled(cmd: list[str], env: dict | None = None) -> tuple[str, int]:
     return out, peak[0]
 
 
-def plain_worker(folder: str) -> None:
+def plain_worker(folders: list[str]) -> None:
     """(a): the loop everyone writes first."""
     from pdfminer.high_level import extract_text
     from pdfminer.pdfpage import PDFPage
 
-    files = _pdfs(Path(folder))
+    files = _pdfs(folders)
     pages = 0
     for f in files:  # counted before the clock starts: not part of the work
         try:
@@ -110,7 +112,7 @@ def plain_worker(folder: str) -> None:
     print(json.dumps({"seconds": time.perf_counter() - start, "pages": pages, "files": len(files)}))
 
 
-def spark_worker(folder: str, master: str) -> None:
+def spark_worker(folders: list[str], master: str) -> None:
     """(b): paperscope's extraction job, as the pipeline runs it, without the Delta write."""
     from pyspark.sql import functions as F
     from pyspark.sql.types import LongType, StringType, StructField, StructType
@@ -126,7 +128,7 @@ def spark_worker(folder: str, master: str) -> None:
     spark.range(1).count()  # Spark is up: the clock starts after this
     start = time.perf_counter()
     started = start - T0
-    files = _pdfs(Path(folder))
+    files = _pdfs(folders)
     rows = [{"path": "file:" + str(f.resolve()), "size_bytes": f.stat().st_size, "year": None,
              "title_hint": None, "source_id": None, "local_path": str(f.resolve())} for f in files]
     schema = StructType([StructField("path", StringType()), StructField("size_bytes", LongType()),
@@ -143,22 +145,24 @@ def spark_worker(folder: str, master: str) -> None:
 
 
 def main() -> None:
-    default = REPO.parent / "shared" / "papers"
+    shared = [REPO.parent / "shared" / "papers", REPO.parent / "shared" / "papers-dev"]
+    default = [str(f) for f in shared if f.is_dir()] or [str(REPO / "sample" / "corpus")]
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    p.add_argument("folder", nargs="?", default=str(default if default.is_dir() else REPO / "sample" / "corpus"))
+    p.add_argument("folders", nargs="*", metavar="FOLDER", help=f"folders of PDFs (default: {' '.join(default)})")
     p.add_argument("--repeat", type=int, default=3,
                    help="rounds of the three runs; figures are the median round (default 3)")
     p.add_argument("--worker", choices=["plain", "spark"], help=argparse.SUPPRESS)
     p.add_argument("--master", default="local[2]", help=argparse.SUPPRESS)
     args = p.parse_args()
+    args.folders = args.folders or default
     if args.worker == "plain":
-        return plain_worker(args.folder)
+        return plain_worker(args.folders)
     if args.worker == "spark":
-        return spark_worker(args.folder, args.master)
+        return spark_worker(args.folders, args.master)
 
     env = {**os.environ, "SPARK_LOCAL_IP": "127.0.0.1", "PYSPARK_PYTHON": sys.executable}
-    files = _pdfs(Path(args.folder))
-    print(f"folder: {args.folder} ({len(files)} PDFs, {sum(f.stat().st_size for f in files) / 1e6:.1f} MB); "
+    files = _pdfs(args.folders)
+    print(f"folders: {', '.join(args.folders)} ({len(files)} PDFs, {sum(f.stat().st_size for f in files) / 1e6:.1f} MB); "
           f"cores: {os.cpu_count()}; load average: {os.getloadavg()[0]:.1f}; rounds: {args.repeat}")
     runs = (("plain loop", ["--worker", "plain"]),
             ("paperscope local[1]", ["--worker", "spark", "--master", "local[1]"]),
@@ -166,7 +170,7 @@ def main() -> None:
     results: dict[str, list[dict]] = {label: [] for label, _ in runs}
     for round_no in range(1, args.repeat + 1):
         for label, extra in runs:
-            out, peak = _run_sampled([sys.executable, __file__, args.folder, *extra], env)
+            out, peak = _run_sampled([sys.executable, __file__, *args.folders, *extra], env)
             res = json.loads(out.strip().splitlines()[-1])
             res["peak_mb"] = peak / 2**20
             results[label].append(res)

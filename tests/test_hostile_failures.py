@@ -300,6 +300,20 @@ def test_a_writable_output_is_left_as_it_was(tmp_path, capsys):
     assert sorted(p.name for p in tmp_path.iterdir()) == []  # nothing created, probe removed
 
 
+def test_a_run_with_a_broken_suite_stops_before_any_table(spark, tmp_path, capsys):
+    """A run checks the suites while Spark starts; a broken one is exit 2, nothing written."""
+    suites = tmp_path / "suites"
+    suites.mkdir()
+    (suites / "papers.json").write_text("{not json")
+    code = cli.main(["run", "--corpus", str(REPO / "sample" / "corpus"), "--warehouse", str(tmp_path / "wh"),
+                     "--reports", str(tmp_path / "r"), "--set", f"quality.expectations_dir={suites}",
+                     "--set", f"delta.jar_cache={REPO / '.cache' / 'jars'}"])
+    err = capsys.readouterr().err
+    assert code == Exit.BAD_INPUT and "expectation suite file" in err
+    assert not (tmp_path / "wh").exists() or not any((tmp_path / "wh").iterdir())
+    assert not (tmp_path / "r").exists() or not any((tmp_path / "r").iterdir())
+
+
 # -- Failures during the run: one line, their own exit code ----------------------------
 
 def _run_raising(monkeypatch, tmp_path, capsys, exc) -> tuple[int, list[str]]:

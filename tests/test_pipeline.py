@@ -380,3 +380,20 @@ def test_institution_pairs_and_the_rules_in_the_report(sample_run, spark):
     summary = (run.run_dir / "summary.md").read_text()
     assert "first_last" in summary and "Counting rules" in summary
     assert "rule_consistency" in {o["suite"] for o in json.loads((run.run_dir / "run.json").read_text())["gate"]}
+
+
+def test_rule_frames_are_counted_once_until_a_table_is_written(sample_run, monkeypatch):
+    """The gate and the aggregates share one count of the rules; a table write drops it."""
+    from paperscope import pipeline, tables
+
+    _, run, cfg = sample_run
+    calls = []
+    real = pipeline._count_rules
+    monkeypatch.setattr(pipeline, "_count_rules", lambda r: calls.append(1) or real(r))
+    monkeypatch.setattr(run, "rule_frames", None)
+    first = pipeline._rule_frames(run)
+    assert pipeline._rule_frames(run) is first and len(calls) == 1
+    tables._forget(cfg, "affiliations")  # what every table write does
+    again = pipeline._rule_frames(run)
+    assert len(calls) == 2 and again is not first
+    assert all(again[k].equals(first[k]) for k in first)

@@ -239,3 +239,21 @@ def test_unchanged_rerun_starts_no_spark_and_any_change_runs_again(spark, tmp_pa
     victim = next(corpus.glob("*.pdf"))
     os.utime(victim, ns=(os.stat(victim).st_atime_ns, os.stat(victim).st_mtime_ns + 10**9))
     assert rerun.unchanged(cfg, rerun.inputs_state(cfg)) is None
+
+
+def test_local_listing_without_spark_equals_the_spark_listing(spark, base_cfg, tmp_path):
+    """The run lists a local corpus in Python (no Spark job); it must be read_files' listing."""
+    from paperscope import corpus
+
+    for rel in ("2024/a.pdf", "2024/sub/b.PDF", "2025/c.pdf", "misc/d.pdf", "e.pdf", "2025/notes.txt"):
+        (tmp_path / rel).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / rel).write_bytes(b"%PDF-1.4 " + rel.encode())
+    for years in ([], [2025]):
+        cfg = base_cfg.with_values({"input.corpus": str(tmp_path), "input.years": years})
+        expected = sorted((r.asDict() for r in corpus.read_files(spark, cfg, with_content=False).collect()),
+                          key=lambda r: r["path"])
+        assert sorted(corpus.local_files(cfg), key=lambda r: r["path"]) == expected
+        assert corpus.file_counts(spark, cfg) == sorted((r.year, r.files) for r in corpus.discover(spark, cfg).collect())
+    cfg = base_cfg.with_values({"input.corpus": str(tmp_path), "input.years": []})
+    assert corpus.outside_years(spark, cfg) == [str(tmp_path / "e.pdf"), str(tmp_path / "misc" / "d.pdf")]
+    assert [r["year"] for r in corpus.local_files(cfg)] == [2024, 2024, 2025]

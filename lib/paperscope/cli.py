@@ -9,6 +9,7 @@ import importlib
 import logging
 import re
 import sys
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from paperscope import __version__, registry
@@ -79,14 +80,14 @@ def _config(args):
     )
 
 
-def preflight(cfg: dict, step: str = "run") -> None:
-    """Everything that can be checked without Spark: inputs, the terms file, the GX suites,
-    and that the warehouse and the reports folder can be written (OutputNotWritable)."""
+def preflight(cfg: dict, step: str = "run", suites: bool = True) -> None:
+    """Everything that can be checked without Spark: inputs, the terms file, the GX suites
+    (unless suites=False: a run checks them while Spark starts, see _run_step), and that
+    the warehouse and the reports folder can be written (OutputNotWritable)."""
     from paperscope.config import ConfigError
     from paperscope.corpus import check_inputs
     from paperscope.failures import check_writable
     from paperscope.mentions import parse_terms, terms_text
-    from paperscope.quality import load_suites
 
     if step == "metadata":
         from paperscope.metadata import check_source
@@ -100,14 +101,28 @@ def preflight(cfg: dict, step: str = "run") -> None:
     source = cfg["mentions"]["terms_file"] or "packaged terms.yaml"
     try:
         parse_terms(terms_text(cfg["mentions"]["terms_file"]), source)
+    except OSError as exc:
+        raise ConfigError(f"cannot read {exc.filename}: {exc.strerror}") from None
+    except ValueError as exc:
+        raise ConfigError(str(exc)) from None
+    if suites:
+        check_suites(cfg)
+    if not (cfg["warehouse"]["catalog"] and cfg["warehouse"]["schema"]):
+        check_writable(cfg["warehouse"]["path"], "warehouse.path")
+    check_writable(cfg["reports"]["path"], "reports.path")
+
+
+def check_suites(cfg: dict) -> None:
+    """The GX suites load and are valid, else ConfigError naming the file."""
+    from paperscope.config import ConfigError
+    from paperscope.quality import load_suites
+
+    try:
         load_suites(cfg)
     except OSError as exc:
         raise ConfigError(f"cannot read {exc.filename}: {exc.strerror}") from None
     except ValueError as exc:
         raise ConfigError(str(exc)) from None
-    if not (cfg["warehouse"]["catalog"] and cfg["warehouse"]["schema"]):
-        check_writable(cfg["warehouse"]["path"], "warehouse.path")
-    check_writable(cfg["reports"]["path"], "reports.path")
 
 
 def _fail(message: str, code: Exit = Exit.BAD_INPUT) -> int:
@@ -143,7 +158,7 @@ def main(argv: list[str] | None = None) -> int:
         state = _unchanged_state(cfg, args)
         if state is True:
             return 0
-        preflight(cfg, args.step)
+        preflight(cfg, args.step, suites=args.step == "check")
     except (ConfigError, InputError) as exc:
         return _fail(str(exc))
     except OutputNotWritable as exc:
@@ -188,10 +203,15 @@ def _run_step(args, cfg, state: dict | None = None) -> int:
     from paperscope.progress import progress_for
     from paperscope.spark import get_spark
 
-    try:
-        spark = get_spark(cfg)
-    except JarError as exc:
-        return _fail(str(exc))
+    # The suites are checked while the JVM starts: importing GX takes seconds of this
+    # process's CPU, the JVM's start mostly another core's.
+    with ThreadPoolExecutor(1, thread_name_prefix="suites") as pool:
+        suites = pool.submit(check_suites, cfg)
+        try:
+            spark = get_spark(cfg)
+        except JarError as exc:
+            return _fail(str(exc))
+        suites.result()  # a bad suite: ConfigError, exit 2 before any table is touched
     run = pipeline.Run(spark, cfg, conf_file=args.conf_file)
     if args.run_id:
         run.run_id = args.run_id

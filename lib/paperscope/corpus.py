@@ -12,11 +12,12 @@ import hashlib
 import logging
 import os
 import re
+from collections import Counter
 from urllib.parse import urlparse
 
 from pyspark.sql import DataFrame, SparkSession
 from pyspark.sql import functions as F
-from pyspark.sql.types import LongType, StructField, StructType
+from pyspark.sql.types import IntegerType, LongType, StringType, StructField, StructType
 
 from paperscope import escape
 
@@ -139,11 +140,45 @@ def read_files(spark: SparkSession, cfg: dict, with_content: bool) -> DataFrame:
     return df
 
 
+LISTING = StructType([StructField("path", StringType()), StructField("size_bytes", LongType()),
+                      StructField("modified_ns", LongType()), StructField("year", IntegerType()),
+                      StructField("title_hint", StringType()), StructField("source_id", StringType())])
+
+
+def local_files(cfg: dict) -> list[dict] | None:
+    """read_files(with_content=False) of a local corpus folder, as rows (LISTING), or None
+    for a manifest or a corpus the driver cannot list (hdfs://, s3a://).
+
+    A local corpus is listed in Python anyway (_local_listing); making a DataFrame of it
+    only to collect it back cost a Spark job each time the run needed the listing.
+    """
+    if cfg["input"]["manifest"] or not is_local(cfg["input"]["corpus"]):
+        return None
+    years = cfg["input"]["years"]
+    rows = []
+    for path, size, mtime in _local_listing(cfg, with_mtime=True):
+        year = year_of(cfg, path)
+        if year is not None and (not years or year in years):
+            rows.append({"path": path, "size_bytes": size, "modified_ns": mtime, "year": year,
+                         "title_hint": None, "source_id": None})
+    return rows
+
+
+def file_counts(spark: SparkSession, cfg: dict) -> list[tuple[int | None, int]]:
+    """(year, files) of what discover() counts, without a Spark job for a local corpus."""
+    rows = local_files(cfg)
+    if rows is None:
+        return [(r.year, r.files) for r in discover(spark, cfg).collect()]
+    return sorted(Counter(r["year"] for r in rows).items())
+
+
 def outside_years(spark: SparkSession, cfg: dict) -> list[str]:
     """Files of a corpus folder that are in no <year>/ folder (at the root, or in a folder
     not named by a year), by name; none for a manifest or a run of selected years."""
     if cfg["input"]["manifest"] or cfg["input"]["years"]:
         return []
+    if is_local(cfg["input"]["corpus"]):
+        return sorted(local_path(path) for path, _ in _local_listing(cfg) if year_of(cfg, path) is None)
     rows = _files(spark, cfg, with_content=False).where(F.col("year").isNull()).select("path").collect()
     return sorted(local_path(r.path) if is_local(r.path) else r.path for r in rows)
 

@@ -61,8 +61,13 @@ def extraction_input(spark: SparkSession, cfg: dict):
     file is one row, not a failed job, and no PDF bytes pass through Spark. Other
     file systems (hdfs://, s3a://) fall back to Spark's binaryFile read of the content.
     """
-    listing = corpus.read_files(spark, cfg, with_content=False)
-    rows = [r.asDict() for r in listing.collect()]
+    rows = corpus.local_files(cfg)
+    if rows is None:
+        listing = corpus.read_files(spark, cfg, with_content=False)
+        fields = listing.schema.fields
+        rows = [r.asDict() for r in listing.collect()]
+    else:
+        fields = corpus.LISTING.fields
     local = [corpus.executor_path(r["path"]) for r in rows]
     if rows and any(p is None for p in local):
         log.info("some paths are not local: Spark reads the PDF bytes (binaryFile)")
@@ -70,7 +75,7 @@ def extraction_input(spark: SparkSession, cfg: dict):
     for row, path in zip(rows, local):
         row["local_path"] = path
     corpus.mark_duplicates(cfg, rows)
-    schema = StructType(listing.schema.fields + [StructField("local_path", StringType(), True),
+    schema = StructType(fields + [StructField("local_path", StringType(), True),
                                                  StructField("duplicate_of", StringType(), True)])
     return corpus.spread_files(spark, rows, schema, extraction_tasks(spark, cfg, len(rows))), len(rows), rows
 

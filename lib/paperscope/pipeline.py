@@ -41,6 +41,7 @@ class Run:
     discovered_from_metadata: bool = False
     outside: list[str] = field(default_factory=list)  # corpus files in no <year>/ folder, not read
     counts: dict = field(default_factory=dict)  # the rules' gold tables as pandas, for the report
+    rule_frames: tuple[int, dict] | None = None  # (tables.writes(), _rule_frames) when last computed
 
     def __post_init__(self):
         tables.forget_commits()
@@ -60,12 +61,12 @@ class Run:
 
     def discover(self) -> list[tuple[int | None, int]]:
         if self.discovered is None:
-            rows = corpus.discover(self.spark, self.cfg).collect()
+            counts = corpus.file_counts(self.spark, self.cfg)
             self.outside = corpus.outside_years(self.spark, self.cfg)
             if self.outside:
                 log.warning("%d file(s) in no <year>/ folder of %s, not read: %s", len(self.outside),
                             self.cfg["input"]["corpus"], ", ".join(self.outside))
-            self.discovered = sorted(((r.year, r.files) for r in rows), key=lambda r: (r[0] is None, r[0] or 0))
+            self.discovered = sorted(counts, key=lambda r: (r[0] is None, r[0] or 0))
             if not self.discovered:
                 source = self.cfg["input"]["manifest"] or self.cfg["input"]["corpus"]
                 years = ", ".join(map(str, self.cfg["input"]["years"])) or "any year"
@@ -274,7 +275,16 @@ _RULE_ORDER = {"rules": ["year", "china_policy", "dual_strings"], "institution_p
 
 def _rule_frames(run: Run) -> dict[str, pd.DataFrame]:
     """The counting rules over this run's years (paperscope.rules, pandas on the driver):
-    agg_rules, agg_institution_pairs, agg_country_fractions and the gate's consistency frame."""
+    agg_rules, agg_institution_pairs, agg_country_fractions and the gate's consistency frame.
+
+    Computed once while no table is written: the gate checks the very frames that the
+    aggregate step then writes."""
+    if run.rule_frames is None or run.rule_frames[0] != tables.writes():
+        run.rule_frames = (tables.writes(), _count_rules(run))
+    return run.rule_frames[1]
+
+
+def _count_rules(run: Run) -> dict[str, pd.DataFrame]:
     from paperscope import rules
 
     conf = run.cfg["aggregates"]

@@ -260,9 +260,16 @@ def _last_commit(spark: SparkSession, cfg: dict, name: str) -> dict | None:
 
 # Last commits read with Spark, by table; dropped when this process writes the table.
 _COMMITS: dict[str, dict | None] = {}
+_WRITES = [0]
+
+
+def writes() -> int:
+    """Table writes this process has made (tried), for caches of what tables held."""
+    return _WRITES[0]
 
 
 def _forget(cfg: dict, name: str) -> None:
+    _WRITES[0] += 1
     _COMMITS.pop(table_name(cfg, name) or table_path(cfg, name), None)
 
 

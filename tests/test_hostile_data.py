@@ -498,3 +498,24 @@ def test_size_bytes_is_the_size_read(tmp_path):
            "title_hint": None, "source_id": None}
     row = transforms._extract_one(rec, pdf.Limits(), frozenset(), pdf, logging.getLogger("test"))
     assert row["status"] == "ok" and row["size_bytes"] == path.stat().st_size
+
+
+@pytest.mark.parametrize("size", [100, 70_000, 300_000])
+def test_same_size_files_are_copies_only_when_every_byte_agrees(tmp_path, size):
+    """Copies are told by their whole bytes; files that share a size, or even their first and
+    last 64 KiB (what the driver reads first), stay distinct papers."""
+    from paperscope import corpus
+
+    rng = __import__("random").Random(size)
+    base = bytes(rng.getrandbits(8) for _ in range(size))
+    middle = bytearray(base)
+    middle[size // 2] ^= 1
+    files = {"2024/a.pdf": base, "2024/b.pdf": base, "2025/c.pdf": bytes(middle),
+             "2025/d.pdf": bytes(reversed(base)), "2025/e.pdf": base + b"x"}
+    for rel, data in files.items():
+        (tmp_path / rel).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / rel).write_bytes(data)
+    cfg = load_config(sets=[f"input.corpus={tmp_path}"])
+    groups = corpus.same_bytes(cfg, corpus.local_files(cfg))
+    a, b = (f"file:{tmp_path / r}" for r in ("2024/a.pdf", "2024/b.pdf"))
+    assert groups == {a: [a, b], b: [a, b]}

@@ -275,7 +275,9 @@ def same_bytes(cfg: dict, rows: list[dict]) -> dict[str, list[str]]:
 
     rows: this run's listing (path, size_bytes). With input.years the whole input is
     listed too, so a copy in a year outside the run is seen. Only files of equal size are
-    hashed (on the driver), so a corpus without copies reads nothing here. Local inputs
+    read (on the driver), first their first and last 64 KiB, and only files equal there
+    too are hashed whole: a corpus without copies reads next to nothing here, even where
+    many files share a size. Local inputs
     only (a remote corpus keeps one row per path and the gate's uniqueness check).
     """
     inp = cfg["input"]
@@ -293,9 +295,17 @@ def same_bytes(cfg: dict, rows: list[dict]) -> dict[str, list[str]]:
     for path, size in every.items():
         if size > 0 and is_local(path):
             by_size.setdefault(size, []).append(path)
-    by_digest: dict[str, list[str]] = {}
-    for paths in by_size.values():
+    by_edges: dict[tuple, list[str]] = {}
+    for size, paths in by_size.items():
         if len(paths) < 2 or not any(p in listed for p in paths):
+            continue
+        for path in paths:
+            edges = _edges(local_path(path))
+            if edges:
+                by_edges.setdefault((size, edges), []).append(path)
+    by_digest: dict[str, list[str]] = {}
+    for paths in by_edges.values():
+        if len(paths) < 2:
             continue
         for path in paths:
             digest = _sha256(local_path(path))
@@ -307,6 +317,20 @@ def same_bytes(cfg: dict, rows: list[dict]) -> dict[str, list[str]]:
             for path in paths:
                 out[path] = sorted(paths)
     return out
+
+
+_EDGE = 1 << 16
+
+
+def _edges(path: str) -> bytes | None:
+    """The first and last 64 KiB of a file (all of a small one); None if unreadable."""
+    try:
+        with open(path, "rb") as fh:
+            head = fh.read(_EDGE)
+            fh.seek(max(fh.tell(), os.fstat(fh.fileno()).st_size - _EDGE))
+            return hashlib.sha256(head + fh.read(_EDGE)).digest()
+    except OSError:
+        return None
 
 
 def _sha256(path: str) -> str | None:

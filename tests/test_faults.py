@@ -58,6 +58,8 @@ def reference(spark, base_cfg, tmp_path_factory):
 
 
 def test_second_run_changes_nothing_and_extracts_nothing(spark, reference):
+    """Nothing changed: no step writes, and the last passed gate verdict and its Data Docs
+    stand (GX is not run again)."""
     cfg = reference
     before = {name: _rows(spark, cfg, name, drop=("extract_seconds",)) for name in cfg["warehouse"]["tables"]}
     versions = _versions(spark, cfg)
@@ -71,19 +73,16 @@ def test_second_run_changes_nothing_and_extracts_nothing(spark, reference):
     assert after == before
     papers = spark.read.format("delta").load(tables.table_path(cfg, "papers"))
     assert papers.count() == papers.select("paper_id").distinct().count() == sum(map(len, TINY.values()))
-
-
-def test_unchanged_rerun_keeps_the_passed_gate_until_a_setting_changes(spark, reference):
-    """Nothing the gate reads changed: the last passed verdict and its Data Docs stand."""
-    cfg = reference
-    run = pipeline.Run(spark, cfg)
-    assert pipeline.run_all(run) == 0
     record = json.loads((run.run_dir / "run.json").read_text())
     assert record["status"] == "passed"
     assert record["gate_reused_from"] and record["gate_reused_from"] != run.run_id
     assert Path(record["data_docs"]).is_file() and not (run.run_dir / "data_docs").exists()
     assert "GX was not run again" in (run.run_dir / "summary.md").read_text()
-    cfg = cfg.with_values({"quality.min_ok_share": 0.91})  # a stricter gate is a different gate: evaluated again
+
+
+def test_unchanged_rerun_keeps_the_passed_gate_until_a_setting_changes(spark, reference):
+    """The unchanged re-run keeps the passed gate (test above); a changed setting does not."""
+    cfg = reference.with_values({"quality.min_ok_share": 0.91})  # a stricter gate is a different gate: evaluated again
     again = pipeline.Run(spark, cfg)
     assert pipeline.run_all(again) == 0
     record = json.loads((again.run_dir / "run.json").read_text())

@@ -10,7 +10,8 @@
 #   scripts/standalone-cluster.sh status [DIR]  the master's view: workers, cores, apps
 #
 # DIR defaults to .cache/standalone (logs, pids, worker dirs). Settings by environment:
-# WORKERS (2), WORKER_CORES (1), WORKER_MEMORY (1g), START_TIMEOUT seconds (90).
+# WORKERS (2), WORKER_CORES (1), WORKER_MEMORY (1g), START_TIMEOUT seconds (90),
+# SPARK_DAEMON_JAVA_OPTS (-XX:TieredStopAtLevel=1) for the master's and workers' JVMs.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$(pwd)
@@ -25,6 +26,10 @@ WORKER_MEMORY=${WORKER_MEMORY:-1g}
 START_TIMEOUT=${START_TIMEOUT:-90}
 PY="$ROOT/.venv/bin/python"
 export SPARK_LOCAL_IP=127.0.0.1
+# The master and the workers only schedule and launch executors: the quick C1 compiler
+# is enough for them, and the full C2 compiler's threads took CPU from the executors and
+# the driver on a small machine (spark-class passes this to daemons only).
+export SPARK_DAEMON_JAVA_OPTS="${SPARK_DAEMON_JAVA_OPTS:--XX:TieredStopAtLevel=1}"
 
 free_port() { "$PY" -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
 

@@ -58,6 +58,8 @@ def reference(spark, base_cfg, tmp_path_factory):
 
 
 def test_second_run_changes_nothing_and_extracts_nothing(spark, reference):
+    """Nothing changed: no step writes, and the last passed gate verdict and its Data Docs
+    stand (GX is not run again)."""
     cfg = reference
     before = {name: _rows(spark, cfg, name, drop=("extract_seconds",)) for name in cfg["warehouse"]["tables"]}
     versions = _versions(spark, cfg)
@@ -71,19 +73,16 @@ def test_second_run_changes_nothing_and_extracts_nothing(spark, reference):
     assert after == before
     papers = spark.read.format("delta").load(tables.table_path(cfg, "papers"))
     assert papers.count() == papers.select("paper_id").distinct().count() == sum(map(len, TINY.values()))
-
-
-def test_unchanged_rerun_keeps_the_passed_gate_until_a_setting_changes(spark, reference):
-    """Nothing the gate reads changed: the last passed verdict and its Data Docs stand."""
-    cfg = reference
-    run = pipeline.Run(spark, cfg)
-    assert pipeline.run_all(run) == 0
     record = json.loads((run.run_dir / "run.json").read_text())
     assert record["status"] == "passed"
     assert record["gate_reused_from"] and record["gate_reused_from"] != run.run_id
     assert Path(record["data_docs"]).is_file() and not (run.run_dir / "data_docs").exists()
     assert "GX was not run again" in (run.run_dir / "summary.md").read_text()
-    cfg = cfg.with_values({"quality.min_ok_share": 0.91})  # a stricter gate is a different gate: evaluated again
+
+
+def test_unchanged_rerun_keeps_the_passed_gate_until_a_setting_changes(spark, reference):
+    """The unchanged re-run keeps the passed gate (test above); a changed setting does not."""
+    cfg = reference.with_values({"quality.min_ok_share": 0.91})  # a stricter gate is a different gate: evaluated again
     again = pipeline.Run(spark, cfg)
     assert pipeline.run_all(again) == 0
     record = json.loads((again.run_dir / "run.json").read_text())
@@ -91,12 +90,41 @@ def test_unchanged_rerun_keeps_the_passed_gate_until_a_setting_changes(spark, re
     assert (again.run_dir / "data_docs" / "index.html").is_file()
 
 
-def test_changed_corpus_then_rows_from_an_older_extractor(spark, base_cfg, tmp_path):
-    """One warehouse through its life (one first run for both scenarios, to keep the suite short):
-    a changed corpus extracts only new files and drops removed ones; then rows written by an
-    older extractor (no header_layout, no extractor column) are not reported as fresh."""
+def test_driver_killed_then_rerun_then_corpus_changed_then_older_rows(spark, base_cfg, reference, tmp_path):
+    """One warehouse through its life (one first run for the three scenarios, to keep the
+    suite short): a driver killed after the bronze write, and the re-run that matches the
+    uninterrupted one; then a changed corpus extracts only new files and drops removed
+    ones; then rows written by an older extractor (no header_layout, no extractor column)
+    are not reported as fresh."""
     cfg = _cfg(base_cfg, _tiny_corpus(tmp_path / "corpus"), tmp_path)
-    assert pipeline.run_all(pipeline.Run(spark, cfg)) == 0
+    first_commit = Path(tables.table_path(cfg, "papers")) / "_delta_log" / f"{0:020d}.json"
+    env = {**os.environ, "PYSPARK_PYTHON": sys.executable, "SPARK_LOCAL_IP": "127.0.0.1"}
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "paperscope.cli", "run", "--conf-file", "conf/local.yaml", "--corpus", cfg["input"]["corpus"],
+         "--warehouse", cfg["warehouse"]["path"], "--reports", cfg["reports"]["path"], "--master", "local[2]",
+         "--set", f"delta.jar_cache={REPO / '.cache' / 'jars'}"],
+        cwd=REPO, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+    try:
+        deadline = time.monotonic() + 300
+        while not first_commit.exists() and proc.poll() is None and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert first_commit.exists(), "the pipeline never committed the papers table"
+    finally:
+        os.killpg(proc.pid, signal.SIGKILL)  # the driver and its JVM, mid-run
+        proc.wait()
+    assert proc.returncode == -signal.SIGKILL
+    # Every table that exists is readable at a committed version; gold was never written.
+    for name in cfg["warehouse"]["tables"]:
+        if tables.version(spark, cfg, name) is not None:
+            spark.read.format("delta").load(tables.table_path(cfg, name)).count()
+    assert tables.version(spark, cfg, "collaboration") is None
+    assert len(_rows(spark, cfg, "papers")) == sum(map(len, TINY.values()))
+    # The next run completes and agrees with the uninterrupted one.
+    run = pipeline.Run(spark, cfg)
+    assert pipeline.run_all(run) == 0
+    assert run.papers_refresh.extracted == 0
+    assert _aggregates(spark, cfg) == _aggregates(spark, reference)
+
     papers_path = tables.table_path(cfg, "papers")
     v0 = tables.version(spark, cfg, "papers")
     # 2025 gains a file, 2024 loses one.
@@ -128,37 +156,6 @@ def test_changed_corpus_then_rows_from_an_older_extractor(spark, base_cfg, tmp_p
     assert run.papers_refresh.extracted == 5
     rows = spark.read.format("delta").load(papers_path).where("status = 'ok'").collect()
     assert rows and all(r["header_layout"] and r["extractor"] == f"{pdf.EXTRACTOR}+pdfium" for r in rows)
-
-
-def test_driver_killed_after_bronze_write_then_rerun_matches(spark, base_cfg, reference, tmp_path):
-    cfg = _cfg(base_cfg, _tiny_corpus(tmp_path / "corpus"), tmp_path)
-    first_commit = Path(tables.table_path(cfg, "papers")) / "_delta_log" / f"{0:020d}.json"
-    env = {**os.environ, "PYSPARK_PYTHON": sys.executable, "SPARK_LOCAL_IP": "127.0.0.1"}
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "paperscope.cli", "run", "--conf-file", "conf/local.yaml", "--corpus", cfg["input"]["corpus"],
-         "--warehouse", cfg["warehouse"]["path"], "--reports", cfg["reports"]["path"], "--master", "local[1]",
-         "--set", f"delta.jar_cache={REPO / '.cache' / 'jars'}"],
-        cwd=REPO, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
-    try:
-        deadline = time.monotonic() + 300
-        while not first_commit.exists() and proc.poll() is None and time.monotonic() < deadline:
-            time.sleep(0.05)
-        assert first_commit.exists(), "the pipeline never committed the papers table"
-    finally:
-        os.killpg(proc.pid, signal.SIGKILL)  # the driver and its JVM, mid-run
-        proc.wait()
-    assert proc.returncode == -signal.SIGKILL
-    # Every table that exists is readable at a committed version; gold was never written.
-    for name in cfg["warehouse"]["tables"]:
-        if tables.version(spark, cfg, name) is not None:
-            spark.read.format("delta").load(tables.table_path(cfg, name)).count()
-    assert tables.version(spark, cfg, "collaboration") is None
-    assert len(_rows(spark, cfg, "papers")) == sum(map(len, TINY.values()))
-    # The next run completes and agrees with the uninterrupted one.
-    run = pipeline.Run(spark, cfg)
-    assert pipeline.run_all(run) == 0
-    assert run.papers_refresh.extracted == 0
-    assert _aggregates(spark, cfg) == _aggregates(spark, reference)
 
 
 def _damaged_copy(spark, reference, tmp_path: Path) -> dict:

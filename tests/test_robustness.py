@@ -247,6 +247,28 @@ def test_a_child_that_died_between_pdfs_is_replaced():
         child.close()
 
 
+def test_a_hung_child_whose_parent_died_ends_itself(tmp_path):
+    """A killed Spark worker cannot kill its extraction child; the child's own alarm does."""
+    import subprocess
+    import sys
+
+    script = (
+        "import os, sys, time\n"
+        "from paperscope import pdf\n"
+        "pdf.extract = lambda *a, **k: time.sleep(600)\n"
+        "child = pdf.Sandbox(pdf.Limits(timeout_seconds=0.5))\n"
+        "child._start()\n"
+        "pdf._write_message(child.requests, b'%PDF-1.4')\n"
+        "print(child.pid, flush=True)\n"
+        "os._exit(0)\n")
+    out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=60)
+    pid = int(out.stdout.strip())
+    deadline = time.monotonic() + 30
+    while Path(f"/proc/{pid}").exists() and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert not Path(f"/proc/{pid}").exists(), "the orphaned child still runs"
+
+
 def test_a_child_ends_after_papers_per_child():
     child = pdf.Sandbox(pdf.Limits(timeout_seconds=60, papers_per_child=2))
     try:

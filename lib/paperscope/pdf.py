@@ -25,6 +25,7 @@ from __future__ import annotations
 import io
 import itertools
 import logging
+import math
 import os
 import pickle
 import re
@@ -613,12 +614,18 @@ class Sandbox:
 
     def _serve(self, requests: int, results: int) -> None:
         _cap_memory(self.limits.max_memory_bytes)
+        # The parent kills a child past the limit; should the parent itself die first (a
+        # killed Spark worker), the alarm ends the child a little later all the same.
+        signal.signal(signal.SIGALRM, signal.SIG_DFL)
+        alarm = math.ceil(self.limits.timeout_seconds) + 5
         base, served = _data_size(), 0
         while True:
             data = _read_message(requests)
             if data is None:
                 return
+            signal.alarm(alarm)
             got = extract(data, self.limits)
+            signal.alarm(0)
             served += 1
             grown = _data_size() - base
             more = not ((self.papers and served >= self.papers) or got.status in (TOO_LARGE, ERROR)

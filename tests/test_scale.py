@@ -242,7 +242,7 @@ def test_unchanged_rerun_starts_no_spark_and_any_change_runs_again(spark, tmp_pa
 
 
 def test_local_listing_without_spark_equals_the_spark_listing(spark, base_cfg, tmp_path):
-    """The run lists a local corpus in Python (no Spark job); it must be read_files' listing."""
+X
     from paperscope import corpus
 
     for rel in ("2024/a.pdf", "2024/sub/b.PDF", "2025/c.pdf", "misc/d.pdf", "e.pdf", "2025/notes.txt"):

@@ -132,6 +132,9 @@ def read_files(spark: SparkSession, cfg: dict, with_content: bool) -> DataFrame:
     a corpus folder, files outside the <year>/ folders are no paper of any year: they are
     left out here and named by outside_years.
     """
+    rows = None if with_content else local_files(cfg)
+    if rows is not None:
+        return spark.createDataFrame(rows, LISTING)
     df = _files(spark, cfg, with_content)
     if not cfg["input"]["manifest"]:
         df = df.where(F.col("year").isNotNull())
@@ -187,11 +190,6 @@ def _files(spark: SparkSession, cfg: dict, with_content: bool) -> DataFrame:
     cols = ["path", "length", "modified_ns"] + (["content"] if with_content else [])
     if cfg["input"]["manifest"]:
         df = _manifest_files(spark, cfg, cols)
-    elif not with_content and is_local(cfg["input"]["corpus"]):
-        df = (spark.createDataFrame(_local_listing(cfg, with_mtime=True), "path string, length long, modified_ns long")
-              .withColumn("year", _year_from_path(cfg))
-              .withColumn("title_hint", F.lit(None).cast("string"))
-              .withColumn("source_id", F.lit(None).cast("string")))
     else:
         df = (_binary(spark, cfg, _tree_paths(cfg)).withColumn("modified_ns", _binary_mtime()).select(*cols)
               .withColumn("year", _year_from_path(cfg))

@@ -549,8 +549,6 @@ def extract_isolated(data: bytes, limits: Limits) -> Extracted:
     A run's many PDFs go through sandbox(limits), which keeps one child for many. With no
     timeout it runs in this process.
     """
-    if not limits.timeout_seconds:
-        return extract(data, limits)
     child = Sandbox(limits, papers=1)
     try:
         return child.extract(data)
@@ -704,16 +702,11 @@ class Sandbox:
 
 
 def _write_message(fd: int, payload: bytes) -> None:
-    view = memoryview(len(payload).to_bytes(_LENGTH, "big") + payload) if len(payload) < 1 << 16 else None
-    if view is None:
-        _write_all(fd, memoryview(len(payload).to_bytes(_LENGTH, "big")))
-        view = memoryview(payload)
-    _write_all(fd, view)
-
-
-def _write_all(fd: int, view: memoryview) -> None:
-    while view:
-        view = view[os.write(fd, view):]
+    """The payload's length, then the payload (os.write may write part of it at a time)."""
+    for part in (len(payload).to_bytes(_LENGTH, "big"), payload):
+        view = memoryview(part)
+        while view:
+            view = view[os.write(fd, view):]
 
 
 def _read_message(fd: int, deadline: float | None = None) -> bytes | None:

@@ -5,7 +5,7 @@ set -euo pipefail
 cd "$(dirname "$0")"
 ROOT=$(pwd)
 
-# The spark-submit jobs: registry.spark_jobs() in lib/paperscope/registry.py, each with a
+# The spark-submit jobs: registry.spark_jobs() in lib/paperscope/core/registry.py, each with a
 # jobs/<job>.py (tests/test_registry.py checks both).
 JOBS="run extract affiliations mentions validate aggregate metadata"
 is_job() { [[ " $JOBS " == *" $1 "* ]]; }
@@ -59,9 +59,9 @@ PAPERSCOPE_CONF="$conf_file" ./scripts/bootstrap.sh
 PY="$ROOT/.venv/bin/python"
 
 # Config and inputs are checked before any JVM starts: one line and exit 2 if wrong.
-"$PY" -m paperscope.cli check --conf-file "$conf_file" "${job_args[@]}" >/dev/null
+"$PY" -m paperscope.cli.commands check --conf-file "$conf_file" "${job_args[@]}" >/dev/null
 
-jars=$("$PY" -m paperscope.deltajars "$conf_file") || exit 2
+jars=$("$PY" -m paperscope.storage.deltajars "$conf_file") || exit 2
 for jar in ${jars//,/ }; do [ -r "$jar" ] || die "Delta jar missing or unreadable: $jar"; done
 
 # The library travels to the executors as a wheel; rebuilt only when its sources change.
@@ -84,12 +84,12 @@ log4j="-Dlog4j2.configurationFile=file:$ROOT/conf/log4j2.properties"
 # The driver's JVM options are the config's spark.driver.extraJavaOptions (C1 only, a
 # 256 MB code cache; lib/paperscope/data/defaults.yaml), defined there once. A local
 # master whose workers run the venv's Python gets paperscope's warm worker daemon
-# (lib/paperscope/daemon.py).
-java_opts=$("$PY" -m paperscope.config spark.conf.spark.driver.extraJavaOptions "$conf_file") || exit 2
+# (lib/paperscope/storage/daemon.py).
+java_opts=$("$PY" -m paperscope.core.config spark.conf.spark.driver.extraJavaOptions "$conf_file") || exit 2
 driver_opts="$log4j $java_opts"
 local_opts=()
 if [[ "$master" == local* ]] && [ "$PYSPARK_PYTHON" = "$PY" ]; then
-  local_opts=(--conf spark.python.daemon.module=paperscope.daemon)
+  local_opts=(--conf spark.python.daemon.module=paperscope.storage.daemon)
 fi
 
 exec "$ROOT/.venv/bin/spark-submit" \

@@ -22,8 +22,8 @@ import sys
 import time
 from pathlib import Path
 
-from paperscope.matcher import load
-from paperscope.resolve import match_record
+from paperscope.cli.tools import match_record
+from paperscope.paper.matcher import load
 
 REPO = Path(__file__).resolve().parents[1]
 SHARED = REPO.parent / "shared"
@@ -53,7 +53,7 @@ def labelled(path: Path, gaz, verbose: bool) -> None:
 
 
 def papers(labels: Path, gaz, verbose: bool) -> None:
-    from paperscope.resolve import header_record
+    from paperscope.cli.tools import header_record
 
     with open(labels, encoding="utf-8", newline="") as f:
         rows = list(csv.DictReader(f, delimiter="\t", quoting=csv.QUOTE_NONE))

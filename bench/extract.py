@@ -117,10 +117,11 @@ def spark_worker(folders: list[str], master: str) -> None:
     from pyspark.sql import functions as F
     from pyspark.sql.types import LongType, StringType, StructField, StructType
 
-    from paperscope import corpus, incremental, transforms
-    from paperscope.config import load_config
-    from paperscope.pdf import Limits
-    from paperscope.spark import get_spark
+    from paperscope.core.config import load_config
+    from paperscope.paper.pdf import Limits
+    from paperscope.pipeline import incremental, transforms
+    from paperscope.sources import corpus
+    from paperscope.storage.spark import get_spark
 
     cfg = load_config(REPO / "conf" / "local.yaml", sets=[f"delta.jar_cache={REPO / '.cache' / 'jars'}"],
                       spark__master=master)

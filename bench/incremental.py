@@ -26,9 +26,9 @@ def main() -> None:
     os.environ.setdefault("SPARK_LOCAL_IP", "127.0.0.1")
     os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
 
-    from paperscope import pipeline
-    from paperscope.config import load_config
-    from paperscope.spark import get_spark
+    from paperscope.core.config import load_config
+    from paperscope.pipeline import steps as pipeline
+    from paperscope.storage.spark import get_spark
 
     with tempfile.TemporaryDirectory(prefix="paperscope-bench-") as tmp:
         cfg = load_config(REPO / "conf" / "local.yaml", sets=[f"delta.jar_cache={REPO / '.cache' / 'jars'}"],

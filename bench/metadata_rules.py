@@ -1,6 +1,6 @@
 """NeurIPS-style metadata under each counting rule, beside the reporter's figure.
 
-Reads a metadata file with the library's own parser and matcher (paperscope.metadata,
+Reads a metadata file with the library's own parser and matcher (paperscope.sources.metadata,
 the same code as `paperscope metadata`), without Spark, and prints:
   - papers with US / China / both authors under each rule: China = mainland (CN) or
     greater (CN, HK, MO, TW), an affiliation string naming both countries counted or not;
@@ -21,8 +21,8 @@ from collections import Counter
 
 import pandas as pd
 
-from paperscope import metadata as md
-from paperscope import policy
+from paperscope.core import policy
+from paperscope.sources import metadata as md
 
 REPORTER = (134, 4497)
 # US companies whose bare name resolves to the US wherever the author sits.

@@ -114,8 +114,8 @@ def loop_times(sources: list[Path]) -> tuple[list[float], list[float], list[int]
     """Per original: seconds of (i) pdfminer extract_text and (ii) paperscope's engines, and pages."""
     from pdfminer.high_level import extract_text
 
-    from paperscope import pdf
-    from paperscope.config import load_config
+    from paperscope.core.config import load_config
+    from paperscope.paper import pdf
 
     limits = pdf.Limits.from_config(load_config(REPO / "conf" / "local.yaml"))
     plain, engines, pages = [], [], []

@@ -1,7 +1,7 @@
 """spark-submit entry point: paperscope affiliations (see `paperscope --help`)."""
 import sys
 
-from paperscope.cli import main
+from paperscope.cli.commands import main
 
 if __name__ == "__main__":
     sys.exit(main(["affiliations", *sys.argv[1:]]))

@@ -37,7 +37,7 @@ HERE = Path(__file__).resolve().parent
 CORPUS = HERE / "corpus"
 TRUTH = HERE / "ground_truth.csv"
 # Per-author countries of the generated papers, and the count of US-China papers under
-# every counting rule (paperscope.rules), computed here from PAPERS on their own.
+# every counting rule (paperscope.counting.rules), computed here from PAPERS on their own.
 AUTHORS_TRUTH = HERE / "authors_truth.csv"
 RULES_TRUTH = HERE / "rules_truth.csv"
 CHINA = {"mainland": {"CN"}, "greater": {"CN", "HK", "MO", "TW"}}

@@ -71,4 +71,4 @@ if [ -n "$browser_pid" ]; then
   touch .venv/.chromium-tried
 fi
 
-.venv/bin/python -m paperscope.deltajars "${PAPERSCOPE_CONF:-conf/local.yaml}" >/dev/null
+.venv/bin/python -m paperscope.storage.deltajars "${PAPERSCOPE_CONF:-conf/local.yaml}" >/dev/null

@@ -24,7 +24,7 @@ import re
 import sys
 from pathlib import Path
 
-from paperscope.matcher import PRIOR, is_generic
+from paperscope.paper.matcher import PRIOR, is_generic
 
 REPO = Path(__file__).resolve().parents[1]
 

@@ -18,7 +18,7 @@ from __future__ import annotations
 import gzip
 from pathlib import Path
 
-from paperscope.matcher import STRONG_CITY_POPULATION
+from paperscope.paper.matcher import STRONG_CITY_POPULATION
 
 REPO = Path(__file__).resolve().parents[1]
 

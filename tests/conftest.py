@@ -20,7 +20,7 @@ def repo() -> Path:
 
 @pytest.fixture(scope="session")
 def base_cfg():
-    from paperscope.config import load_config
+    from paperscope.core.config import load_config
 
     cwd = os.getcwd()
     os.chdir(REPO)
@@ -32,7 +32,7 @@ def base_cfg():
 
 @pytest.fixture(scope="session")
 def spark(base_cfg, tmp_path_factory):
-    from paperscope.spark import get_spark
+    from paperscope.storage.spark import get_spark
 
     session = get_spark(
         base_cfg,
@@ -57,7 +57,7 @@ def sample_run(spark, base_cfg, tmp_path_factory):
     Shared by the end-to-end checks and by the cluster test's local reference, so the
     longest in-process run of the suite happens once.
     """
-    from paperscope import pipeline
+    from paperscope.pipeline import steps as pipeline
 
     tmp = tmp_path_factory.mktemp("e2e")
     cfg = base_cfg.with_values({"input.corpus": str(REPO / "sample" / "corpus"),

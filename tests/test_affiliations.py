@@ -9,10 +9,10 @@ from pathlib import Path
 
 import pytest
 
-from paperscope import pdf
-from paperscope.header import parse
-from paperscope.matcher import build_from_ror, load
-from paperscope.resolve import match_record
+from paperscope.cli.tools import match_record
+from paperscope.paper import pdf
+from paperscope.paper.header import parse
+from paperscope.paper.matcher import build_from_ror, load
 
 REPO = Path(__file__).resolve().parents[1]
 BIN = REPO / ".venv" / "bin"
@@ -150,8 +150,8 @@ def test_ror_v2_dump_replaces_the_bundled_registry_names():
 
 
 def test_config_points_at_a_ror_dump(tmp_path):
-    from paperscope.config import ConfigError, load_config
-    from paperscope.matcher import from_config
+    from paperscope.core.config import ConfigError, load_config
+    from paperscope.paper.matcher import from_config
 
     cfg = load_config(None, [f"affiliations.ror_dump={ROR_V2}"])
     assert countries(from_config(cfg), "EILS") == ["HK"]
@@ -294,7 +294,7 @@ def test_misspelt_head_words_fold_to_the_word(gaz):
     assert gaz.match("Georgia Institute of Techonology")[0].institution == "Georgia Institute of Technology"
     assert gaz.match("The Univeristy of Hongkong")[0].institution == "The University of Hong Kong"
     # words merely near a head word stay themselves
-    from paperscope.matcher import key
+    from paperscope.paper.matcher import key
     assert key("Universal Rational Institution") == ("universal", "rational", "institution")
     assert countries(gaz, "Shanghai New York Univeristy") == ["CN"]  # NYU Shanghai's own name
 

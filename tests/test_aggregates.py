@@ -5,7 +5,8 @@ from __future__ import annotations
 import pytest
 
 from frames import assert_df_equality
-from paperscope import schemas, transforms
+from paperscope.pipeline import transforms
+from paperscope.storage import schemas
 
 pytestmark = pytest.mark.spark
 

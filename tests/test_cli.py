@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 REPO = Path(__file__).resolve().parents[1]
-PAPERSCOPE = [sys.executable, "-m", "paperscope.cli"]
+PAPERSCOPE = [sys.executable, "-m", "paperscope.cli.commands"]
 
 
 def _run(cmd, **kw):

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from paperscope import tables
+from paperscope.storage import tables
 
 REPO = Path(__file__).resolve().parents[1]
 SCRIPT = REPO / "scripts" / "standalone-cluster.sh"

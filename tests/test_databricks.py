@@ -16,7 +16,8 @@ from pathlib import Path
 import pytest
 import yaml
 
-from paperscope import registry, tables
+from paperscope.core import registry
+from paperscope.storage import tables
 
 REPO = Path(__file__).resolve().parents[1]
 STEPS = [s.name for s in registry.STEPS if s.task]
@@ -219,7 +220,7 @@ def test_every_task_runs_locally_with_the_bundle_parameters(bundle, clean_venv, 
 def test_a_failing_step_exits_nonzero(clean_venv):
     """Databricks ignores an entry point's return value: a failure must be an exception."""
     py = str(clean_venv / "bin" / "python")
-    out = subprocess.run([py, "-c", "import sys\nfrom paperscope.entrypoints import validate\n"
+    out = subprocess.run([py, "-c", "import sys\nfrom paperscope.cli.entrypoints import validate\n"
                           "sys.argv = ['x', '--corpus', '/nonexistent/corpus']\nvalidate()"],
                          capture_output=True, text=True, timeout=120)
     assert out.returncode == 2 and "corpus folder not found" in out.stderr
@@ -242,8 +243,8 @@ def test_tables_by_unity_catalog_name(spark, base_cfg):
 
 def test_on_databricks_no_delta_jars_are_fetched(spark, base_cfg, tmp_path, monkeypatch):
     """Delta is built into the runtime: get_spark takes the cluster's session as it is."""
-    from paperscope.deltajars import JarError
-    from paperscope.spark import get_spark
+    from paperscope.storage.deltajars import JarError
+    from paperscope.storage.spark import get_spark
 
     cfg = base_cfg.with_values({"delta.jar_cache": str(tmp_path / "no-jars"),
                                 "delta.maven_repository": "http://127.0.0.1:9/maven2",

@@ -11,9 +11,10 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
-from paperscope import __version__, download
-from paperscope.config import load_config
-from paperscope.corpus import check_inputs
+from paperscope import __version__
+from paperscope.core.config import load_config
+from paperscope.sources import download
+from paperscope.sources.corpus import check_inputs
 
 YEAR = 2024
 TIMEOUT = 0.3
@@ -222,7 +223,7 @@ def test_csv_of_urls_and_refused_schemes(site, tmp_path):
 
 
 def test_command_line(site, tmp_path, capsys):
-    from paperscope.cli import main
+    from paperscope.cli.commands import main
 
     corpus = tmp_path / "c"
     code = main(["download", "--index", f"{site.base}/paper_files/paper/{YEAR}", "--corpus", str(corpus),

@@ -9,8 +9,10 @@ import time
 
 import pytest
 
-from paperscope import body, mentions, pdf, schemas, transforms
-from paperscope.config import load_config
+from paperscope.core.config import load_config
+from paperscope.paper import body, mentions, pdf
+from paperscope.pipeline import transforms
+from paperscope.storage import schemas
 
 PAGES = [
     ["A Study of Models", "Ada Lovelace, University of Cambridge"],

@@ -15,7 +15,9 @@ from pathlib import Path
 import pytest
 from pyspark.sql import functions as F
 
-from paperscope import pdf, pipeline, schemas, tables
+from paperscope.paper import pdf
+from paperscope.pipeline import steps as pipeline
+from paperscope.storage import schemas, tables
 
 REPO = Path(__file__).resolve().parents[1]
 TINY = {"2024": ["neurips2024_01.pdf", "neurips2024_02.pdf", "neurips2024_03.pdf"],
@@ -100,7 +102,7 @@ def test_driver_killed_then_rerun_then_corpus_changed_then_older_rows(spark, bas
     first_commit = Path(tables.table_path(cfg, "papers")) / "_delta_log" / f"{0:020d}.json"
     env = {**os.environ, "PYSPARK_PYTHON": sys.executable, "SPARK_LOCAL_IP": "127.0.0.1"}
     proc = subprocess.Popen(
-        [sys.executable, "-m", "paperscope.cli", "run", "--conf-file", "conf/local.yaml", "--corpus", cfg["input"]["corpus"],
+        [sys.executable, "-m", "paperscope.cli.commands", "run", "--conf-file", "conf/local.yaml", "--corpus", cfg["input"]["corpus"],
          "--warehouse", cfg["warehouse"]["path"], "--reports", cfg["reports"]["path"], "--master", "local[2]",
          "--set", f"delta.jar_cache={REPO / '.cache' / 'jars'}"],
         cwd=REPO, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
@@ -170,7 +172,7 @@ def _damaged_copy(spark, reference, tmp_path: Path) -> dict:
 
 def _aggregate_cli(spark, cfg, capsys) -> tuple[int, str]:
     """`paperscope aggregate` in this process (the shared session), with its stderr."""
-    from paperscope.cli import main
+    from paperscope.cli.commands import main
 
     shuffle = spark.conf.get("spark.sql.shuffle.partitions")
     capsys.readouterr()

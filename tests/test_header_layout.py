@@ -13,9 +13,9 @@ import pytest
 from reportlab.lib.pagesizes import letter
 from reportlab.pdfgen import canvas
 
-from paperscope import pdf
-from paperscope.matcher import default_gazetteer
-from paperscope.header import line_text, parse
+from paperscope.paper import pdf
+from paperscope.paper.header import line_text, parse
+from paperscope.paper.matcher import default_gazetteer
 
 PROSE = ("we study how models learn from noisy labels and show that the method improves the accuracy "
          "of the network on several benchmark data sets while the training time stays the same for all of them")

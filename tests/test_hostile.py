@@ -10,7 +10,7 @@ import os
 
 import pytest
 
-from paperscope import corpus
+from paperscope.sources import corpus
 
 
 def _pdf(path, text: str = "A hostile corpus") -> None:
@@ -75,7 +75,7 @@ def test_unreadable_folder_is_reported(tmp_path, monkeypatch, caplog, blocked_re
     blocked = root / blocked_rel
     _deny(monkeypatch, tmp_path, blocked)
     try:
-        with caplog.at_level(logging.WARNING, logger="paperscope.corpus"):
+        with caplog.at_level(logging.WARNING, logger="paperscope.sources.corpus"):
             listed = _listed(root)
     finally:
         os.chmod(blocked, 0o755)
@@ -110,7 +110,7 @@ def test_dangling_link_is_still_listed(tmp_path):
 # -- 4. manifests ----------------------------------------------------------------------
 
 def test_downloader_manifest_reads_back(tmp_path, monkeypatch):
-    from paperscope.download import write_manifest
+    from paperscope.sources.download import write_manifest
 
     title = 'Commas, "quotes"\nand a newline'
     _pdf(tmp_path / "pdfs" / "2024" / "p1.pdf")

@@ -10,24 +10,22 @@ are generated here; the downloader talks to a server on 127.0.0.1.
 from __future__ import annotations
 
 import csv
-import os
-import json
 import email.utils
+import json
+import logging
+import os
+import re
 import time
 from http.server import BaseHTTPRequestHandler
 
-import logging
-import re
-
 import pandas as pd
 import pytest
+
+from paperscope.core import escape
+from paperscope.core.config import load_config
+from paperscope.sources import download
 from test_download import LocalServer, make_pdf
 from test_hostile_failures import _rendered, _terms
-
-from paperscope import escape
-
-from paperscope import download
-from paperscope.config import load_config
 
 # -- downloader -------------------------------------------------------------------------
 
@@ -167,7 +165,7 @@ def test_retry_after_values():
 @pytest.mark.unit
 @pytest.mark.parametrize("folder", ["yes", "2024", "[a]", "no #comment", "{x: 1}"])
 def test_named_flags_are_strings_not_yaml(tmp_path, monkeypatch, capsys, folder):
-    from paperscope import cli
+    from paperscope.cli import commands as cli
 
     (tmp_path / folder / "2024").mkdir(parents=True)
     monkeypatch.chdir(tmp_path)
@@ -182,7 +180,7 @@ def test_named_flags_are_strings_not_yaml(tmp_path, monkeypatch, capsys, folder)
 
 @pytest.mark.unit
 def test_metadata_year_flag_is_a_whole_number(capsys):
-    from paperscope import cli
+    from paperscope.cli import commands as cli
 
     args = cli.parser().parse_args(["metadata", "--source", "x.json", "--year", "2024"])
     assert cli._config(args).metadata.year == 2024
@@ -201,7 +199,7 @@ def _nips(title, *affs):
 
 @pytest.mark.unit
 def test_json_lines_whose_first_line_is_an_array_lose_no_record(tmp_path):
-    from paperscope import metadata as md
+    from paperscope.sources import metadata as md
 
     lines = [json.dumps([{"title": "In An Array", "authors": []}]), _nips("Second", "MIT"), _nips("Third", "MIT")]
     fmt, records = md.parse_text("\n".join(lines) + "\n")
@@ -218,7 +216,7 @@ def test_json_lines_whose_first_line_is_an_array_lose_no_record(tmp_path):
 
 @pytest.mark.unit
 def test_values_of_the_wrong_type_are_refused_not_stringified(tmp_path):
-    from paperscope import metadata as md
+    from paperscope.sources import metadata as md
 
     lines = [
         json.dumps({"title": 12345, "authors": []}),
@@ -254,7 +252,7 @@ def test_values_of_the_wrong_type_are_refused_not_stringified(tmp_path):
 
 @pytest.mark.unit
 def test_a_huge_record_is_one_malformed_row_not_read(tmp_path):
-    from paperscope import metadata as md
+    from paperscope.sources import metadata as md
 
     huge = _nips("Huge " + "x" * 5000, "MIT")
     path = tmp_path / "conf2024.json"
@@ -336,7 +334,8 @@ def _hostile_cfg(base_cfg, root, tmp, **changes):
 @pytest.mark.e2e
 def test_copies_capitals_and_stray_files_then_gold_as_one_unit(spark, base_cfg, hostile_corpus, tmp_path, monkeypatch,
                                                               caplog):
-    from paperscope import pipeline, tables
+    from paperscope.pipeline import steps as pipeline
+    from paperscope.storage import tables
 
     root = hostile_corpus
     terms = tmp_path / "terms.yaml"
@@ -344,7 +343,7 @@ def test_copies_capitals_and_stray_files_then_gold_as_one_unit(spark, base_cfg, 
                      "country: null}, case_sensitive: true, variants: ['fine']}\n", encoding="utf-8")
     cfg = _hostile_cfg(base_cfg, root, tmp_path, **{"mentions.terms_file": str(terms), "mentions.timeout_seconds": 1})
     run = pipeline.Run(spark, cfg)
-    with caplog.at_level(logging.WARNING, logger="paperscope.pipeline"):
+    with caplog.at_level(logging.WARNING, logger="paperscope.pipeline.steps"):
         assert pipeline.run_all(run) == 0
     _assert_inert_outputs(run, caplog, root / "2024" / ODD_NAME)
     papers = {corpus_path(r.path): r for r in tables.read_years(spark, cfg, "papers", None).collect()}
@@ -430,15 +429,16 @@ def _assert_inert_outputs(run, caplog, odd_name) -> None:
 
 
 def corpus_path(path: str) -> str:
-    from paperscope.corpus import local_path
+    from paperscope.sources.corpus import local_path
 
     return local_path(path)
 
 
 @pytest.mark.e2e  # three metadata steps (about 20 s): kept out of the fast lane
 def test_metadata_tables_half_written_are_refused_then_repaired(spark, base_cfg, tmp_path, monkeypatch):
-    from paperscope import pipeline, tables
-    from paperscope.corpus import InputError
+    from paperscope.pipeline import steps as pipeline
+    from paperscope.sources.corpus import InputError
+    from paperscope.storage import tables
 
     source = tmp_path / "conf2024.json"
     source.write_text("\n".join([_nips("One", "Stanford University"), _nips("Two", "Peking University")]) + "\n",
@@ -475,7 +475,7 @@ def test_metadata_tables_half_written_are_refused_then_repaired(spark, base_cfg,
 
 @pytest.mark.unit
 def test_glob_ignores_case_in_both_listings(tmp_path):
-    from paperscope import corpus
+    from paperscope.sources import corpus
 
     for name in ("a.pdf", "b.PDF", "c.Pdf", "d.txt"):
         _paper(tmp_path / "corpus" / "2024" / name, name)
@@ -490,7 +490,8 @@ def test_glob_ignores_case_in_both_listings(tmp_path):
 def test_size_bytes_is_the_size_read(tmp_path):
     import logging
 
-    from paperscope import pdf, transforms
+    from paperscope.paper import pdf
+    from paperscope.pipeline import transforms
 
     path = tmp_path / "2024" / "grown.pdf"
     _paper(path, "A file that grew after it was listed")
@@ -504,7 +505,7 @@ def test_size_bytes_is_the_size_read(tmp_path):
 def test_same_size_files_are_copies_only_when_every_byte_agrees(tmp_path, size):
     """Copies are told by their whole bytes; files that share a size, or even their first and
     last 64 KiB (what the driver reads first), stay distinct papers."""
-    from paperscope import corpus
+    from paperscope.sources import corpus
 
     rng = __import__("random").Random(size)
     base = bytes(rng.getrandbits(8) for _ in range(size))

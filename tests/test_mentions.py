@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from paperscope.mentions import KINDS, body_text, count_terms, load_terms, parse_terms
+from paperscope.paper.mentions import KINDS, body_text, count_terms, load_terms, parse_terms
 
 
 @pytest.fixture(scope="module")
@@ -100,8 +100,8 @@ def test_bad_terms_file_is_one_clear_line(yaml_text, message):
 
 
 def test_preflight_rejects_a_bad_terms_file(tmp_path, base_cfg):
-    from paperscope.cli import preflight
-    from paperscope.config import ConfigError
+    from paperscope.cli.commands import preflight
+    from paperscope.core.config import ConfigError
 
     bad = tmp_path / "terms.yaml"
     bad.write_text("terms:\n  - name: X\n")

@@ -9,8 +9,9 @@ import json
 import pandas as pd
 import pytest
 
-from paperscope import metadata as md
-from paperscope import pipeline, tables
+from paperscope.pipeline import steps as pipeline
+from paperscope.sources import metadata as md
+from paperscope.storage import tables
 
 
 def _nips_line(title, *affs, names=None):
@@ -182,7 +183,7 @@ def test_metadata_run_applies_the_reviewed_corrections(spark, base_cfg, tmp_path
     """A metadata run applies the overrides in force as a PDF run does: a string's reviewed
     country in every paper (and its authors), and a paper's flags (its step and the
     aggregates; no gate or report, to stay quick)."""
-    from paperscope import review
+    from paperscope.report import review
 
     rows = [("Both Sides", ["Stanford University", "Peking University"]), ("Seattle Only", ["Acme Lab, Seattle, WA"]),
             ("Seattle And Beijing", ["Acme Lab, Seattle, WA", "Tsinghua University"]),
@@ -228,7 +229,7 @@ def test_metadata_run_applies_the_reviewed_corrections(spark, base_cfg, tmp_path
 
 
 def test_metadata_command_errors_are_one_line_before_spark(tmp_path, capsys):
-    from paperscope.cli import main
+    from paperscope.cli.commands import main
 
     assert main(["metadata", "--source", str(tmp_path / "nope.json")]) == 2
     assert "metadata file not found" in capsys.readouterr().err

@@ -9,10 +9,10 @@ from collections import defaultdict
 import pytest
 from pyspark.sql import functions as F
 
-from paperscope import pipeline, tables
-from paperscope.config import load_config
-from paperscope.schemas import AFFILIATIONS
-
+from paperscope.core.config import load_config
+from paperscope.pipeline import steps as pipeline
+from paperscope.storage import tables
+from paperscope.storage.schemas import AFFILIATIONS
 
 
 def _cfg(base_cfg, repo, tmp, **sets):
@@ -262,7 +262,7 @@ def test_failed_expectation_blocks_aggregates_and_still_writes_data_docs(spark, 
 
 def test_china_policy_greater_counts_hk_and_tw(spark, sample_run, truth):
     _, run, cfg = sample_run
-    from paperscope import transforms
+    from paperscope.pipeline import transforms
 
     papers = tables.read_years(spark, cfg, "papers", None)
     affs = tables.read_years(spark, cfg, "affiliations", None, AFFILIATIONS)
@@ -281,7 +281,7 @@ def test_pdfs_outside_year_folders_are_named_and_touch_no_year(spark, base_cfg, 
     a corpus with such files beside year folders."""
     import shutil
 
-    from paperscope.corpus import InputError
+    from paperscope.sources.corpus import InputError
 
     corpus_dir = tmp_path / "corpus"
     (corpus_dir / "misc").mkdir(parents=True)
@@ -293,7 +293,7 @@ def test_pdfs_outside_year_folders_are_named_and_touch_no_year(spark, base_cfg, 
 
 
 def test_a_corpus_without_pdfs_is_a_clear_input_error(spark, base_cfg, repo, tmp_path):
-    from paperscope.corpus import InputError
+    from paperscope.sources.corpus import InputError
 
     (tmp_path / "corpus" / "2024").mkdir(parents=True)
     (tmp_path / "corpus" / "2024" / "notes.txt").write_text("not a pdf")
@@ -312,8 +312,11 @@ def test_repo_configs_load(repo):
 def test_manifest_input_with_titles_and_a_lost_file(spark, base_cfg, repo, tmp_path):
     """A manifest names files anywhere; a listed file that is gone counts as discovered,
     so the gate sees it as lost instead of it silently vanishing."""
-    from paperscope import corpus, quality, schemas, transforms
-    from paperscope.pdf import Limits
+    from paperscope.paper.pdf import Limits
+    from paperscope.pipeline import transforms
+    from paperscope.quality import gate as quality
+    from paperscope.sources import corpus
+    from paperscope.storage import schemas
 
     corpus_dir = repo / "sample" / "corpus"
     manifest = tmp_path / "manifest.csv"
@@ -384,7 +387,8 @@ def test_institution_pairs_and_the_rules_in_the_report(sample_run, spark):
 
 def test_rule_frames_are_counted_once_until_a_table_is_written(sample_run, monkeypatch):
     """The gate and the aggregates share one count of the rules; a table write drops it."""
-    from paperscope import pipeline, tables
+    from paperscope.pipeline import steps as pipeline
+    from paperscope.storage import tables
 
     _, run, cfg = sample_run
     calls = []

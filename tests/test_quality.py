@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from paperscope import quality
+from paperscope.quality import gate as quality
 
 PAPERS = (
     "paper_id string, year int, path string, size_bytes long, n_pages int, title string, "

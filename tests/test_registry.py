@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from paperscope import registry
+from paperscope.core import registry
 
 pytestmark = pytest.mark.unit
 
@@ -21,14 +21,14 @@ LIB = REPO / "lib"
 
 
 def test_cli_subcommands_are_the_registry_steps():
-    from paperscope.cli import parser
+    from paperscope.cli.commands import parser
 
     [sub] = [a for a in parser()._actions if a.dest == "step"]
     assert list(sub.choices) == [s.name for s in registry.STEPS]
 
 
 def test_console_scripts_and_entry_points_follow_the_registry():
-    from paperscope import entrypoints
+    from paperscope.cli import entrypoints
 
     tomllib = pytest.importorskip("tomllib")  # Python 3.11+
     scripts = tomllib.loads((REPO / "pyproject.toml").read_text())["project"]["scripts"]
@@ -77,8 +77,9 @@ def test_databricks_tasks_follow_the_registry():
 
 
 def test_tables_have_config_schema_and_suite():
-    from paperscope import quality, schemas
-    from paperscope.config import load_config
+    from paperscope.core.config import load_config
+    from paperscope.quality import gate as quality
+    from paperscope.storage import schemas
 
     cfg = load_config(None)
     assert set(cfg["warehouse"]["tables"]) <= {t.name for t in registry.TABLES}
@@ -100,7 +101,7 @@ def test_tables_have_config_schema_and_suite():
 def test_every_setting_of_the_step_sections_is_declared_by_a_step():
     """A new affiliations.* or mentions.* key must be named by the step it changes (in
     Step.config or Step.config_files), or its change would leave a stale table skipped."""
-    from paperscope.config import load_config
+    from paperscope.core.config import load_config
 
     cfg = load_config(None)
     declared = {key for s in registry.STEPS for key in (*s.config, *s.config_files)}
@@ -111,9 +112,9 @@ def test_every_setting_of_the_step_sections_is_declared_by_a_step():
 
 def test_derived_code_of_a_step_reaches_what_shapes_it():
     affiliations = registry.code_modules(registry.step("affiliations").code)
-    assert {"paperscope.transforms", "paperscope.schemas", "paperscope.executor"} <= set(affiliations)
-    assert "paperscope.report" not in affiliations
-    assert "paperscope.quality" in registry.code_modules(registry.step("validate").code)
+    assert {"paperscope.pipeline.transforms", "paperscope.storage.schemas", "paperscope.storage.executor"} <= set(affiliations)
+    assert "paperscope.report.writer" not in affiliations
+    assert "paperscope.quality.gate" in registry.code_modules(registry.step("validate").code)
 
 
 def _fingerprint_with(tmp_path: Path, module: str, old: str, new: str, step: str) -> str:
@@ -124,7 +125,7 @@ def _fingerprint_with(tmp_path: Path, module: str, old: str, new: str, step: str
     text = target.read_text()
     assert old in text
     target.write_text(text.replace(old, new, 1))
-    code = ("from paperscope.config import load_config; from paperscope import incremental; "
+    code = ("from paperscope.core.config import load_config; from paperscope import incremental; "
             f"print(incremental.fingerprint(load_config(None), {step!r}))")
     out = subprocess.run([sys.executable, "-c", code], cwd=tmp_path, env={"PYTHONPATH": str(copy), "PATH": ""},
                          capture_output=True, text=True, timeout=120)
@@ -135,8 +136,8 @@ def _fingerprint_with(tmp_path: Path, module: str, old: str, new: str, step: str
 def test_changing_affiliation_rows_changes_the_affiliations_fingerprint(tmp_path):
     """Bug: the fingerprint hashed a hand-written list of files without transforms.py, so
     a changed affiliation_rows left the affiliations step skipped and its table stale."""
-    from paperscope import incremental
-    from paperscope.config import load_config
+    from paperscope.core.config import load_config
+    from paperscope.pipeline import incremental
 
     before = incremental.fingerprint(load_config(None), "affiliations")
     after = _fingerprint_with(tmp_path, "transforms.py", 'F.lit("none")).alias("method")',
@@ -145,8 +146,8 @@ def test_changing_affiliation_rows_changes_the_affiliations_fingerprint(tmp_path
 
 
 def test_changing_the_report_leaves_the_affiliations_fingerprint(tmp_path):
-    from paperscope import incremental
-    from paperscope.config import load_config
+    from paperscope.core.config import load_config
+    from paperscope.pipeline import incremental
 
     before = incremental.fingerprint(load_config(None), "affiliations")
     assert _fingerprint_with(tmp_path, "report.py", '"""', '"""Edited. ', "affiliations") == before

@@ -10,7 +10,7 @@ from html.parser import HTMLParser
 import pandas as pd
 import pytest
 
-from paperscope import report
+from paperscope.report import writer as report
 
 PNG = b"\x89PNG\r\n\x1a\n"
 EVIL_TITLE = "On <script>alert(1)</script> Robustness"
@@ -80,7 +80,7 @@ def _frames():
 
 
 def _reports(**values):
-    from paperscope.config import load_config
+    from paperscope.core.config import load_config
 
     return load_config(None, [f"reports.{k}={v}" for k, v in values.items()]).reports
 
@@ -210,7 +210,7 @@ def test_china_policy_wording():
 
 @pytest.mark.parametrize("setting", ["review.strata.rest=-1", "reports.seed=abc", "reports.top_terms=true"])
 def test_report_settings_are_checked(setting):
-    from paperscope.config import ConfigError, load_config
+    from paperscope.core.config import ConfigError, load_config
 
     with pytest.raises(ConfigError, match=setting.split("=")[0]):
         load_config(None, [setting])

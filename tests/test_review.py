@@ -11,8 +11,10 @@ from types import SimpleNamespace
 import pandas as pd
 import pytest
 
-from paperscope import escape, report, review
-from paperscope.mentions import load_terms
+from paperscope.core import escape
+from paperscope.paper.mentions import load_terms
+from paperscope.report import review
+from paperscope.report import writer as report
 
 Z = 1.96  # the hand computations below use z = 1.96
 
@@ -185,8 +187,8 @@ def _paper_judgement(pid, now, us=None, cn=None, run_us=True, run_cn=True, who="
 
 
 def test_paper_flag_overrides_in_force_apply_to_the_paper_and_its_authors_and_can_be_withdrawn():
-    from paperscope import authors, rules
-    from paperscope.metadata import paper_flags
+    from paperscope.counting import authors, rules
+    from paperscope.sources.metadata import paper_flags
 
     rows = pd.DataFrame([
         _paper_judgement("pa", "2026-11-01", us=True, cn=False),             # pa has no Chinese author
@@ -381,7 +383,7 @@ def test_review_page_is_self_contained_with_its_form(tmp_path):
     audit.loc[audit["raw"] == "Tsinghua University", "raw"] = EVIL
     mentions = pd.DataFrame([("pa", "Qwen", 2, 2)], columns=["paper_id", "term", "count_full", "count_body"])
     settings = SimpleNamespace(seed=0, top_terms=5, html_rows=10)
-    from paperscope.config import load_config
+    from paperscope.core.config import load_config
 
     conf = load_config()
     meta = {"run_id": "r1", "started": "t", "conf_file": None, "status": "passed", "message": None, "years": [2025],
@@ -472,7 +474,7 @@ def test_review_page_in_a_headless_browser_saves_a_sheet_that_imports(tmp_path, 
     from selenium.webdriver.common.by import By
     from selenium.webdriver.support.ui import Select
 
-    from paperscope.config import load_config
+    from paperscope.core.config import load_config
 
     meta = {"run_id": "r1", "started": "t", "conf_file": None, "status": "passed", "message": None, "years": [2025],
             "input": "/c", "warehouse": "/w", "china_policy": "mainland", "mention_scope": "body", "durations": {},

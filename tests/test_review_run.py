@@ -9,7 +9,10 @@ import shutil
 import pandas as pd
 import pytest
 
-from paperscope import policy, review, schemas, tables, transforms
+from paperscope.core import policy
+from paperscope.pipeline import transforms
+from paperscope.report import review
+from paperscope.storage import schemas, tables
 
 
 def test_apply_reviews_on_small_frames_matches_the_pandas_rule(spark):
@@ -72,7 +75,7 @@ def _flags_per_year(audit: pd.DataFrame, china_policy: str) -> pd.DataFrame:
 
 @pytest.mark.e2e
 def test_an_imported_review_corrects_the_next_run(sample_run, spark, tmp_path, capsys):
-    from paperscope import pipeline
+    from paperscope.pipeline import steps as pipeline
 
     code, run, cfg = sample_run
     assert code == 0

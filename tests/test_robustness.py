@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from paperscope import pdf
+from paperscope.paper import pdf
 
 # file name -> the status its papers row must carry (limits as in LIMITS below)
 EXPECTED = {
@@ -133,7 +133,7 @@ def build_bad_corpus(root: Path) -> dict[str, str]:
 
 @pytest.fixture(scope="module")
 def bad_run(spark, base_cfg, tmp_path_factory):
-    from paperscope import pipeline
+    from paperscope.pipeline import steps as pipeline
 
     tmp = tmp_path_factory.mktemp("bad")
     expected = build_bad_corpus(tmp / "corpus")
@@ -147,7 +147,7 @@ def bad_run(spark, base_cfg, tmp_path_factory):
 
 
 def test_every_bad_file_is_one_row_with_its_status(bad_run, spark):
-    from paperscope import tables
+    from paperscope.storage import tables
 
     code, _, cfg, expected = bad_run
     assert code == 0
@@ -254,7 +254,7 @@ def test_a_hung_child_whose_parent_died_ends_itself(tmp_path):
 
     script = (
         "import os, sys, time\n"
-        "from paperscope import pdf\n"
+        "from paperscope.paper import pdf\n"
         "pdf.extract = lambda *a, **k: time.sleep(600)\n"
         "child = pdf.Sandbox(pdf.Limits(timeout_seconds=0.5))\n"
         "child._start()\n"
@@ -282,7 +282,7 @@ def test_a_child_ends_after_papers_per_child():
 
 
 def test_papers_per_child_is_a_setting():
-    from paperscope.config import load_config
+    from paperscope.core.config import load_config
 
     assert pdf.Limits.from_config(load_config()).papers_per_child == load_config().extract.papers_per_child > 0
     assert pdf.Limits.from_config(load_config(sets=["extract.papers_per_child=7"])).papers_per_child == 7
@@ -299,7 +299,7 @@ def test_pages_after_the_header_keep_word_spacing(repo):
 
 
 def test_spread_puts_big_files_on_different_tasks():
-    from paperscope.corpus import spread
+    from paperscope.sources.corpus import spread
 
     sizes = [50_000_000, 40_000_000, 1_000, 2_000, 3_000, 30_000_000, 500]
     slots = spread(sizes, 3)

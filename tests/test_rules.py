@@ -5,8 +5,8 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from paperscope import authors as authors_mod
-from paperscope import rules
+from paperscope.counting import authors as authors_mod
+from paperscope.counting import rules
 
 
 def _frames():
@@ -154,7 +154,7 @@ def test_metadata_authors_rows_number_the_papers_strings():
 
 
 def test_report_view_shows_references_and_the_headline_rule():
-    from paperscope import report
+    from paperscope.report import writer as report
 
     papers, aff, au = _frames()
     counts = {"rules": rules.count_rules(papers, aff, au), "institution_pairs": rules.institution_pairs(aff, {"p1"}, "mainland")}
@@ -170,7 +170,7 @@ def test_report_view_shows_references_and_the_headline_rule():
 
 
 def test_aggregates_settings_are_checked():
-    from paperscope.config import ConfigError, load_config
+    from paperscope.core.config import ConfigError, load_config
 
     cfg = load_config(None, ["aggregates.rules=[first_last]", "aggregates.headline_rule=first_last",
                              "reports.references={2024: {papers: 4497, with_both: 134, source: WIRED}}"])

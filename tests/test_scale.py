@@ -13,7 +13,8 @@ import sys
 import pandas as pd
 import pytest
 
-from paperscope import progress, report
+from paperscope.pipeline import progress
+from paperscope.report import writer as report
 
 REPO = __import__("pathlib").Path(__file__).resolve().parents[1]
 
@@ -26,14 +27,14 @@ def test_submit_script_takes_the_driver_options_from_the_config():
     session does, so the two cannot drift apart."""
     script = (REPO / "spark-submit.sh").read_text()
     assert "-XX:" not in script
-    assert "paperscope.config spark.conf.spark.driver.extraJavaOptions" in script
-    out = subprocess.run([sys.executable, "-m", "paperscope.config", "spark.conf.spark.driver.extraJavaOptions",
+    assert "paperscope.core.config spark.conf.spark.driver.extraJavaOptions" in script
+    out = subprocess.run([sys.executable, "-m", "paperscope.core.config", "spark.conf.spark.driver.extraJavaOptions",
                           str(REPO / "conf" / "local.yaml")], capture_output=True, text=True, check=True).stdout
     assert "-XX:TieredStopAtLevel=1" in out and "-XX:ReservedCodeCacheSize=256m" in out
 
 
 def test_config_key_printer_refuses_unknown_keys():
-    proc = subprocess.run([sys.executable, "-m", "paperscope.config", "spark.nope"], capture_output=True, text=True)
+    proc = subprocess.run([sys.executable, "-m", "paperscope.core.config", "spark.nope"], capture_output=True, text=True)
     assert proc.returncode == 2 and "no setting spark.nope" in proc.stderr
 
 
@@ -83,15 +84,15 @@ def test_a_running_stage_logs_progress_lines(spark, caplog):
             time.sleep(0.4)
             yield batch
 
-    caplog.set_level(logging.INFO, logger="paperscope.progress")
+    caplog.set_level(logging.INFO, logger="paperscope.pipeline.progress")
     progress.CURRENT["step"] = "extract"
-    from paperscope.config import load_config
+    from paperscope.core.config import load_config
 
     cfg = load_config(None, ["spark.progress=always", "spark.progress_interval_s=0.3"])
     with progress.progress_for(spark, cfg) as thread:
         spark.range(0, 8, 1, 8).mapInPandas(slow, "id long").count()
     progress.CURRENT["step"] = None
-    lines = [r.getMessage() for r in caplog.records if r.name == "paperscope.progress"]
+    lines = [r.getMessage() for r in caplog.records if r.name == "paperscope.pipeline.progress"]
     assert thread.lines >= 1 and lines
     assert re.match(r"progress: extract \(stage \d+\): \d/8 tasks", lines[0])
 
@@ -116,7 +117,7 @@ def test_report_of_20000_audit_rows_stays_under_5_mb_with_every_row_in_the_csv(t
     mentions = pd.DataFrame([(f"{i:064x}", t, 3, 2) for i in range(0, n_papers, 2) for t in ("Llama", "Qwen")],
                             columns=["paper_id", "term", "count_full", "count_body"])
     inputs = pd.DataFrame({"year": [2024, 2025], "files": [3000, 3000], "ok": [3000, 3000]})
-    from paperscope.config import load_config
+    from paperscope.core.config import load_config
 
     meta = {"run_id": "big", "started": "2026-11-30T00:00:00+00:00", "conf_file": None, "status": "passed",
             "message": None, "years": [2024, 2025], "input": "/c", "warehouse": "/w", "china_policy": "mainland",
@@ -140,7 +141,7 @@ def test_report_of_20000_audit_rows_stays_under_5_mb_with_every_row_in_the_csv(t
 
 
 def _papers(spark, cfg):
-    from paperscope import tables
+    from paperscope.storage import tables
 
     rows = tables.read_years(spark, cfg, "papers", [2025]).select("path", "paper_id", "modified_ns").collect()
     return {os.path.basename(r.path): (r.paper_id, r.modified_ns) for r in rows}
@@ -158,7 +159,7 @@ def _same_size_other_bytes(path):
 def test_rerun_trusts_path_size_and_mtime_and_hashes_only_touched_files(spark, base_cfg, tmp_path):
     import shutil
 
-    from paperscope import incremental
+    from paperscope.pipeline import incremental
 
     corpus = tmp_path / "corpus" / "2025"
     corpus.mkdir(parents=True)
@@ -207,8 +208,9 @@ def test_rerun_trusts_path_size_and_mtime_and_hashes_only_touched_files(spark, b
 def test_unchanged_rerun_starts_no_spark_and_any_change_runs_again(spark, tmp_path, capsys):
     import shutil
 
-    from paperscope import cli, rerun
-    from paperscope.config import load_config
+    from paperscope.cli import commands as cli
+    from paperscope.cli import rerun
+    from paperscope.core.config import load_config
 
     corpus = tmp_path / "corpus" / "2025"
     corpus.mkdir(parents=True)
@@ -243,7 +245,7 @@ def test_unchanged_rerun_starts_no_spark_and_any_change_runs_again(spark, tmp_pa
 
 def test_local_listing_without_spark_is_what_read_files_gives(spark, base_cfg, tmp_path):
     """The run lists a local corpus in Python (no Spark job); read_files gives those rows too."""
-    from paperscope import corpus
+    from paperscope.sources import corpus
 
     for rel in ("2024/a.pdf", "2024/sub/b.PDF", "2025/c.pdf", "misc/d.pdf", "e.pdf", "2025/notes.txt"):
         (tmp_path / rel).parent.mkdir(parents=True, exist_ok=True)

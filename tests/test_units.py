@@ -5,10 +5,10 @@ from pathlib import Path
 
 import pytest
 
-from paperscope import pdf
-from paperscope.config import ConfigError, load_config
-from paperscope.header import emails, parse
-from paperscope.matcher import default_gazetteer
+from paperscope.core.config import ConfigError, load_config
+from paperscope.paper import pdf
+from paperscope.paper.header import emails, parse
+from paperscope.paper.matcher import default_gazetteer
 
 LOCAL_CONF = Path(__file__).resolve().parents[1] / "conf" / "local.yaml"
 
@@ -207,8 +207,8 @@ def test_china_policy_and_flags_are_defined_once():
     import typing
     from importlib import resources
 
-    from paperscope import policy
-    from paperscope.config import Affiliations
+    from paperscope.core import policy
+    from paperscope.core.config import Affiliations
 
     assert policy.china_codes("mainland") == ("CN",) and policy.china_codes("greater") == ("CN", "HK", "MO", "TW")
     assert policy.flags(["US", "HK"], "mainland") == {"has_us": True, "has_cn": False}
@@ -226,7 +226,8 @@ def test_china_policy_and_flags_are_defined_once():
 
 
 def test_year_in_a_name_is_one_pattern():
-    from paperscope import download, metadata, policy
+    from paperscope.core import policy
+    from paperscope.sources import download, metadata
 
     assert policy.year_in_name("nips2023-papers-2024.json") == 2024
     assert policy.year_in_name("papers-12024.json") is None and policy.year_in_name("v1979.json") is None

@@ -13,8 +13,10 @@ import pandas as pd
 from pyspark.sql import functions as F
 from pyspark.sql.types import LongType, StringType, StructField, StructType
 
-from paperscope import corpus, incremental, pdf
-from paperscope.daemon import drop_shipped_zips
+from paperscope.paper import pdf
+from paperscope.pipeline import incremental
+from paperscope.sources import corpus
+from paperscope.storage.daemon import drop_shipped_zips
 
 
 def test_prepare_worker_invalidates_import_caches_only_when_sys_path_changes():
@@ -23,7 +25,7 @@ def test_prepare_worker_invalidates_import_caches_only_when_sys_path_changes():
         "import importlib, sys\n"
         "calls = []\n"
         "importlib.invalidate_caches = lambda: calls.append(1)\n"
-        "from paperscope.executor import prepare_worker\n"
+        "from paperscope.storage.executor import prepare_worker\n"
         "prepare_worker(); prepare_worker()\n"
         "for _ in range(3): importlib.invalidate_caches()\n"
         "sys.path.append('/no/such/py-file.zip')\n"
@@ -47,7 +49,7 @@ def test_shipped_zips_are_dropped_only_when_they_are_the_installed_pyspark():
 
 
 def test_local_python_workers_run_in_the_warm_daemon(spark):
-    assert spark.sparkContext.getConf().get("spark.python.daemon.module") == "paperscope.daemon"
+    assert spark.sparkContext.getConf().get("spark.python.daemon.module") == "paperscope.storage.daemon"
 
     def probe(batches):
         import importlib
@@ -63,10 +65,10 @@ def test_local_python_workers_run_in_the_warm_daemon(spark):
 
 
 def test_local_daemon_only_for_local_masters_and_this_interpreter(monkeypatch):
-    from paperscope.spark import local_daemon
+    from paperscope.storage.spark import local_daemon
 
     monkeypatch.setenv("PYSPARK_PYTHON", sys.executable)
-    assert local_daemon("local[2]") == {"spark.python.daemon.module": "paperscope.daemon"}
+    assert local_daemon("local[2]") == {"spark.python.daemon.module": "paperscope.storage.daemon"}
     assert local_daemon("spark://127.0.0.1:7077") == {}
     monkeypatch.setenv("PYSPARK_PYTHON", "/usr/bin/python3")
     assert local_daemon("local[*]") == {}
@@ -153,7 +155,7 @@ def test_last_commit_from_the_log_equals_deltas_history(spark, base_cfg, tmp_pat
 
     from delta.tables import DeltaTable
 
-    from paperscope import tables
+    from paperscope.storage import tables
 
     cfg = base_cfg.with_values({"warehouse.path": str(tmp_path / "warehouse")})
     assert tables.version(spark, cfg, "papers") is None

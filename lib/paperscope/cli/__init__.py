@@ -1,0 +1,1 @@
+"""The command line: `paperscope` and its subcommands, console scripts, the fast re-run."""

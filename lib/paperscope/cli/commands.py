@@ -1,0 +1,260 @@
+"""Command line: `paperscope STEP [flags]`, the same for spark-submit, Databricks and a shell.
+
+Bad config and missing inputs are reported in one line, before Spark starts.
+"""
+from __future__ import annotations
+
+import argparse
+import importlib
+import logging
+import re
+import sys
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+from paperscope import __version__
+from paperscope.core import registry
+from paperscope.core.exitcodes import Exit, one_line
+
+EPILOG = f"""\
+Config: packaged defaults < --conf-file < --set KEY=VALUE < the named flags.
+Every key is listed, with its meaning, in lib/paperscope/data/defaults.yaml.
+Exit codes (README "Exit codes"): {one_line()}.
+Without Spark (the same matcher the pipeline uses; see `paperscope match --help`):
+  paperscope match < affiliations.txt      one JSON line per affiliation string
+  paperscope header paper.pdf ...          one JSON line per PDF: title, authors, affiliations, countries
+Examples:
+  paperscope run --conf-file conf/local.yaml --years 2025
+  paperscope validate --set quality.expected_papers='{{2025: 5290}}'
+  paperscope metadata --source nips2024.json --year 2024 --format nips-json
+"""
+
+
+def _common_flags() -> argparse.ArgumentParser:
+    """The flags every pipeline step takes (and `check`)."""
+    p = argparse.ArgumentParser(add_help=False)
+    p.add_argument("--conf-file", help="YAML config (default: packaged defaults; the repo uses conf/local.yaml)")
+    p.add_argument("--corpus", help="corpus root laid out as <corpus>/<year>/**/*.pdf (local, hdfs://, s3a://, dbfs:/)")
+    p.add_argument("--manifest", help="CSV with path,year[,paper_id,title] instead of a corpus folder")
+    p.add_argument("--years", help="comma-separated years to (re)process; others stay untouched")
+    p.add_argument("--warehouse", help="folder of the Delta tables")
+    p.add_argument("--reports", help="folder for reports/<run-id>/")
+    p.add_argument("--run-id", help="the run's id and report folder name (default: time and a random suffix); "
+                                    "the tasks of one Databricks job run share the job's run id")
+    p.add_argument("--master", help="Spark master when not started by spark-submit (e.g. local[2])")
+    p.add_argument("--set", dest="sets", action="append", default=[], metavar="KEY=VALUE",
+                   help="override any config key, e.g. --set quality.min_ok_share=0.95 (repeatable)")
+    p.add_argument("-v", "--verbose", action="store_true", help="debug logging")
+    return p
+
+
+def parser() -> argparse.ArgumentParser:
+    """`paperscope STEP [flags]`, one subcommand per step of the registry."""
+    p = argparse.ArgumentParser(
+        prog="paperscope", description="Cross-border collaboration and model mentions in conference papers.",
+        epilog=EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("--version", action="version", version=f"paperscope {__version__}")
+    sub = p.add_subparsers(dest="step", metavar="STEP", title="steps (default: run)")
+    common = _common_flags()
+    for step in registry.STEPS:
+        if step.tool:  # dispatched before parsing, with the tool's own flags
+            sub.add_parser(step.name, help=step.help, add_help=False)
+            continue
+        sp = sub.add_parser(step.name, help=step.help, description=step.help, parents=[common])
+        if step.name == "metadata":
+            sp.add_argument("--source", help="the metadata file (JSON lines or JSON array)")
+            sp.add_argument("--format", choices=["auto", "nips-json", "paperlists"], help="file layout (default auto)")
+            sp.add_argument("--year", type=int, help="year of its papers (default: the year in the file name)")
+            sp.add_argument("--compare-with", help="warehouse with PDF-derived tables to compare with, paper by paper")
+    return p
+
+
+def _config(args):
+    from paperscope.core.config import load_config
+
+    return load_config(
+        args.conf_file, args.sets,
+        input__corpus=args.corpus, input__manifest=args.manifest, input__years=args.years,
+        warehouse__path=args.warehouse, reports__path=args.reports, spark__master=args.master,
+        metadata__source=getattr(args, "source", None), metadata__format=getattr(args, "format", None),
+        metadata__year=getattr(args, "year", None), metadata__compare_with=getattr(args, "compare_with", None),
+    )
+
+
+def preflight(cfg: dict, step: str = "run", suites: bool = True) -> None:
+    """Everything that can be checked without Spark: inputs, the terms file, the GX suites
+    (unless suites=False: a run checks them while Spark starts, see _run_step), and that
+    the warehouse and the reports folder can be written (OutputNotWritable)."""
+    from paperscope.core.config import ConfigError
+    from paperscope.paper.mentions import parse_terms, terms_text
+    from paperscope.sources.corpus import check_inputs
+    from paperscope.storage.failures import check_writable
+
+    if step == "metadata":
+        from paperscope.sources.metadata import check_source
+
+        check_source(cfg)
+    else:
+        check_inputs(cfg)
+    dump = cfg["affiliations"]["ror_dump"]
+    if dump and "://" not in str(dump) and not Path(dump).is_file():
+        raise ConfigError(f"affiliations.ror_dump: no such file: {dump}")
+    source = cfg["mentions"]["terms_file"] or "packaged terms.yaml"
+    try:
+        parse_terms(terms_text(cfg["mentions"]["terms_file"]), source)
+    except OSError as exc:
+        raise ConfigError(f"cannot read {exc.filename}: {exc.strerror}") from None
+    except ValueError as exc:
+        raise ConfigError(str(exc)) from None
+    if suites:
+        check_suites(cfg)
+    if not (cfg["warehouse"]["catalog"] and cfg["warehouse"]["schema"]):
+        check_writable(cfg["warehouse"]["path"], "warehouse.path")
+    check_writable(cfg["reports"]["path"], "reports.path")
+
+
+def check_suites(cfg: dict) -> None:
+    """The GX suites load and are valid, else ConfigError naming the file."""
+    from paperscope.core.config import ConfigError
+    from paperscope.quality.gate import load_suites
+
+    try:
+        load_suites(cfg)
+    except OSError as exc:
+        raise ConfigError(f"cannot read {exc.filename}: {exc.strerror}") from None
+    except ValueError as exc:
+        raise ConfigError(str(exc)) from None
+
+
+def _fail(message: str, code: Exit = Exit.BAD_INPUT) -> int:
+    print(f"paperscope: error: {message}", file=sys.stderr)
+    return int(code)
+
+
+def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else list(argv)
+    tools = {t.name: t for t in registry.tools()}
+    if argv and argv[0] in tools:
+        module, _, func = tools[argv[0]].tool.partition(":")
+        return getattr(importlib.import_module(module), func)(argv[1:])
+    if not argv or (argv[0].startswith("-") and argv[0] not in ("-h", "--help", "--version")):
+        argv = ["run", *argv]
+    args = parser().parse_args(argv)
+    logging.basicConfig(level=logging.DEBUG if args.verbose else logging.INFO,
+                        format="%(asctime)s %(levelname)s %(name)s: %(message)s", stream=sys.stderr)
+    for noisy in ("py4j", "great_expectations", "matplotlib", "pdfminer"):
+        logging.getLogger(noisy).setLevel(logging.WARNING)
+
+    from paperscope.core.config import ConfigError
+    from paperscope.sources.corpus import InputError
+    from paperscope.storage.failures import OutputNotWritable, classify
+    from paperscope.storage.tables import TableDamaged
+
+    try:
+        if getattr(args, "run_id", None) and not re.fullmatch(r"[A-Za-z0-9._-]+", args.run_id):
+            raise ConfigError(f"--run-id {args.run_id!r}: letters, digits, '.', '_' and '-' only (it names a folder)")
+        cfg = _config(args)
+        # Before the preflight (which loads the GX suites, seconds): a passed run's stamp
+        # covers the inputs, settings, suites and code it would check.
+        state = _unchanged_state(cfg, args)
+        if state is True:
+            return 0
+        preflight(cfg, args.step, suites=args.step == "check")
+    except (ConfigError, InputError) as exc:
+        return _fail(str(exc))
+    except OutputNotWritable as exc:
+        return _fail(str(exc), Exit.NOT_WRITABLE)
+    if args.step == "check":
+        print(f"paperscope: config and input look fine ({cfg['input']['manifest'] or cfg['input']['corpus']})")
+        return Exit.OK
+    try:
+        return _run_step(args, cfg, state)
+    except (ConfigError, InputError, FileNotFoundError) as exc:
+        return _fail(str(exc))
+    except TableDamaged as exc:
+        return _fail(str(exc), Exit.TABLE_DAMAGED)
+    except Exception as exc:  # noqa: BLE001 - Spark's own errors: one line, details in the log
+        if type(exc).__name__ == "AnalysisException" and "PATH_NOT_FOUND" in str(exc):
+            return _fail(str(exc).splitlines()[0])
+        known = classify(exc)
+        if known is None:
+            raise
+        logging.getLogger(__name__).debug("stopped by", exc_info=exc)
+        return _fail(known[1], known[0])
+
+
+def _unchanged_state(cfg, args):
+    """True when the last passed run stands (printed); else the inputs' state to stamp
+    after this run, or None when the fast re-run does not apply (paperscope.cli.rerun)."""
+    from paperscope.cli import rerun
+
+    if args.step == "check" or not rerun.applies(cfg, args.step, args.run_id):
+        return None
+    state = rerun.inputs_state(cfg)
+    stamp = rerun.unchanged(cfg, state)
+    if stamp is None:
+        return state
+    _print_unchanged(stamp)
+    return True
+
+
+def _run_step(args, cfg, state: dict | None = None) -> int:
+    from paperscope.cli import rerun
+    from paperscope.pipeline import steps as pipeline
+    from paperscope.pipeline.progress import progress_for
+    from paperscope.storage.deltajars import JarError
+    from paperscope.storage.spark import get_spark
+
+    # The suites are checked while the JVM starts: importing GX takes seconds of this
+    # process's CPU, the JVM's start mostly another core's.
+    with ThreadPoolExecutor(1, thread_name_prefix="suites") as pool:
+        suites = pool.submit(check_suites, cfg)
+        try:
+            spark = get_spark(cfg)
+        except JarError as exc:
+            return _fail(str(exc))
+        suites.result()  # a bad suite: ConfigError, exit 2 before any table is touched
+    run = pipeline.Run(spark, cfg, conf_file=args.conf_file)
+    if args.run_id:
+        run.run_id = args.run_id
+    with progress_for(spark, cfg):
+        result = registry.step(args.step).function()(run)
+    code = result if isinstance(result, int) else 0
+    if state is not None:
+        rerun.remember(cfg, state, run.run_id, code, run.run_dir / "index.html")
+    _print_where(run, args.step, code)
+    return code
+
+
+def _print_unchanged(stamp: dict) -> None:
+    """The fast re-run's answer: the last passed run stands."""
+    report = Path(stamp["report"])
+    print(f"paperscope: run {stamp['run_id']} passed and nothing changed since "
+          f"({stamp['files']} files, config, code, tables): Spark not started, no new report")
+    print(f"  report:  {report}")
+    print(f"  summary: {report.parent / 'summary.md'}")
+    print(f"  audit:   {report.parent / 'audit.csv'}")
+
+
+def _print_where(run, step: str, code: int) -> None:
+    from paperscope.storage.tables import table_ref
+
+    status = "passed" if code == 0 else "FAILED (quality gate; aggregates not written)"
+    print(f"paperscope: {step} {run.run_id} {status}")
+    print("  tables:  " + ", ".join(table_ref(run.cfg, t.name) for t in registry.TABLES))
+    if (run.run_dir / "summary.md").exists():
+        print(f"  report:  {run.run_dir / 'index.html'}")
+        print(f"  summary: {run.run_dir / 'summary.md'}")
+        print(f"  audit:   {run.run_dir / 'audit.csv'}")
+        print(f"  data docs: {run.run_dir / 'data_docs' / 'index.html'}")
+    if (run.run_dir / "metadata.md").exists():
+        print(f"  metadata: {run.run_dir / 'metadata.md'}")
+    if run.counts:
+        from paperscope.counting.rules import rules_markdown
+
+        print("\nUS-China papers under each counting rule (with_both, share of all papers):\n")
+        print(rules_markdown(run.counts["rules"]), end="")
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,128 @@
+"""`paperscope match` and `paperscope header`: the matcher as JSON lines, without Spark.
+
+The records are built from the same functions the pipeline runs on the executors
+(matcher.Gazetteer.match, pdf.extract, header.parse), so what a user sees here is
+what the affiliations table gets.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+from paperscope.core import policy
+from paperscope.paper.matcher.model import best_method
+
+
+def match_record(text: str, gazetteer) -> dict:
+    """One affiliation string -> {"affiliation", "institutions", "countries", "method", "evidence"}."""
+    matches = gazetteer.match(text)
+    return {
+        "affiliation": text,
+        "institutions": list(dict.fromkeys(m.institution for m in matches if m.institution)),
+        "countries": sorted({m.country for m in matches if m.country}),
+        "method": best_method(matches),
+        "evidence": [m.evidence for m in matches],
+    }
+
+
+def header_record(path: str | Path, gazetteer, china_policy: str = policy.DEFAULT_CHINA_POLICY, lines: bool = False) -> dict:
+    """One PDF -> title, authors with affiliation indices, resolved affiliations, countries.
+
+    With ``lines``, also the lines read as the author block and the footnote sentences
+    considered (to see why a paper got what it got).
+    """
+    from paperscope.paper.header import page, parse
+    from paperscope.paper.pdf import OK, extract
+
+    path = Path(path)
+    try:
+        got = extract(path.read_bytes(), max_pages=1)
+    except OSError as exc:
+        return {"file": str(path), "status": "unreadable", "error": exc.strerror, "title": None, "authors": [],
+                "affiliations": [], "emails": [], "countries": [], "has_us": False, "has_cn": False}
+    header = parse(got.header_text, got.title, gazetteer, layout=got.header_layout) if got.status == OK else None
+    countries = header.countries() if header else []
+    return {
+        "file": str(path),
+        "status": got.status,
+        **({"error": got.error} if got.error else {}),
+        "title": got.title,
+        "authors": [{"name": a.name, "affiliations": a.affiliations} for a in (header.authors if header else [])],
+        "affiliations": [{
+            "text": a.raw, "source": a.source,
+            "institutions": list(dict.fromkeys(m.institution for m in a.matches if m.institution)),
+            "countries": sorted({m.country for m in a.matches if m.country}),
+            "method": best_method(a.matches),
+        } for a in (header.affiliations if header else [])],
+        "emails": header.emails if header else [],
+        "countries": countries,
+        **policy.flags(countries, china_policy),
+        **(_lines(got, page) if lines else {}),
+    }
+
+
+def _lines(got, page) -> dict:
+    if not got.header_layout:
+        return {"block": [], "footnotes": []}
+    laid = page.load(got.header_layout)
+    return {"block": page.block_lines(laid, got.title), "footnotes": page.footnotes(laid)}
+
+
+def _common(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--conf-file", help="YAML config (affiliations.ror_dump, fuzzy_threshold, china_policy)")
+    p.add_argument("--set", dest="sets", action="append", default=[], metavar="KEY=VALUE",
+                   help="override a config key, e.g. --set affiliations.fuzzy_threshold=95")
+
+
+def _setup(args):
+    """Config and gazetteer; a bad config or an unreadable ROR dump ends the command in one line."""
+    from paperscope.core.config import ConfigError, load_config
+    from paperscope.paper.matcher import from_config
+
+    try:
+        cfg = load_config(args.conf_file, args.sets)
+        return cfg, from_config(cfg)
+    except ConfigError as exc:
+        message = str(exc)
+    except OSError as exc:
+        message = f"cannot read {exc.filename}: {exc.strerror}"
+    except ValueError as exc:  # a ROR dump that is not JSON
+        message = f"ROR dump is not valid JSON: {exc}"
+    print(f"paperscope: error: {message}", file=sys.stderr)
+    raise SystemExit(2)
+
+
+def match_main(argv: list[str] | None = None) -> int:
+    p = argparse.ArgumentParser(prog="paperscope match", description=(
+        "Read one affiliation string per line on stdin; write one JSON object per line: "
+        '{"affiliation", "institutions", "countries" (sorted ISO 3166-1 alpha-2), "method", "evidence"}.'))
+    _common(p)
+    args = p.parse_args(argv)
+    _, gaz = _setup(args)
+    out = sys.stdout
+    for line in sys.stdin:
+        text = line.rstrip("\r\n")
+        out.write(json.dumps(match_record(text, gaz), ensure_ascii=False) + "\n")
+    out.flush()
+    return 0
+
+
+def header_main(argv: list[str] | None = None) -> int:
+    p = argparse.ArgumentParser(prog="paperscope header", description=(
+        "Read the first page of each PDF; write one JSON object per file: file, title, authors "
+        "[{name, affiliations (indices)}], affiliations [{text, institutions, countries}], countries, "
+        "has_us, has_cn (China per affiliations.china_policy)."))
+    _common(p)
+    p.add_argument("--lines", action="store_true",
+                   help="add the lines read as the author block and the footnote sentences considered")
+    p.add_argument("files", nargs="+", metavar="FILE.pdf")
+    args = p.parse_args(argv)
+    cfg, gaz = _setup(args)
+    code = 0
+    for f in args.files:
+        rec = header_record(f, gaz, cfg.affiliations.china_policy, args.lines)
+        code = code or (0 if rec["status"] == "ok" else 1)
+        sys.stdout.write(json.dumps(rec, ensure_ascii=False) + "\n")
+    return code

@@ -1,0 +1,224 @@
+"""Who counts as a US-China paper: the counting rules, side by side, over the authors table.
+
+A paper's "US-China collaboration" depends on the rule that reads its authors; the rules
+here are all computed on every run so a reader sees the figure beside its definition.
+Plain pandas on small per-author frames (one row per paper and author position), so the
+same functions serve the Spark pipeline (after a per-year collect) and `paperscope
+metadata`, and are tested on hand-computed frames.
+
+Inputs
+- authors: paper_id, year, position (1-based), n_authors, affiliation_countries (one list
+  of country codes per affiliation string of the author).
+- papers: paper_id, year (every paper of the year: the denominator, as agg_collaboration).
+- affiliations: paper_id, raw, country (the paper's strings; any_author reads them all, so
+  it equals agg_collaboration's with_both, the pre-rules figure).
+"""
+from __future__ import annotations
+
+import itertools
+from collections.abc import Iterable
+
+import pandas as pd
+
+from paperscope.core import policy
+from paperscope.sources.metadata import paper_flags
+
+RULES = ("any_author", "distinct_authors", "first_last", "first_or_last", "min_share", "min_authors", "fractional")
+# One sentence per rule (README and report), with the source of the standard ones.
+DESCRIPTIONS = {
+    "any_author": "some author is at a US institution and some author (the same one allowed) at a Chinese one "
+                  "(whole counting, Leiden Ranking 'full counting'); the rule before rules existed",
+    "distinct_authors": "a US affiliation and a Chinese affiliation held by two different authors",
+    "first_last": "the first author in one country and the last author in the other (two authors or more)",
+    "first_or_last": "the first and last authors' affiliations together name both countries",
+    "min_share": "at least min_share of the authors with a resolved country on each side",
+    "min_authors": "at least min_authors authors on each side",
+    "fractional": "each paper weighs 1, split equally over its authors with a country, each author's share split "
+                  "equally over their countries (Nature Index Fractional Count; Leiden Ranking fractional counting); "
+                  "with_us / with_cn are the countries' fractional counts and with_both the US-China "
+                  "collaboration weight (US plus China share of the papers with both)",
+}
+# The rules the gate compares (rules.consistency), computed even when not configured.
+GATED = ("any_author", "distinct_authors", "first_last")
+RULE_COLUMNS = ["year", "rule", "china_policy", "dual_strings", "papers", "with_us", "with_cn", "with_both", "share"]
+PAIR_COLUMNS = ["year", "us_institution", "cn_institution", "papers"]
+FRACTION_COLUMNS = ["year", "country", "fractional_count"]
+_EPS = 1e-9
+
+
+def _countries(strings: Iterable, china_policy: str, dual_strings: bool) -> set[str]:
+    """An author's countries from their strings; without dual_strings a string naming both
+    the US and China by itself is left out (as metadata.paper_flags does per paper)."""
+    out: set[str] = set()
+    for found in strings if strings is not None else []:
+        found = set(found if found is not None else [])
+        if not dual_strings and policy.has_us(found) and policy.has_cn(found, china_policy):
+            continue
+        out |= found
+    return out
+
+
+def author_flags(authors: pd.DataFrame, china_policy: str, dual_strings: bool = True) -> pd.DataFrame:
+    """authors -> the same rows with countries (as kept), us, cn, known, first, last."""
+    a = authors[["paper_id", "year", "position", "n_authors", "affiliation_countries"]].copy()
+    a["kept"] = [_countries(s, china_policy, dual_strings) for s in a["affiliation_countries"]]
+    # Boolean dtype even with no rows: an empty object column used as a mask selects columns.
+    a["us"] = a["kept"].map(policy.has_us).astype(bool)
+    a["cn"] = a["kept"].map(lambda c: policy.has_cn(c, china_policy)).astype(bool)
+    a["known"] = a["kept"].map(bool).astype(bool)
+    a["first"] = a["position"] == 1
+    a["last"] = (a["position"] == a["n_authors"]) & (a["n_authors"] > 1)
+    return a
+
+
+def paper_rules(authors: pd.DataFrame, china_policy: str, dual_strings: bool = True, *,
+                min_share: float = 1 / 3, min_authors: int = 2) -> pd.DataFrame:
+    """Per paper with authors: one boolean column per author-level rule, plus the fractional
+    US and China counts (us_fc, cn_fc) and whether any author has a country (known)."""
+    a = author_flags(authors, china_policy, dual_strings)
+    rows = []
+    cn_codes = set(policy.china_codes(china_policy))
+    for (pid, year), g in a.groupby(["paper_id", "year"], sort=True):
+        us, cn, known = g["us"], g["cn"], g["known"]
+        n_us, n_cn, n_known = int(us.sum()), int(cn.sum()), int(known.sum())
+        n_either = int((us | cn).sum())
+        first, last = g[g["first"]], g[g["last"]]
+        f_us, f_cn = bool(first["us"].any()), bool(first["cn"].any())
+        l_us, l_cn = bool(last["us"].any()), bool(last["cn"].any())
+        ends = set().union(*first["kept"], *last["kept"]) if len(first) or len(last) else set()
+        us_fc = cn_fc = 0.0
+        for kept in g["kept"]:
+            if kept:
+                us_fc += sum(c == policy.US for c in kept) / len(kept) / n_known
+                cn_fc += sum(c in cn_codes for c in kept) / len(kept) / n_known
+        rows.append({
+            "paper_id": pid, "year": year, "known": n_known > 0, "any_us": n_us > 0, "any_cn": n_cn > 0,
+            "distinct_authors": n_us > 0 and n_cn > 0 and n_either >= 2,
+            "first_last": len(last) > 0 and ((f_us and l_cn) or (f_cn and l_us)),
+            "first_or_last": policy.has_us(ends) and policy.has_cn(ends, china_policy),
+            "min_share": n_known > 0 and n_us / n_known >= min_share - _EPS and n_cn / n_known >= min_share - _EPS,
+            "min_authors": n_us >= min_authors and n_cn >= min_authors,
+            "us_fc": us_fc, "cn_fc": cn_fc,
+        })
+    cols = ["paper_id", "year", "known", "any_us", "any_cn", *RULES[1:-1], "us_fc", "cn_fc"]
+    return pd.DataFrame(rows, columns=cols)
+
+
+def count_rules(papers: pd.DataFrame, affiliations: pd.DataFrame, authors: pd.DataFrame, *,
+                china_policies: Iterable[str] = tuple(policy.CHINA_POLICIES), rules: Iterable[str] = RULES,
+                min_share: float = 1 / 3, min_authors: int = 2) -> pd.DataFrame:
+    """Per (year, rule, china policy, dual_strings): papers, with_us, with_cn, with_both, share.
+
+    papers counts every paper of the year; share = with_both / papers. For the whole-counting
+    rules with_us / with_cn are the papers with a US / Chinese author (any_author: affiliation).
+    """
+    rules = list(rules)
+    out = []
+    base = papers[["paper_id", "year"]].drop_duplicates("paper_id")
+    totals = base.groupby("year").size()
+    for china_policy, dual in itertools.product(china_policies, (True, False)):
+        flags = paper_flags(base, affiliations, china_policy, dual_strings=dual)
+        per = paper_rules(authors, china_policy, dual, min_share=min_share, min_authors=min_authors)
+        per = base.merge(per.drop(columns="year"), on="paper_id", how="left")
+        for col in ["known", "any_us", "any_cn", *RULES[1:-1]]:
+            per[col] = per[col].eq(True)
+        per[["us_fc", "cn_fc"]] = per[["us_fc", "cn_fc"]].astype("float64").fillna(0.0)
+        for year, n in totals.items():
+            f = flags[flags["year"] == year]
+            p = per[per["year"] == year]
+            for rule in rules:
+                if rule == "any_author":
+                    us, cn, both = f["has_us"].sum(), f["has_cn"].sum(), f["both"].sum()
+                elif rule == "fractional":
+                    joint = (p["us_fc"] > 0) & (p["cn_fc"] > 0)
+                    us, cn = p["us_fc"].sum(), p["cn_fc"].sum()
+                    both = (p["us_fc"] + p["cn_fc"])[joint].sum()
+                else:
+                    us, cn, both = p["any_us"].sum(), p["any_cn"].sum(), p[rule].sum()
+                out.append({"year": int(year), "rule": rule, "china_policy": china_policy, "dual_strings": dual,
+                            "papers": int(n), "with_us": round(float(us), 6), "with_cn": round(float(cn), 6),
+                            "with_both": round(float(both), 6),
+                            "share": round(float(both) / n, 6) if n else 0.0})
+    return pd.DataFrame(out, columns=RULE_COLUMNS)
+
+
+def country_fractions(authors: pd.DataFrame) -> pd.DataFrame:
+    """Per (year, country): the Nature Index Fractional Count (every string kept).
+
+    Per year the counts add up to the papers with at least one author with a country.
+    """
+    a = author_flags(authors, policy.DEFAULT_CHINA_POLICY, True)
+    a = a[a["known"]]
+    if a.empty:
+        return pd.DataFrame(columns=FRACTION_COLUMNS)
+    n_known = a.groupby("paper_id")["known"].transform("sum")
+    rows = [(year, c, 1.0 / len(kept) / n)
+            for year, kept, n in zip(a["year"], a["kept"], n_known) for c in kept]
+    df = pd.DataFrame(rows, columns=["year", "country", "fractional_count"])
+    out = df.groupby(["year", "country"], as_index=False)["fractional_count"].sum()
+    out["fractional_count"] = out["fractional_count"].round(6)
+    out["year"] = out["year"].astype(int)
+    return out.sort_values(["year", "fractional_count", "country"], ascending=[True, False, True]).reset_index(drop=True)
+
+
+def counted_papers(papers: pd.DataFrame, affiliations: pd.DataFrame, authors: pd.DataFrame, rule: str,
+                   china_policy: str, *, min_share: float = 1 / 3, min_authors: int = 2) -> set[str]:
+    """The paper ids a rule counts as US-China (fractional: those with weight on both sides)."""
+    base = papers[["paper_id", "year"]].drop_duplicates("paper_id")
+    if rule == "any_author":
+        f = paper_flags(base, affiliations, china_policy)
+        return set(f.loc[f["both"], "paper_id"])
+    p = paper_rules(authors, china_policy, min_share=min_share, min_authors=min_authors)
+    hit = (p["us_fc"] > 0) & (p["cn_fc"] > 0) if rule == "fractional" else p[rule]
+    return set(p.loc[hit, "paper_id"])
+
+
+def institution_pairs(affiliations: pd.DataFrame, counted: set[str], china_policy: str) -> pd.DataFrame:
+    """(year, US institution, Chinese institution, papers) over the counted papers.
+
+    Every US institution of a paper is paired with every Chinese one of it (whole counting).
+    """
+    a = affiliations[affiliations["paper_id"].isin(counted) & affiliations["institution"].notna()]
+    cn_codes = set(policy.china_codes(china_policy))
+    us = a[a["country"] == policy.US][["paper_id", "year", "institution"]].drop_duplicates()
+    cn = a[a["country"].isin(cn_codes)][["paper_id", "institution"]].drop_duplicates()
+    pairs = us.merge(cn, on="paper_id", suffixes=("_us", "_cn"))
+    if pairs.empty:
+        return pd.DataFrame(columns=PAIR_COLUMNS)
+    out = (pairs.groupby(["year", "institution_us", "institution_cn"]).size().reset_index(name="papers")
+           .rename(columns={"institution_us": "us_institution", "institution_cn": "cn_institution"}))
+    out["year"] = out["year"].astype(int)
+    return out.sort_values(["year", "papers", "us_institution", "cn_institution"],
+                           ascending=[True, False, True, True]).reset_index(drop=True)[PAIR_COLUMNS]
+
+
+def consistency(rules: pd.DataFrame, fractions: pd.DataFrame, authors: pd.DataFrame) -> pd.DataFrame:
+    """Per (year, china policy, dual_strings): the counts the gate compares, side by side:
+    first_last <= distinct_authors <= any_author <= papers, and the fractional counts' sum
+    equal to the papers with an author with a country."""
+    if rules.empty:
+        return pd.DataFrame(columns=["year", "china_policy", "dual_strings", "papers", *GATED, "papers_with_country",
+                                     "fractional_sum"])
+    wide = rules[rules["rule"].isin(["any_author", "distinct_authors", "first_last"])].pivot_table(
+        index=["year", "china_policy", "dual_strings", "papers"], columns="rule", values="with_both").reset_index()
+    wide.columns.name = None
+    known = author_flags(authors, policy.DEFAULT_CHINA_POLICY, True)
+    known = known[known["known"]].groupby("year")["paper_id"].nunique().rename("papers_with_country")
+    total = (fractions.astype({"fractional_count": float}).groupby("year")["fractional_count"].sum()
+             .round(3).rename("fractional_sum"))
+    wide = wide.merge(known, on="year", how="left").merge(total, on="year", how="left")
+    wide[["papers_with_country", "fractional_sum"]] = wide[["papers_with_country", "fractional_sum"]].fillna(0)
+    return wide
+
+
+def rules_markdown(counts: pd.DataFrame) -> str:
+    """agg_rules as one Markdown table: a row per (year, China policy, dual strings), with_both
+    per rule (share of all papers in brackets), for the command line and metadata.md."""
+    order = [r for r in RULES if r in set(counts["rule"])]
+    head = ["year", "china_policy", "dual strings", "papers", *order]
+    lines = ["| " + " | ".join(head) + " |", "|" + "|".join(["---:", "---", "---", "---:"] + ["---:"] * len(order)) + "|"]
+    for (year, pol, dual, n), g in counts.groupby(["year", "china_policy", "dual_strings", "papers"], sort=True):
+        got = g.set_index("rule")
+        cells = [f"{got.at[r, 'with_both']:g} ({100 * got.at[r, 'share']:.1f}%)" for r in order]
+        lines.append(f"| {year} | {pol} | {'kept' if dual else 'left out'} | {n:,} | " + " | ".join(cells) + " |")
+    return "\n".join(lines) + "\n"

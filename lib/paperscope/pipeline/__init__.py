@@ -1,0 +1,1 @@
+"""The steps of a run: read -> transform -> write, with incremental re-runs."""

@@ -1,0 +1,1 @@
+"""The quality gate: Great Expectations suites run before the aggregates are written."""

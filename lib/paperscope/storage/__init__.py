@@ -1,0 +1,1 @@
+"""Spark and Delta: the session, the tables by year, their schemas and what a failed write means."""

@@ -15,6 +15,7 @@ from paperscope import __version__
 from paperscope.core.config import load_config
 from paperscope.sources import download
 from paperscope.sources.corpus import check_inputs
+from support import settings
 
 YEAR = 2024
 TIMEOUT = 0.3
@@ -179,8 +180,7 @@ def test_index_fetch_retries_failures_and_manifest(site, tmp_path):
     assert not list((tmp_path / "corpus").rglob("*.part"))
     assert site.agents == {f"paperscope/{__version__} (+https://example.org/contact)"}
     # the manifest is a paperscope input manifest as it stands
-    cfg = {"input": {"manifest": str(opts.manifest_path), "corpus": None, "years": []}}
-    check_inputs(cfg)
+    check_inputs(settings({"input.manifest": str(opts.manifest_path)}))
 
 
 def test_resume_skips_files_already_there(site, tmp_path):

@@ -47,7 +47,7 @@ def _aggregates(spark, cfg):
 
 
 def _versions(spark, cfg):
-    return {name: tables.version(spark, cfg, name) for name in cfg["warehouse"]["tables"]}
+    return {name: tables.version(spark, cfg, name) for name in cfg.warehouse.tables}
 
 
 @pytest.fixture(scope="module")
@@ -63,7 +63,7 @@ def test_second_run_changes_nothing_and_extracts_nothing(spark, reference):
     """Nothing changed: no step writes, and the last passed gate verdict and its Data Docs
     stand (GX is not run again)."""
     cfg = reference
-    before = {name: _rows(spark, cfg, name, drop=("extract_seconds",)) for name in cfg["warehouse"]["tables"]}
+    before = {name: _rows(spark, cfg, name, drop=("extract_seconds",)) for name in cfg.warehouse.tables}
     versions = _versions(spark, cfg)
     run = pipeline.Run(spark, cfg)
     assert pipeline.run_all(run) == 0
@@ -71,7 +71,7 @@ def test_second_run_changes_nothing_and_extracts_nothing(spark, reference):
     assert set(run.skipped) == {"headers", "affiliations", "authors", "mentions", "collaboration", "term_groups",
                                 "rules", "institution_pairs", "country_fractions"}
     assert _versions(spark, cfg) == versions  # no commit at all: no duplicate, no rewrite
-    after = {name: _rows(spark, cfg, name, drop=("extract_seconds",)) for name in cfg["warehouse"]["tables"]}
+    after = {name: _rows(spark, cfg, name, drop=("extract_seconds",)) for name in cfg.warehouse.tables}
     assert after == before
     papers = spark.read.format("delta").load(tables.table_path(cfg, "papers"))
     assert papers.count() == papers.select("paper_id").distinct().count() == sum(map(len, TINY.values()))
@@ -102,8 +102,8 @@ def test_driver_killed_then_rerun_then_corpus_changed_then_older_rows(spark, bas
     first_commit = Path(tables.table_path(cfg, "papers")) / "_delta_log" / f"{0:020d}.json"
     env = {**os.environ, "PYSPARK_PYTHON": sys.executable, "SPARK_LOCAL_IP": "127.0.0.1"}
     proc = subprocess.Popen(
-        [sys.executable, "-m", "paperscope.cli.commands", "run", "--conf-file", "conf/local.yaml", "--corpus", cfg["input"]["corpus"],
-         "--warehouse", cfg["warehouse"]["path"], "--reports", cfg["reports"]["path"], "--master", "local[2]",
+        [sys.executable, "-m", "paperscope.cli.commands", "run", "--conf-file", "conf/local.yaml", "--corpus", cfg.input.corpus,
+         "--warehouse", cfg.warehouse.path, "--reports", cfg.reports.path, "--master", "local[2]",
          "--set", f"delta.jar_cache={REPO / '.cache' / 'jars'}"],
         cwd=REPO, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
     try:
@@ -116,7 +116,7 @@ def test_driver_killed_then_rerun_then_corpus_changed_then_older_rows(spark, bas
         proc.wait()
     assert proc.returncode == -signal.SIGKILL
     # Every table that exists is readable at a committed version; gold was never written.
-    for name in cfg["warehouse"]["tables"]:
+    for name in cfg.warehouse.tables:
         if tables.version(spark, cfg, name) is not None:
             spark.read.format("delta").load(tables.table_path(cfg, name)).count()
     assert tables.version(spark, cfg, "collaboration") is None
@@ -177,8 +177,8 @@ def _aggregate_cli(spark, cfg, capsys) -> tuple[int, str]:
     shuffle = spark.conf.get("spark.sql.shuffle.partitions")
     capsys.readouterr()
     try:
-        code = main(["aggregate", "--conf-file", str(REPO / "conf" / "local.yaml"), "--corpus", cfg["input"]["corpus"],
-                     "--warehouse", cfg["warehouse"]["path"], "--reports", cfg["reports"]["path"],
+        code = main(["aggregate", "--conf-file", str(REPO / "conf" / "local.yaml"), "--corpus", cfg.input.corpus,
+                     "--warehouse", cfg.warehouse.path, "--reports", cfg.reports.path,
                      "--set", f"delta.jar_cache={REPO / '.cache' / 'jars'}"])
     finally:
         spark.conf.set("spark.sql.shuffle.partitions", shuffle)

@@ -11,6 +11,7 @@ import os
 import pytest
 
 from paperscope.sources import corpus
+from support import settings
 
 
 def _pdf(path, text: str = "A hostile corpus") -> None:
@@ -22,8 +23,8 @@ def _pdf(path, text: str = "A hostile corpus") -> None:
     c.save()
 
 
-def _cfg(root, years=()) -> dict:
-    return {"input": {"corpus": str(root), "manifest": None, "years": list(years), "glob": "*.pdf"}}
+def _cfg(root, years=()):
+    return settings({"input.corpus": str(root), "input.years": list(years)})
 
 
 def _listed(root, years=()) -> list[str]:

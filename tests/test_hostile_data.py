@@ -24,6 +24,7 @@ import pytest
 from paperscope.core import escape
 from paperscope.core.config import load_config
 from paperscope.sources import download
+from support import settings
 from test_download import LocalServer, make_pdf
 from test_hostile_failures import _rendered, _terms
 
@@ -479,7 +480,7 @@ def test_glob_ignores_case_in_both_listings(tmp_path):
 
     for name in ("a.pdf", "b.PDF", "c.Pdf", "d.txt"):
         _paper(tmp_path / "corpus" / "2024" / name, name)
-    cfg = {"input": {"corpus": str(tmp_path / "corpus"), "manifest": None, "years": [], "glob": "*.pdf"}}
+    cfg = settings({"input.corpus": str(tmp_path / "corpus")})
     names = sorted(os.path.basename(p) for p, _ in corpus._local_listing(cfg))
     assert names == ["a.pdf", "b.PDF", "c.Pdf"]
     assert corpus.nocase_glob("*.pdf") == "*.[pP][dD][fF]"

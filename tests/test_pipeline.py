@@ -132,7 +132,7 @@ def test_references_only_mentions_are_counted_in_full_scope_only(sample_run, tru
 
 def test_tables_are_delta_partitioned_by_year_with_history(sample_run, spark):
     _, _, cfg = sample_run
-    for name in cfg["warehouse"]["tables"]:
+    for name in cfg.warehouse.tables:
         path = tables.table_path(cfg, name)
         detail = spark.sql(f"DESCRIBE DETAIL delta.`{path}`").collect()[0]
         assert detail["format"] == "delta"
@@ -303,10 +303,10 @@ def test_a_corpus_without_pdfs_is_a_clear_input_error(spark, base_cfg, repo, tmp
 
 
 def test_repo_configs_load(repo):
-    assert load_config(repo / "conf" / "local.yaml")["input"]["corpus"] == "sample/corpus"
+    assert load_config(repo / "conf" / "local.yaml").input.corpus == "sample/corpus"
     cluster = load_config(repo / "conf" / "cluster.yaml")
-    assert cluster["spark"]["master"] is None
-    assert cluster["quality"]["expected_papers"] == {2024: 4497, 2025: 5290}
+    assert cluster.spark.master is None
+    assert cluster.quality.expected_papers == {2024: 4497, 2025: 5290}
 
 
 def test_manifest_input_with_titles_and_a_lost_file(spark, base_cfg, repo, tmp_path):

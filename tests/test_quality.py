@@ -247,7 +247,7 @@ def test_repo_expectations_folder_links_to_the_packaged_suites(repo, base_cfg):
     link = repo / "expectations"
     assert link.is_symlink() and not Path(link.readlink()).is_absolute()
     packaged = quality.expectations_dir(base_cfg)
-    assert base_cfg["quality"]["expectations_dir"] is None
+    assert base_cfg.quality.expectations_dir is None
     assert link.resolve() == packaged.resolve()
     for name in quality.SUITES:
         assert (packaged / f"{name}.json").is_file()

@@ -82,7 +82,7 @@ def test_tables_have_config_schema_and_suite():
     from paperscope.storage import schemas
 
     cfg = load_config(None)
-    assert set(cfg["warehouse"]["tables"]) <= {t.name for t in registry.TABLES}
+    assert set(cfg.warehouse.tables) <= {t.name for t in registry.TABLES}
     folder = LIB / "paperscope" / "data" / "expectations"
     for t in registry.TABLES:
         if t.schema and t.partition_by:
@@ -106,7 +106,7 @@ def test_every_setting_of_the_step_sections_is_declared_by_a_step():
     cfg = load_config(None)
     declared = {key for s in registry.STEPS for key in (*s.config, *s.config_files)}
     for section in ("affiliations", "mentions"):
-        for key in type(cfg[section]).model_fields:
+        for key in type(getattr(cfg, section)).model_fields:
             assert f"{section}.{key}" in declared or section in declared, f"{section}.{key}"
 
 

@@ -98,7 +98,7 @@ def test_config_layers(tmp_path):
     assert cfg.quality.min_ok_share == 0.5
     assert cfg.quality.expected_papers == {2025: 5290}
     assert cfg.input.years == [2024, 2025]
-    assert cfg.input.corpus == "/data" == cfg["input"]["corpus"]
+    assert cfg.input.corpus == "/data" == cfg.input.corpus
     assert cfg.extract.driver_hash_bytes == 268435456  # the YAML's value: no default in code contradicts it
 
 

@@ -96,21 +96,21 @@ def preflight(cfg: dict, step: str = "run", suites: bool = True) -> None:
         check_source(cfg)
     else:
         check_inputs(cfg)
-    dump = cfg["affiliations"]["ror_dump"]
+    dump = cfg.affiliations.ror_dump
     if dump and "://" not in str(dump) and not Path(dump).is_file():
         raise ConfigError(f"affiliations.ror_dump: no such file: {dump}")
-    source = cfg["mentions"]["terms_file"] or "packaged terms.yaml"
+    source = cfg.mentions.terms_file or "packaged terms.yaml"
     try:
-        parse_terms(terms_text(cfg["mentions"]["terms_file"]), source)
+        parse_terms(terms_text(cfg.mentions.terms_file), source)
     except OSError as exc:
         raise ConfigError(f"cannot read {exc.filename}: {exc.strerror}") from None
     except ValueError as exc:
         raise ConfigError(str(exc)) from None
     if suites:
         check_suites(cfg)
-    if not (cfg["warehouse"]["catalog"] and cfg["warehouse"]["schema"]):
-        check_writable(cfg["warehouse"]["path"], "warehouse.path")
-    check_writable(cfg["reports"]["path"], "reports.path")
+    if not (cfg.warehouse.catalog and cfg.warehouse.schema_):
+        check_writable(cfg.warehouse.path, "warehouse.path")
+    check_writable(cfg.reports.path, "reports.path")
 
 
 def check_suites(cfg: dict) -> None:
@@ -165,7 +165,7 @@ def main(argv: list[str] | None = None) -> int:
     except OutputNotWritable as exc:
         return _fail(str(exc), Exit.NOT_WRITABLE)
     if args.step == "check":
-        print(f"paperscope: config and input look fine ({cfg['input']['manifest'] or cfg['input']['corpus']})")
+        print(f"paperscope: config and input look fine ({cfg.input.manifest or cfg.input.corpus})")
         return Exit.OK
     try:
         return _run_step(args, cfg, state)

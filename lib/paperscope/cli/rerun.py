@@ -23,19 +23,19 @@ def _stamp_file(cfg) -> Path | None:
     """Where the stamp lives: a local warehouse folder (not a catalog, not a remote store)."""
     from paperscope.sources.corpus import is_local, local_path
 
-    wh = cfg["warehouse"]
-    if (wh.get("catalog") and wh.get("schema")) or not is_local(wh["path"]):
+    wh = cfg.warehouse
+    if (wh.catalog and wh.schema_) or not is_local(wh.path):
         return None
-    return Path(local_path(wh["path"])) / STAMP
+    return Path(local_path(wh.path)) / STAMP
 
 
 def applies(cfg, step: str, run_id: str | None) -> bool:
     """A `run` over a local corpus folder, not asked to re-extract, with no run id imposed."""
     from paperscope.sources.corpus import is_local, local_path
 
-    inp, ex = cfg["input"], cfg["extract"]
-    return (step == "run" and ex["skip_unchanged_run"] and not ex["reextract"] and not run_id
-            and not inp["manifest"] and is_local(inp["corpus"]) and os.path.isdir(local_path(inp["corpus"]))
+    inp, ex = cfg.input, cfg.extract
+    return (step == "run" and ex.skip_unchanged_run and not ex.reextract and not run_id
+            and not inp.manifest and is_local(inp.corpus) and os.path.isdir(local_path(inp.corpus))
             and _stamp_file(cfg) is not None)
 
 

@@ -19,7 +19,6 @@ import yaml
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError, model_validator
 
 from paperscope.core import policy
-from paperscope.paper import body
 
 
 class ConfigError(ValueError):
@@ -82,30 +81,24 @@ Regex = Annotated[str, BeforeValidator(_regex)]
 # Paths stay strings: they may be hdfs://, s3a:// or dbfs:/ URIs as well as local paths.
 PathStr = Annotated[str, Field(min_length=1)]
 ChinaPolicy = Literal[tuple(policy.CHINA_POLICIES)]  # type: ignore[valid-type]
-BodyEngine = Literal[body.ENGINES]  # type: ignore[valid-type]
+# The engines that can read the body pages (paper.body); the first is the default in defaults.yaml.
+BodyEngine = Literal["pdfium", "pdfminer"]
 Rule = Literal["any_author", "distinct_authors", "first_last", "first_or_last", "min_share", "min_authors",
                "fractional"]
 
 
 class Section(BaseModel):
-    """A frozen group of settings, read as attributes (settings.extract.timeout_seconds).
-
-    Item access by the YAML key (settings["extract"]["timeout_seconds"]) reads the same
-    values, for call sites that pick a key at run time (warehouse.tables[name]).
-    """
+    """A frozen group of settings, read as attributes (settings.extract.timeout_seconds)."""
     model_config = ConfigDict(extra="forbid", frozen=True, strict=True, allow_inf_nan=False, populate_by_name=True)
 
-    def __getitem__(self, key: str) -> Any:
-        for name, field in type(self).model_fields.items():
-            if key in (name, field.alias):
-                return getattr(self, name)
-        raise KeyError(key)
-
-    def __contains__(self, key: object) -> bool:
-        return any(key in (n, f.alias) for n, f in type(self).model_fields.items())
-
-    def get(self, key: str, default: Any = None) -> Any:
-        return self[key] if key in self else default
+    def value(self, dotted: str) -> Any:
+        """The value under a dotted YAML key ("affiliations.china_policy"), for keys that
+        are data themselves (the registry's step settings)."""
+        node: Any = self
+        for part in dotted.split("."):
+            fields = type(node).model_fields
+            node = getattr(node, next(n for n, f in fields.items() if part in (n, f.alias)))
+        return node
 
     def as_dict(self) -> dict:
         """Plain data under the YAML keys (for run.json, the report and fingerprints)."""

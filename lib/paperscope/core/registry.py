@@ -396,10 +396,7 @@ def data_files(name: str) -> list:
 
 def setting(cfg: dict, dotted: str):
     """The value of a dotted config key, e.g. setting(cfg, "affiliations.china_policy")."""
-    value = cfg
-    for part in dotted.split("."):
-        value = value[part]
-    return value
+    return cfg.value(dotted)
 
 
 def fingerprint(cfg: dict, name: str) -> str:

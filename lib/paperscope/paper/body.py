@@ -15,6 +15,9 @@ forked extraction children and Spark's warm worker daemon share the loaded libra
 from __future__ import annotations
 
 import logging
+from typing import get_args
+
+from paperscope.core.config import BodyEngine
 
 try:
     import pypdfium2 as pdfium
@@ -23,8 +26,8 @@ except ImportError:  # an engine that is missing reads as one that failed: pdfmi
 
 log = logging.getLogger(__name__)
 
-PDFIUM, PDFMINER = "pdfium", "pdfminer"
-ENGINES = (PDFIUM, PDFMINER)
+ENGINES = get_args(BodyEngine)
+PDFIUM, PDFMINER = ENGINES
 # PDFium's mark for a hyphen it treats as a soft line-end break.
 _SOFT_HYPHEN_BREAK = "\ufffe"
 

@@ -50,10 +50,10 @@ def extraction_tasks(spark: SparkSession, cfg: dict, files: int) -> int:
     One file per task lets Spark hand the next PDF to whichever core is free, which
     balances far better than any guess of a PDF's cost from its size.
     """
-    ex = cfg["extract"]
-    if ex["partitions"]:
-        return ex["partitions"]
-    return max(1, min(files, ex["max_tasks_per_core"] * spark.sparkContext.defaultParallelism))
+    ex = cfg.extract
+    if ex.partitions:
+        return ex.partitions
+    return max(1, min(files, ex.max_tasks_per_core * spark.sparkContext.defaultParallelism))
 
 
 def extraction_input(spark: SparkSession, cfg: dict):
@@ -128,7 +128,7 @@ def stored_papers(spark: SparkSession, cfg: dict, years: list[int]) -> Stored:
 
     extract.reextract (or no table) gives nothing: every file is hashed and extracted.
     """
-    if cfg["extract"]["reextract"] or tables.version(spark, cfg, "papers") is None:
+    if cfg.extract.reextract or tables.version(spark, cfg, "papers") is None:
         return Stored(frozenset(), {})
     stored = tables.read_years(spark, cfg, "papers", years)
     if "extractor" not in stored.columns:

@@ -92,12 +92,12 @@ class Progress(threading.Thread):
 @contextmanager
 def progress_for(spark, cfg):
     """Progress lines for the block when spark.progress asks for them."""
-    conf = cfg["spark"]
-    if not enabled(conf["progress"]):
+    conf = cfg.spark
+    if not enabled(conf.progress):
         yield None
         return
     try:
-        thread = Progress(spark, float(conf["progress_interval_s"]))
+        thread = Progress(spark, float(conf.progress_interval_s))
     except Exception as exc:  # noqa: BLE001 - no SparkContext (shared-access clusters): no progress
         log.debug("no progress lines: %s", exc)
         yield None

@@ -51,7 +51,7 @@ class Run:
 
     @property
     def run_dir(self) -> Path:
-        return Path(self.cfg["reports"]["path"]) / self.run_id
+        return Path(self.cfg.reports.path) / self.run_id
 
     @contextmanager
     def step(self, name: str):
@@ -68,15 +68,15 @@ class Run:
             self.outside = corpus.outside_years(self.spark, self.cfg)
             if self.outside:
                 log.warning("%d file(s) in no <year>/ folder of %s, not read: %s", len(self.outside),
-                            self.cfg["input"]["corpus"], ", ".join(self.outside))
+                            self.cfg.input.corpus, ", ".join(self.outside))
             self.discovered = sorted(counts, key=lambda r: (r[0] is None, r[0] or 0))
             if not self.discovered:
-                source = self.cfg["input"]["manifest"] or self.cfg["input"]["corpus"]
-                years = ", ".join(map(str, self.cfg["input"]["years"])) or "any year"
+                source = self.cfg.input.manifest or self.cfg.input.corpus
+                years = ", ".join(map(str, self.cfg.input.years)) or "any year"
                 outside = f" (only outside <year>/ folders: {', '.join(self.outside)})" if self.outside else ""
-                raise corpus.InputError(f"no files matching {self.cfg['input']['glob']} in {source} for {years}{outside}")
+                raise corpus.InputError(f"no files matching {self.cfg.input.glob} in {source} for {years}{outside}")
             log.info("discovered %s", ", ".join(f"{y}: {n} files" for y, n in self.discovered))
-            empty = sorted(set(self.cfg["input"]["years"]) - {y for y, _ in self.discovered})
+            empty = sorted(set(self.cfg.input.years) - {y for y, _ in self.discovered})
             if empty:
                 log.warning("no files for year(s) %s: those years are left as they are in every table",
                             ", ".join(map(str, empty)))
@@ -90,8 +90,8 @@ class Run:
     @property
     def input_name(self) -> str:
         if self.discovered_from_metadata:
-            return self.cfg["metadata"]["source"]
-        return self.cfg["input"]["manifest"] or self.cfg["input"]["corpus"]
+            return self.cfg.metadata.source
+        return self.cfg.input.manifest or self.cfg.input.corpus
 
     def read(self, name: str, schema=None) -> DataFrame:
         return tables.read_years(self.spark, self.cfg, name, self.years, schema)
@@ -128,7 +128,7 @@ def affiliations(run: Run) -> str:
         # reads papers and reviews: a new or withdrawn correction re-runs the step (registry).
         state = _state(run, "affiliations")
         if not _skip(run, state):
-            headers = transforms.resolve_headers(run.read("papers"), run.cfg["affiliations"])
+            headers = transforms.resolve_headers(run.read("papers"), run.cfg.affiliations)
             tables.write_years(headers, run.cfg, "headers", run.years, metadata=state)
             fixes, flags = _review_fixes(run)
             read_headers = run.read("headers", schemas.HEADERS)
@@ -154,7 +154,7 @@ def _review_fixes(run: Run) -> tuple[list[dict], list[dict]]:
 
     stored = tables.read_years(run.spark, run.cfg, "reviews", None, schemas.REVIEWS).toPandas()
     fixes = review.override_rows(review.in_force(stored))
-    flags = review.paper_override_rows(review.paper_in_force(stored), run.cfg["affiliations"]["china_policy"])
+    flags = review.paper_override_rows(review.paper_in_force(stored), run.cfg.affiliations.china_policy)
     if fixes or flags:
         log.info("applying %d reviewed correction(s) of affiliation strings and %d of paper flags", len(fixes),
                  len(flags))
@@ -180,8 +180,8 @@ def mentions(run: Run) -> str:
     with run.step("mentions"):
         state = _state(run, "mentions")
         if not _skip(run, state):
-            text = terms_text(run.cfg["mentions"]["terms_file"])
-            limit = run.cfg["mentions"]["timeout_seconds"]
+            text = terms_text(run.cfg.mentions.terms_file)
+            limit = run.cfg.mentions.timeout_seconds
             papers = run.read("papers")
             found = transforms.find_mentions(papers, text, limit).persist()
             try:
@@ -205,7 +205,7 @@ def validate(run: Run):
         _check_metadata_unit(run)
         found = run.discover()
         key = gate_key(run.spark, run.cfg, run.years, found)
-        if run.cfg["quality"]["reuse_unchanged"]:
+        if run.cfg.quality.reuse_unchanged:
             previous = reusable_gate(run.cfg, key)
             if previous is not None:
                 log.info("quality gate: no table, file or setting changed since run %s, whose gate passed; "
@@ -246,10 +246,10 @@ def aggregate(run: Run) -> tuple[pd.DataFrame, pd.DataFrame]:
         state = _state(run, "aggregate")
         if not _skip(run, state, unit=True):
             countries = transforms.paper_countries(run.read("papers"), run.read("affiliations", schemas.AFFILIATIONS),
-                                                   run.cfg["affiliations"]["china_policy"])
+                                                   run.cfg.affiliations.china_policy)
             collab = transforms.collaboration(countries)
-            text = terms_text(run.cfg["mentions"]["terms_file"])
-            groups = transforms.term_groups(countries, run.read("mentions", schemas.MENTIONS), run.cfg["mentions"]["scope"],
+            text = terms_text(run.cfg.mentions.terms_file)
+            groups = transforms.term_groups(countries, run.read("mentions", schemas.MENTIONS), run.cfg.mentions.scope,
                                             transforms.terms_table(run.spark, parse_terms(text)))
             frames = [("collaboration", collab), ("term_groups", groups)]
             frames += [(name, run.spark.createDataFrame(frame, _RULE_SCHEMAS[name]))
@@ -290,23 +290,23 @@ def _rule_frames(run: Run) -> dict[str, pd.DataFrame]:
 def _count_rules(run: Run) -> dict[str, pd.DataFrame]:
     from paperscope.counting import rules
 
-    conf = run.cfg["aggregates"]
+    conf = run.cfg.aggregates
     papers = run.read("papers").select("paper_id", "year", "status").toPandas()
     affs = run.read("affiliations", schemas.AFFILIATIONS).select("paper_id", "year", "raw", "country",
                                                                  "institution").toPandas()
     authors = run.read("authors", schemas.AUTHORS).select("paper_id", "year", "position", "n_authors",
                                                           "affiliation_countries").toPandas()
-    wanted = list(dict.fromkeys([*conf["rules"], *rules.GATED]))
+    wanted = list(dict.fromkeys([*conf.rules, *rules.GATED]))
     # Papers outside a year folder have no year: the gate fails them; no rule counts them,
     # nor a copy of a paper (status duplicate), which is counted at its first path.
     papers = papers[papers["status"] != transforms.DUPLICATE]
     papers, affs, authors = (df[df["year"].notna()].astype({"year": "int64"}) for df in (papers, affs, authors))
-    counts = rules.count_rules(papers, affs, authors, rules=wanted, min_share=conf["min_share"],
-                               min_authors=conf["min_authors"])
+    counts = rules.count_rules(papers, affs, authors, rules=wanted, min_share=conf.min_share,
+                               min_authors=conf.min_authors)
     fractions = rules.country_fractions(authors)
-    counted = rules.counted_papers(papers, affs, authors, conf["headline_rule"], run.cfg["affiliations"]["china_policy"],
-                                   min_share=conf["min_share"], min_authors=conf["min_authors"])
-    return {"rules": counts[counts["rule"].isin(conf["rules"])].reset_index(drop=True), "institution_pairs": rules.institution_pairs(affs, counted, run.cfg["affiliations"]["china_policy"]),
+    counted = rules.counted_papers(papers, affs, authors, conf.headline_rule, run.cfg.affiliations.china_policy,
+                                   min_share=conf.min_share, min_authors=conf.min_authors)
+    return {"rules": counts[counts["rule"].isin(conf.rules)].reset_index(drop=True), "institution_pairs": rules.institution_pairs(affs, counted, run.cfg.affiliations.china_policy),
             "country_fractions": fractions, "consistency": rules.consistency(counts, fractions, authors)}
 
 
@@ -358,12 +358,12 @@ def _review_texts(run: Run, ids: list[str]) -> dict:
     """Author block and term snippets of the review sample's papers (their text only)."""
     from paperscope.report.review import evidence_text
 
-    conf = run.cfg["review"]
-    terms = parse_terms(terms_text(run.cfg["mentions"]["terms_file"]))
+    conf = run.cfg.review
+    terms = parse_terms(terms_text(run.cfg.mentions.terms_file))
     names = {t.name for t in terms}
     rows = run.read("papers").where(F.col("paper_id").isin(ids)).select("paper_id", "header_text", "full_text").collect()
-    limit = run.cfg["mentions"]["timeout_seconds"]
-    return {r.paper_id: evidence_text(r.header_text, r.full_text, terms, names, conf["block_chars"], conf["snippet_chars"],
+    limit = run.cfg.mentions.timeout_seconds
+    return {r.paper_id: evidence_text(r.header_text, r.full_text, terms, names, conf.block_chars, conf.snippet_chars,
                                       limit) for r in rows}
 
 
@@ -376,9 +376,9 @@ def report(run: Run, gate, collab=None, terms=None, message: str | None = None) 
         "status": "passed" if gate is not None and gate.success else "failed",
         "message": message, "years": run.years,
         "input": run.input_name,
-        "warehouse": run.cfg["warehouse"]["path"],
-        "china_policy": run.cfg["affiliations"]["china_policy"],
-        "mention_scope": run.cfg["mentions"]["scope"],
+        "warehouse": run.cfg.warehouse.path,
+        "china_policy": run.cfg.affiliations.china_policy,
+        "mention_scope": run.cfg.mentions.scope,
         "durations": run.durations, "config": run.cfg.as_dict(),
         "papers_refresh": run.papers_refresh.__dict__ if run.papers_refresh else None, "skipped": run.skipped,
         "data_docs": gate.data_docs_index if gate is not None else None,
@@ -390,11 +390,11 @@ def report(run: Run, gate, collab=None, terms=None, message: str | None = None) 
     outcomes = [{"suite": o.suite, "expectation": o.expectation, "column": o.column,
                  "success": o.success, "observed": o.observed} for o in (gate.outcomes if gate else [])]
     paths = write(run.run_dir, meta, inputs=_inputs_table(run), gate=outcomes, collab=collab, terms=terms,
-                  audit=_audit(run), mentions=_mentions(run), failures=_failures(run), settings=run.cfg["reports"],
-                  review_settings=run.cfg["review"], texts=lambda ids: _review_texts(run, ids),
+                  audit=_audit(run), mentions=_mentions(run), failures=_failures(run), settings=run.cfg.reports,
+                  review_settings=run.cfg.review, texts=lambda ids: _review_texts(run, ids),
                   reviews=tables.read_years(run.spark, run.cfg, "reviews", None, schemas.REVIEWS).toPandas(),
                   counts=run.counts or None)
-    point_latest(Path(run.cfg["reports"]["path"]), run.run_dir)
+    point_latest(Path(run.cfg.reports.path), run.run_dir)
     return paths
 
 
@@ -440,12 +440,12 @@ def metadata(run: Run):
     from paperscope.paper.matcher import from_config
     from paperscope.sources import metadata as md
 
-    conf = run.cfg["metadata"]
+    conf = run.cfg.metadata
     with run.step("metadata"):
         fixes, flags = _review_fixes(run)
         try:
-            read = md.read_file(conf["source"], conf["year"], conf["format"], from_config(run.cfg), _corrected(fixes),
-                                conf["max_record_chars"])
+            read = md.read_file(conf.source, conf.year, conf.format, from_config(run.cfg), _corrected(fixes),
+                                conf.max_record_chars)
         except (OSError, ValueError) as exc:
             raise corpus.InputError(f"metadata {conf['source']}: {exc}") from None
         run.discovered = [(read.stats["year"], read.stats["records"])]
@@ -493,7 +493,7 @@ def _pdf_flags(run: Run, warehouse: str, years: list[int]) -> pd.DataFrame:
               .where(F.col("status") == "ok").select("paper_id", "title", "source_id").toPandas())
     affs = (tables.read_years(run.spark, other, "affiliations", years, schemas.AFFILIATIONS)
             .select("paper_id", "raw", "country").toPandas())
-    return paper_flags(papers, affs, run.cfg["affiliations"]["china_policy"])
+    return paper_flags(papers, affs, run.cfg.affiliations.china_policy)
 
 
 def run_metadata(run: Run) -> int:
@@ -504,9 +504,9 @@ def run_metadata(run: Run) -> int:
 
     from paperscope.sources import metadata as md
 
-    conf = run.cfg["metadata"]
-    year = conf["year"] or md.year_from_name(conf["source"] or "")
-    pdf = _pdf_flags(run, conf["compare_with"], [year]) if conf["compare_with"] and year else None
+    conf = run.cfg.metadata
+    year = conf.year or md.year_from_name(conf.source or "")
+    pdf = _pdf_flags(run, conf.compare_with, [year]) if conf.compare_with and year else None
     read = metadata(run)
     code = gate_then_aggregate(run)
     parts = [f"# Metadata source of run {run.run_id}\n", escape.md_fence(json.dumps(read.stats, indent=2, default=str))]
@@ -520,7 +520,7 @@ def run_metadata(run: Run) -> int:
         papers = pd.DataFrame(read.papers)
         papers = papers[papers["status"] == md.STATUS_OK][["paper_id", "title", "source_id"]]
         meta = md.paper_flags(papers, pd.DataFrame(read.affiliations, columns=schemas.AFFILIATIONS.fieldNames()),
-                              run.cfg["affiliations"]["china_policy"])
+                              run.cfg.affiliations.china_policy)
         summary, diff = md.agreement(pdf, meta)
         parts.append(md.agreement_markdown(summary, diff))
         record["agreement"] = summary

@@ -126,7 +126,7 @@ def gate_key(spark, cfg: dict, years: list, discovered: list) -> str:
 
 
 def _gate_record(cfg: dict) -> Path:
-    return Path(cfg["reports"]["path"]) / "last_passed_gate.json"
+    return Path(cfg.reports.path) / "last_passed_gate.json"
 
 
 def reusable_gate(cfg: dict, key: str) -> GateResult | None:
@@ -252,7 +252,7 @@ def load_suites(cfg: dict) -> dict:
 def suite_parameters(cfg: dict) -> dict[str, Any]:
     """Run-time values of the suites' $PARAMETERs, from the resolved config."""
     return {
-        "min_ok_share": float(cfg["quality"]["min_ok_share"]),
+        "min_ok_share": float(cfg.quality.min_ok_share),
         "allowed_years": [int(y) for y in allowed_years(cfg)],
     }
 

@@ -550,22 +550,22 @@ def country_codes() -> set[str]:
 
 def corpus_of(cfg) -> str:
     """What a sheet's corpus column must say: the config's input."""
-    return str(cfg["input"]["manifest"] or cfg["input"]["corpus"])
+    return str(cfg.input.manifest or cfg.input.corpus)
 
 
 def _sheet_corpus(df: pd.DataFrame, cfg) -> str:
     """The corpus a sheet is checked against: its own when it names the metadata source of
     the config (the sheet of a `paperscope metadata` run), else the config's input."""
     named = sorted(set(df["corpus"])) if "corpus" in df.columns else []
-    source = cfg["metadata"]["source"]
+    source = cfg.metadata.source
     return named[0] if source and named == [str(source)] else corpus_of(cfg)
 
 
 def run_audit(cfg, run_id: str) -> pd.DataFrame:
     """The audit of the sheet's run (reports/<run-id>/audit.csv): its papers and strings."""
-    path = Path(cfg["reports"]["path"]) / run_id / "audit.csv"
+    path = Path(cfg.reports.path) / run_id / "audit.csv"
     if not re.fullmatch(r"[A-Za-z0-9._-]+", run_id) or not path.is_file():
-        raise ReviewError(f"sample is from run {run_id!r}, which has no audit under {cfg['reports']['path']}/")
+        raise ReviewError(f"sample is from run {run_id!r}, which has no audit under {cfg.reports.path}/")
     audit = pd.read_csv(path, dtype=str, keep_default_na=False)
     audit["raw"] = audit["raw"].map(escape.csv_unescape)
     return audit

@@ -46,12 +46,12 @@ def local_path(path: str) -> str:
 
 def check_inputs(cfg: dict) -> None:
     """Fail early, before Spark starts, on a local corpus or manifest that is not there."""
-    inp = cfg["input"]
-    target = inp["manifest"] or inp["corpus"]
+    inp = cfg.input
+    target = inp.manifest or inp.corpus
     if not is_local(target):
         return
     path = local_path(target)
-    if inp["manifest"]:
+    if inp.manifest:
         if not os.path.isfile(path) or not os.access(path, os.R_OK):
             raise InputError(f"manifest not found or not readable: {path}")
         with open(path, newline="", encoding="utf-8") as fh:
@@ -62,7 +62,7 @@ def check_inputs(cfg: dict) -> None:
         return
     if not os.path.isdir(path) or not os.access(path, os.R_OK | os.X_OK):
         raise InputError(f"corpus folder not found or not readable: {path} (expected <corpus>/<year>/**/*.pdf)")
-    years = cfg["input"]["years"]
+    years = cfg.input.years
     if years and not any(os.path.isdir(os.path.join(path, str(y))) for y in years):
         raise InputError(f"corpus {path} has none of the year folders {', '.join(map(str, years))}")
 
@@ -87,15 +87,15 @@ def nocase_glob(glob: str) -> str:
 
 def _binary(spark: SparkSession, cfg: dict, paths) -> DataFrame:
     return (spark.read.format("binaryFile")
-            .option("pathGlobFilter", nocase_glob(cfg["input"]["glob"]))
+            .option("pathGlobFilter", nocase_glob(cfg.input.glob))
             .option("recursiveFileLookup", "true")
             .load(paths))
 
 
 def _tree_paths(cfg: dict) -> str | list[str]:
     """The corpus root, or its selected year folders (local ones only where they exist)."""
-    root = cfg["input"]["corpus"].rstrip("/")
-    years = cfg["input"]["years"]
+    root = cfg.input.corpus.rstrip("/")
+    years = cfg.input.years
     if not years:
         return root
     paths = [f"{root}/{y}" for y in years]
@@ -105,7 +105,7 @@ def _tree_paths(cfg: dict) -> str | list[str]:
 
 
 def _year_pattern(cfg: dict) -> str:
-    root = cfg["input"]["corpus"].rstrip("/")
+    root = cfg.input.corpus.rstrip("/")
     root = os.path.abspath(local_path(root)) if is_local(root) else root.split("://")[-1]
     return rf"{re.escape(root.lstrip('/'))}/(\d{{4}})/"
 
@@ -136,10 +136,10 @@ def read_files(spark: SparkSession, cfg: dict, with_content: bool) -> DataFrame:
     if rows is not None:
         return spark.createDataFrame(rows, LISTING)
     df = _files(spark, cfg, with_content)
-    if not cfg["input"]["manifest"]:
+    if not cfg.input.manifest:
         df = df.where(F.col("year").isNotNull())
-    if cfg["input"]["years"]:
-        df = df.where(F.col("year").isin(cfg["input"]["years"]))
+    if cfg.input.years:
+        df = df.where(F.col("year").isin(cfg.input.years))
     return df
 
 
@@ -155,9 +155,9 @@ def local_files(cfg: dict) -> list[dict] | None:
     A local corpus is listed in Python anyway (_local_listing); making a DataFrame of it
     only to collect it back cost a Spark job each time the run needed the listing.
     """
-    if cfg["input"]["manifest"] or not is_local(cfg["input"]["corpus"]):
+    if cfg.input.manifest or not is_local(cfg.input.corpus):
         return None
-    years = cfg["input"]["years"]
+    years = cfg.input.years
     rows = []
     for path, size, mtime in _local_listing(cfg, with_mtime=True):
         year = year_of(cfg, path)
@@ -178,9 +178,9 @@ def file_counts(spark: SparkSession, cfg: dict) -> list[tuple[int | None, int]]:
 def outside_years(spark: SparkSession, cfg: dict) -> list[str]:
     """Files of a corpus folder that are in no <year>/ folder (at the root, or in a folder
     not named by a year), by name; none for a manifest or a run of selected years."""
-    if cfg["input"]["manifest"] or cfg["input"]["years"]:
+    if cfg.input.manifest or cfg.input.years:
         return []
-    if is_local(cfg["input"]["corpus"]):
+    if is_local(cfg.input.corpus):
         return sorted(local_path(path) for path, _ in _local_listing(cfg) if year_of(cfg, path) is None)
     rows = _files(spark, cfg, with_content=False).where(F.col("year").isNull()).select("path").collect()
     return sorted(local_path(r.path) if is_local(r.path) else r.path for r in rows)
@@ -188,7 +188,7 @@ def outside_years(spark: SparkSession, cfg: dict) -> list[str]:
 
 def _files(spark: SparkSession, cfg: dict, with_content: bool) -> DataFrame:
     cols = ["path", "length", "modified_ns"] + (["content"] if with_content else [])
-    if cfg["input"]["manifest"]:
+    if cfg.input.manifest:
         df = _manifest_files(spark, cfg, cols)
     else:
         df = (_binary(spark, cfg, _tree_paths(cfg)).withColumn("modified_ns", _binary_mtime()).select(*cols)
@@ -215,12 +215,12 @@ def _local_listing(cfg: dict, with_mtime: bool = False, every_year: bool = False
     files discovered. Folders are descended into, as binaryFile does, and the paths are
     spelled as binaryFile spells them.
     """
-    tops = cfg["input"]["corpus"].rstrip("/") if every_year else _tree_paths(cfg)
+    tops = cfg.input.corpus.rstrip("/") if every_year else _tree_paths(cfg)
     found: list[tuple[str, int, int]] = []
     seen_dirs: set[tuple[int, int]] = set()
     seen_files: set[tuple[int, int]] = set()
     for top in ([tops] if isinstance(tops, str) else tops):
-        _walk(os.path.abspath(local_path(top)), cfg["input"]["glob"], found, seen_dirs, seen_files)
+        _walk(os.path.abspath(local_path(top)), cfg.input.glob, found, seen_dirs, seen_files)
     return found if with_mtime else [(path, size) for path, size, _ in found]
 
 
@@ -278,14 +278,14 @@ def same_bytes(cfg: dict, rows: list[dict]) -> dict[str, list[str]]:
     many files share a size. Local inputs
     only (a remote corpus keeps one row per path and the gate's uniqueness check).
     """
-    inp = cfg["input"]
-    source = inp["manifest"] or inp["corpus"]
+    inp = cfg.input
+    source = inp.manifest or inp.corpus
     if not is_local(source) or not rows:
         return {}
     listed = {r["path"]: r["size_bytes"] or 0 for r in rows}
     every: dict[str, int] = dict(listed)
-    if inp["years"]:
-        if inp["manifest"]:
+    if inp.years:
+        if inp.manifest:
             every.update({r["path"]: _size_mtime(r["path"])[0] for r in read_manifest(local_path(source))[0]})
         else:
             every.update({p: n for p, n in _local_listing(cfg, every_year=True) if year_of(cfg, p) is not None})
@@ -363,8 +363,8 @@ def mark_duplicates(cfg: dict, rows: list[dict]) -> None:
 
 
 def _row_year(cfg: dict, path: str) -> int | None:
-    if cfg["input"]["manifest"]:
-        rows, _ = read_manifest(local_path(cfg["input"]["manifest"]))
+    if cfg.input.manifest:
+        rows, _ = read_manifest(local_path(cfg.input.manifest))
         return next((r["year"] for r in rows if r["path"] == path), None)
     return year_of(cfg, path)
 
@@ -413,9 +413,9 @@ _MANIFEST_SCHEMA = "m_path string, year int, title_hint string, source_id string
 
 def _manifest(spark: SparkSession, cfg: dict) -> DataFrame:
     """The manifest's rows (m_path, year, title_hint, source_id); each unusable row is logged."""
-    source = cfg["input"]["manifest"]
+    source = cfg.input.manifest
     if is_local(source):
-        rows, problems = read_manifest(local_path(source), cfg["input"]["years"])
+        rows, problems = read_manifest(local_path(source), cfg.input.years)
         for problem in problems:
             log.warning("%s", problem)
         if problems:
@@ -429,14 +429,14 @@ def _manifest(spark: SparkSession, cfg: dict) -> DataFrame:
 
     manifest = raw.select(F.col("path").alias("m_path"), F.expr("try_cast(year AS INT)").alias("year"),
                           optional("title").alias("title_hint"), optional("paper_id").alias("source_id"))
-    if cfg["input"]["years"]:
-        manifest = manifest.where(F.col("year").isin(cfg["input"]["years"]))
+    if cfg.input.years:
+        manifest = manifest.where(F.col("year").isin(cfg.input.years))
     return manifest
 
 
 def _manifest_files(spark: SparkSession, cfg: dict, cols: list[str]) -> DataFrame:
     manifest = _manifest(spark, cfg)
-    if "content" not in cols and is_local(cfg["input"]["manifest"]):
+    if "content" not in cols and is_local(cfg.input.manifest):
         rows = manifest.collect()
         if all(is_local(r.m_path) for r in rows):
             # Listed here, not by binaryFile: a file that is gone stays a row (extraction
@@ -451,7 +451,7 @@ def _manifest_files(spark: SparkSession, cfg: dict, cols: list[str]) -> DataFram
     for gone in sorted(set(listed) - set(paths)):
         log.warning("manifest lists a file that does not exist: %s", gone)
     if not paths:
-        raise InputError(f"manifest {cfg['input']['manifest']} lists no existing files for this run")
+        raise InputError(f"manifest {cfg.input.manifest} lists no existing files for this run")
     files = spark.read.format("binaryFile").load(paths).withColumn("modified_ns", _binary_mtime()).select(*cols)
     return (manifest.join(files, _strip_scheme(files.path) == _strip_scheme(F.col("m_path")), "inner")
             .drop("m_path"))
@@ -471,7 +471,7 @@ def discover(spark: SparkSession, cfg: dict) -> DataFrame:
     For a manifest that is what it lists, so a listed file that cannot be read shows up
     as a loss in the quality gate instead of vanishing.
     """
-    files = _manifest(spark, cfg) if cfg["input"]["manifest"] else read_files(spark, cfg, with_content=False)
+    files = _manifest(spark, cfg) if cfg.input.manifest else read_files(spark, cfg, with_content=False)
     return files.groupBy("year").agg(F.count(F.lit(1)).alias("files"))
 
 

@@ -45,13 +45,13 @@ def coordinates() -> list[str]:
 def jars(cfg: dict) -> list[dict]:
     """delta.jars when set; else the installed delta-spark's jars, checked against the
     sha1 Maven publishes beside each one (sha1 None here)."""
-    return cfg["delta"]["jars"] or [{"coordinate": c, "sha1": None} for c in coordinates()]
+    return cfg.delta.jars or [{"coordinate": c, "sha1": None} for c in coordinates()]
 
 
 def ensure_jars(cfg: dict) -> list[str]:
     """Return the absolute paths of the Delta jars, fetching any that are missing."""
-    cache = Path(cfg["delta"]["jar_cache"]).resolve()
-    repo = cfg["delta"]["maven_repository"].rstrip("/")
+    cache = Path(cfg.delta.jar_cache).resolve()
+    repo = cfg.delta.maven_repository.rstrip("/")
     paths = []
     for jar in jars(cfg):
         name, rel = _jar_name(jar["coordinate"])

@@ -22,19 +22,19 @@ log = logging.getLogger(__name__)
 
 def _folder(cfg: dict, name: str) -> str:
     """The table's folder (or catalog table) name: warehouse.tables.<name>, else its own."""
-    return (cfg["warehouse"].get("tables") or {}).get(name) or name
+    return cfg.warehouse.tables.get(name) or name
 
 
 def table_path(cfg: dict, name: str) -> str:
-    return f"{cfg['warehouse']['path'].rstrip('/')}/{_folder(cfg, name)}"
+    return f"{cfg.warehouse.path.rstrip('/')}/{_folder(cfg, name)}"
 
 
 def table_name(cfg: dict, name: str) -> str | None:
     """`catalog`.`schema`.`table` when the warehouse is a catalog schema, else None (by path)."""
-    wh = cfg["warehouse"]
-    if not (wh.get("catalog") and wh.get("schema")):
+    wh = cfg.warehouse
+    if not (wh.catalog and wh.schema_):
         return None
-    return ".".join(f"`{part}`" for part in (wh["catalog"], wh["schema"], _folder(cfg, name)))
+    return ".".join(f"`{part}`" for part in (wh.catalog, wh.schema_, _folder(cfg, name)))
 
 
 def table_ref(cfg: dict, name: str) -> str:
@@ -100,7 +100,7 @@ def _save(writer, df: DataFrame, cfg: dict, name: str, what: str) -> None:
         finally:
             _forget(cfg, name)
 
-    failures.with_retries(write, what, cfg["delta"]["conflict_retries"], cfg["delta"]["conflict_backoff_s"])
+    failures.with_retries(write, what, cfg.delta.conflict_retries, cfg.delta.conflict_backoff_s)
 
 
 class TableDamaged(RuntimeError):

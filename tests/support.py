@@ -1,0 +1,13 @@
+"""Helpers the tests share that are not fixtures: settings made the way a run makes them."""
+from __future__ import annotations
+
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+
+
+def settings(values: dict | None = None):
+    """The repo's local config with dotted keys set ({'input.corpus': ...}), validated as a run's."""
+    from paperscope.core.config import load_config
+
+    return load_config(REPO / "conf" / "local.yaml").with_values(values or {})

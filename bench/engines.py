@@ -28,9 +28,12 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO / "lib"))
 
-from paperscope.paper import pdf  # noqa: E402
 from paperscope.core.config import load_config  # noqa: E402
-from paperscope.paper import body, mentions
+from paperscope.paper import (
+    body,
+    mentions,
+    pdf,  # noqa: E402
+)
 
 ENGINES = (body.PDFIUM, body.PDFMINER)
 SCOPES = ("full", "body")

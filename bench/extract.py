@@ -7,7 +7,7 @@ papers, 1,449 pages), else sample/corpus (PDFs found recursively). With the PDFi
 the 20 papers of ../shared/papers alone are about two seconds of work, too little for
 a ratio of cores: a Spark job's fixed costs would be most of what is timed. In one run it times
   (a) a sequential loop calling pdfminer.high_level.extract_text on each file,
-  (b) paperscope's extraction (transforms.extract_papers, forked child per PDF, header
+  (b) paperscope's extraction (extract.extract_papers, forked child per PDF, header
       page with layout, the rest without) with local[1] and local[2], each in its own
       process so each gets its own Spark master; timed twice: from when Spark is up, and
       from the process's start (Python imports and the Spark start counted in),
@@ -118,9 +118,9 @@ def spark_worker(folders: list[str], master: str) -> None:
     from pyspark.sql.types import LongType, StringType, StructField, StructType
 
     from paperscope.core.config import load_config
-    from paperscope.paper.pdf import Limits
-    from paperscope.pipeline import incremental, transforms
-    from paperscope.sources import corpus
+    from paperscope.paper.pdf.limits import Limits
+    from paperscope.pipeline import extract, papers
+    from paperscope.sources.corpus.tasks import spread_files
     from paperscope.storage.spark import get_spark
 
     cfg = load_config(REPO / "conf" / "local.yaml", sets=[f"delta.jar_cache={REPO / '.cache' / 'jars'}"],
@@ -135,8 +135,8 @@ def spark_worker(folders: list[str], master: str) -> None:
     schema = StructType([StructField("path", StringType()), StructField("size_bytes", LongType()),
                          StructField("year", LongType()), StructField("title_hint", StringType()),
                          StructField("source_id", StringType()), StructField("local_path", StringType())])
-    tasks = incremental.extraction_tasks(spark, cfg, len(rows))
-    out = transforms.extract_papers(corpus.spread_files(spark, rows, schema, tasks), Limits.from_config(cfg))
+    tasks = papers.extraction_tasks(spark, cfg, len(rows))
+    out = extract.extract_papers(spread_files(spark, rows, schema, tasks), Limits.from_config(cfg))
     got = out.agg(F.sum("n_pages").alias("pages"), F.count(F.lit(1)).alias("files"),
                   F.sum((F.col("status") == "ok").cast("int")).alias("ok")).first()
     seconds = time.perf_counter() - start

@@ -27,7 +27,7 @@ def main() -> None:
     os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
 
     from paperscope.core.config import load_config
-    from paperscope.pipeline import steps as pipeline
+    from paperscope.pipeline import flow, run
     from paperscope.storage.spark import get_spark
 
     with tempfile.TemporaryDirectory(prefix="paperscope-bench-") as tmp:
@@ -38,9 +38,9 @@ def main() -> None:
         spark.range(1).count()
         totals = []
         for label in ("first run", "second run (unchanged corpus)"):
-            run = pipeline.Run(spark, cfg)
+            run = run.Run(spark, cfg)
             start = time.perf_counter()
-            code = pipeline.run_all(run)
+            code = flow.run_all(run)
             totals.append(time.perf_counter() - start)
             steps = ", ".join(f"{k} {v:.1f}" for k, v in run.durations.items())
             print(f"{label:32} {totals[-1]:6.1f} s  (exit {code}; {steps}; skipped: {', '.join(run.skipped) or '-'})")

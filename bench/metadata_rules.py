@@ -22,7 +22,10 @@ from collections import Counter
 import pandas as pd
 
 from paperscope.core import policy
-from paperscope.sources import metadata as md
+from paperscope.counting.flags import paper_flags
+from paperscope.sources.metadata.agreement import agreement, agreement_markdown
+from paperscope.sources.metadata.formats import FORMATS
+from paperscope.sources.metadata.rows import STATUS_OK, read_file
 
 REPORTER = (134, 4497)
 # US companies whose bare name resolves to the US wherever the author sits.
@@ -32,9 +35,9 @@ US_COMPANIES = {"OpenAI", "Meta AI", "Google Research", "Microsoft Research", "N
 
 def rules_table(papers: pd.DataFrame, affs: pd.DataFrame) -> pd.DataFrame:
     rows = []
-    for policy, label in (("mainland", "mainland China only (CN)"), ("greater", "China incl. HK, MO, TW")):
+    for china, label in (("mainland", "mainland China only (CN)"), ("greater", "China incl. HK, MO, TW")):
         for dual in (True, False):
-            f = md.paper_flags(papers, affs, policy, dual)
+            f = paper_flags(papers, affs, china, dual)
             n = len(f)
             rows.append({"China means": label, "string naming both countries": "counted" if dual else "not counted",
                          "papers": n, "with_us": int(f["has_us"].sum()), "with_cn": int(f["has_cn"].sum()),
@@ -58,15 +61,15 @@ def main(argv=None) -> int:
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("source", nargs="?", default="../shared/neurips2024/nips2024.json")
     p.add_argument("--year", type=int)
-    p.add_argument("--format", default="auto", choices=md.FORMATS)
+    p.add_argument("--format", default="auto", choices=FORMATS)
     p.add_argument("--audit", help="audit.csv of a PDF run of the same papers: paper-by-paper agreement")
     p.add_argument("--policy", default="mainland", choices=sorted(policy.CHINA_POLICIES), help="China rule for the agreement")
     args = p.parse_args(argv)
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
 
-    read = md.read_file(args.source, args.year, args.format)
+    read = read_file(args.source, args.year, args.format)
     allp = pd.DataFrame(read.papers)
-    papers = allp[allp["status"] == md.STATUS_OK][["paper_id", "title", "source_id"]]
+    papers = allp[allp["status"] == STATUS_OK][["paper_id", "title", "source_id"]]
     affs = pd.DataFrame(read.affiliations, columns=["paper_id", "year", "raw", "source", "institution", "country",
                                                     "method", "evidence", "score"])
     s = read.stats
@@ -79,10 +82,10 @@ def main(argv=None) -> int:
     strings = affs.groupby(["paper_id", "raw"])["country"].agg(lambda c: set(c.dropna())).reset_index()
     unresolved = strings[strings["country"].map(len) == 0]
     dual = strings[strings["country"].map(lambda c: "US" in c and policy.has_cn(c, "greater"))]
-    flags = md.paper_flags(papers, affs, "mainland", True)
+    flags = paper_flags(papers, affs, "mainland", True)
     papers_with_unresolved = set(unresolved["paper_id"])
     both_ids = set(flags.loc[flags["both"], "paper_id"])
-    greater = md.paper_flags(papers, affs, "greater", True)
+    greater = paper_flags(papers, affs, "greater", True)
     only_greater = set(greater.loc[greater["both"], "paper_id"]) - both_ids
     print("## Why the counts differ\n")
     print(f"- affiliation strings (distinct per paper): {len(strings)}; unresolved by the matcher: "
@@ -107,11 +110,11 @@ def main(argv=None) -> int:
     if args.audit:
         audit = pd.read_csv(args.audit)
         pdf_papers = audit.drop_duplicates("paper_id")[["paper_id", "title"]].assign(source_id=None)
-        pdf_flags = md.paper_flags(pdf_papers, audit[["paper_id", "raw", "country"]], args.policy)
-        meta_flags = md.paper_flags(papers, affs, args.policy)
-        summary, diff = md.agreement(pdf_flags, meta_flags)
+        pdf_flags = paper_flags(pdf_papers, audit[["paper_id", "raw", "country"]], args.policy)
+        meta_flags = paper_flags(papers, affs, args.policy)
+        summary, diff = agreement(pdf_flags, meta_flags)
         print()
-        print(md.agreement_markdown(summary, diff))
+        print(agreement_markdown(summary, diff))
     return 0
 
 

@@ -115,9 +115,10 @@ def loop_times(sources: list[Path]) -> tuple[list[float], list[float], list[int]
     from pdfminer.high_level import extract_text
 
     from paperscope.core.config import load_config
-    from paperscope.paper import pdf
+    from paperscope.paper.pdf.extract import extract
+    from paperscope.paper.pdf.limits import Limits
 
-    limits = pdf.Limits.from_config(load_config(REPO / "conf" / "local.yaml"))
+    limits = Limits.from_config(load_config(REPO / "conf" / "local.yaml"))
     plain, engines, pages = [], [], []
     for path in sources:
         data = path.read_bytes()
@@ -127,7 +128,7 @@ def loop_times(sources: list[Path]) -> tuple[list[float], list[float], list[int]
         except Exception:  # noqa: BLE001 - a bad file is skipped, as the loop would
             pass
         t1 = time.perf_counter()
-        got = pdf.extract(data, limits)
+        got = extract(data, limits)
         t2 = time.perf_counter()
         plain.append(t1 - t0)
         engines.append(t2 - t1)

@@ -4,7 +4,7 @@ Plain Python, no Spark: run it with the venv's python, not spark-submit.
 """
 import sys
 
-from paperscope.sources.download import main
+from paperscope.sources.download.cli import main
 
 if __name__ == "__main__":
     sys.exit(main(sys.argv[1:]))

@@ -57,13 +57,14 @@ def sample_run(spark, base_cfg, tmp_path_factory):
     Shared by the end-to-end checks and by the cluster test's local reference, so the
     longest in-process run of the suite happens once.
     """
-    from paperscope.pipeline import steps as pipeline
+    from paperscope.pipeline.flow import run_all
+    from paperscope.pipeline.run import Run
 
     tmp = tmp_path_factory.mktemp("e2e")
     cfg = base_cfg.with_values({"input.corpus": str(REPO / "sample" / "corpus"),
                                 "warehouse.path": str(tmp / "warehouse"), "reports.path": str(tmp / "reports")})
-    run = pipeline.Run(spark, cfg)
-    return pipeline.run_all(run), run, cfg
+    run = Run(spark, cfg)
+    return run_all(run), run, cfg
 
 
 # Test lanes (markers registered in pyproject.toml): `make test-fast` runs unit + spark for

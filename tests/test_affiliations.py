@@ -10,9 +10,9 @@ from pathlib import Path
 import pytest
 
 from paperscope.cli.tools import match_record
-from paperscope.paper import pdf
 from paperscope.paper.header import parse
 from paperscope.paper.matcher import build_from_ror, load
+from paperscope.paper.pdf.extract import extract
 
 REPO = Path(__file__).resolve().parents[1]
 BIN = REPO / ".venv" / "bin"
@@ -192,7 +192,7 @@ def test_header_without_affiliations_falls_back_to_email_domain(gaz):
 
 
 def test_header_of_a_real_paper_with_symbol_markers(gaz):
-    got = pdf.extract((REPO / "sample/corpus/2023/eacl-2023.eacl-main.121.pdf").read_bytes(), max_pages=1)
+    got = extract((REPO / "sample/corpus/2023/eacl-2023.eacl-main.121.pdf").read_bytes(), max_pages=1)
     h = parse(got.header_text, got.title, gaz, layout=got.header_layout)
     names = {a.name: [h.affiliations[i].raw for i in a.affiliations] for a in h.authors}
     assert names["Kalpesh Krishna"] == ["University of Massachusetts Amherst"]
@@ -206,7 +206,7 @@ def test_every_sample_paper_gets_its_ground_truth_countries(gaz):
         truth = list(csv.DictReader(f))
     wrong = []
     for row in truth:
-        got = pdf.extract((REPO / "sample/corpus" / row["file"]).read_bytes(), max_pages=1)
+        got = extract((REPO / "sample/corpus" / row["file"]).read_bytes(), max_pages=1)
         h = parse(got.header_text, got.title, gaz, layout=got.header_layout)
         want = sorted(c for c in row["countries"].split(",") if c)
         if h.countries() != want:

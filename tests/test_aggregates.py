@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from frames import assert_df_equality
-from paperscope.pipeline import transforms
+from paperscope.pipeline.extract import collaboration, paper_countries, term_groups
 from paperscope.storage import schemas
 
 pytestmark = pytest.mark.spark
@@ -34,7 +34,7 @@ def _mentions(spark):
 
 @pytest.fixture(scope="module")
 def countries(spark):
-    return transforms.paper_countries(_papers(spark), _affiliations(spark), "mainland").cache()
+    return paper_countries(_papers(spark), _affiliations(spark), "mainland").cache()
 
 
 def test_paper_countries_mainland_and_greater(spark, countries):
@@ -46,7 +46,7 @@ def test_paper_countries_mainland_and_greater(spark, countries):
         ("p5", 2025, "ok", ["DE"], False, False),
     ], COUNTRIES)
     assert_df_equality(countries, expected, ignore_row_order=True)
-    greater = transforms.paper_countries(_papers(spark), _affiliations(spark), "greater")
+    greater = paper_countries(_papers(spark), _affiliations(spark), "greater")
     assert {r.paper_id for r in greater.where("has_cn").collect()} == {"p1", "p2"}
 
 
@@ -56,7 +56,7 @@ def test_collaboration_counts_and_shares(spark, countries):
         (2025, 1, 1, 0, 0, 0, 1, 0, 0.0, 0.0, 0.0),
     ], "year int, papers long, papers_ok long, with_us long, with_cn long, with_both long, with_neither long, "
        "with_unknown long, share_us double, share_cn double, share_both double")
-    assert_df_equality(transforms.collaboration(countries), expected)
+    assert_df_equality(collaboration(countries), expected)
 
 
 def test_term_groups_by_scope_with_term_descriptions(spark, countries):
@@ -68,10 +68,10 @@ def test_term_groups_by_scope_with_term_descriptions(spark, countries):
         (2024, "BERT", 3, 1, 1, 1, 1, 1, "body", "model", "Google", "US"),
         (2025, "GPT", 1, 0, 0, 0, 1, 0, "body", "model", "OpenAI", "US"),
     ], columns + ", kind string, origin string, origin_country string")
-    assert_df_equality(transforms.term_groups(countries, _mentions(spark), "body", terms), body)
+    assert_df_equality(term_groups(countries, _mentions(spark), "body", terms), body)
     full = spark.createDataFrame([
         (2024, "BERT", 3, 1, 1, 1, 1, 1, "full"),
         (2024, "GPT", 1, 1, 1, 1, 0, 0, "full"),
         (2025, "GPT", 1, 0, 0, 0, 1, 0, "full"),
     ], columns)
-    assert_df_equality(transforms.term_groups(countries, _mentions(spark), "full"), full)
+    assert_df_equality(term_groups(countries, _mentions(spark), "full"), full)

@@ -13,8 +13,9 @@ import pytest
 
 from paperscope import __version__
 from paperscope.core.config import load_config
-from paperscope.sources import download
-from paperscope.sources.corpus import check_inputs
+from paperscope.sources.corpus.listing import check_inputs
+from paperscope.sources.download.fetch import run
+from paperscope.sources.download.papers import Options
 from support import settings
 
 YEAR = 2024
@@ -144,7 +145,7 @@ def site():
 def _opts(tmp_path, **kw):
     base = dict(corpus=str(tmp_path / "corpus"), concurrency=3, rate_per_s=200.0, retries=2, backoff_s=0.05,
                 backoff_max_s=0.1, timeout_s=TIMEOUT, contact="https://example.org/contact")
-    return download.Options.from_config(load_config(), **{**base, **kw})
+    return Options.from_config(load_config(), **{**base, **kw})
 
 
 def _manifest(opts) -> dict[str, dict]:
@@ -154,7 +155,7 @@ def _manifest(opts) -> dict[str, dict]:
 
 def test_index_fetch_retries_failures_and_manifest(site, tmp_path):
     opts = _opts(tmp_path)
-    results = download.run(opts, index=f"{site.base}/paper_files/paper/{YEAR}")
+    results = run(opts, index=f"{site.base}/paper_files/paper/{YEAR}")
     rows = _manifest(opts)
     assert len(results) == len(PAPERS) == len(rows)
     by_key = {pid.split("-")[0]: row for pid, row in rows.items()}
@@ -186,21 +187,21 @@ def test_index_fetch_retries_failures_and_manifest(site, tmp_path):
 def test_resume_skips_files_already_there(site, tmp_path):
     opts = _opts(tmp_path, retries=0)
     index = f"{site.base}/paper_files/paper/{YEAR}"
-    download.run(opts, index=index)
+    run(opts, index=index)
     good = f"/paper_files/paper/{YEAR}/file/aaa1-Paper-Conference.pdf"
     first = site.hits[("GET", good)]
-    again = download.run(opts, index=index)
+    again = run(opts, index=index)
     status = {r.item.paper_id.split("-")[0]: r.status for r in again}
     assert status["aaa1"] == status["bbb2"] == "present"
     assert site.hits[("GET", good)] == first  # not downloaded again
     # a file whose bytes no longer match the manifest is fetched again
     path = tmp_path / "corpus" / str(YEAR) / "bbb2-Paper-Conference.pdf"
     path.write_bytes(b"%PDF-1.4 damaged")
-    third = {r.item.paper_id.split("-")[0]: r for r in download.run(opts, index=index)}
+    third = {r.item.paper_id.split("-")[0]: r for r in run(opts, index=index)}
     assert third["bbb2"].status == "fetched" and path.read_bytes() == site.pdfs["bbb2"]
     # a file the manifest does not know is kept when the server announces the same size
     opts.manifest_path.unlink()
-    fourth = {r.item.paper_id.split("-")[0]: r for r in download.run(opts, index=index)}
+    fourth = {r.item.paper_id.split("-")[0]: r for r in run(opts, index=index)}
     assert fourth["aaa1"].status == "present"
     assert site.hits[("HEAD", good)] == 1
 
@@ -214,7 +215,7 @@ def test_csv_of_urls_and_refused_schemes(site, tmp_path):
         f"{site.base}/to-file,2023,p3,Third\n"
         f"{site.base}/paper_files/paper/{YEAR}/file/bbb2-Paper-Conference.pdf,,p4,No year\n", encoding="utf-8")
     opts = _opts(tmp_path, retries=0, manifest=str(tmp_path / "m.csv"))
-    download.run(opts, csv_path=str(urls))
+    run(opts, csv_path=str(urls))
     rows = _manifest(opts)
     assert rows["p1"]["status"] == "fetched" and rows["p1"]["path"].endswith("/corpus/2023/p1.pdf")
     assert rows["p2"]["status"] == "failed" and "only http(s)" in rows["p2"]["error"]

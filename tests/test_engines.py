@@ -10,8 +10,14 @@ import time
 import pytest
 
 from paperscope.core.config import load_config
-from paperscope.paper import body, mentions, pdf
-from paperscope.pipeline import transforms
+from paperscope.paper import mentions
+from paperscope.paper.pdf import body
+from paperscope.paper.pdf import extract as reader
+from paperscope.paper.pdf.body import ENGINES, EngineFailed, clean, open_document, page_texts
+from paperscope.paper.pdf.extract import extract
+from paperscope.paper.pdf.limits import CORRUPT, OK, TIMEOUT, TOO_LARGE, TOO_MANY_PAGES, Limits
+from paperscope.paper.pdf.sandbox import extract_isolated
+from paperscope.pipeline.extract import _EXTRACTED, _extract_one
 from paperscope.storage import schemas
 
 PAGES = [
@@ -45,8 +51,8 @@ def _broken_xref(data: bytes) -> bytes:
     return data[:start] + re.sub(rb"\d{10} 00000 n", b"0000000001 00000 n", data[start:])
 
 
-def _limits(engine: str, **kw) -> pdf.Limits:
-    return pdf.Limits(body_engine=engine, **kw)
+def _limits(engine: str, **kw) -> Limits:
+    return Limits(body_engine=engine, **kw)
 
 
 @pytest.fixture(scope="module")
@@ -54,16 +60,16 @@ def terms():
     return mentions.load_terms()
 
 
-@pytest.mark.parametrize("engine", body.ENGINES)
+@pytest.mark.parametrize("engine", ENGINES)
 def test_each_engine_reads_the_body_and_says_so(engine):
-    got = pdf.extract(_paper(), _limits(engine))
-    assert (got.status, got.n_pages, got.body_engine, got.body_fallback) == (pdf.OK, 4, engine, None)
+    got = extract(_paper(), _limits(engine))
+    assert (got.status, got.n_pages, got.body_engine, got.body_fallback) == (OK, 4, engine, None)
     assert "Ada Lovelace" in got.header_text and got.title
     assert got.full_text.count("\f") == 3
 
 
 def test_both_engines_give_the_same_mention_counts(terms):
-    counts = {e: sorted(mentions.count_terms(pdf.extract(_paper(), _limits(e)).full_text, terms)) for e in body.ENGINES}
+    counts = {e: sorted(mentions.count_terms(extract(_paper(), _limits(e)).full_text, terms)) for e in ENGINES}
     assert counts["pdfium"] == counts["pdfminer"]
     got = {term: (full, in_body) for term, full, in_body in counts["pdfium"]}
     # "Sentence-\nBERT" is joined into one word by both; the references count in full only.
@@ -73,85 +79,85 @@ def test_both_engines_give_the_same_mention_counts(terms):
 
 def test_pdfium_line_end_hyphen_mark_is_a_hyphen_and_line_break(terms):
     raw = "We use Sentence\ufffeBERT on the subop\ufffetimal set.\r\nNext line\r"
-    assert body.clean(raw) == "We use Sentence-\nBERT on the subop-\ntimal set.\nNext line\n"
-    assert "SentenceBERT" in mentions.normalise(body.clean(raw))
+    assert clean(raw) == "We use Sentence-\nBERT on the subop-\ntimal set.\nNext line\n"
+    assert "SentenceBERT" in mentions.normalise(clean(raw))
     # Unjoined, the mark reads as a word boundary and "BERT" would count: a presence flip.
     assert [t for t, _, _ in mentions.count_terms(raw, terms)] == ["BERT"]
-    assert mentions.count_terms(body.clean(raw), terms) == []
+    assert mentions.count_terms(clean(raw), terms) == []
 
 
 def test_pdfium_marks_the_hyphen_in_a_real_pdf():
-    document = body.open_document(_paper())
+    document = open_document(_paper())
     try:
         assert "Sentence\ufffeBERT" in document[1].get_textpage().get_text_range()
-        assert "Sentence-\nBERT" in body.page_texts(document, 1, 2)[0]
+        assert "Sentence-\nBERT" in page_texts(document, 1, 2)[0]
     finally:
         document.close()
 
 
 def test_pdfium_that_cannot_open_falls_back_to_pdfminer(monkeypatch):
     def refuse(_data):
-        raise body.EngineFailed("PdfiumError: Failed to load document (test)")
+        raise EngineFailed("PdfiumError: Failed to load document (test)")
 
     monkeypatch.setattr(body, "open_document", refuse)
-    got = pdf.extract(_paper(), _limits("pdfium"))
-    assert (got.status, got.n_pages, got.body_engine) == (pdf.OK, 4, "pdfminer")
+    got = extract(_paper(), _limits("pdfium"))
+    assert (got.status, got.n_pages, got.body_engine) == (OK, 4, "pdfminer")
     assert got.body_fallback == "pdfium failed: PdfiumError: Failed to load document (test)"
     assert got.error is None
 
 
 def test_missing_pypdfium2_falls_back_to_pdfminer(monkeypatch):
     monkeypatch.setattr(body, "pdfium", None)
-    got = pdf.extract(_paper(), _limits("pdfium"))
-    assert (got.status, got.body_engine, got.body_fallback) == (pdf.OK, "pdfminer", "pdfium failed: pypdfium2 is not installed")
+    got = extract(_paper(), _limits("pdfium"))
+    assert (got.status, got.body_engine, got.body_fallback) == (OK, "pdfminer", "pdfium failed: pypdfium2 is not installed")
 
 
 def test_pdfminer_failing_on_the_body_falls_back_to_pdfium(monkeypatch):
     def choke(*_args):
         raise KeyError("Font")
 
-    monkeypatch.setattr(pdf, "_pdfminer_pages", choke)
-    got = pdf.extract(_paper(), _limits("pdfminer"))
-    assert (got.status, got.n_pages, got.body_engine) == (pdf.OK, 4, "pdfium")
+    monkeypatch.setattr(reader, "_pdfminer_pages", choke)
+    got = extract(_paper(), _limits("pdfminer"))
+    assert (got.status, got.n_pages, got.body_engine) == (OK, 4, "pdfium")
     assert got.body_fallback == "pdfminer failed: KeyError: 'Font'"
     assert "Sentence-\nBERT" in got.full_text
 
 
 def test_pdf_pdfminer_cannot_read_is_read_whole_by_pdfium():
-    got = pdf.extract(_broken_xref(_paper()), _limits("pdfminer"))
-    assert (got.status, got.n_pages, got.body_engine, got.error) == (pdf.OK, 4, "pdfium", None)
+    got = extract(_broken_xref(_paper()), _limits("pdfminer"))
+    assert (got.status, got.n_pages, got.body_engine, got.error) == (OK, 4, "pdfium", None)
     assert got.body_fallback == "pdfminer failed: no pages found"
     assert got.header_text.startswith("A Study of Models") and got.title is None
     assert "GPT-4" in got.full_text
 
 
 def test_pdf_neither_engine_reads_keeps_pdfminers_status():
-    got = pdf.extract(b"%PDF-1.7\n1 0 obj << /Type /Catalog >> garbage without xref\n%%EOF\n", _limits("pdfium"))
-    assert got.status == pdf.CORRUPT and got.body_engine is None
+    got = extract(b"%PDF-1.7\n1 0 obj << /Type /Catalog >> garbage without xref\n%%EOF\n", _limits("pdfium"))
+    assert got.status == CORRUPT and got.body_engine is None
     assert "No /Root object" in got.error and "pdfium failed too" in got.error
 
 
 def test_one_page_pdf_has_no_body_engine():
-    got = pdf.extract(_paper(PAGES[:1]), _limits("pdfium"))
-    assert (got.status, got.n_pages, got.body_engine) == (pdf.OK, 1, None)
+    got = extract(_paper(PAGES[:1]), _limits("pdfium"))
+    assert (got.status, got.n_pages, got.body_engine) == (OK, 1, None)
 
 
-@pytest.mark.parametrize("engine", body.ENGINES)
+@pytest.mark.parametrize("engine", ENGINES)
 def test_page_limits_hold_for_both_engines(engine):
     many = _paper([[f"page {i}"] for i in range(12)])
-    assert pdf.extract(many, _limits(engine, page_limit=10)).status == pdf.TOO_MANY_PAGES
-    got = pdf.extract(many, _limits(engine, max_pages=3))
-    assert (got.status, got.n_pages, got.body_engine) == (pdf.OK, 3, engine)
+    assert extract(many, _limits(engine, page_limit=10)).status == TOO_MANY_PAGES
+    got = extract(many, _limits(engine, max_pages=3))
+    assert (got.status, got.n_pages, got.body_engine) == (OK, 3, engine)
     assert got.full_text.split("\f")[-1].strip() == "page 2"
-    assert pdf.extract(many, _limits(engine, max_bytes=len(many) - 1)).status == pdf.TOO_LARGE
+    assert extract(many, _limits(engine, max_bytes=len(many) - 1)).status == TOO_LARGE
 
 
 def test_pdfium_counts_pages_itself_when_pdfminer_cannot():
     """pdfminer finds no pages here, so only PDFium's own count can enforce the limit."""
     broken = _broken_xref(_paper([[f"page {i}"] for i in range(12)]))
-    got = pdf.extract(broken, _limits("pdfium", page_limit=10))
-    assert got.status == pdf.TOO_MANY_PAGES and "12 pages > extract.page_limit=10" in got.error
-    assert pdf.extract(broken, _limits("pdfium", max_pages=2)).n_pages == 2
+    got = extract(broken, _limits("pdfium", page_limit=10))
+    assert got.status == TOO_MANY_PAGES and "12 pages > extract.page_limit=10" in got.error
+    assert extract(broken, _limits("pdfium", max_pages=2)).n_pages == 2
 
 
 def test_a_hung_pdfium_call_is_killed_at_the_timeout(monkeypatch):
@@ -160,22 +166,22 @@ def test_a_hung_pdfium_call_is_killed_at_the_timeout(monkeypatch):
 
     monkeypatch.setattr(body, "page_texts", hang)  # the forked child inherits it
     start = time.perf_counter()
-    got = pdf.extract_isolated(_paper(), _limits("pdfium", timeout_seconds=1))
-    assert got.status == pdf.TIMEOUT and "extract.timeout_seconds=1" in got.error
+    got = extract_isolated(_paper(), _limits("pdfium", timeout_seconds=1))
+    assert got.status == TIMEOUT and "extract.timeout_seconds=1" in got.error
     assert time.perf_counter() - start < 10
 
 
 def test_isolated_pdfium_gives_the_same_row():
     data = _paper()
-    alone, isolated = pdf.extract(data, _limits("pdfium")), pdf.extract_isolated(data, _limits("pdfium", timeout_seconds=60))
+    alone, isolated = extract(data, _limits("pdfium")), extract_isolated(data, _limits("pdfium", timeout_seconds=60))
     assert (isolated.full_text, isolated.body_engine, isolated.body_fallback) == (alone.full_text, "pdfium", None)
 
 
 def test_body_engine_is_configured_and_checked():
-    assert pdf.Limits.from_config(load_config()).body_engine == "pdfium"
-    assert pdf.Limits.from_config(load_config(sets=["extract.body_engine=pdfminer"])).body_engine == "pdfminer"
+    assert Limits.from_config(load_config()).body_engine == "pdfium"
+    assert Limits.from_config(load_config(sets=["extract.body_engine=pdfminer"])).body_engine == "pdfminer"
     with pytest.raises(ValueError, match="extract.body_engine"):
-        pdf.Limits.from_config(load_config(sets=["extract.body_engine=pypdf"]))
+        Limits.from_config(load_config(sets=["extract.body_engine=pypdf"]))
 
 
 def test_papers_row_records_the_engine(tmp_path):
@@ -184,8 +190,8 @@ def test_papers_row_records_the_engine(tmp_path):
     path.write_bytes(_broken_xref(_paper()))
     rec = {"path": str(path), "year": 2024, "size_bytes": path.stat().st_size, "local_path": str(path),
            "title_hint": None, "source_id": None}
-    row = transforms._extract_one(rec, _limits("pdfium", timeout_seconds=60), frozenset(), pdf, None)
-    assert set(row) <= set(transforms._EXTRACTED.fieldNames())
+    row = _extract_one(rec, _limits("pdfium", timeout_seconds=60), frozenset(), None)
+    assert set(row) <= set(_EXTRACTED.fieldNames())
     assert (row["status"], row["body_engine"], row["body_fallback"]) == ("ok", "pdfium", "pdfminer failed: no pages found")
 
 
@@ -194,5 +200,5 @@ def test_an_unexpected_pdfium_error_in_the_fallback_still_gives_a_row(monkeypatc
         raise RuntimeError("boom")
 
     monkeypatch.setattr(body, "page_texts", crash)
-    got = pdf.extract(_broken_xref(_paper()), _limits("pdfium"))
-    assert got.status == pdf.CORRUPT and got.error == "no pages found (pdfium failed too: RuntimeError: boom)"
+    got = extract(_broken_xref(_paper()), _limits("pdfium"))
+    assert got.status == CORRUPT and got.error == "no pages found (pdfium failed too: RuntimeError: boom)"

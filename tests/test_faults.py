@@ -15,8 +15,10 @@ from pathlib import Path
 import pytest
 from pyspark.sql import functions as F
 
-from paperscope.paper import pdf
-from paperscope.pipeline import steps as pipeline
+pass
+from paperscope.paper.pdf.limits import EXTRACTOR
+from paperscope.pipeline.flow import run_all
+from paperscope.pipeline.run import Run
 from paperscope.storage import schemas, tables
 
 REPO = Path(__file__).resolve().parents[1]
@@ -55,7 +57,7 @@ def reference(spark, base_cfg, tmp_path_factory):
     """An uninterrupted run on the tiny corpus."""
     tmp = tmp_path_factory.mktemp("ref")
     cfg = _cfg(base_cfg, _tiny_corpus(tmp / "corpus"), tmp)
-    assert pipeline.run_all(pipeline.Run(spark, cfg)) == 0
+    assert run_all(Run(spark, cfg)) == 0
     return cfg
 
 
@@ -65,8 +67,8 @@ def test_second_run_changes_nothing_and_extracts_nothing(spark, reference):
     cfg = reference
     before = {name: _rows(spark, cfg, name, drop=("extract_seconds",)) for name in cfg.warehouse.tables}
     versions = _versions(spark, cfg)
-    run = pipeline.Run(spark, cfg)
-    assert pipeline.run_all(run) == 0
+    run = Run(spark, cfg)
+    assert run_all(run) == 0
     assert run.papers_refresh.extracted == 0 and not run.papers_refresh.written
     assert set(run.skipped) == {"headers", "affiliations", "authors", "mentions", "collaboration", "term_groups",
                                 "rules", "institution_pairs", "country_fractions"}
@@ -85,8 +87,8 @@ def test_second_run_changes_nothing_and_extracts_nothing(spark, reference):
 def test_unchanged_rerun_keeps_the_passed_gate_until_a_setting_changes(spark, reference):
     """The unchanged re-run keeps the passed gate (test above); a changed setting does not."""
     cfg = reference.with_values({"quality.min_ok_share": 0.91})  # a stricter gate is a different gate: evaluated again
-    again = pipeline.Run(spark, cfg)
-    assert pipeline.run_all(again) == 0
+    again = Run(spark, cfg)
+    assert run_all(again) == 0
     record = json.loads((again.run_dir / "run.json").read_text())
     assert record["gate_reused_from"] is None
     assert (again.run_dir / "data_docs" / "index.html").is_file()
@@ -122,8 +124,8 @@ def test_driver_killed_then_rerun_then_corpus_changed_then_older_rows(spark, bas
     assert tables.version(spark, cfg, "collaboration") is None
     assert len(_rows(spark, cfg, "papers")) == sum(map(len, TINY.values()))
     # The next run completes and agrees with the uninterrupted one.
-    run = pipeline.Run(spark, cfg)
-    assert pipeline.run_all(run) == 0
+    run = Run(spark, cfg)
+    assert run_all(run) == 0
     assert run.papers_refresh.extracted == 0
     assert _aggregates(spark, cfg) == _aggregates(spark, reference)
 
@@ -132,8 +134,8 @@ def test_driver_killed_then_rerun_then_corpus_changed_then_older_rows(spark, bas
     # 2025 gains a file, 2024 loses one.
     shutil.copy(REPO / "sample/corpus/2025/neurips2025_03.pdf", tmp_path / "corpus/2025/neurips2025_03.pdf")
     (tmp_path / "corpus/2024/neurips2024_03.pdf").unlink()
-    run = pipeline.Run(spark, cfg)
-    assert pipeline.run_all(run) == 0
+    run = Run(spark, cfg)
+    assert run_all(run) == 0
     refresh = run.papers_refresh
     assert (refresh.files, refresh.extracted, refresh.reused, refresh.removed) == (5, 1, 4, 1)
     names = {r["path"].rsplit("/", 1)[-1] for r in spark.read.format("delta").load(papers_path).collect()}
@@ -153,11 +155,11 @@ def test_driver_killed_then_rerun_then_corpus_changed_then_older_rows(spark, bas
     # Rows from before the layout was stored: every row is extracted again, layout stored.
     old = spark.read.format("delta").load(papers_path).drop("header_layout", "extractor")
     old.write.format("delta").mode("overwrite").option("overwriteSchema", "true").partitionBy("year").save(papers_path)
-    run = pipeline.Run(spark, cfg)
-    assert pipeline.run_all(run) == 0
+    run = Run(spark, cfg)
+    assert run_all(run) == 0
     assert run.papers_refresh.extracted == 5
     rows = spark.read.format("delta").load(papers_path).where("status = 'ok'").collect()
-    assert rows and all(r["header_layout"] and r["extractor"] == f"{pdf.EXTRACTOR}+pdfium" for r in rows)
+    assert rows and all(r["header_layout"] and r["extractor"] == f"{EXTRACTOR}+pdfium" for r in rows)
 
 
 def _damaged_copy(spark, reference, tmp_path: Path) -> dict:

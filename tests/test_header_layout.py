@@ -13,9 +13,9 @@ import pytest
 from reportlab.lib.pagesizes import letter
 from reportlab.pdfgen import canvas
 
-from paperscope.paper import pdf
 from paperscope.paper.header import line_text, parse
 from paperscope.paper.matcher import default_gazetteer
+from paperscope.paper.pdf.extract import extract
 
 PROSE = ("we study how models learn from noisy labels and show that the method improves the accuracy "
          "of the network on several benchmark data sets while the training time stays the same for all of them")
@@ -56,7 +56,7 @@ def _prose(c, x, y_top, y_bottom, width_chars=52, size=10.0, words=PROSE):
 
 
 def _read(gaz, data: bytes):
-    got = pdf.extract(data, max_pages=1)
+    got = extract(data, max_pages=1)
     assert got.status == "ok" and got.header_layout
     return parse(got.header_text, got.title, gaz, layout=got.header_layout)
 

@@ -10,7 +10,8 @@ import os
 
 import pytest
 
-from paperscope.sources import corpus
+from paperscope.core.paths import local_path
+from paperscope.sources.corpus.listing import _local_listing, discover, executor_path, read_files, read_manifest
 from support import settings
 
 
@@ -28,7 +29,7 @@ def _cfg(root, years=()):
 
 
 def _listed(root, years=()) -> list[str]:
-    return [corpus.local_path(p) for p, _ in corpus._local_listing(_cfg(root, years))]
+    return [local_path(p) for p, _ in _local_listing(_cfg(root, years))]
 
 
 # -- 1. file names with URL characters -------------------------------------------------
@@ -36,19 +37,19 @@ def _listed(root, years=()) -> list[str]:
 @pytest.mark.parametrize("name", ["a#1.pdf", "what?.pdf", "line\nbreak.pdf", "100%25.pdf", "sp ace;x=1.pdf"])
 def test_url_characters_in_file_names_are_read(tmp_path, name):
     _pdf(tmp_path / "corpus" / "2024" / name)
-    [(path, size)] = corpus._local_listing(_cfg(tmp_path / "corpus"))
-    local = corpus.executor_path(path)
+    [(path, size)] = _local_listing(_cfg(tmp_path / "corpus"))
+    local = executor_path(path)
     assert local == str(tmp_path / "corpus" / "2024" / name) and size > 0
     with open(local, "rb") as fh:
         assert fh.read(5) == b"%PDF-"
 
 
 def test_local_path_strips_only_a_real_file_scheme():
-    assert corpus.local_path("file:/x/a#b?c.pdf") == "/x/a#b?c.pdf"
-    assert corpus.local_path("file:///x/a\nb.pdf") == "/x/a\nb.pdf"
-    assert corpus.local_path("file://localhost/x/y.pdf") == "/x/y.pdf"
-    assert corpus.local_path("/x/file:y#.pdf") == "/x/file:y#.pdf"
-    assert corpus.local_path("rel/a?.pdf") == "rel/a?.pdf"
+    assert local_path("file:/x/a#b?c.pdf") == "/x/a#b?c.pdf"
+    assert local_path("file:///x/a\nb.pdf") == "/x/a\nb.pdf"
+    assert local_path("file://localhost/x/y.pdf") == "/x/y.pdf"
+    assert local_path("/x/file:y#.pdf") == "/x/file:y#.pdf"
+    assert local_path("rel/a?.pdf") == "rel/a?.pdf"
 
 
 # -- 2. folders that cannot be listed --------------------------------------------------
@@ -111,7 +112,7 @@ def test_dangling_link_is_still_listed(tmp_path):
 # -- 4. manifests ----------------------------------------------------------------------
 
 def test_downloader_manifest_reads_back(tmp_path, monkeypatch):
-    from paperscope.sources.download import write_manifest
+    from paperscope.sources.download.papers import write_manifest
 
     title = 'Commas, "quotes"\nand a newline'
     _pdf(tmp_path / "pdfs" / "2024" / "p1.pdf")
@@ -124,7 +125,7 @@ def test_downloader_manifest_reads_back(tmp_path, monkeypatch):
          "status": "present"},
     ])
     monkeypatch.chdir(tmp_path / "pdfs")  # relative paths are the manifest's, not the CWD's
-    rows, problems = corpus.read_manifest(str(manifest))
+    rows, problems = read_manifest(str(manifest))
     assert problems == []
     assert [(r["path"], r["year"], r["title_hint"], r["source_id"]) for r in rows] == [
         ("file:" + str(tmp_path / "pdfs" / "2024" / "p1.pdf"), 2024, title, "p1"),
@@ -139,14 +140,14 @@ def test_manifest_reports_every_unusable_row(tmp_path):
                         ',2024,no path\n'
                         'a.pdf,20x4,bad year\n'
                         'missing.pdf,2024,not there\n', encoding="utf-8")
-    rows, problems = corpus.read_manifest(str(manifest))
+    rows, problems = read_manifest(str(manifest))
     assert len(problems) == 3
     assert "no path" in problems[0]
     assert "'20x4'" in problems[1]
     assert "file not found" in problems[2] and str(tmp_path / "missing.pdf") in problems[2]
     assert [(r["year"], r["title_hint"]) for r in rows] == [(2024, 'fine, "quoted"'), (None, "bad year"),
                                                             (2024, "not there")]
-    rows, _ = corpus.read_manifest(str(manifest), years=[2024])
+    rows, _ = read_manifest(str(manifest), years=[2024])
     assert len(rows) == 2
 
 
@@ -158,13 +159,13 @@ def test_hostile_inputs_reach_discovery(spark, base_cfg, tmp_path):
     _pdf(root / "2024" / "b?.pdf")
     os.symlink(".", root / "2024" / "loop")
     cfg = base_cfg.with_values({"input.corpus": str(root)})
-    assert {(r.year, r.files) for r in corpus.discover(spark, cfg).collect()} == {(2024, 2)}
+    assert {(r.year, r.files) for r in discover(spark, cfg).collect()} == {(2024, 2)}
     manifest = tmp_path / "m.csv"
     manifest.write_text('path,year,title\ncorpus/2024/a#1.pdf,2024,"x\ny"\ncorpus/2024/gone.pdf,2024,z\n'
                         'corpus/2024/b?.pdf,bad,w\n', encoding="utf-8")
     cfg = base_cfg.with_values({"input.manifest": str(manifest)})
-    assert sorted(((r.year or 0), r.files) for r in corpus.discover(spark, cfg).collect()) == [(0, 1), (2024, 2)]
-    files = corpus.read_files(spark, cfg, with_content=False).collect()
-    by_path = {corpus.local_path(r.path): r for r in files}
+    assert sorted(((r.year or 0), r.files) for r in discover(spark, cfg).collect()) == [(0, 1), (2024, 2)]
+    files = read_files(spark, cfg, with_content=False).collect()
+    by_path = {local_path(r.path): r for r in files}
     assert by_path[str(root / "2024" / "a#1.pdf")].title_hint == "x\ny"
     assert by_path[str(root / "2024" / "gone.pdf")].size_bytes == 0

@@ -23,7 +23,9 @@ import pytest
 
 from paperscope.core import escape
 from paperscope.core.config import load_config
-from paperscope.sources import download
+from paperscope.sources.download.client import retry_after
+from paperscope.sources.download.fetch import run
+from paperscope.sources.download.papers import Options
 from support import settings
 from test_download import LocalServer, make_pdf
 from test_hostile_failures import _rendered, _terms
@@ -92,7 +94,7 @@ def server():
 def _opts(tmp_path, **kw):
     base = dict(corpus=str(tmp_path / "corpus"), concurrency=2, rate_per_s=500.0, retries=1, backoff_s=0.01,
                 backoff_max_s=0.02, timeout_s=2.0, manifest=str(tmp_path / "manifest.csv"))
-    return download.Options.from_config(load_config(), **{**base, **kw})
+    return Options.from_config(load_config(), **{**base, **kw})
 
 
 def _urls(tmp_path, server, paths, name="urls.csv"):
@@ -104,7 +106,7 @@ def _urls(tmp_path, server, paths, name="urls.csv"):
 @pytest.mark.unit
 def test_two_urls_with_one_file_name_keep_both_papers(server, tmp_path):
     opts = _opts(tmp_path)
-    first = download.run(opts, csv_path=_urls(tmp_path, server, ["/a/paper.pdf", "/b/paper.pdf"]))
+    first = run(opts, csv_path=_urls(tmp_path, server, ["/a/paper.pdf", "/b/paper.pdf"]))
     by_url = {r.item.url.removeprefix(server.base): r for r in first}
     assert {r.status for r in first} == {"fetched"}
     paths = {u: r.path for u, r in by_url.items()}
@@ -113,7 +115,7 @@ def test_two_urls_with_one_file_name_keep_both_papers(server, tmp_path):
     for url, path in paths.items():
         assert open(path, "rb").read() == server.pdfs[url]
     # a re-run finds each paper's own file; a third URL with the name takes a third file
-    again = download.run(opts, csv_path=_urls(tmp_path, server, ["/b/paper.pdf", "/c/paper.pdf", "/a/paper.pdf"]))
+    again = run(opts, csv_path=_urls(tmp_path, server, ["/b/paper.pdf", "/c/paper.pdf", "/a/paper.pdf"]))
     status = {r.item.url.removeprefix(server.base): (r.status, r.path) for r in again}
     assert status["/a/paper.pdf"] == ("present", paths["/a/paper.pdf"])
     assert status["/b/paper.pdf"] == ("present", paths["/b/paper.pdf"])
@@ -129,7 +131,7 @@ def test_two_urls_with_one_file_name_keep_both_papers(server, tmp_path):
 def test_a_server_that_trickles_is_cut_off_at_the_file_deadline(server, tmp_path):
     opts = _opts(tmp_path, file_deadline_s=0.6, retries=3)
     t0 = time.monotonic()
-    [res] = download.run(opts, csv_path=_urls(tmp_path, server, ["/trickle.pdf"]))
+    [res] = run(opts, csv_path=_urls(tmp_path, server, ["/trickle.pdf"]))
     assert time.monotonic() - t0 < 5
     assert res.status == "failed" and "file_deadline_s" in res.error, res.error
     assert server.hits["GET /trickle.pdf"] <= 2  # HEAD is not made (no file), the deadline is not retried
@@ -140,13 +142,13 @@ def test_a_server_that_trickles_is_cut_off_at_the_file_deadline(server, tmp_path
 def test_retry_after_is_honoured_and_bounded(server, tmp_path):
     opts = _opts(tmp_path, retry_after_max_s=5.0)
     t0 = time.monotonic()
-    [res] = download.run(opts, csv_path=_urls(tmp_path, server, ["/busy.pdf"]))
+    [res] = run(opts, csv_path=_urls(tmp_path, server, ["/busy.pdf"]))
     assert res.status == "fetched" and time.monotonic() - t0 >= 0.9
     t0 = time.monotonic()
-    [res] = download.run(opts, csv_path=_urls(tmp_path, server, ["/busy-date.pdf"], "date.csv"))
+    [res] = run(opts, csv_path=_urls(tmp_path, server, ["/busy-date.pdf"], "date.csv"))
     assert res.status == "fetched" and time.monotonic() - t0 >= 0.9
     t0 = time.monotonic()
-    [res] = download.run(opts, csv_path=_urls(tmp_path, server, ["/busy-long.pdf"], "long.csv"))
+    [res] = run(opts, csv_path=_urls(tmp_path, server, ["/busy-long.pdf"], "long.csv"))
     assert res.status == "failed" and "retry_after_max_s" in res.error and time.monotonic() - t0 < 2
     assert server.hits["GET /busy-long.pdf"] == 1
 
@@ -154,10 +156,10 @@ def test_retry_after_is_honoured_and_bounded(server, tmp_path):
 @pytest.mark.unit
 def test_retry_after_values():
     now = 1_700_000_000.0
-    assert download.retry_after("120") == 120.0
-    assert download.retry_after(email.utils.formatdate(now + 30, usegmt=True), now) == pytest.approx(30, abs=1)
-    assert download.retry_after(email.utils.formatdate(now - 30, usegmt=True), now) == 0.0
-    assert download.retry_after("soon") is None and download.retry_after(None) is None
+    assert retry_after("120") == 120.0
+    assert retry_after(email.utils.formatdate(now + 30, usegmt=True), now) == pytest.approx(30, abs=1)
+    assert retry_after(email.utils.formatdate(now - 30, usegmt=True), now) == 0.0
+    assert retry_after("soon") is None and retry_after(None) is None
 
 
 # -- named flags are strings ---------------------------------------------------------------
@@ -200,24 +202,25 @@ def _nips(title, *affs):
 
 @pytest.mark.unit
 def test_json_lines_whose_first_line_is_an_array_lose_no_record(tmp_path):
-    from paperscope.sources import metadata as md
+    from paperscope.sources.metadata.formats import parse_text
 
     lines = [json.dumps([{"title": "In An Array", "authors": []}]), _nips("Second", "MIT"), _nips("Third", "MIT")]
-    fmt, records = md.parse_text("\n".join(lines) + "\n")
+    fmt, records = parse_text("\n".join(lines) + "\n")
     assert fmt == "nips-json" and [r.line for r in records] == [1, 2, 3]
     assert "got an array" in records[0].error
     assert [r.title for r in records[1:]] == ["Second", "Third"] and not any(r.error for r in records[1:])
     # a file that is one array is still read as one
-    fmt, records = md.parse_text(json.dumps([json.loads(_nips("A", "MIT")), json.loads(_nips("B", "MIT"))], indent=1))
+    fmt, records = parse_text(json.dumps([json.loads(_nips("A", "MIT")), json.loads(_nips("B", "MIT"))], indent=1))
     assert [r.title for r in records] == ["A", "B"]
     # a broken array is one line naming where, not a crash
-    [bad] = md.parse_text('[\n{"title": "A"},\n{"title": \n')[1]
+    [bad] = parse_text('[\n{"title": "A"},\n{"title": \n')[1]
     assert "not a valid JSON array" in bad.error
 
 
 @pytest.mark.unit
 def test_values_of_the_wrong_type_are_refused_not_stringified(tmp_path):
-    from paperscope.sources import metadata as md
+    from paperscope.sources.metadata.formats import parse_text
+    from paperscope.sources.metadata.rows import read_file
 
     lines = [
         json.dumps({"title": 12345, "authors": []}),
@@ -230,7 +233,7 @@ def test_values_of_the_wrong_type_are_refused_not_stringified(tmp_path):
     ]
     path = tmp_path / "conf2024.json"
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
-    read = md.read_file(str(path))
+    read = read_file(str(path))
     papers = {p["path"].rsplit("#", 1)[1]: p for p in read.papers}
     assert read.stats["records"] == 6
     assert "'title' must be a string, got a number 12345" in papers["L1"]["error"]
@@ -245,7 +248,7 @@ def test_values_of_the_wrong_type_are_refused_not_stringified(tmp_path):
     # paperlists: a list where a ';' string is meant is read as its parts; a number is refused
     records = [{"id": 1, "title": "P", "author": ["A", "B"], "aff": ["Stanford University", "Tsinghua University"]},
                {"id": "x", "title": "Q", "author": "A", "aff": 42}]
-    fmt, recs = md.parse_text(json.dumps(records))
+    fmt, recs = parse_text(json.dumps(records))
     assert fmt == "paperlists" and recs[0].error is None and recs[0].source_id == "1"
     assert [a.affiliations for a in recs[0].authors] == [["Stanford University"], ["Tsinghua University"]]
     assert "'aff' must be a string or a list of strings, got a number" in recs[1].error and recs[1].source_id == "x"
@@ -253,12 +256,12 @@ def test_values_of_the_wrong_type_are_refused_not_stringified(tmp_path):
 
 @pytest.mark.unit
 def test_a_huge_record_is_one_malformed_row_not_read(tmp_path):
-    from paperscope.sources import metadata as md
+    from paperscope.sources.metadata.rows import read_file
 
     huge = _nips("Huge " + "x" * 5000, "MIT")
     path = tmp_path / "conf2024.json"
     path.write_text("\n".join([_nips("Small", "MIT"), huge, _nips("After", "MIT")]) + "\n", encoding="utf-8")
-    read = md.read_file(str(path), max_record_chars=1000)
+    read = read_file(str(path), max_record_chars=1000)
     papers = {p["path"].rsplit("#", 1)[1]: p for p in read.papers}
     assert papers["L2"]["status"] == "malformed" and "metadata.max_record_chars" in papers["L2"]["error"]
     assert papers["L2"]["title"] is None and len(papers["L2"]["error"]) < 200
@@ -266,7 +269,7 @@ def test_a_huge_record_is_one_malformed_row_not_read(tmp_path):
     # the same bound holds for an item of a JSON array
     array = tmp_path / "arr2024.json"
     array.write_text(json.dumps([json.loads(_nips("Small", "MIT")), json.loads(huge)]), encoding="utf-8")
-    read = md.read_file(str(array), max_record_chars=1000)
+    read = read_file(str(array), max_record_chars=1000)
     assert [p["status"] for p in read.papers] == ["metadata", "malformed"]
     assert load_config().metadata.max_record_chars > 0
 
@@ -335,7 +338,10 @@ def _hostile_cfg(base_cfg, root, tmp, **changes):
 @pytest.mark.e2e
 def test_copies_capitals_and_stray_files_then_gold_as_one_unit(spark, base_cfg, hostile_corpus, tmp_path, monkeypatch,
                                                               caplog):
-    from paperscope.pipeline import steps as pipeline
+    from paperscope.pipeline.aggregate import GOLD, aggregate
+    from paperscope.pipeline.flow import run_all
+    from paperscope.pipeline.papers import extract
+    from paperscope.pipeline.run import Run
     from paperscope.storage import tables
 
     root = hostile_corpus
@@ -343,9 +349,9 @@ def test_copies_capitals_and_stray_files_then_gold_as_one_unit(spark, base_cfg, 
     terms.write_text(_terms(r"(?:x?a|a)+b") + "- {name: Fine, kind: method, origin: {organisation: Y, "
                      "country: null}, case_sensitive: true, variants: ['fine']}\n", encoding="utf-8")
     cfg = _hostile_cfg(base_cfg, root, tmp_path, **{"mentions.terms_file": str(terms), "mentions.timeout_seconds": 1})
-    run = pipeline.Run(spark, cfg)
+    run = Run(spark, cfg)
     with caplog.at_level(logging.WARNING, logger="paperscope.pipeline.steps"):
-        assert pipeline.run_all(run) == 0
+        assert run_all(run) == 0
     _assert_inert_outputs(run, caplog, root / "2024" / ODD_NAME)
     papers = {corpus_path(r.path): r for r in tables.read_years(spark, cfg, "papers", None).collect()}
     a, copy, again = str(root / "2024" / "a.pdf"), str(root / "2024" / "sub" / "a-copy.pdf"), str(root / "2025" / "a-again.pdf")
@@ -365,19 +371,19 @@ def test_copies_capitals_and_stray_files_then_gold_as_one_unit(spark, base_cfg, 
     # size_bytes is the size read
     assert all(r.size_bytes == os.path.getsize(p) for p, r in papers.items())
     # an unchanged re-run extracts nothing and writes nothing (the copies' rows are stable)
-    again_run = pipeline.Run(spark, cfg)
-    pipeline.extract(again_run)
+    again_run = Run(spark, cfg)
+    extract(again_run)
     assert again_run.papers_refresh.extracted == 0 and not again_run.papers_refresh.written
 
     # With --years 2025 the copy of a 2024 paper is still a copy: 2025 counts c.pdf only
     only = _hostile_cfg(base_cfg, root, tmp_path / "y2025", **{"input.years": [2025]})
-    pipeline.extract(pipeline.Run(spark, only))
+    extract(Run(spark, only))
     rows = {corpus_path(r.path): r.status for r in tables.read_years(spark, only, "papers", None).collect()}
     assert rows == {again: "duplicate", str(root / "2025" / "c.pdf"): "ok"}
 
     # Gold as one unit: a run that stops after the first gold table leaves the last
     # complete set as what is read; the next run writes the whole set again.
-    gold = list(pipeline.GOLD)
+    gold = list(GOLD)
     complete = tables.unit_versions(spark, cfg, gold)
     assert complete == {n: tables.version(spark, cfg, n) for n in gold}
     other = cfg.with_values({"affiliations.china_policy": "greater"})
@@ -390,7 +396,7 @@ def test_copies_capitals_and_stray_files_then_gold_as_one_unit(spark, base_cfg, 
 
     monkeypatch.setattr(tables, "write_years", crash_after_first)
     with pytest.raises(RuntimeError, match="killed between gold writes"):
-        pipeline.aggregate(pipeline.Run(spark, other))
+        aggregate(Run(spark, other))
     monkeypatch.setattr(tables, "write_years", real)
     assert tables.version(spark, cfg, gold[0]) == complete[gold[0]] + 1  # the first table moved on
     assert "stopped before the rest of its set" in tables.half_written(spark, cfg, gold)
@@ -398,8 +404,8 @@ def test_copies_capitals_and_stray_files_then_gold_as_one_unit(spark, base_cfg, 
     old = tables.read_unit(spark, cfg, gold[0], gold, None).collect()
     assert old == spark.read.format("delta").option("versionAsOf", complete[gold[0]]).load(
         tables.table_path(cfg, gold[0])).collect()
-    rerun = pipeline.Run(spark, other)
-    pipeline.aggregate(rerun)
+    rerun = Run(spark, other)
+    aggregate(rerun)
     assert tables.half_written(spark, cfg, gold) is None
     assert tables.unit_versions(spark, cfg, gold) == {n: tables.version(spark, cfg, n) for n in gold}
     assert all(tables.last_metadata(spark, cfg, n)["unit"]["run_id"] == rerun.run_id for n in gold)
@@ -430,15 +436,17 @@ def _assert_inert_outputs(run, caplog, odd_name) -> None:
 
 
 def corpus_path(path: str) -> str:
-    from paperscope.sources.corpus import local_path
+    from paperscope.core.paths import local_path
 
     return local_path(path)
 
 
 @pytest.mark.e2e  # three metadata steps (about 20 s): kept out of the fast lane
 def test_metadata_tables_half_written_are_refused_then_repaired(spark, base_cfg, tmp_path, monkeypatch):
-    from paperscope.pipeline import steps as pipeline
-    from paperscope.sources.corpus import InputError
+    from paperscope.core.errors import InputError
+    from paperscope.pipeline.gate import validate
+    from paperscope.pipeline.metadata import metadata
+    from paperscope.pipeline.run import Run, registry
     from paperscope.storage import tables
 
     source = tmp_path / "conf2024.json"
@@ -446,8 +454,8 @@ def test_metadata_tables_half_written_are_refused_then_repaired(spark, base_cfg,
                       encoding="utf-8")
     cfg = base_cfg.with_values({"metadata.source": str(source), "warehouse.path": str(tmp_path / "wh"),
                                 "reports.path": str(tmp_path / "reports")})
-    names = list(pipeline.registry.step("metadata").writes)
-    pipeline.metadata(pipeline.Run(spark, cfg))
+    names = list(registry.step("metadata").writes)
+    metadata(Run(spark, cfg))
     assert tables.half_written(spark, cfg, names) is None
     real = tables.write_years
 
@@ -457,17 +465,17 @@ def test_metadata_tables_half_written_are_refused_then_repaired(spark, base_cfg,
         return real(df, c, name, *args, **kw)
 
     monkeypatch.setattr(tables, "write_years", killed)
-    stopped = pipeline.Run(spark, cfg)
+    stopped = Run(spark, cfg)
     with pytest.raises(RuntimeError):
-        pipeline.metadata(stopped)
+        metadata(stopped)
     monkeypatch.setattr(tables, "write_years", real)
     problem = tables.half_written(spark, cfg, names)
     assert stopped.run_id in problem and "papers" in problem
-    run = pipeline.Run(spark, cfg)
+    run = Run(spark, cfg)
     run.discovered = [(2024, 2)]
     with pytest.raises(InputError, match="stopped before the rest of its set"):
-        pipeline.validate(run)
-    pipeline.metadata(pipeline.Run(spark, cfg))  # the next run writes the whole set again
+        validate(run)
+    metadata(Run(spark, cfg))  # the next run writes the whole set again
     assert tables.half_written(spark, cfg, names) is None
 
 
@@ -476,29 +484,29 @@ def test_metadata_tables_half_written_are_refused_then_repaired(spark, base_cfg,
 
 @pytest.mark.unit
 def test_glob_ignores_case_in_both_listings(tmp_path):
-    from paperscope.sources import corpus
+    from paperscope.sources.corpus.listing import _local_listing, nocase_glob
 
     for name in ("a.pdf", "b.PDF", "c.Pdf", "d.txt"):
         _paper(tmp_path / "corpus" / "2024" / name, name)
     cfg = settings({"input.corpus": str(tmp_path / "corpus")})
-    names = sorted(os.path.basename(p) for p, _ in corpus._local_listing(cfg))
+    names = sorted(os.path.basename(p) for p, _ in _local_listing(cfg))
     assert names == ["a.pdf", "b.PDF", "c.Pdf"]
-    assert corpus.nocase_glob("*.pdf") == "*.[pP][dD][fF]"
-    assert corpus.nocase_glob("paper-[0-9]*.pdf") == "[pP][aA][pP][eE][rR]-[0-9]*.[pP][dD][fF]"
+    assert nocase_glob("*.pdf") == "*.[pP][dD][fF]"
+    assert nocase_glob("paper-[0-9]*.pdf") == "[pP][aA][pP][eE][rR]-[0-9]*.[pP][dD][fF]"
 
 
 @pytest.mark.unit
 def test_size_bytes_is_the_size_read(tmp_path):
     import logging
 
-    from paperscope.paper import pdf
-    from paperscope.pipeline import transforms
+    from paperscope.paper.pdf.limits import Limits
+    from paperscope.pipeline.extract import _extract_one
 
     path = tmp_path / "2024" / "grown.pdf"
     _paper(path, "A file that grew after it was listed")
     rec = {"path": "file:" + str(path), "year": 2024, "size_bytes": 10, "local_path": str(path),
            "title_hint": None, "source_id": None}
-    row = transforms._extract_one(rec, pdf.Limits(), frozenset(), pdf, logging.getLogger("test"))
+    row = _extract_one(rec, Limits(), frozenset(), logging.getLogger("test"))
     assert row["status"] == "ok" and row["size_bytes"] == path.stat().st_size
 
 
@@ -506,7 +514,8 @@ def test_size_bytes_is_the_size_read(tmp_path):
 def test_same_size_files_are_copies_only_when_every_byte_agrees(tmp_path, size):
     """Copies are told by their whole bytes; files that share a size, or even their first and
     last 64 KiB (what the driver reads first), stay distinct papers."""
-    from paperscope.sources import corpus
+    from paperscope.sources.corpus.duplicates import same_bytes
+    from paperscope.sources.corpus.listing import local_files
 
     rng = __import__("random").Random(size)
     base = bytes(rng.getrandbits(8) for _ in range(size))
@@ -518,6 +527,6 @@ def test_same_size_files_are_copies_only_when_every_byte_agrees(tmp_path, size):
         (tmp_path / rel).parent.mkdir(parents=True, exist_ok=True)
         (tmp_path / rel).write_bytes(data)
     cfg = load_config(sets=[f"input.corpus={tmp_path}"])
-    groups = corpus.same_bytes(cfg, corpus.local_files(cfg))
+    groups = same_bytes(cfg, local_files(cfg))
     a, b = (f"file:{tmp_path / r}" for r in ("2024/a.pdf", "2024/b.pdf"))
     assert groups == {a: [a, b], b: [a, b]}

@@ -23,7 +23,10 @@ from paperscope.cli import commands as cli
 from paperscope.cli import entrypoints
 from paperscope.core import escape
 from paperscope.core.exitcodes import Exit, markdown_table
-from paperscope.paper import mentions, pdf
+from paperscope.paper import mentions
+from paperscope.paper.pdf.extract import extract
+from paperscope.paper.pdf.limits import OK, TOO_LARGE, Limits
+from paperscope.paper.pdf.sandbox import Sandbox, extract_isolated
 from paperscope.storage import failures
 from test_robustness import _hand_pdf, _reportlab
 
@@ -54,29 +57,31 @@ def test_every_csv_writer_goes_through_escape():
 
 
 def test_downloader_manifest_defuses_and_reads_back(tmp_path):
-    from paperscope.sources import corpus, download
+    from paperscope.sources.corpus.listing import read_manifest
+    from paperscope.sources.download.papers import read_manifest as read_downloads
+    from paperscope.sources.download.papers import write_manifest
 
     (tmp_path / "2024").mkdir()
     (tmp_path / "2024" / "a.pdf").write_bytes(b"%PDF-1.4\n%%EOF\n")
     rows = [{"path": "2024/a.pdf", "year": "2024", "paper_id": "x", "title": FORMULAS[0], "status": "fetched"}]
     manifest = tmp_path / "manifest.csv"
-    download.write_manifest(manifest, rows)
+    write_manifest(manifest, rows)
     with open(manifest, newline="", encoding="utf-8") as fh:
         cells = [c for row in csv.reader(fh) for c in row]
     assert not any(c.startswith(escape.FORMULA_START) for c in cells)
-    assert download.read_manifest(manifest)["2024/a.pdf"]["title"] == FORMULAS[0]
-    [row], problems = corpus.read_manifest(str(manifest), [])
+    assert read_downloads(manifest)["2024/a.pdf"]["title"] == FORMULAS[0]
+    [row], problems = read_manifest(str(manifest), [])
     assert row["title_hint"] == FORMULAS[0] and not problems
 
 
 def test_review_list_defuses_its_tab_separated_output(capsys):
-    from paperscope.report import review
+    from paperscope.report.review.cli import main
     from paperscope.storage import schemas
 
     row = {"review_id": "r" * 20, "raw": "=cmd|' /C calc'!A0", "corrected_country": "US", "verdict": "wrong",
            "reviewer": "@me", "reviewed_at": "2026-01-01", "paper_id": "p" * 20, "note": "-x"}
     stored = pd.DataFrame([{**dict.fromkeys(schemas.REVIEWS.fieldNames()), **row}])
-    assert review.main(["list", "--set", "input.corpus=x"], io=(lambda: stored, None)) == 0
+    assert main(["list", "--set", "input.corpus=x"], io=(lambda: stored, None)) == 0
     lines = capsys.readouterr().out.splitlines()
     cells = [c for line in lines[1:] for c in line.split("\t")]
     assert len(lines) == 2 and "'=cmd|' /C calc'!A0" in cells and "'@me" in cells
@@ -117,13 +122,13 @@ def test_a_fence_cannot_be_closed_by_the_text():
 
 
 def test_metadata_agreement_table_escapes_titles():
-    from paperscope.sources import metadata
+    from paperscope.sources.metadata.agreement import agreement_markdown
 
     diff = pd.DataFrame([{"title_pdf": LINK_TITLE + " | x", "has_us_pdf": 1, "has_cn_pdf": 0, "has_us_meta": 0,
                           "has_cn_meta": 1, "matched_by": "title"}])
     summary = {k: 1 for k in ("matched", "matched_by_source_id", "matched_by_title", "pdf_papers", "metadata_papers",
                               "has_us_agree", "has_cn_agree", "both_agree")}
-    rendered = _rendered(metadata.agreement_markdown(summary, diff))
+    rendered = _rendered(agreement_markdown(summary, diff))
     assert "<a " not in rendered and "<img" not in rendered
 
 
@@ -148,25 +153,25 @@ def bomb():
 
 
 def test_a_stream_bomb_stops_at_the_stream_limit(bomb):
-    got = pdf.extract_isolated(bomb, pdf.Limits(timeout_seconds=60, max_stream_bytes=16 << 20))
-    assert got.status == pdf.TOO_LARGE and "extract.max_stream_bytes=16777216" in got.error
+    got = extract_isolated(bomb, Limits(timeout_seconds=60, max_stream_bytes=16 << 20))
+    assert got.status == TOO_LARGE and "extract.max_stream_bytes=16777216" in got.error
     assert got.extract_seconds < 30
 
 
 def test_a_bomb_stops_at_the_memory_limit_of_the_child(bomb):
-    got = pdf.extract_isolated(bomb, pdf.Limits(timeout_seconds=60, max_memory_bytes=96 << 20))
-    assert got.status == pdf.TOO_LARGE and "extract.max_memory_bytes=100663296" in got.error
+    got = extract_isolated(bomb, Limits(timeout_seconds=60, max_memory_bytes=96 << 20))
+    assert got.status == TOO_LARGE and "extract.max_memory_bytes=100663296" in got.error
     assert got.extract_seconds < 30
 
 
 def test_after_a_bomb_the_next_pdf_gets_a_fresh_child(bomb):
     """A child that hit its memory cap ends; the next PDF is read with the whole cap again."""
-    child = pdf.Sandbox(pdf.Limits(timeout_seconds=60, max_memory_bytes=96 << 20))
+    child = Sandbox(Limits(timeout_seconds=60, max_memory_bytes=96 << 20))
     try:
-        assert child.extract(bomb).status == pdf.TOO_LARGE
+        assert child.extract(bomb).status == TOO_LARGE
         assert child.pid is None
         got = child.extract(_reportlab(text="After the bomb"))
-        assert got.status == pdf.OK, got.error
+        assert got.status == OK, got.error
     finally:
         child.close()
 
@@ -175,7 +180,7 @@ def test_bomb_limits_are_settings_with_defaults():
     from paperscope.core.config import load_config
 
     cfg = load_config()
-    limits = pdf.Limits.from_config(cfg)
+    limits = Limits.from_config(cfg)
     assert limits.max_memory_bytes == cfg.extract.max_memory_bytes > 0
     assert limits.max_stream_bytes == cfg.extract.max_stream_bytes > 0
 
@@ -190,8 +195,8 @@ def test_ordinary_streams_pass_the_stream_limit():
     c.setFont("Helvetica-Bold", 18)
     c.drawString(72, 720, "A Title That Is Long Enough")
     c.save()
-    got = pdf.extract(buf.getvalue(), pdf.Limits(max_stream_bytes=1 << 20))
-    assert got.status == pdf.OK and "A Title" in got.full_text
+    got = extract(buf.getvalue(), Limits(max_stream_bytes=1 << 20))
+    assert got.status == OK and "A Title" in got.full_text
 
 
 # -- Catastrophic regexes in terms -----------------------------------------------------
@@ -447,14 +452,14 @@ def test_a_permission_error_outside_a_write_is_not_called_unwritable():
 
 
 def test_review_import_into_a_busy_table_is_one_line(tmp_path, capsys, monkeypatch):
-    from paperscope.report import review
+    from paperscope.report.review.cli import main
 
     def busy(_rows):
         raise failures.WriteConflict("another run is writing /wh/reviews at the same time; run again")
-    monkeypatch.setattr(review, "import_sheet", lambda path, cfg, who, load, append: append(None))
+    monkeypatch.setattr("paperscope.report.review.cli.import_sheet", lambda path, cfg, who, load, append: append(None))
     sheet = tmp_path / "s.csv"
     sheet.write_text("run_id\nr1\n", encoding="utf-8")
-    code = review.main(["import", str(sheet), "--set", "input.corpus=x"], io=(lambda: None, busy))
+    code = main(["import", str(sheet), "--set", "input.corpus=x"], io=(lambda: None, busy))
     err = capsys.readouterr().err.strip().splitlines()
     assert code == Exit.CONFLICT and err == ["paperscope: error: another run is writing /wh/reviews at the same "
                                              "time; run again"]

@@ -9,8 +9,12 @@ import json
 import pandas as pd
 import pytest
 
-from paperscope.pipeline import steps as pipeline
-from paperscope.sources import metadata as md
+from paperscope.counting.flags import paper_flags
+from paperscope.pipeline.aggregate import aggregate
+from paperscope.pipeline.metadata import metadata, run_metadata
+from paperscope.pipeline.run import Run
+from paperscope.sources.metadata.formats import paper_id, parse_text
+from paperscope.sources.metadata.rows import check_source, read_file, to_rows
 from paperscope.storage import tables
 
 
@@ -37,14 +41,14 @@ def test_nips_json_decoding_and_bad_lines(tmp_path):
     ]
     path = tmp_path / "conf2024.json"
     path.write_text("\n".join(lines) + "\n", encoding="ascii")
-    read = md.read_file(str(path))
+    read = read_file(str(path))
     assert read.stats["format"] == "nips-json" and read.stats["year"] == 2024
     assert read.stats["records"] == 8  # the blank line is not a record
     assert (read.stats["metadata"], read.stats["malformed"], read.stats["duplicate"]) == (4, 3, 1)
     assert read.stats["same_title_other_authors"] == 1
     papers = {p["path"].rsplit("#", 1)[1]: p for p in read.papers}
     assert papers["L1"]["title"] == "Schrödinger Bridges" and papers["L1"]["status"] == "metadata"
-    assert papers["L1"]["paper_id"] == md.paper_id(2024, "schrodinger bridges")
+    assert papers["L1"]["paper_id"] == paper_id(2024, "schrodinger bridges")
     assert "not valid JSON" in papers["L3"]["error"] and papers["L3"]["status"] == "malformed"
     assert "JSON object" in papers["L4"]["error"] and "no title" in papers["L5"]["error"]
     assert papers["L6"]["status"] == "duplicate" and "line 2" in papers["L6"]["error"]
@@ -73,7 +77,7 @@ def test_paperlists_layout_and_country_cross_check(tmp_path):
     ]
     path = tmp_path / "iclr.json"
     path.write_text(json.dumps(records), encoding="utf-8")
-    read = md.read_file(str(path), year=2025)
+    read = read_file(str(path), year=2025)
     assert read.stats["format"] == "paperlists" and read.stats["year"] == 2025
     assert (read.stats["metadata"], read.stats["malformed"]) == (1, 2)
     bad = {p["source_id"]: p["error"] for p in read.papers if p["status"] == "malformed"}
@@ -99,7 +103,7 @@ def test_counting_rules():
     ], columns=["paper_id", "raw", "country"])
 
     def both(policy, dual):
-        flags = md.paper_flags(papers, affs, policy, dual)
+        flags = paper_flags(papers, affs, policy, dual)
         return set(flags.loc[flags["both"], "paper_id"]), set(flags.loc[flags["unknown"], "paper_id"])
 
     assert both("mainland", True) == ({"dual", "two"}, {"none"})
@@ -116,8 +120,8 @@ def truth(repo):
 
 
 def test_metadata_authors_rows_keep_each_authors_own_strings():
-    _, records = md.parse_text(_nips_line("T", "Stanford University", "None", "Peking University") + "\n")
-    read = md.to_rows(records, 2024, "x.json", "nips-json")
+    _, records = parse_text(_nips_line("T", "Stanford University", "None", "Peking University") + "\n")
+    read = to_rows(records, 2024, "x.json", "nips-json")
     got = [(a["position"], a["n_authors"], a["affiliations"], a["countries"], a["source"]) for a in read.authors]
     assert got == [(1, 3, [0], ["US"], "metadata"), (2, 3, [], [], None), (3, 3, [1], ["CN"], "metadata")]
 
@@ -145,9 +149,9 @@ def test_metadata_run_and_agreement_with_pdfs(spark, base_cfg, tmp_path, truth, 
         "metadata.source": str(source), "metadata.format": "auto", "metadata.year": None,
         "metadata.compare_with": pdf_cfg.warehouse.path,
         "quality.min_ok_share": 0.8})  # 6 of 7 records are papers
-    md.check_source(cfg)
-    run = pipeline.Run(spark, cfg)
-    assert pipeline.run_metadata(run) == 0
+    check_source(cfg)
+    run = Run(spark, cfg)
+    assert run_metadata(run) == 0
 
     collab = spark.read.format("delta").load(tables.table_path(cfg, "collaboration")).collect()
     assert len(collab) == 1 and collab[0]["year"] == 2024
@@ -183,7 +187,9 @@ def test_metadata_run_applies_the_reviewed_corrections(spark, base_cfg, tmp_path
     """A metadata run applies the overrides in force as a PDF run does: a string's reviewed
     country in every paper (and its authors), and a paper's flags (its step and the
     aggregates; no gate or report, to stay quick)."""
-    from paperscope.report import review
+    from paperscope.counting.overrides import REVIEW_TABLE_COLUMNS
+    from paperscope.report.review.cli import spark_io
+    from paperscope.report.review.sheet import review_id
 
     rows = [("Both Sides", ["Stanford University", "Peking University"]), ("Seattle Only", ["Acme Lab, Seattle, WA"]),
             ("Seattle And Beijing", ["Acme Lab, Seattle, WA", "Tsinghua University"]),
@@ -193,23 +199,23 @@ def test_metadata_run_applies_the_reviewed_corrections(spark, base_cfg, tmp_path
     cfg = base_cfg.with_values({"warehouse.path": str(tmp_path / "wh"), "reports.path": str(tmp_path / "reports"),
                                 "metadata.source": str(source), "metadata.format": "auto", "metadata.year": None,
                                 "metadata.compare_with": None})
-    ids = {t: md.paper_id(2024, t) for t, _ in rows}
+    ids = {t: paper_id(2024, t) for t, _ in rows}
     judged = []
     for pid, raw, fix, us, cn, run_us, run_cn in [
             (ids["Seattle Only"], "Acme Lab, Seattle, WA", "CA", None, None, None, None),  # the string is Canadian
             (ids["Both Sides"], None, None, True, False, True, True),       # no Chinese author after all
             (ids["Oxford Only"], None, None, False, None, False, False)]:   # it has a US author
-        row = {k: None for k in review.REVIEW_TABLE_COLUMNS}
+        row = {k: None for k in REVIEW_TABLE_COLUMNS}
         row.update(reviewer="ana", reviewed_at="2026-11-30T00:00:00+00:00", run_id="r0", corpus=str(source),
                    paper_id=pid, raw=raw, verdict="wrong" if fix else None, corrected_country=fix, us_correct=us,
                    cn_correct=cn, run_us=run_us, run_cn=run_cn)
-        judged.append({**row, "review_id": review.review_id(row)})
-    review.spark_io(cfg, spark)[1](pd.DataFrame(judged, columns=review.REVIEW_TABLE_COLUMNS))
+        judged.append({**row, "review_id": review_id(row)})
+    spark_io(cfg, spark)[1](pd.DataFrame(judged, columns=REVIEW_TABLE_COLUMNS))
 
-    md.check_source(cfg)
-    run = pipeline.Run(spark, cfg)
-    pipeline.metadata(run)
-    pipeline.aggregate(run)  # the gate on reviewed rows: tests/test_review_run.py
+    check_source(cfg)
+    run = Run(spark, cfg)
+    metadata(run)
+    aggregate(run)  # the gate on reviewed rows: tests/test_review_run.py
     collab = tables.read_years(spark, cfg, "collaboration", None).collect()[0]
     # Without reviews: US 3 (Both, Seattle, Seattle And Beijing), China 2, both 2.
     assert (collab["with_us"], collab["with_cn"], collab["with_both"]) == (2, 1, 0)

@@ -10,7 +10,8 @@ import pytest
 from pyspark.sql import functions as F
 
 from paperscope.core.config import load_config
-from paperscope.pipeline import steps as pipeline
+from paperscope.pipeline.flow import run_all
+from paperscope.pipeline.run import GATE_FAILED, Run
 from paperscope.storage import tables
 from paperscope.storage.schemas import AFFILIATIONS
 
@@ -236,7 +237,7 @@ def test_rerun_of_one_year_leaves_other_years_untouched(sample_run, spark):
     version_before = tables.history(spark, path).agg(F.max("version")).first()[0]
     # Unchanged files are not extracted again; force it to see a year-scoped rewrite.
     cfg2025 = cfg.with_values({"input.years": [2025], "extract.reextract": True})
-    assert pipeline.run_all(pipeline.Run(spark, cfg2025)) == 0
+    assert run_all(Run(spark, cfg2025)) == 0
     assert files_of(2024) == before_2024
     assert files_of(2025) != before_2025
     last = tables.history(spark, path).orderBy(F.desc("version")).first()
@@ -248,8 +249,8 @@ def test_rerun_of_one_year_leaves_other_years_untouched(sample_run, spark):
 
 def test_failed_expectation_blocks_aggregates_and_still_writes_data_docs(spark, base_cfg, repo, tmp_path):
     cfg = _cfg(base_cfg, repo, tmp_path, input__years=[2024], quality__expected_papers={2024: 999})
-    run = pipeline.Run(spark, cfg)
-    assert pipeline.run_all(run) == pipeline.GATE_FAILED
+    run = Run(spark, cfg)
+    assert run_all(run) == GATE_FAILED
     assert not tables.exists(spark, tables.table_path(cfg, "collaboration"))
     assert not tables.exists(spark, tables.table_path(cfg, "term_groups"))
     assert tables.exists(spark, tables.table_path(cfg, "papers"))
@@ -262,12 +263,12 @@ def test_failed_expectation_blocks_aggregates_and_still_writes_data_docs(spark, 
 
 def test_china_policy_greater_counts_hk_and_tw(spark, sample_run, truth):
     _, run, cfg = sample_run
-    from paperscope.pipeline import transforms
+    from paperscope.pipeline.extract import collaboration, paper_countries
 
     papers = tables.read_years(spark, cfg, "papers", None)
     affs = tables.read_years(spark, cfg, "affiliations", None, AFFILIATIONS)
-    mainland = {r["year"]: r["with_cn"] for r in transforms.collaboration(transforms.paper_countries(papers, affs, "mainland")).collect()}
-    greater = {r["year"]: r["with_cn"] for r in transforms.collaboration(transforms.paper_countries(papers, affs, "greater")).collect()}
+    mainland = {r["year"]: r["with_cn"] for r in collaboration(paper_countries(papers, affs, "mainland")).collect()}
+    greater = {r["year"]: r["with_cn"] for r in collaboration(paper_countries(papers, affs, "greater")).collect()}
     want = defaultdict(int)
     for row in truth:
         want[int(row["year"])] += bool(set(row["countries"].split(",")) & {"CN", "HK", "MO", "TW"})
@@ -281,25 +282,25 @@ def test_pdfs_outside_year_folders_are_named_and_touch_no_year(spark, base_cfg, 
     a corpus with such files beside year folders."""
     import shutil
 
-    from paperscope.sources.corpus import InputError
+    from paperscope.core.errors import InputError
 
     corpus_dir = tmp_path / "corpus"
     (corpus_dir / "misc").mkdir(parents=True)
     shutil.copy(repo / "sample" / "corpus" / "2024" / "neurips2024_01.pdf", corpus_dir / "misc" / "a.pdf")
     cfg = _cfg(base_cfg, repo, tmp_path, input__corpus=str(corpus_dir))
     with pytest.raises(InputError, match=r"only outside <year>/ folders: .*/misc/a\.pdf"):
-        pipeline.run_all(pipeline.Run(spark, cfg))
+        run_all(Run(spark, cfg))
     assert tables.version(spark, cfg, "papers") is None
 
 
 def test_a_corpus_without_pdfs_is_a_clear_input_error(spark, base_cfg, repo, tmp_path):
-    from paperscope.sources.corpus import InputError
+    from paperscope.core.errors import InputError
 
     (tmp_path / "corpus" / "2024").mkdir(parents=True)
     (tmp_path / "corpus" / "2024" / "notes.txt").write_text("not a pdf")
     cfg = _cfg(base_cfg, repo, tmp_path, input__corpus=str(tmp_path / "corpus"))
     with pytest.raises(InputError, match="no files matching"):
-        pipeline.run_all(pipeline.Run(spark, cfg))
+        run_all(Run(spark, cfg))
 
 
 def test_repo_configs_load(repo):
@@ -312,10 +313,10 @@ def test_repo_configs_load(repo):
 def test_manifest_input_with_titles_and_a_lost_file(spark, base_cfg, repo, tmp_path):
     """A manifest names files anywhere; a listed file that is gone counts as discovered,
     so the gate sees it as lost instead of it silently vanishing."""
-    from paperscope.paper.pdf import Limits
-    from paperscope.pipeline import transforms
+    from paperscope.paper.pdf.limits import Limits
+    from paperscope.pipeline.extract import extract_papers
     from paperscope.quality import gate as quality
-    from paperscope.sources import corpus
+    from paperscope.sources.corpus.listing import discover, read_files
     from paperscope.storage import schemas
 
     corpus_dir = repo / "sample" / "corpus"
@@ -326,9 +327,9 @@ def test_manifest_input_with_titles_and_a_lost_file(spark, base_cfg, repo, tmp_p
         f"{corpus_dir / '2025' / 'neurips2025_02.pdf'},2025,,\n"
         f"{tmp_path / 'gone.pdf'},2025,Lost Paper,\n", encoding="utf-8")
     cfg = _cfg(base_cfg, repo, tmp_path, input__manifest=str(manifest))
-    discovered = sorted((r["year"], r["files"]) for r in corpus.discover(spark, cfg).collect())
+    discovered = sorted((r["year"], r["files"]) for r in discover(spark, cfg).collect())
     assert discovered == [(2024, 1), (2025, 2)]
-    papers = transforms.extract_papers(corpus.read_files(spark, cfg, with_content=True), Limits()).drop("reused").collect()
+    papers = extract_papers(read_files(spark, cfg, with_content=True), Limits()).drop("reused").collect()
     titles = {r["year"]: r["title"] for r in papers}
     assert titles[2024] == "Given Title"
     assert {r["year"]: r["source_id"] for r in papers} == {2024: "openreview:abc", 2025: None}
@@ -387,17 +388,17 @@ def test_institution_pairs_and_the_rules_in_the_report(sample_run, spark):
 
 def test_rule_frames_are_counted_once_until_a_table_is_written(sample_run, monkeypatch):
     """The gate and the aggregates share one count of the rules; a table write drops it."""
-    from paperscope.pipeline import steps as pipeline
+    from paperscope.pipeline.run import _count_rules, _rule_frames
     from paperscope.storage import tables
 
     _, run, cfg = sample_run
     calls = []
-    real = pipeline._count_rules
+    real = _count_rules
     monkeypatch.setattr(pipeline, "_count_rules", lambda r: calls.append(1) or real(r))
     monkeypatch.setattr(run, "rule_frames", None)
-    first = pipeline._rule_frames(run)
-    assert pipeline._rule_frames(run) is first and len(calls) == 1
+    first = _rule_frames(run)
+    assert _rule_frames(run) is first and len(calls) == 1
     tables._forget(cfg, "affiliations")  # what every table write does
-    again = pipeline._rule_frames(run)
+    again = _rule_frames(run)
     assert len(calls) == 2 and again is not first
     assert all(again[k].equals(first[k]) for k in first)

@@ -137,9 +137,9 @@ def test_changing_affiliation_rows_changes_the_affiliations_fingerprint(tmp_path
     """Bug: the fingerprint hashed a hand-written list of files without transforms.py, so
     a changed affiliation_rows left the affiliations step skipped and its table stale."""
     from paperscope.core.config import load_config
-    from paperscope.pipeline import incremental
+    from paperscope.pipeline.papers import fingerprint
 
-    before = incremental.fingerprint(load_config(None), "affiliations")
+    before = fingerprint(load_config(None), "affiliations")
     after = _fingerprint_with(tmp_path, "transforms.py", 'F.lit("none")).alias("method")',
                               'F.lit("unmatched")).alias("method")', "affiliations")
     assert after != before
@@ -147,9 +147,9 @@ def test_changing_affiliation_rows_changes_the_affiliations_fingerprint(tmp_path
 
 def test_changing_the_report_leaves_the_affiliations_fingerprint(tmp_path):
     from paperscope.core.config import load_config
-    from paperscope.pipeline import incremental
+    from paperscope.pipeline.papers import fingerprint
 
-    before = incremental.fingerprint(load_config(None), "affiliations")
+    before = fingerprint(load_config(None), "affiliations")
     assert _fingerprint_with(tmp_path, "report.py", '"""', '"""Edited. ', "affiliations") == before
 
 

@@ -10,7 +10,9 @@ from html.parser import HTMLParser
 import pandas as pd
 import pytest
 
-from paperscope.report import writer as report
+from paperscope.report.audit import AUDIT_COLUMNS
+from paperscope.report.words import sentences
+from paperscope.report.writer import versions, write
 
 PNG = b"\x89PNG\r\n\x1a\n"
 EVIL_TITLE = "On <script>alert(1)</script> Robustness"
@@ -92,7 +94,7 @@ def _meta(tmp_path, status="passed", message=None):
     return {"run_id": "r1", "started": "2026-11-21T00:00:00+00:00", "conf_file": None, "status": status,
             "message": message, "years": [2024, 2025], "input": "/c", "warehouse": "/w", "china_policy": "mainland",
             "mention_scope": "body", "durations": {"extract": 1.5}, "config": {"title": "<script>cfg</script>"},
-            "data_docs": str(docs), "versions": report.versions("4.1.1")}
+            "data_docs": str(docs), "versions": versions("4.1.1")}
 
 
 GATE = [{"suite": "papers", "expectation": "expect_column_values_to_be_unique", "column": "paper_id",
@@ -103,7 +105,7 @@ GATE = [{"suite": "papers", "expectation": "expect_column_values_to_be_unique", 
 def written(tmp_path_factory):
     tmp = tmp_path_factory.mktemp("report")
     audit, mentions, collab, groups, inputs, failures = _frames()
-    paths = report.write(tmp / "run", _meta(tmp), inputs=inputs, gate=GATE, collab=collab, terms=groups,
+    paths = write(tmp / "run", _meta(tmp), inputs=inputs, gate=GATE, collab=collab, terms=groups,
                          audit=audit, mentions=mentions, failures=failures, settings=_reports(seed=7))
     return tmp / "run", paths
 
@@ -146,7 +148,7 @@ def test_report_has_sentences_audit_review_and_metadata(written):
     for word in ("pdfminer.six", "great-expectations", "pyspark", "delta-spark", "python", "corrupt 1", "extract"):
         assert word in text
     audit = pd.read_csv(run_dir / "audit.csv")
-    assert list(audit.columns[:len(report.AUDIT_COLUMNS)]) == report.AUDIT_COLUMNS and "matched_text" in audit.columns
+    assert list(audit.columns[:len(AUDIT_COLUMNS)]) == AUDIT_COLUMNS and "matched_text" in audit.columns
     p1 = audit[audit["paper_id"] == "p1"]
     assert set(p1["terms_body"]) == {"Qwen"}  # Llama is only in the references
     assert set(p1["terms (body/full)"]) == {"Qwen 2/3; Llama 0/1"}
@@ -191,7 +193,7 @@ def test_templates_ship_inside_the_package():
 def test_failed_gate_run_gets_an_index_that_says_why(tmp_path):
     audit, mentions, _, _, inputs, failures = _frames()
     failed = [{**GATE[0], "success": False, "observed": "unexpected 1 of 3"}]
-    report.write(tmp_path / "run", _meta(tmp_path, "failed", "quality gate failed, aggregates not written:\npapers: x"),
+    write(tmp_path / "run", _meta(tmp_path, "failed", "quality gate failed, aggregates not written:\npapers: x"),
                  inputs=inputs, gate=failed, collab=None, terms=None, audit=audit, mentions=mentions, failures=failures)
     page = _parse(tmp_path / "run" / "index.html")
     text = "".join(page.text)
@@ -203,7 +205,7 @@ def test_failed_gate_run_gets_an_index_that_says_why(tmp_path):
 
 def test_china_policy_wording():
     collab = pd.DataFrame([(2025, 10, 3)], columns=["year", "papers", "with_both"])
-    assert report.sentences(collab, "greater") == [
+    assert sentences(collab, "greater") == [
         "2025: 3 of 10 papers (30.0%) involve authors at both US and Chinese (incl. Hong Kong, Macao, Taiwan) "
         "institutions."]
 

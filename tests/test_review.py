@@ -12,9 +12,26 @@ import pandas as pd
 import pytest
 
 from paperscope.core import escape
+from paperscope.counting.overrides import REVIEW_TABLE_COLUMNS, in_force, paper_fixes, paper_in_force, string_fixes
 from paperscope.paper.mentions import load_terms
-from paperscope.report import review
-from paperscope.report import writer as report
+from paperscope.report.audit import audit_table, paper_records
+from paperscope.report.review.cli import main
+from paperscope.report.review.sample import REVIEWER_COLUMNS, SHEET_COLUMNS, draw, evidence_text, paper_strata, sheet
+from paperscope.report.review.sheet import ReviewError, judgements, new_only, review_id, withdrawal
+from paperscope.report.review.stats import (
+    Estimate,
+    _width,
+    apply_overrides,
+    apply_paper_overrides,
+    headline,
+    headline_sentence,
+    precision,
+    removed_countries,
+    reviews_needed,
+    wilson,
+    z_value,
+)
+from paperscope.report.writer import write
 
 Z = 1.96  # the hand computations below use z = 1.96
 
@@ -27,32 +44,32 @@ Z = 1.96  # the hand computations below use z = 1.96
 def test_wilson_matches_hand_computed_values():
     # 8 of 10: p=0.8, z^2=3.8416, denominator 1.38416, centre 0.99208/1.38416 = 0.716738,
     # half = 1.96/1.38416 * sqrt(0.016 + 0.009604) = 1.416021 * 0.160012 = 0.226581.
-    lo, hi = review.wilson(8, 10, Z)
+    lo, hi = wilson(8, 10, Z)
     assert lo == pytest.approx(0.490157, abs=1e-5) and hi == pytest.approx(0.943319, abs=1e-5)
     # 0 of 10: centre 0.19208/1.38416 = 0.138771 = half, so [0, 0.277542].
-    assert review.wilson(0, 10, Z) == pytest.approx((0.0, 0.277542), abs=1e-5)
+    assert wilson(0, 10, Z) == pytest.approx((0.0, 0.277542), abs=1e-5)
     # 10 of 10: the mirror image.
-    assert review.wilson(10, 10, Z) == pytest.approx((0.722458, 1.0), abs=1e-5)
-    assert review.wilson(0, 0, Z) == (0.0, 1.0)
-    assert review.z_value(0.95) == pytest.approx(1.959964, abs=1e-6)
+    assert wilson(10, 10, Z) == pytest.approx((0.722458, 1.0), abs=1e-5)
+    assert wilson(0, 0, Z) == (0.0, 1.0)
+    assert z_value(0.95) == pytest.approx(1.959964, abs=1e-6)
 
 
 def test_reviews_needed_for_a_width():
     # p=0.5: n=93 gives half 1.96/1.041308 * sqrt(0.25/93 + 3.8416/34596) = 1.882249 * 0.052908
     # = 0.099586, width 0.19917 <= 0.2; n=92 gives 1.881438 * 0.053206 = 0.100104, width 0.2002.
-    assert review.reviews_needed(0, 0, Z, 0.2) == 93
-    n = review.reviews_needed(8, 10, Z, 0.1)  # at the observed 0.8: the least n whose width is <= 0.1
-    assert review._width(0.8, n, Z) <= 0.1 < review._width(0.8, n - 1, Z)
+    assert reviews_needed(0, 0, Z, 0.2) == 93
+    n = reviews_needed(8, 10, Z, 0.1)  # at the observed 0.8: the least n whose width is <= 0.1
+    assert _width(0.8, n, Z) <= 0.1 < _width(0.8, n - 1, Z)
 
 
 def test_headline_range_from_precision_per_stratum():
-    est = [review.Estimate("with_both", "us_cn", 100, 10, 8, *review.wilson(8, 10, Z)),
-           review.Estimate("with_both", "weak", 0, 0, 0, 0.0, 1.0)]
-    h = review.headline(est, "with_both", Z, 0.05)
+    est = [Estimate("with_both", "us_cn", 100, 10, 8, *wilson(8, 10, Z)),
+           Estimate("with_both", "weak", 0, 0, 0, 0.0, 1.0)]
+    h = headline(est, "with_both", Z, 0.05)
     # 100 x [0.490157, 0.943319] -> 49 to 95 papers.
     assert (h["papers"], h["reviewed"], h["low"], h["high"], h["stratum"]) == (100, 10, 49, 95, "us_cn")
     assert h["more"] == h["needed"] - 10 and h["needed"] > 10
-    text = review.headline_sentence(h, 0.95, 0.05)
+    text = headline_sentence(h, 0.95, 0.05)
     assert text.startswith("with_both: 100 papers; from 10 reviewed, 95% interval 49 to 95; about ")
 
 
@@ -84,22 +101,22 @@ def _audit():
 
 
 def test_strata_and_a_reproducible_draw():
-    strata = review.paper_strata(_audit(), "mainland", ["fuzzy", "address", "domain"])
+    strata = paper_strata(_audit(), "mainland", ["fuzzy", "address", "domain"])
     assert strata.to_dict() == {"pa": "us_cn", "pb": "weak", "pc": "unknown", "pd": "rest", "pe": "weak", "pf": "weak"}
     sizes = {"us_cn": 1, "weak": 2, "unknown": 0, "rest": 5}
-    first = review.draw(strata, sizes, seed=3)
-    assert first == review.draw(strata.iloc[::-1], sizes, seed=3)
+    first = draw(strata, sizes, seed=3)
+    assert first == draw(strata.iloc[::-1], sizes, seed=3)
     assert [s for _, s in first] == ["us_cn", "weak", "weak", "rest"]
     ids = pd.Series({f"p{i}": "rest" for i in range(50)})
-    assert review.draw(ids, {"rest": 5}, 1) != review.draw(ids, {"rest": 5}, 2)
+    assert draw(ids, {"rest": 5}, 1) != draw(ids, {"rest": 5}, 2)
 
 
 def _sheet(run_id="r1", corpus="/c"):
     audit = _audit()
-    records = report._paper_records(report.audit_table(audit, None, "body"), None, ["pa", "pb", "pc"])
+    records = paper_records(audit_table(audit, None, "body"), None, ["pa", "pb", "pc"])
     for r in records:
         r["stratum"] = {"pa": "us_cn", "pb": "weak", "pc": "unknown"}[r["paper_id"]]
-    return review.sheet(records, run_id, corpus, "mainland")
+    return sheet(records, run_id, corpus, "mainland")
 
 
 def _fill(sheet: pd.DataFrame) -> pd.DataFrame:
@@ -114,17 +131,17 @@ def _fill(sheet: pd.DataFrame) -> pd.DataFrame:
 
 def test_sheet_has_a_paper_row_and_one_row_per_string():
     sheet = _sheet()
-    assert list(sheet.columns) == review.SHEET_COLUMNS + review.REVIEWER_COLUMNS
+    assert list(sheet.columns) == SHEET_COLUMNS + REVIEWER_COLUMNS
     pa = sheet[sheet["paper_id"] == "pa"]
     assert list(pa["raw"]) == ["", "MIT, Cambridge, MA", "Tsinghua University"]
     assert pa.iloc[0][["country", "has_us", "has_cn"]].tolist() == ["CN;US", "yes", "yes"]
-    assert (sheet[review.REVIEWER_COLUMNS] == "").all().all()
+    assert (sheet[REVIEWER_COLUMNS] == "").all().all()
 
 
 def _judge(df, **kw):
     args = {"audit": _audit(), "run_id": "r1", "corpus": "/c", "countries": {"US", "CN", "CA", "GB"},
             "reviewer": "ana", "now": "2026-11-30T12:00:00+00:00"}
-    return review.judgements(df, **{**args, **kw})
+    return judgements(df, **{**args, **kw})
 
 
 def test_judgements_from_a_filled_sheet():
@@ -138,7 +155,7 @@ def test_judgements_from_a_filled_sheet():
     assert rows["review_id"].is_unique
     # The same sheet again, even imported later, has the same keys: nothing new.
     again = _judge(_fill(_sheet()), now="2026-12-01T00:00:00+00:00")
-    assert review.new_only(again, rows).empty
+    assert new_only(again, rows).empty
 
 
 @pytest.mark.parametrize("change, message", [
@@ -153,42 +170,42 @@ def test_judgements_from_a_filled_sheet():
     (lambda d: d.drop(columns=["verdict"]), "missing column(s): verdict"),
 ])
 def test_each_bad_sheet_is_one_clear_line(change, message):
-    with pytest.raises(review.ReviewError) as err:
+    with pytest.raises(ReviewError) as err:
         _judge(change(_fill(_sheet())))
     assert any(line.startswith(message) for line in str(err.value).splitlines()), str(err.value)
 
 
 def test_overrides_in_force_apply_to_every_paper_with_the_string_and_can_be_withdrawn():
     rows = _judge(_fill(_sheet()))
-    force = review.in_force(rows)
+    force = in_force(rows)
     assert list(force["raw"]) == ["Acme Lab, Seattle"]
-    fixes = review.override_rows(force)
+    fixes = string_fixes(force)
     assert [(f["raw"], f["country"]) for f in fixes] == [("Acme Lab, Seattle", "CA")]
     assert fixes[0]["evidence"].startswith(f"review {force['review_id'][0][:12]} by ana (2026-11-30, paper pb")
-    out = review.apply_overrides(_audit(), fixes)
+    out = apply_overrides(_audit(), fixes)
     acme = out[out["raw"] == "Acme Lab, Seattle"]
     assert sorted(acme["paper_id"]) == ["pb", "pe"] and set(acme["country"]) == {"CA"} and set(acme["method"]) == {"review"}
     before = _audit()
     assert out[out["raw"] != "Acme Lab, Seattle"].reset_index(drop=True).equals(
         before[before["raw"] != "Acme Lab, Seattle"].reset_index(drop=True))
     # Withdrawn: no longer in force.
-    gone = review.withdrawal(rows, force["review_id"][0][:8], "bo", "2026-12-01T00:00:00+00:00", "was right after all")
-    assert review.in_force(pd.concat([rows, gone])).empty
-    with pytest.raises(review.ReviewError, match="names 0 overrides"):
-        review.withdrawal(rows, "nope", "bo", "t", None)
+    gone = withdrawal(rows, force["review_id"][0][:8], "bo", "2026-12-01T00:00:00+00:00", "was right after all")
+    assert in_force(pd.concat([rows, gone])).empty
+    with pytest.raises(ReviewError, match="names 0 overrides"):
+        withdrawal(rows, "nope", "bo", "t", None)
 
 
 def _paper_judgement(pid, now, us=None, cn=None, run_us=True, run_cn=True, who="ana"):
-    row = {k: None for k in review.REVIEW_TABLE_COLUMNS}
+    row = {k: None for k in REVIEW_TABLE_COLUMNS}
     row.update(reviewer=who, reviewed_at=now, run_id="r1", corpus="/c", paper_id=pid, us_correct=us, cn_correct=cn,
                run_us=run_us, run_cn=run_cn)
-    row["review_id"] = review.review_id(row)
+    row["review_id"] = review_id(row)
     return row
 
 
 def test_paper_flag_overrides_in_force_apply_to_the_paper_and_its_authors_and_can_be_withdrawn():
     from paperscope.counting import authors, rules
-    from paperscope.sources.metadata import paper_flags
+    from paperscope.counting.flags import paper_flags
 
     rows = pd.DataFrame([
         _paper_judgement("pa", "2026-11-01", us=True, cn=False),             # pa has no Chinese author
@@ -196,11 +213,11 @@ def test_paper_flag_overrides_in_force_apply_to_the_paper_and_its_authors_and_ca
         _paper_judgement("pd", "2026-11-02", us=True, run_us=True, run_cn=False),    # confirmed later: pins nothing
         _paper_judgement("pb", "2026-11-01", us=False, run_cn=False),        # pb: no US author ...
         _paper_judgement("pb", "2026-11-03", us=False, run_us=False, run_cn=False, who="bo"),  # ... bo: yes, there is
-    ], columns=review.REVIEW_TABLE_COLUMNS)
-    force = review.paper_in_force(rows)
+    ], columns=REVIEW_TABLE_COLUMNS)
+    force = paper_in_force(rows)
     assert force[["paper_id", "flag", "value", "reviewer"]].values.tolist() == [
         ["pa", "with_cn", False, "ana"], ["pb", "with_us", True, "bo"], ["pd", "with_us", True, "ana"]]
-    fixes = review.paper_override_rows(force, "greater")
+    fixes = paper_fixes(force, "greater")
     assert [(f["paper_id"], f["country"], f["present"]) for f in fixes] == [
         ("pa", "CN", False), ("pa", "HK", False), ("pa", "MO", False), ("pa", "TW", False),
         ("pb", "US", True), ("pd", "US", True)]
@@ -210,7 +227,7 @@ def test_paper_flag_overrides_in_force_apply_to_the_paper_and_its_authors_and_ca
 
     audit = _audit()
     papers = audit.drop_duplicates("paper_id")[["paper_id", "year"]]
-    out = review.apply_paper_overrides(audit, papers, fixes)
+    out = apply_paper_overrides(audit, papers, fixes)
     before, after = (paper_flags(papers, a, "greater").set_index("paper_id") for a in (audit, out))
     assert before.loc["pa", "both"] and not after.loc["pa", "has_cn"] and after.loc["pa", "has_us"]
     assert not before.loc["pd", "has_us"] and after.loc["pd", "has_us"] and after.loc["pb", "has_us"]
@@ -225,7 +242,7 @@ def test_paper_flag_overrides_in_force_apply_to_the_paper_and_its_authors_and_ca
     # rule counts what the reviewer denied, and the gate's order of rules still holds.
     people = [{"paper_id": "pa", "year": 2025, "position": 1, "n_authors": 2, "affiliation_countries": [["US"]]},
               {"paper_id": "pa", "year": 2025, "position": 2, "n_authors": 2, "affiliation_countries": [["CN", "US"]]}]
-    kept = authors.without(people, review.removed_countries(fixes))
+    kept = authors.without(people, removed_countries(fixes))
     assert [r["affiliation_countries"] for r in kept] == [[["US"]], [["US"]]] and kept[1]["countries"] == ["US"]
     def ordered(people):
         frame = pd.DataFrame(people)
@@ -236,14 +253,14 @@ def test_paper_flag_overrides_in_force_apply_to_the_paper_and_its_authors_and_ca
     assert ordered(kept) and not ordered(people)  # the authors untouched would break the gate's rule_consistency
 
     # Withdrawn (bo's): the earlier override of pb is in force again.
-    gone = review.withdrawal(rows, force["review_id"][1][:10], "cy", "2026-12-01", None)
-    again = review.paper_in_force(pd.concat([rows, gone]))
+    gone = withdrawal(rows, force["review_id"][1][:10], "cy", "2026-12-01", None)
+    again = paper_in_force(pd.concat([rows, gone]))
     assert again.loc[again["paper_id"] == "pb", ["flag", "value", "reviewer"]].values.tolist() == [
         ["with_us", False, "ana"]]
 
 
 def test_a_flag_marked_wrong_needs_the_runs_flags():
-    with pytest.raises(review.ReviewError, match="line 5: a flag marked wrong needs the run's has_us and has_cn"):
+    with pytest.raises(ReviewError, match="line 5: a flag marked wrong needs the run's has_us and has_cn"):
         _judge(_fill(_sheet()).drop(columns=["has_us", "has_cn"]))
 
 
@@ -251,7 +268,7 @@ def test_precision_per_stratum_from_the_paper_judgements():
     rows = _judge(_fill(_sheet()))
     counted = pd.DataFrame([{"stratum": "us_cn", "with_us": 1, "with_cn": 1, "with_both": 1},
                             {"stratum": "weak", "with_us": 3, "with_cn": 0, "with_both": 0}])
-    est = {(e.flag, e.stratum): e for e in review.precision(rows, counted, Z)}
+    est = {(e.flag, e.stratum): e for e in precision(rows, counted, Z)}
     assert (est["with_both", "us_cn"].reviewed, est["with_both", "us_cn"].right) == (1, 1)
     assert (est["with_us", "weak"].reviewed, est["with_us", "weak"].right) == (1, 0)
     assert (est["with_cn", "weak"].reviewed, est["with_cn", "weak"].low, est["with_cn", "weak"].high) == (0, 0.0, 1.0)
@@ -266,7 +283,7 @@ class Store:
     """The reviews table in memory, through the same load/append the CLI uses."""
 
     def __init__(self):
-        self.df = pd.DataFrame(columns=review.REVIEW_TABLE_COLUMNS)
+        self.df = pd.DataFrame(columns=REVIEW_TABLE_COLUMNS)
         self.appends = 0
 
     def io(self):
@@ -282,12 +299,12 @@ def reports(tmp_path):
     """A run folder with its audit.csv, as a run leaves it."""
     run = tmp_path / "reports" / "r1"
     run.mkdir(parents=True)
-    escape.csv_frame(report.audit_table(_audit(), None, "body")).to_csv(run / "audit.csv", index=False)
+    escape.csv_frame(audit_table(_audit(), None, "body")).to_csv(run / "audit.csv", index=False)
     return tmp_path / "reports"
 
 
 def _main(store, reports, action, *args):
-    return review.main([action, "--reports", str(reports), "--set", "input.corpus=/c", *args], io=store.io())
+    return main([action, "--reports", str(reports), "--set", "input.corpus=/c", *args], io=store.io())
 
 
 def test_cli_import_is_idempotent_and_bad_input_writes_nothing(tmp_path, reports, capsys):
@@ -329,7 +346,7 @@ def test_cli_import_is_idempotent_and_bad_input_writes_nothing(tmp_path, reports
     assert _main(store, reports, "list") == 0
     out = capsys.readouterr().out.splitlines()
     assert out[0].endswith("withdrawn; the next run drops it") and len(out) == 3  # then list: the header alone
-    assert review.in_force(store.df).empty and review.paper_in_force(store.df).empty
+    assert in_force(store.df).empty and paper_in_force(store.df).empty
 
 
 def test_the_sheet_of_a_metadata_run_imports_with_its_source(tmp_path, reports, capsys):
@@ -390,7 +407,7 @@ def test_review_page_is_self_contained_with_its_form(tmp_path):
             "input": "/c", "warehouse": "/w", "china_policy": "mainland", "mention_scope": "body", "durations": {},
             "config": {}, "data_docs": None, "versions": {}}
     def texts(ids):
-        return {"pa": review.evidence_text(
+        return {"pa": evidence_text(
             "A Title\nAna Li\nMIT\nAbstract\nWe study.", "We fine-tune Qwen-7B on </script> data.\nReferences\nQwen",
             load_terms(), {"Qwen"}, 200, 20)}
 
@@ -398,7 +415,7 @@ def test_review_page_is_self_contained_with_its_form(tmp_path):
                           columns=["year", "papers", "papers_ok", "with_us", "with_cn", "with_both", "with_neither",
                                    "with_unknown", "share_us", "share_cn", "share_both"])
     inputs = pd.DataFrame({"year": [2025], "files": [7], "ok": [7]})
-    paths = report.write(tmp_path / "run", meta, inputs=inputs, gate=[], collab=collab, terms=None, audit=audit,
+    paths = write(tmp_path / "run", meta, inputs=inputs, gate=[], collab=collab, terms=None, audit=audit,
                          mentions=mentions, settings=settings, review_settings=conf.review, texts=texts)
     page = tmp_path / "run" / "review.html"
     assert paths["review_page"] == str(page)
@@ -480,7 +497,7 @@ def test_review_page_in_a_headless_browser_saves_a_sheet_that_imports(tmp_path, 
             "input": "/c", "warehouse": "/w", "china_policy": "mainland", "mention_scope": "body", "durations": {},
             "config": {}, "data_docs": None, "versions": {}}
     run_dir = tmp_path / "reports" / "r1"
-    report.write(run_dir, meta, inputs=pd.DataFrame({"year": [2025], "files": [7], "ok": [7]}), gate=[], collab=None,
+    write(run_dir, meta, inputs=pd.DataFrame({"year": [2025], "files": [7], "ok": [7]}), gate=[], collab=None,
                  terms=None, audit=_audit(), settings=SimpleNamespace(seed=0, top_terms=5, html_rows=10),
                  review_settings=load_config().review)
     sheet = pd.read_csv(run_dir / "review_sample.csv", dtype=str, keep_default_na=False)
@@ -513,13 +530,13 @@ def test_review_page_in_a_headless_browser_saves_a_sheet_that_imports(tmp_path, 
     assert got.loc[acme, "corrected_country"] == "ca" and got.loc[paper, "us_correct"] == "no"
     assert got.loc[strings[-1], "verdict"] == "right" and got.loc[paper, "note"] == 'Seattle is "Vancouver", BC'
     assert set(got["reviewer"]) == {"ana"}
-    untouched = [c for c in sheet.columns if c not in review.REVIEWER_COLUMNS]
+    untouched = [c for c in sheet.columns if c not in REVIEWER_COLUMNS]
     assert got[untouched].equals(sheet[untouched])  # the evidence travels back as the run wrote it
 
     # The importer's own validation, then the append: what the page saved goes in as is.
     store = Store()
     assert _main(store, tmp_path / "reports", "import", str(saved)) == 0
     assert "3 new judgement(s) imported" in capsys.readouterr().out
-    assert list(review.in_force(store.df)["corrected_country"]) == ["CA"]
-    flags = review.paper_in_force(store.df)
+    assert list(in_force(store.df)["corrected_country"]) == ["CA"]
+    flags = paper_in_force(store.df)
     assert flags[["paper_id", "flag", "value"]].values.tolist() == [[sheet.loc[paper, "paper_id"], "with_us", False]]

@@ -10,8 +10,11 @@ import pandas as pd
 import pytest
 
 from paperscope.core import policy
-from paperscope.pipeline import transforms
-from paperscope.report import review
+from paperscope.counting.overrides import PAPER_FORCE_COLUMNS, in_force, paper_fixes, paper_in_force, string_fixes
+from paperscope.pipeline.extract import apply_paper_reviews, apply_reviews
+from paperscope.report.review.cli import main, spark_io
+from paperscope.report.review.sheet import import_sheet, read_sheet, withdrawal
+from paperscope.report.review.stats import apply_overrides, apply_paper_overrides
 from paperscope.storage import schemas, tables
 
 
@@ -25,10 +28,10 @@ def test_apply_reviews_on_small_frames_matches_the_pandas_rule(spark):
     fixes = [{"raw": "Acme Lab, Seattle", "country": "CA", "evidence": "review abc by ana"},
              {"raw": "Two Labs, Beijing and Tokyo", "country": "CN", "evidence": "review def by bo"},
              {"raw": "Two Labs, Beijing and Tokyo", "country": "SG", "evidence": "review def by bo"}]
-    got = transforms.apply_reviews(affs, spark.createDataFrame(fixes, "raw string, country string, evidence string"))
+    got = apply_reviews(affs, spark.createDataFrame(fixes, "raw string, country string, evidence string"))
     key = ["paper_id", "raw", "country"]
     got = got.toPandas().sort_values(key).reset_index(drop=True)
-    want = review.apply_overrides(pd.DataFrame(rows, columns=schemas.AFFILIATIONS.fieldNames()), fixes)
+    want = apply_overrides(pd.DataFrame(rows, columns=schemas.AFFILIATIONS.fieldNames()), fixes)
     want = want.sort_values(key).reset_index(drop=True)
     assert got[key + ["method", "evidence"]].equals(want[key + ["method", "evidence"]])
     assert list(got["country"]) == ["CA", "CA", "US", "CN", "SG"]
@@ -46,14 +49,14 @@ def test_apply_paper_reviews_on_small_frames_matches_the_pandas_rule(spark):
     force = pd.DataFrame([["a" * 64, "p1", "with_cn", False, "ana", "2026-11-30", "r1", None],
                           ["b" * 64, "p2", "with_us", True, "bo", "2026-11-30", "r1", "US co-author"],
                           ["c" * 64, "p9", "with_us", True, "bo", "2026-11-30", "r1", None]],  # not in this run
-                         columns=review.PAPER_FORCE_COLUMNS)
-    fixes = review.paper_override_rows(force, "greater")
-    got = transforms.apply_paper_reviews(affs, spark.createDataFrame(papers), spark.createDataFrame(
+                         columns=PAPER_FORCE_COLUMNS)
+    fixes = paper_fixes(force, "greater")
+    got = apply_paper_reviews(affs, spark.createDataFrame(papers), spark.createDataFrame(
         fixes, "paper_id string, country string, present boolean, raw string, evidence string"))
     key = ["paper_id", "raw", "institution"]
     cols = key + ["year", "source", "country", "method", "evidence"]
     got = got.toPandas().sort_values(key, na_position="first").reset_index(drop=True)[cols]
-    want = review.apply_paper_overrides(pd.DataFrame(rows, columns=schemas.AFFILIATIONS.fieldNames()), papers, fixes)
+    want = apply_paper_overrides(pd.DataFrame(rows, columns=schemas.AFFILIATIONS.fieldNames()), papers, fixes)
     want = want.sort_values(key, na_position="first").reset_index(drop=True)[cols]
     assert got.astype(object).where(got.notna(), None).values.tolist() == \
         want.astype(object).where(want.notna(), None).values.tolist()
@@ -75,7 +78,9 @@ def _flags_per_year(audit: pd.DataFrame, china_policy: str) -> pd.DataFrame:
 
 @pytest.mark.e2e
 def test_an_imported_review_corrects_the_next_run(sample_run, spark, tmp_path, capsys):
-    from paperscope.pipeline import steps as pipeline
+    from paperscope.pipeline.affiliations import affiliations
+    from paperscope.pipeline.flow import gate_then_aggregate
+    from paperscope.pipeline.run import Run, _skip, _state
 
     code, run, cfg = sample_run
     assert code == 0
@@ -85,7 +90,7 @@ def test_an_imported_review_corrects_the_next_run(sample_run, spark, tmp_path, c
     policy_name = cfg.affiliations.china_policy
 
     # The reviewer: the first string of the sample that the run placed in China alone is Japanese.
-    sheet = review.read_sheet(run.run_dir / "review_sample.csv")
+    sheet = read_sheet(run.run_dir / "review_sample.csv")
     assert set(sheet["stratum"]) >= {"us_cn", "rest"}
     target = sorted(sheet.loc[(sheet["raw"] != "") & (sheet["country"] == "CN"), "raw"])[0]
     pid = sheet.loc[sheet["raw"] == target, "paper_id"].iloc[0]
@@ -100,24 +105,24 @@ def test_an_imported_review_corrects_the_next_run(sample_run, spark, tmp_path, c
     filled = tmp_path / "filled.csv"
     sheet.to_csv(filled, index=False)
 
-    load, append = review.spark_io(cfg2, spark)
-    new, old = review.import_sheet(str(filled), cfg2, "tester", load, append)
+    load, append = spark_io(cfg2, spark)
+    new, old = import_sheet(str(filled), cfg2, "tester", load, append)
     version = tables.version(spark, cfg2, "reviews")
     judged = int((sheet["raw"] == target).sum()) + 2  # the string in each sampled paper, and two papers' flags
     assert (new, old) == (judged, 0)
-    assert review.import_sheet(str(filled), cfg2, "tester", load, append) == (0, judged)
+    assert import_sheet(str(filled), cfg2, "tester", load, append) == (0, judged)
     assert tables.version(spark, cfg2, "reviews") == version  # nothing written again
 
     # What the overrides say: every row of that string, in any paper, is JP; then pid has
     # no Chinese author and `gain` has a US one.
     before = before.assign(raw=before["raw"].map(lambda v: v[1:] if v.startswith("'") else v))
-    fixes = review.override_rows(review.in_force(load()))
-    flags = review.paper_override_rows(review.paper_in_force(load()), policy_name)
+    fixes = string_fixes(in_force(load()))
+    flags = paper_fixes(paper_in_force(load()), policy_name)
     assert sorted((f["paper_id"], f["present"]) for f in flags) == sorted(
         [(gain, True)] + [(pid, False)] * len(policy.china_codes(policy_name)))
-    strings_only = review.apply_overrides(before, fixes)
+    strings_only = apply_overrides(before, fixes)
     papers = before[before["paper_id"].isin(read_ok)].drop_duplicates("paper_id")[["paper_id", "year"]]
-    expected = _flags_per_year(review.apply_paper_overrides(strings_only, papers, flags), policy_name)
+    expected = _flags_per_year(apply_paper_overrides(strings_only, papers, flags), policy_name)
     # ... which is, beside the string's correction, one more US paper in gain's year and one
     # Chinese paper fewer in pid's (unless the string's correction already took its China).
     delta = expected.set_index("year") - _flags_per_year(strings_only, policy_name).set_index("year")
@@ -126,10 +131,10 @@ def test_an_imported_review_corrects_the_next_run(sample_run, spark, tmp_path, c
     assert delta["with_us"].to_dict() == {y: int(y == year_of[gain]) for y in delta.index}
     assert delta["with_cn"].to_dict() == {y: -int(bool(pid_cn) and y == year_of[pid]) for y in delta.index}
 
-    run2 = pipeline.Run(spark, cfg2)
-    pipeline.affiliations(run2)
+    run2 = Run(spark, cfg2)
+    affiliations(run2)
     assert "affiliations" not in run2.skipped  # the reviews table is an input of the step
-    assert pipeline.gate_then_aggregate(run2) == 0
+    assert gate_then_aggregate(run2) == 0
     collab = tables.read_years(spark, cfg2, "collaboration", None).toPandas()
     got = collab[["year", "with_us", "with_cn", "with_both"]].sort_values("year").reset_index(drop=True)
     assert got.astype(int).equals(expected.astype(int))
@@ -147,11 +152,11 @@ def test_an_imported_review_corrects_the_next_run(sample_run, spark, tmp_path, c
     assert added["evidence"].str.contains("by tester .*: the paper has a US author \\(with_us yes\\): US co-author").all()
     assert audit.loc[audit["paper_id"] == pid, "country"].isin(policy.china_codes(policy_name)).sum() == 0
     assert (run2.run_dir / "review.html").is_file()
-    assert review.main(["list"], io=(load, append)) == 0
+    assert main(["list"], io=(load, append)) == 0
     assert "with_us=yes\ttester" in capsys.readouterr().out
 
     # Unchanged reviews: the step would be skipped; a withdrawal makes it run again.
-    run3 = pipeline.Run(spark, cfg2)
-    assert pipeline._skip(run3, pipeline._state(run3, "affiliations"))
-    append(review.withdrawal(load(), review.in_force(load())["review_id"][0], "tester", "2099-01-01", None))
-    assert not pipeline._skip(run3, pipeline._state(run3, "affiliations"))
+    run3 = Run(spark, cfg2)
+    assert _skip(run3, _state(run3, "affiliations"))
+    append(withdrawal(load(), in_force(load())["review_id"][0], "tester", "2099-01-01", None))
+    assert not _skip(run3, _state(run3, "affiliations"))

@@ -13,26 +13,41 @@ from pathlib import Path
 
 import pytest
 
-from paperscope.paper import pdf
+from paperscope.paper.pdf.extract import extract
+from paperscope.paper.pdf.limits import (
+    CORRUPT,
+    EMPTY,
+    ENCRYPTED,
+    NO_TEXT,
+    NOT_PDF,
+    OK,
+    TIMEOUT,
+    TOO_LARGE,
+    TOO_MANY_PAGES,
+    TRUNCATED,
+    UNREADABLE,
+    Limits,
+)
+from paperscope.paper.pdf.sandbox import Sandbox, extract_isolated
 
 # file name -> the status its papers row must carry (limits as in LIMITS below)
 EXPECTED = {
-    "empty.pdf": pdf.EMPTY,
-    "truncated.pdf": pdf.TRUNCATED,
+    "empty.pdf": EMPTY,
+    "truncated.pdf": TRUNCATED,
     # Every xref offset points to the wrong place: pdfminer finds no pages, PDFium rebuilds
     # the table and reads it (body_fallback says so).
-    "broken_xref.pdf": pdf.OK,
-    "garbage_body.pdf": pdf.CORRUPT,
-    "encrypted_password.pdf": pdf.ENCRYPTED,
-    "encrypted_empty_password.pdf": pdf.OK,  # an empty user password opens it
-    "html_page.pdf": pdf.NOT_PDF,
-    "scanned.pdf": pdf.NO_TEXT,
-    "many_pages.pdf": pdf.TOO_MANY_PAGES,
-    "slow.pdf": pdf.TIMEOUT,
-    "big.pdf": pdf.TOO_LARGE,
-    "dangling_link.pdf": pdf.UNREADABLE,
-    "fifo.pdf": pdf.UNREADABLE,
-    "good.pdf": pdf.OK,
+    "broken_xref.pdf": OK,
+    "garbage_body.pdf": CORRUPT,
+    "encrypted_password.pdf": ENCRYPTED,
+    "encrypted_empty_password.pdf": OK,  # an empty user password opens it
+    "html_page.pdf": NOT_PDF,
+    "scanned.pdf": NO_TEXT,
+    "many_pages.pdf": TOO_MANY_PAGES,
+    "slow.pdf": TIMEOUT,
+    "big.pdf": TOO_LARGE,
+    "dangling_link.pdf": UNREADABLE,
+    "fifo.pdf": UNREADABLE,
+    "good.pdf": OK,
 }
 LIMITS = {"timeout_seconds": 3, "max_bytes": 300_000, "page_limit": 200}
 
@@ -133,7 +148,8 @@ def build_bad_corpus(root: Path) -> dict[str, str]:
 
 @pytest.fixture(scope="module")
 def bad_run(spark, base_cfg, tmp_path_factory):
-    from paperscope.pipeline import steps as pipeline
+    from paperscope.pipeline.flow import run_all
+    from paperscope.pipeline.run import Run
 
     tmp = tmp_path_factory.mktemp("bad")
     expected = build_bad_corpus(tmp / "corpus")
@@ -141,8 +157,8 @@ def bad_run(spark, base_cfg, tmp_path_factory):
                                 "reports.path": str(tmp / "reports"),
                                 **{f"extract.{k}": v for k, v in LIMITS.items()},
                                 "quality.min_ok_share": 0.0})  # most of this corpus is meant to fail
-    run = pipeline.Run(spark, cfg)
-    code = pipeline.run_all(run)
+    run = Run(spark, cfg)
+    code = run_all(run)
     return code, run, cfg, expected
 
 
@@ -157,7 +173,7 @@ def test_every_bad_file_is_one_row_with_its_status(bad_run, spark):
     assert len(rows) == len(expected) == len(got)
     assert {name: r["status"] for name, r in got.items()} == expected
     for name, r in got.items():
-        assert (r["error"] is None) == (r["status"] == pdf.OK), name
+        assert (r["error"] is None) == (r["status"] == OK), name
     assert "extract.timeout_seconds=3" in got["slow.pdf"]["error"]
     assert "extract.page_limit=200" in got["many_pages.pdf"]["error"]
     assert "extract.max_bytes=300000" in got["big.pdf"]["error"]
@@ -182,34 +198,34 @@ def test_report_counts_failures_by_kind(bad_run):
 def test_encrypted_with_empty_password_is_read():
     from reportlab.lib.pdfencrypt import StandardEncryption
 
-    got = pdf.extract(_reportlab(text="Hidden words", encrypt=StandardEncryption("", ownerPassword="o")))
-    assert got.status == pdf.OK and "Hidden words" in got.full_text
+    got = extract(_reportlab(text="Hidden words", encrypt=StandardEncryption("", ownerPassword="o")))
+    assert got.status == OK and "Hidden words" in got.full_text
 
 
 def test_hung_extraction_is_killed_at_the_limit():
-    got = pdf.extract_isolated(_slow_pdf(), pdf.Limits(timeout_seconds=1))
-    assert got.status == pdf.TIMEOUT and "extract.timeout_seconds=1" in got.error
+    got = extract_isolated(_slow_pdf(), Limits(timeout_seconds=1))
+    assert got.status == TIMEOUT and "extract.timeout_seconds=1" in got.error
     assert got.extract_seconds < 10
 
 
 def test_isolated_extraction_gives_the_same_text(repo):
     data = (repo / "sample/corpus/2024/neurips2024_01.pdf").read_bytes()
-    alone, isolated = pdf.extract(data), pdf.extract_isolated(data, pdf.Limits(timeout_seconds=60))
-    assert isolated.status == pdf.OK
+    alone, isolated = extract(data), extract_isolated(data, Limits(timeout_seconds=60))
+    assert isolated.status == OK
     assert (isolated.full_text, isolated.header_text, isolated.title) == (alone.full_text, alone.header_text, alone.title)
 
 
 def test_one_child_reads_many_pdfs_with_the_same_rows(repo):
     """The sandbox keeps one forked child for a run's PDFs; each row is what extract() gives."""
     files = sorted((repo / "sample/corpus").rglob("*.pdf"))[:3]
-    child = pdf.Sandbox(pdf.Limits(timeout_seconds=60))
+    child = Sandbox(Limits(timeout_seconds=60))
     try:
         pids = []
         for f in files:
             data = f.read_bytes()
-            got, alone = child.extract(data), pdf.extract(data)
+            got, alone = child.extract(data), extract(data)
             pids.append(child.pid)
-            assert (got.status, got.full_text, got.header_layout) == (pdf.OK, alone.full_text, alone.header_layout)
+            assert (got.status, got.full_text, got.header_layout) == (OK, alone.full_text, alone.header_layout)
         assert pids[0] != os.getpid() and len(set(pids)) == 1
     finally:
         child.close()
@@ -217,15 +233,15 @@ def test_one_child_reads_many_pdfs_with_the_same_rows(repo):
 
 
 def test_a_child_past_the_limit_is_replaced_for_the_next_pdf():
-    child = pdf.Sandbox(pdf.Limits(timeout_seconds=1))
+    child = Sandbox(Limits(timeout_seconds=1))
     try:
         first = child.extract(_reportlab(text="Before the hang"))
         hung_pid = child.pid
-        assert first.status == pdf.OK and hung_pid is not None
-        assert child.extract(_slow_pdf()).status == pdf.TIMEOUT
+        assert first.status == OK and hung_pid is not None
+        assert child.extract(_slow_pdf()).status == TIMEOUT
         assert child.pid is None  # killed and reaped
         after = child.extract(_reportlab(text="After the hang"))
-        assert after.status == pdf.OK and "After the hang" in after.full_text and child.pid != hung_pid
+        assert after.status == OK and "After the hang" in after.full_text and child.pid != hung_pid
     finally:
         child.close()
 
@@ -233,7 +249,7 @@ def test_a_child_past_the_limit_is_replaced_for_the_next_pdf():
 def test_a_child_that_died_between_pdfs_is_replaced():
     import signal
 
-    child = pdf.Sandbox(pdf.Limits(timeout_seconds=60))
+    child = Sandbox(Limits(timeout_seconds=60))
     try:
         child.extract(_reportlab())
         os.kill(child.pid, signal.SIGKILL)
@@ -242,7 +258,7 @@ def test_a_child_that_died_between_pdfs_is_replaced():
             assert time.monotonic() < deadline
             time.sleep(0.01)
         got = child.extract(_reportlab(text="Read by a fresh child"))
-        assert got.status == pdf.OK and "Read by a fresh child" in got.full_text
+        assert got.status == OK and "Read by a fresh child" in got.full_text
     finally:
         child.close()
 
@@ -270,13 +286,13 @@ def test_a_hung_child_whose_parent_died_ends_itself(tmp_path):
 
 
 def test_a_child_ends_after_papers_per_child():
-    child = pdf.Sandbox(pdf.Limits(timeout_seconds=60, papers_per_child=2))
+    child = Sandbox(Limits(timeout_seconds=60, papers_per_child=2))
     try:
         child.extract(_reportlab())
         first = child.pid
         child.extract(_reportlab())
         assert child.pid is None  # it ended itself after its second PDF
-        assert child.extract(_reportlab()).status == pdf.OK and child.pid not in (None, first)
+        assert child.extract(_reportlab()).status == OK and child.pid not in (None, first)
     finally:
         child.close()
 
@@ -284,14 +300,14 @@ def test_a_child_ends_after_papers_per_child():
 def test_papers_per_child_is_a_setting():
     from paperscope.core.config import load_config
 
-    assert pdf.Limits.from_config(load_config()).papers_per_child == load_config().extract.papers_per_child > 0
-    assert pdf.Limits.from_config(load_config(sets=["extract.papers_per_child=7"])).papers_per_child == 7
+    assert Limits.from_config(load_config()).papers_per_child == load_config().extract.papers_per_child > 0
+    assert Limits.from_config(load_config(sets=["extract.papers_per_child=7"])).papers_per_child == 7
 
 
 def test_pages_after_the_header_keep_word_spacing(repo):
     """Page two on is read without layout analysis; LaTeX output has no space characters,
     so spaces come from character gaps. The real ACL paper shows it."""
-    got = pdf.extract((repo / "sample/corpus/2020/acl-2020.acl-main.447.pdf").read_bytes())
+    got = extract((repo / "sample/corpus/2020/acl-2020.acl-main.447.pdf").read_bytes())
     later = got.full_text.split("\f", 1)[1]
     words = later.split()
     assert len(words) > 1000
@@ -299,7 +315,7 @@ def test_pages_after_the_header_keep_word_spacing(repo):
 
 
 def test_spread_puts_big_files_on_different_tasks():
-    from paperscope.sources.corpus import spread
+    from paperscope.sources.corpus.tasks import spread
 
     sizes = [50_000_000, 40_000_000, 1_000, 2_000, 3_000, 30_000_000, 500]
     slots = spread(sizes, 3)

@@ -154,18 +154,18 @@ def test_metadata_authors_rows_number_the_papers_strings():
 
 
 def test_report_view_shows_references_and_the_headline_rule():
-    from paperscope.report import writer as report
+    from paperscope.report.words import headline_sentences, rules_view
 
     papers, aff, au = _frames()
     counts = {"rules": rules.count_rules(papers, aff, au), "institution_pairs": rules.institution_pairs(aff, {"p1"}, "mainland")}
-    view = report.rules_view(counts, "mainland", {"rules": list(rules.RULES), "headline_rule": "first_last"},
+    view = rules_view(counts, "mainland", {"rules": list(rules.RULES), "headline_rule": "first_last"},
                              {2024: {"papers": 10, "with_both": 1, "source": "X"}}, 5)
     assert view["references"].rows == [["2024", "X", "10", "1", "10.0", "+40.00 pp", "+23.33 pp", "+6.67 pp",
                                          "+23.33 pp", "+40.00 pp", "-10.00 pp", "+40.00 pp"]]
     assert view["text"][0].startswith("The headline sentences and the institution pairs use first_last")
     collab = pd.DataFrame({"year": [2024], "papers": [6], "with_both": [3]})
-    assert report.headline_sentences(collab, counts, "mainland", "any_author")[0].startswith("2024: 3 of 6")
-    assert report.headline_sentences(collab, counts, "mainland", "first_last")[0].startswith(
+    assert headline_sentences(collab, counts, "mainland", "any_author")[0].startswith("2024: 3 of 6")
+    assert headline_sentences(collab, counts, "mainland", "first_last")[0].startswith(
         "2024: 1 of 6 papers (16.7%) involve (first_last)")
 
 

@@ -14,7 +14,7 @@ import pandas as pd
 import pytest
 
 from paperscope.pipeline import progress
-from paperscope.report import writer as report
+from paperscope.report.writer import versions, write
 
 REPO = __import__("pathlib").Path(__file__).resolve().parents[1]
 
@@ -122,8 +122,8 @@ def test_report_of_20000_audit_rows_stays_under_5_mb_with_every_row_in_the_csv(t
     meta = {"run_id": "big", "started": "2026-11-30T00:00:00+00:00", "conf_file": None, "status": "passed",
             "message": None, "years": [2024, 2025], "input": "/c", "warehouse": "/w", "china_policy": "mainland",
             "mention_scope": "body", "durations": {}, "config": {}, "data_docs": None,
-            "versions": report.versions("4.1.1")}
-    report.write(tmp_path / "run", meta, inputs=inputs, gate=[], collab=None, terms=None, audit=audit,
+            "versions": versions("4.1.1")}
+    write(tmp_path / "run", meta, inputs=inputs, gate=[], collab=None, terms=None, audit=audit,
                  mentions=mentions, failures=pd.DataFrame(columns=["year", "path", "status", "error"]),
                  settings=load_config(None).reports)
     html = (tmp_path / "run" / "index.html")
@@ -159,7 +159,7 @@ def _same_size_other_bytes(path):
 def test_rerun_trusts_path_size_and_mtime_and_hashes_only_touched_files(spark, base_cfg, tmp_path):
     import shutil
 
-    from paperscope.pipeline import incremental
+    from paperscope.pipeline.papers import refresh_papers
 
     corpus = tmp_path / "corpus" / "2025"
     corpus.mkdir(parents=True)
@@ -168,7 +168,7 @@ def test_rerun_trusts_path_size_and_mtime_and_hashes_only_touched_files(spark, b
         shutil.copy(src, corpus / src.name)
     a, b = (corpus / s.name for s in sources[:2])
     cfg = base_cfg.with_values({"input.corpus": str(tmp_path / "corpus"), "warehouse.path": str(tmp_path / "wh")})
-    first = incremental.refresh_papers(spark, cfg, [2025])
+    first = refresh_papers(spark, cfg, [2025])
     assert (first.extracted, first.trusted) == (2, 0)
     stored = _papers(spark, cfg)
     assert stored[a.name][1] == os.stat(a).st_mtime_ns
@@ -176,12 +176,12 @@ def test_rerun_trusts_path_size_and_mtime_and_hashes_only_touched_files(spark, b
     # Same path, size and mtime: trusted, not read (the changed bytes go unseen), on the
     # driver path (small corpus) ...
     _same_size_other_bytes(a)
-    again = incremental.refresh_papers(spark, cfg, [2025])
+    again = refresh_papers(spark, cfg, [2025])
     assert (again.extracted, again.trusted, again.written) == (0, 2, False)
     assert _papers(spark, cfg) == stored
     # ... and on the executors (a new file sends the run there): still not read.
     shutil.copy(sources[2], corpus / sources[2].name)
-    third = incremental.refresh_papers(spark, cfg, [2025])
+    third = refresh_papers(spark, cfg, [2025])
     assert (third.extracted, third.trusted) == (1, 2)
     now = _papers(spark, cfg)
     assert now[a.name] == stored[a.name] and now[b.name] == stored[b.name]
@@ -189,14 +189,14 @@ def test_rerun_trusts_path_size_and_mtime_and_hashes_only_touched_files(spark, b
     # A touched file (new mtime, same bytes) is hashed again, found stored, not extracted;
     # its new mtime is recorded so the next run trusts it.
     os.utime(b, ns=(os.stat(b).st_atime_ns, os.stat(b).st_mtime_ns + 10**9))
-    touched = incremental.refresh_papers(spark, cfg, [2025])
+    touched = refresh_papers(spark, cfg, [2025])
     assert (touched.extracted, touched.trusted) == (0, 2)
     after = _papers(spark, cfg)
     assert after[b.name] == (stored[b.name][0], os.stat(b).st_mtime_ns)
-    assert incremental.refresh_papers(spark, cfg, [2025]).trusted == 3
+    assert refresh_papers(spark, cfg, [2025]).trusted == 3
 
     # extract.reextract reads, hashes and extracts everything: a's new bytes are seen.
-    forced = incremental.refresh_papers(spark, cfg.with_values({"extract.reextract": True}), [2025])
+    forced = refresh_papers(spark, cfg.with_values({"extract.reextract": True}), [2025])
     assert (forced.extracted, forced.trusted) == (3, 0)
     assert _papers(spark, cfg)[a.name][0] != stored[a.name][0]
 
@@ -245,17 +245,23 @@ def test_unchanged_rerun_starts_no_spark_and_any_change_runs_again(spark, tmp_pa
 
 def test_local_listing_without_spark_is_what_read_files_gives(spark, base_cfg, tmp_path):
     """The run lists a local corpus in Python (no Spark job); read_files gives those rows too."""
-    from paperscope.sources import corpus
+    from paperscope.sources.corpus.listing import (
+        discover,
+        file_counts,
+        local_files,
+        outside_years,
+        read_files,
+    )
 
     for rel in ("2024/a.pdf", "2024/sub/b.PDF", "2025/c.pdf", "misc/d.pdf", "e.pdf", "2025/notes.txt"):
         (tmp_path / rel).parent.mkdir(parents=True, exist_ok=True)
         (tmp_path / rel).write_bytes(b"%PDF-1.4 " + rel.encode())
     for years in ([], [2025]):
         cfg = base_cfg.with_values({"input.corpus": str(tmp_path), "input.years": years})
-        expected = sorted((r.asDict() for r in corpus.read_files(spark, cfg, with_content=False).collect()),
+        expected = sorted((r.asDict() for r in read_files(spark, cfg, with_content=False).collect()),
                           key=lambda r: r["path"])
-        assert sorted(corpus.local_files(cfg), key=lambda r: r["path"]) == expected
-        assert corpus.file_counts(spark, cfg) == sorted((r.year, r.files) for r in corpus.discover(spark, cfg).collect())
+        assert sorted(local_files(cfg), key=lambda r: r["path"]) == expected
+        assert file_counts(spark, cfg) == sorted((r.year, r.files) for r in discover(spark, cfg).collect())
     cfg = base_cfg.with_values({"input.corpus": str(tmp_path), "input.years": []})
-    assert corpus.outside_years(spark, cfg) == [str(tmp_path / "e.pdf"), str(tmp_path / "misc" / "d.pdf")]
-    assert [r["year"] for r in corpus.local_files(cfg)] == [2024, 2024, 2025]
+    assert outside_years(spark, cfg) == [str(tmp_path / "e.pdf"), str(tmp_path / "misc" / "d.pdf")]
+    assert [r["year"] for r in local_files(cfg)] == [2024, 2024, 2025]

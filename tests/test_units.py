@@ -6,9 +6,10 @@ from pathlib import Path
 import pytest
 
 from paperscope.core.config import ConfigError, load_config
-from paperscope.paper import pdf
 from paperscope.paper.header import emails, parse
 from paperscope.paper.matcher import default_gazetteer
+from paperscope.paper.pdf.extract import extract
+from paperscope.paper.pdf.limits import CORRUPT, EMPTY, NOT_PDF, OK, TRUNCATED
 
 LOCAL_CONF = Path(__file__).resolve().parents[1] / "conf" / "local.yaml"
 
@@ -25,8 +26,8 @@ def _countries(gaz, text):
 # --- pdf ------------------------------------------------------------------------------
 
 def test_extract_sample_pdf(repo):
-    got = pdf.extract((repo / "sample/corpus/2024/neurips2024_01.pdf").read_bytes())
-    assert got.status == pdf.OK and got.error is None
+    got = extract((repo / "sample/corpus/2024/neurips2024_01.pdf").read_bytes())
+    assert got.status == OK and got.error is None
     assert got.n_pages >= 2
     assert got.title == "Scaling Laws for Retrieval-Augmented Reasoning"
     assert "Stanford University" in got.header_text
@@ -34,26 +35,26 @@ def test_extract_sample_pdf(repo):
 
 
 @pytest.mark.parametrize("data, status", [
-    (b"", pdf.EMPTY),
-    (b"<html><body>not a pdf</body></html>", pdf.NOT_PDF),
-    (b"%PDF-1.7\n1 0 obj << /Type /Catalog >> garbage without xref\n%%EOF\n", pdf.CORRUPT),
+    (b"", EMPTY),
+    (b"<html><body>not a pdf</body></html>", NOT_PDF),
+    (b"%PDF-1.7\n1 0 obj << /Type /Catalog >> garbage without xref\n%%EOF\n", CORRUPT),
 ])
 def test_bad_input_becomes_a_status_not_an_exception(data, status):
-    got = pdf.extract(data)
+    got = extract(data)
     assert got.status == status
     assert got.error
 
 
 def test_truncated_pdf_is_reported(repo):
     data = (repo / "sample/corpus/2024/neurips2024_02.pdf").read_bytes()
-    got = pdf.extract(data[: len(data) // 3])
-    assert got.status == pdf.TRUNCATED
+    got = extract(data[: len(data) // 3])
+    assert got.status == TRUNCATED
     assert got.error
 
 
 def test_text_inside_form_xobjects_is_read(repo):
     # The EACL paper draws its whole first page inside a form XObject.
-    got = pdf.extract((repo / "sample/corpus/2023/eacl-2023.eacl-main.121.pdf").read_bytes(), max_pages=1)
+    got = extract((repo / "sample/corpus/2023/eacl-2023.eacl-main.121.pdf").read_bytes(), max_pages=1)
     assert "University of Massachusetts Amherst" in got.header_text
     assert got.n_pages == 1
 
@@ -81,7 +82,7 @@ def test_email_brace_groups():
 
 
 def test_header_parse_sample_paper(repo):
-    got = pdf.extract((repo / "sample/corpus/2024/neurips2024_05.pdf").read_bytes(), max_pages=1)
+    got = extract((repo / "sample/corpus/2024/neurips2024_05.pdf").read_bytes(), max_pages=1)
     header = parse(got.header_text, got.title, layout=got.header_layout)
     assert header.countries() == ["CN", "US"]
     raws = [a.raw for a in header.affiliations]
@@ -227,9 +228,10 @@ def test_china_policy_and_flags_are_defined_once():
 
 def test_year_in_a_name_is_one_pattern():
     from paperscope.core import policy
-    from paperscope.sources import download, metadata
+    from paperscope.sources.download.papers import _year_in
+    from paperscope.sources.metadata.rows import year_from_name
 
     assert policy.year_in_name("nips2023-papers-2024.json") == 2024
     assert policy.year_in_name("papers-12024.json") is None and policy.year_in_name("v1979.json") is None
-    assert metadata.year_from_name("/x/2019/neurips2024.json") == 2024
-    assert download._year_in("https://papers.nips.cc/paper_files/paper/2024/hash/x.html") == 2024
+    assert year_from_name("/x/2019/neurips2024.json") == 2024
+    assert _year_in("https://papers.nips.cc/paper_files/paper/2024/hash/x.html") == 2024

@@ -13,9 +13,10 @@ import pandas as pd
 from pyspark.sql import functions as F
 from pyspark.sql.types import LongType, StringType, StructField, StructType
 
-from paperscope.paper import pdf
-from paperscope.pipeline import incremental
-from paperscope.sources import corpus
+from paperscope.paper.pdf.extract import _ignore, extract
+from paperscope.paper.pdf.limits import OK, Limits
+from paperscope.pipeline.papers import extraction_tasks
+from paperscope.sources.corpus.tasks import spread_files
 from paperscope.storage.daemon import drop_shipped_zips
 
 
@@ -80,7 +81,7 @@ SCHEMA = StructType([StructField("path", StringType()), StructField("size_bytes"
 def test_one_file_per_task_largest_first(spark):
     sizes = [10, 500, 30, 20, 7]
     rows = [{"path": f"p{i}", "size_bytes": s} for i, s in enumerate(sizes)]
-    df = corpus.spread_files(spark, rows, SCHEMA, len(rows))
+    df = spread_files(spark, rows, SCHEMA, len(rows))
     assert df.rdd.getNumPartitions() == len(rows)
     got = sorted((r.task, r.size_bytes) for r in df.withColumn("task", F.spark_partition_id()).collect())
     assert got == list(enumerate(sorted(sizes, reverse=True)))
@@ -89,24 +90,24 @@ def test_one_file_per_task_largest_first(spark):
 def test_fewer_tasks_than_files_balance_by_size(spark):
     sizes = [100, 90, 10, 10, 5, 80]
     rows = [{"path": f"p{i}", "size_bytes": s} for i, s in enumerate(sizes)]
-    df = corpus.spread_files(spark, rows, SCHEMA, 3)
+    df = spread_files(spark, rows, SCHEMA, 3)
     loads = df.groupBy(F.spark_partition_id().alias("task")).agg(F.sum("size_bytes").alias("bytes")).collect()
     assert sorted(r.bytes for r in loads) == [95, 100, 100]
     assert sorted(r.path for r in df.collect()) == sorted(r["path"] for r in rows)
 
 
 def test_empty_listing_gives_an_empty_frame(spark):
-    assert corpus.spread_files(spark, [], SCHEMA, 8).count() == 0
+    assert spread_files(spark, [], SCHEMA, 8).count() == 0
 
 
 def test_extraction_tasks_default_to_one_per_file_up_to_a_cap(spark, base_cfg):
     cfg = base_cfg.with_values({"extract.partitions": 0, "extract.max_tasks_per_core": 3})
     cores = spark.sparkContext.defaultParallelism
-    assert incremental.extraction_tasks(spark, cfg, 2) == 2
-    assert incremental.extraction_tasks(spark, cfg, 1000) == 3 * cores
-    assert incremental.extraction_tasks(spark, cfg, 0) == 1
+    assert extraction_tasks(spark, cfg, 2) == 2
+    assert extraction_tasks(spark, cfg, 1000) == 3 * cores
+    assert extraction_tasks(spark, cfg, 0) == 1
     cfg = cfg.with_values({"extract.partitions": 5})
-    assert incremental.extraction_tasks(spark, cfg, 1000) == 5
+    assert extraction_tasks(spark, cfg, 1000) == 5
 
 
 def _rotated_pdf() -> bytes:
@@ -128,8 +129,8 @@ def _rotated_pdf() -> bytes:
 
 
 def test_stream_text_reads_upright_and_rotated_glyphs():
-    got = pdf.extract(_rotated_pdf(), pdf.Limits(layout_pages=1, body_engine="pdfminer"))
-    assert got.status == pdf.OK and got.n_pages == 2
+    got = extract(_rotated_pdf(), Limits(layout_pages=1, body_engine="pdfminer"))
+    assert got.status == OK and got.n_pages == 2
     page_two = got.full_text.split("\f", 1)[1]
     assert "Upright words on page two" in page_two
     assert "Tiltedwords" in "".join(page_two.split())
@@ -139,19 +140,18 @@ def test_pdfminer_debug_logging_still_works_when_asked_for(caplog, repo):
     import pdfminer.psparser
 
     data = (repo / "sample/corpus/2024/neurips2024_01.pdf").read_bytes()
-    pdf.extract(data, pdf.Limits(max_pages=1))
-    assert pdfminer.psparser.log.debug is pdf._ignore  # debug off: the calls cost nothing
+    extract(data, Limits(max_pages=1))
+    assert pdfminer.psparser.log.debug is _ignore  # debug off: the calls cost nothing
     with caplog.at_level(logging.DEBUG, logger="pdfminer"):
-        pdf.extract(data, pdf.Limits(max_pages=1))
+        extract(data, Limits(max_pages=1))
     assert any(r.name.startswith("pdfminer.") and r.levelno == logging.DEBUG for r in caplog.records)
-    pdf.extract(data, pdf.Limits(max_pages=1))
-    assert pdfminer.psparser.log.debug is pdf._ignore
+    extract(data, Limits(max_pages=1))
+    assert pdfminer.psparser.log.debug is _ignore
 
 
 def test_last_commit_from_the_log_equals_deltas_history(spark, base_cfg, tmp_path, monkeypatch):
     """Local tables: the commit deltalake reads is the one DeltaTable.history gives, and
     without deltalake the history(1) answer is kept until this process writes again."""
-    import copy
 
     from delta.tables import DeltaTable
 

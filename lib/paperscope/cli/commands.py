@@ -87,11 +87,11 @@ def preflight(cfg: dict, step: str = "run", suites: bool = True) -> None:
     the warehouse and the reports folder can be written (OutputNotWritable)."""
     from paperscope.core.config import ConfigError
     from paperscope.paper.mentions import parse_terms, terms_text
-    from paperscope.sources.corpus import check_inputs
+    from paperscope.sources.corpus.listing import check_inputs
     from paperscope.storage.failures import check_writable
 
     if step == "metadata":
-        from paperscope.sources.metadata import check_source
+        from paperscope.sources.metadata.rows import check_source
 
         check_source(cfg)
     else:
@@ -146,7 +146,7 @@ def main(argv: list[str] | None = None) -> int:
         logging.getLogger(noisy).setLevel(logging.WARNING)
 
     from paperscope.core.config import ConfigError
-    from paperscope.sources.corpus import InputError
+    from paperscope.core.errors import InputError
     from paperscope.storage.failures import OutputNotWritable, classify
     from paperscope.storage.tables import TableDamaged
 
@@ -200,7 +200,7 @@ def _unchanged_state(cfg, args):
 
 def _run_step(args, cfg, state: dict | None = None) -> int:
     from paperscope.cli import rerun
-    from paperscope.pipeline import steps as pipeline
+    from paperscope.pipeline import run
     from paperscope.pipeline.progress import progress_for
     from paperscope.storage.deltajars import JarError
     from paperscope.storage.spark import get_spark
@@ -214,7 +214,7 @@ def _run_step(args, cfg, state: dict | None = None) -> int:
         except JarError as exc:
             return _fail(str(exc))
         suites.result()  # a bad suite: ConfigError, exit 2 before any table is touched
-    run = pipeline.Run(spark, cfg, conf_file=args.conf_file)
+    run = run.Run(spark, cfg, conf_file=args.conf_file)
     if args.run_id:
         run.run_id = args.run_id
     with progress_for(spark, cfg):

@@ -21,7 +21,7 @@ STAMP = "_paperscope_last_run.json"
 
 def _stamp_file(cfg) -> Path | None:
     """Where the stamp lives: a local warehouse folder (not a catalog, not a remote store)."""
-    from paperscope.sources.corpus import is_local, local_path
+    from paperscope.core.paths import is_local, local_path
 
     wh = cfg.warehouse
     if (wh.catalog and wh.schema_) or not is_local(wh.path):
@@ -31,7 +31,7 @@ def _stamp_file(cfg) -> Path | None:
 
 def applies(cfg, step: str, run_id: str | None) -> bool:
     """A `run` over a local corpus folder, not asked to re-extract, with no run id imposed."""
-    from paperscope.sources.corpus import is_local, local_path
+    from paperscope.core.paths import is_local, local_path
 
     inp, ex = cfg.input, cfg.extract
     return (step == "run" and ex.skip_unchanged_run and not ex.reextract and not run_id
@@ -65,9 +65,9 @@ def inputs_state(cfg) -> dict:
     from importlib import metadata, resources
 
     from paperscope.core import registry
-    from paperscope.sources import corpus
+    from paperscope.sources.corpus.listing import _local_listing
 
-    listing = corpus._local_listing(cfg, with_mtime=True)
+    listing = _local_listing(cfg, with_mtime=True)
     settings = cfg.as_dict()
     files = [_stat(settings["mentions"]["terms_file"]), _stat(settings["affiliations"]["ror_dump"]),
              _stat(settings["quality"]["expectations_dir"])]

@@ -34,7 +34,8 @@ def header_record(path: str | Path, gazetteer, china_policy: str = policy.DEFAUL
     considered (to see why a paper got what it got).
     """
     from paperscope.paper.header import page, parse
-    from paperscope.paper.pdf import OK, extract
+    from paperscope.paper.pdf.extract import extract
+    from paperscope.paper.pdf.limits import OK
 
     path = Path(path)
     try:

@@ -21,7 +21,7 @@ from collections.abc import Iterable
 import pandas as pd
 
 from paperscope.core import policy
-from paperscope.sources.metadata import paper_flags
+from paperscope.counting.flags import paper_flags
 
 RULES = ("any_author", "distinct_authors", "first_last", "first_or_last", "min_share", "min_authors", "fractional")
 # One sentence per rule (README and report), with the source of the standard ones.

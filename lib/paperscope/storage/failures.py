@@ -14,7 +14,7 @@ import tempfile
 import time
 
 from paperscope.core.exitcodes import Exit
-from paperscope.sources.corpus import is_local, local_path
+from paperscope.core.paths import is_local, local_path
 
 log = logging.getLogger(__name__)
 

@@ -1,14 +1,16 @@
 """The columns of every table, in one place: transforms, tables and tests agree on them."""
 from pyspark.sql.types import (
-                               ArrayType,
-                               BooleanType,
-                               DoubleType,
-                               IntegerType,
-                               LongType,
-                               StringType,
-                               StructField,
-                               StructType,
+    ArrayType,
+    BooleanType,
+    DoubleType,
+    IntegerType,
+    LongType,
+    StringType,
+    StructField,
+    StructType,
 )
+
+from paperscope.core import registry
 
 PAPERS = StructType([
     StructField("paper_id", StringType(), False),
@@ -120,3 +122,23 @@ REVIEWS = StructType([StructField(name, BooleanType() if name in ("us_correct", 
                       for name in ("review_id", "reviewer", "reviewed_at", "run_id", "corpus", "paper_id", "raw",
                                    "verdict", "corrected_country", "us_correct", "cn_correct", "run_us", "run_cn",
                                    "stratum", "note", "withdraws")])
+
+# The gold tables, built in pandas on the driver (counting): their Spark types, so the
+# tables keep one schema whatever pandas infers for a small year.
+GOLD = {
+    "collaboration": "year int, papers long, papers_ok long, with_us long, with_cn long, with_both long, "
+                     "with_neither long, with_unknown long, share_us double, share_cn double, share_both double",
+    "term_groups": "year int, term string, papers long, with_cn long, with_us long, with_both long, "
+                   "with_neither long, with_unknown long, scope string, kind string, origin string, "
+                   "origin_country string",
+    "rules": "year int, rule string, china_policy string, dual_strings boolean, papers long, with_us double, "
+             "with_cn double, with_both double, share double",
+    "institution_pairs": "year int, us_institution string, cn_institution string, papers long",
+    "country_fractions": "year int, country string, fractional_count double",
+}
+
+
+def struct(table: str) -> StructType | None:
+    """The StructType a silver or bronze table is written with (registry.Table.schema), else None."""
+    name = registry.table(table).schema
+    return globals()[name] if name else None

@@ -14,7 +14,7 @@ from pyspark.sql import DataFrame, SparkSession
 from pyspark.sql import functions as F
 from pyspark.sql.types import StructType
 
-from paperscope.sources.corpus import is_local, local_path
+from paperscope.core.paths import is_local, local_path
 from paperscope.storage import failures
 
 log = logging.getLogger(__name__)

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import csv
 import fnmatch
-import hashlib
 import logging
 import os
 import re
@@ -20,31 +19,14 @@ from pyspark.sql import functions as F
 from pyspark.sql.types import IntegerType, LongType, StringType, StructField, StructType
 
 from paperscope.core import escape
+from paperscope.core.config import Settings
+from paperscope.core.errors import InputError
+from paperscope.core.paths import is_local, local_path
 
 log = logging.getLogger(__name__)
-_SCHEME = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.-]*:")
 
 
-class InputError(ValueError):
-    """An input that cannot be read; the message is meant for the user as is."""
-
-
-def is_local(path: str) -> bool:
-    return not _SCHEME.match(path) or path.startswith("file:")
-
-
-_FILE_SCHEME = re.compile(r"^file:(?://(?:localhost)?(?=/))?")
-
-
-def local_path(path: str) -> str:
-    """The file system path: only a real file: prefix is stripped, never parsed as a URL.
-
-    A file name may hold '#', '?', '%' or a newline; urlparse would cut or alter it.
-    """
-    return _FILE_SCHEME.sub("", path, count=1) if path.startswith("file:") else path
-
-
-def check_inputs(cfg: dict) -> None:
+def check_inputs(cfg: Settings) -> None:
     """Fail early, before Spark starts, on a local corpus or manifest that is not there."""
     inp = cfg.input
     target = inp.manifest or inp.corpus
@@ -85,14 +67,14 @@ def nocase_glob(glob: str) -> str:
     return "".join(out)
 
 
-def _binary(spark: SparkSession, cfg: dict, paths) -> DataFrame:
+def _binary(spark: SparkSession, cfg: Settings, paths) -> DataFrame:
     return (spark.read.format("binaryFile")
             .option("pathGlobFilter", nocase_glob(cfg.input.glob))
             .option("recursiveFileLookup", "true")
             .load(paths))
 
 
-def _tree_paths(cfg: dict) -> str | list[str]:
+def _tree_paths(cfg: Settings) -> str | list[str]:
     """The corpus root, or its selected year folders (local ones only where they exist)."""
     root = cfg.input.corpus.rstrip("/")
     years = cfg.input.years
@@ -104,25 +86,25 @@ def _tree_paths(cfg: dict) -> str | list[str]:
     return paths
 
 
-def _year_pattern(cfg: dict) -> str:
+def _year_pattern(cfg: Settings) -> str:
     root = cfg.input.corpus.rstrip("/")
     root = os.path.abspath(local_path(root)) if is_local(root) else root.split("://")[-1]
     return rf"{re.escape(root.lstrip('/'))}/(\d{{4}})/"
 
 
-def _year_from_path(cfg: dict):
+def _year_from_path(cfg: Settings):
     """The year is the first folder under the corpus root; a file outside one gets null."""
     year = F.regexp_extract(F.col("path"), _year_pattern(cfg), 1)
     return F.when(year != "", year.cast("int"))
 
 
-def year_of(cfg: dict, path: str) -> int | None:
+def year_of(cfg: Settings, path: str) -> int | None:
     """_year_from_path for one path, in Python."""
     m = re.search(_year_pattern(cfg), path)
     return int(m.group(1)) if m else None
 
 
-def read_files(spark: SparkSession, cfg: dict, with_content: bool) -> DataFrame:
+def read_files(spark: SparkSession, cfg: Settings, with_content: bool) -> DataFrame:
     """The input files: path, year, size_bytes, modified_ns, title_hint, source_id (and
     content when asked).
 
@@ -148,7 +130,7 @@ LISTING = StructType([StructField("path", StringType()), StructField("size_bytes
                       StructField("title_hint", StringType()), StructField("source_id", StringType())])
 
 
-def local_files(cfg: dict) -> list[dict] | None:
+def local_files(cfg: Settings) -> list[dict] | None:
     """read_files(with_content=False) of a local corpus folder, as rows (LISTING), or None
     for a manifest or a corpus the driver cannot list (hdfs://, s3a://).
 
@@ -167,7 +149,7 @@ def local_files(cfg: dict) -> list[dict] | None:
     return rows
 
 
-def file_counts(spark: SparkSession, cfg: dict) -> list[tuple[int | None, int]]:
+def file_counts(spark: SparkSession, cfg: Settings) -> list[tuple[int | None, int]]:
     """(year, files) of what discover() counts, without a Spark job for a local corpus."""
     rows = local_files(cfg)
     if rows is None:
@@ -175,7 +157,7 @@ def file_counts(spark: SparkSession, cfg: dict) -> list[tuple[int | None, int]]:
     return sorted(Counter(r["year"] for r in rows).items())
 
 
-def outside_years(spark: SparkSession, cfg: dict) -> list[str]:
+def outside_years(spark: SparkSession, cfg: Settings) -> list[str]:
     """Files of a corpus folder that are in no <year>/ folder (at the root, or in a folder
     not named by a year), by name; none for a manifest or a run of selected years."""
     if cfg.input.manifest or cfg.input.years:
@@ -186,7 +168,7 @@ def outside_years(spark: SparkSession, cfg: dict) -> list[str]:
     return sorted(local_path(r.path) if is_local(r.path) else r.path for r in rows)
 
 
-def _files(spark: SparkSession, cfg: dict, with_content: bool) -> DataFrame:
+def _files(spark: SparkSession, cfg: Settings, with_content: bool) -> DataFrame:
     cols = ["path", "length", "modified_ns"] + (["content"] if with_content else [])
     if cfg.input.manifest:
         df = _manifest_files(spark, cfg, cols)
@@ -203,7 +185,7 @@ def _binary_mtime():
     return (F.unix_micros(F.col("modificationTime")) * 1000).cast("long")
 
 
-def _local_listing(cfg: dict, with_mtime: bool = False, every_year: bool = False) -> list[tuple]:
+def _local_listing(cfg: Settings, with_mtime: bool = False, every_year: bool = False) -> list[tuple]:
     """(file:/abs/path, size) of every entry matching the glob under a local corpus, with
     the mtime in nanoseconds as a third item when with_mtime (0 when it cannot be read);
     every_year: the whole corpus, whatever input.years selects.
@@ -268,107 +250,6 @@ def _walk(folder: str, glob: str, found: list, seen_dirs: set, seen_files: set) 
         _walk(sub, glob, found, seen_dirs, seen_files)
 
 
-def same_bytes(cfg: dict, rows: list[dict]) -> dict[str, list[str]]:
-    """For each listed file whose bytes another input file also has: every such path, sorted.
-
-    rows: this run's listing (path, size_bytes). With input.years the whole input is
-    listed too, so a copy in a year outside the run is seen. Only files of equal size are
-    read (on the driver), first their first and last 64 KiB, and only files equal there
-    too are hashed whole: a corpus without copies reads next to nothing here, even where
-    many files share a size. Local inputs
-    only (a remote corpus keeps one row per path and the gate's uniqueness check).
-    """
-    inp = cfg.input
-    source = inp.manifest or inp.corpus
-    if not is_local(source) or not rows:
-        return {}
-    listed = {r["path"]: r["size_bytes"] or 0 for r in rows}
-    every: dict[str, int] = dict(listed)
-    if inp.years:
-        if inp.manifest:
-            every.update({r["path"]: _size_mtime(r["path"])[0] for r in read_manifest(local_path(source))[0]})
-        else:
-            every.update({p: n for p, n in _local_listing(cfg, every_year=True) if year_of(cfg, p) is not None})
-    by_size: dict[int, list[str]] = {}
-    for path, size in every.items():
-        if size > 0 and is_local(path):
-            by_size.setdefault(size, []).append(path)
-    by_edges: dict[tuple, list[str]] = {}
-    for size, paths in by_size.items():
-        if len(paths) < 2 or not any(p in listed for p in paths):
-            continue
-        for path in paths:
-            edges = _edges(local_path(path))
-            if edges:
-                by_edges.setdefault((size, edges), []).append(path)
-    by_digest: dict[str, list[str]] = {}
-    for paths in by_edges.values():
-        if len(paths) < 2:
-            continue
-        for path in paths:
-            digest = _sha256(local_path(path))
-            if digest:
-                by_digest.setdefault(digest, []).append(path)
-    out: dict[str, list[str]] = {}
-    for paths in by_digest.values():
-        if len(paths) > 1:
-            for path in paths:
-                out[path] = sorted(paths)
-    return out
-
-
-_EDGE = 1 << 16
-
-
-def _edges(path: str) -> bytes | None:
-    """The first and last 64 KiB of a file (all of a small one); None if unreadable."""
-    try:
-        with open(path, "rb") as fh:
-            head = fh.read(_EDGE)
-            fh.seek(max(fh.tell(), os.fstat(fh.fileno()).st_size - _EDGE))
-            return hashlib.sha256(head + fh.read(_EDGE)).digest()
-    except OSError:
-        return None
-
-
-def _sha256(path: str) -> str | None:
-    h = hashlib.sha256()
-    try:
-        with open(path, "rb") as fh:
-            for chunk in iter(lambda: fh.read(1 << 20), b""):
-                h.update(chunk)
-    except OSError:
-        return None
-    return h.hexdigest()
-
-
-def mark_duplicates(cfg: dict, rows: list[dict]) -> None:
-    """Set row["duplicate_of"]: the first path (sorted) of the same bytes, for every row
-    that is not that first path; None for the others. One warning per set of copies.
-
-    The same PDF at two paths is one paper, counted once, in the year of its first path;
-    its other paths stay rows (status duplicate) so that no file is lost from the count.
-    """
-    groups = same_bytes(cfg, rows)
-    warned: set[str] = set()
-    for row in rows:
-        paths = groups.get(row["path"])
-        first = paths[0] if paths else None
-        row["duplicate_of"] = first if first and first != row["path"] else None
-        if first and first not in warned:
-            warned.add(first)
-            year = _row_year(cfg, first)
-            log.warning("the same PDF bytes at %d paths: %s; one paper, counted once in %s (its first path)",
-                        len(paths), ", ".join(local_path(p) for p in paths), year or "no year")
-
-
-def _row_year(cfg: dict, path: str) -> int | None:
-    if cfg.input.manifest:
-        rows, _ = read_manifest(local_path(cfg.input.manifest))
-        return next((r["year"] for r in rows if r["path"] == path), None)
-    return year_of(cfg, path)
-
-
 def read_manifest(path: str, years: list[int] | None = None) -> tuple[list[dict], list[str]]:
     """The usable rows of a local manifest CSV, and one line per row that cannot be used.
 
@@ -411,7 +292,7 @@ def read_manifest(path: str, years: list[int] | None = None) -> tuple[list[dict]
 _MANIFEST_SCHEMA = "m_path string, year int, title_hint string, source_id string"
 
 
-def _manifest(spark: SparkSession, cfg: dict) -> DataFrame:
+def _manifest(spark: SparkSession, cfg: Settings) -> DataFrame:
     """The manifest's rows (m_path, year, title_hint, source_id); each unusable row is logged."""
     source = cfg.input.manifest
     if is_local(source):
@@ -434,7 +315,7 @@ def _manifest(spark: SparkSession, cfg: dict) -> DataFrame:
     return manifest
 
 
-def _manifest_files(spark: SparkSession, cfg: dict, cols: list[str]) -> DataFrame:
+def _manifest_files(spark: SparkSession, cfg: Settings, cols: list[str]) -> DataFrame:
     manifest = _manifest(spark, cfg)
     if "content" not in cols and is_local(cfg.input.manifest):
         rows = manifest.collect()
@@ -465,7 +346,7 @@ def _size_mtime(path: str) -> tuple[int, int]:
     return st.st_size, st.st_mtime_ns
 
 
-def discover(spark: SparkSession, cfg: dict) -> DataFrame:
+def discover(spark: SparkSession, cfg: Settings) -> DataFrame:
     """Files to process per year: the number the papers table must match.
 
     For a manifest that is what it lists, so a listed file that cannot be read shows up
@@ -487,40 +368,3 @@ def executor_path(path: str) -> str | None:
         return None
     return local_path(path)
 
-
-def spread(sizes: list[int], tasks: int) -> list[int]:
-    """Task index of each file: largest first, each to the task with the fewest bytes so far.
-
-    Greedy longest-processing-time balancing: a corpus with a few huge PDFs still spreads
-    over every task instead of landing where binaryFile's size-based packing puts them.
-    """
-    load = [0] * max(1, tasks)
-    slot = [0] * len(sizes)
-    for i in sorted(range(len(sizes)), key=lambda i: -sizes[i]):
-        target = min(range(len(load)), key=load.__getitem__)
-        slot[i] = target
-        load[target] += sizes[i] + 1
-    return slot
-
-
-def spread_files(spark: SparkSession, rows: list[dict], schema, tasks: int) -> DataFrame:
-    """Listed files (metadata rows, no content) in `tasks` partitions balanced by size.
-
-    Partition i holds exactly bucket i, and bucket 0 the largest file, so Spark starts the
-    biggest work first. A range with one id per partition, joined with the broadcast
-    listing, keeps the range's partitioning: no shuffle, and no Python stage (an RDD of
-    Python rows would start a second Python worker in every task). The listing goes in as
-    an Arrow table, a local relation that needs no Spark job of its own to broadcast.
-    """
-    import pyarrow as pa
-    from pyspark.sql.pandas.types import to_arrow_schema
-
-    tasks = max(1, min(tasks, len(rows)))
-    names = schema.fieldNames()
-    slots = spread([r["size_bytes"] or 0 for r in rows], tasks)
-    full = StructType(schema.fields + [StructField("_task", LongType(), False)])
-    table = pa.Table.from_pylist([{**{f: row[f] for f in names}, "_task": slot} for row, slot in zip(rows, slots)],
-                                 schema=to_arrow_schema(full))
-    return (spark.range(0, tasks, 1, tasks)
-            .join(F.broadcast(spark.createDataFrame(table, full)), F.col("id") == F.col("_task"))
-            .select(*names))

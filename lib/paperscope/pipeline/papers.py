@@ -1,16 +1,12 @@
-"""Incremental runs: extract only new or changed PDFs, skip steps whose inputs did not change.
+"""The extract step: bring the papers table in line with the corpus, extracting only what is new.
 
 The papers table is keyed by (paper_id, path, year), paper_id being the sha256 of the
 file. A run lists the corpus (path, size, mtime); a file whose path, year, size and mtime
 equal its stored row's is trusted and neither read nor hashed; the others are hashed on
-the executors, only files whose key is not in the table yet are extracted, and the run
-MERGEs: new keys are inserted, keys of the run's years
-that are no longer in the corpus (a file removed or changed) are deleted, and the rest
-are left untouched. When nothing changed, nothing is written.
-
-Later steps record in their commit (userMetadata) the papers version and a fingerprint of
-their own inputs (terms, gazetteer, policy); a step whose record matches the current
-state is skipped, which is what makes a re-run over an unchanged corpus cheap.
+the executors, only files whose key is not in the table yet are extracted, and the
+years where something was added, changed or removed are rewritten. When nothing
+changed, nothing is written. A row extracted by another extractor (paper.pdf.Limits.extractor)
+is extracted again.
 """
 from __future__ import annotations
 
@@ -22,15 +18,25 @@ from pyspark.sql import SparkSession
 from pyspark.sql import functions as F
 from pyspark.sql.types import StringType, StructField, StructType
 
-from paperscope.core import registry
-from paperscope.paper.pdf import Limits
-from paperscope.pipeline import transforms
-from paperscope.sources import corpus
+from paperscope.core.config import Settings
+from paperscope.paper.pdf.limits import Limits
+from paperscope.pipeline import extract as transform
+from paperscope.pipeline.run import Run
+from paperscope.sources.corpus.duplicates import mark_duplicates
+from paperscope.sources.corpus.listing import LISTING, executor_path, local_files, read_files
+from paperscope.sources.corpus.tasks import spread_files
 from paperscope.storage import schemas, tables
 
 log = logging.getLogger(__name__)
 
 KEYS = ["paper_id", "path", "year"]
+
+
+def extract(run: Run) -> str:
+    """Corpus -> papers: text of every new or changed PDF, extracted on the executors."""
+    with run.step("extract"):
+        run.papers_refresh = refresh_papers(run.spark, run.cfg, run.years)
+        return tables.table_ref(run.cfg, "papers")
 
 
 @dataclass
@@ -44,7 +50,7 @@ class PapersRefresh:
     trusted: int = 0  # files taken by (path, size, mtime), never read
 
 
-def extraction_tasks(spark: SparkSession, cfg: dict, files: int) -> int:
+def extraction_tasks(spark: SparkSession, cfg: Settings, files: int) -> int:
     """extract.partitions, or by default one task per file up to max_tasks_per_core per core.
 
     One file per task lets Spark hand the next PDF to whichever core is free, which
@@ -56,38 +62,38 @@ def extraction_tasks(spark: SparkSession, cfg: dict, files: int) -> int:
     return max(1, min(files, ex.max_tasks_per_core * spark.sparkContext.defaultParallelism))
 
 
-def extraction_input(spark: SparkSession, cfg: dict):
-    """The run's files, ready for transforms.extract_papers.
+def extraction_input(spark: SparkSession, cfg: Settings):
+    """The run's files, ready for transform.extract_papers.
 
     Files an executor can open (local, file:, dbfs:/) are listed without their bytes and
     spread over the tasks by size; each task reads its files itself, so one unreadable
     file is one row, not a failed job, and no PDF bytes pass through Spark. Other
     file systems (hdfs://, s3a://) fall back to Spark's binaryFile read of the content.
     """
-    rows = corpus.local_files(cfg)
+    rows = local_files(cfg)
     if rows is None:
-        listing = corpus.read_files(spark, cfg, with_content=False)
-        fields = listing.schema.fields
-        rows = [r.asDict() for r in listing.collect()]
+        listed = read_files(spark, cfg, with_content=False)
+        fields = listed.schema.fields
+        rows = [r.asDict() for r in listed.collect()]
     else:
-        fields = corpus.LISTING.fields
-    local = [corpus.executor_path(r["path"]) for r in rows]
+        fields = LISTING.fields
+    local = [executor_path(r["path"]) for r in rows]
     if rows and any(p is None for p in local):
         log.info("some paths are not local: Spark reads the PDF bytes (binaryFile)")
-        return corpus.read_files(spark, cfg, with_content=True), len(rows), None
+        return read_files(spark, cfg, with_content=True), len(rows), None
     for row, path in zip(rows, local):
         row["local_path"] = path
-    corpus.mark_duplicates(cfg, rows)
+    mark_duplicates(cfg, rows)
     schema = StructType(fields + [StructField("local_path", StringType(), True),
                                                  StructField("duplicate_of", StringType(), True)])
-    return corpus.spread_files(spark, rows, schema, extraction_tasks(spark, cfg, len(rows))), len(rows), rows
+    return spread_files(spark, rows, schema, extraction_tasks(spark, cfg, len(rows))), len(rows), rows
 
 
 def _trust_key(row: dict) -> tuple:
-    return transforms.trust_key(row["path"], row["year"], row["size_bytes"], row.get("modified_ns"))
+    return transform.trust_key(row["path"], row["year"], row["size_bytes"], row.get("modified_ns"))
 
 
-def unchanged_on_driver(rows: list[dict] | None, known: frozenset, cfg: dict,
+def unchanged_on_driver(rows: list[dict] | None, known: frozenset, cfg: Settings,
                         trusted: dict | None = None) -> list[dict] | None:
     """The listed files whose key is stored but whose mtime is not (touched, same bytes),
     when every listed local file's key is stored and nothing stored is gone; else None.
@@ -99,17 +105,17 @@ def unchanged_on_driver(rows: list[dict] | None, known: frozenset, cfg: dict,
     trusted = trusted or {}
     if rows is None or len(rows) != len(known):
         return None
-    untrusted = [r for r in rows if transforms.trusted_id(r, trusted, r.get("modified_ns")) is None]
+    untrusted = [r for r in rows if transform.trusted_id(r, trusted, r.get("modified_ns")) is None]
     if sum(r["size_bytes"] or 0 for r in untrusted) > cfg.extract.driver_hash_bytes:
         return None
     limits = Limits.from_config(cfg)
     touched = []
     for r in untrusted:
         if r.get("duplicate_of"):
-            key = transforms.duplicate_id(r["path"])
+            key = transform.duplicate_id(r["path"])
         else:
-            data, got = transforms.read_file(r["local_path"], r["path"], limits)
-            key = transforms.paper_key(r["path"], data, got)
+            data, got = transform.read_file(r["local_path"], r["path"], limits)
+            key = transform.paper_key(r["path"], data, got)
         if (key, r["path"], r["year"]) not in known:
             return None
         touched.append({**r, "paper_id": key})
@@ -123,7 +129,7 @@ class Stored:
     trusted: dict  # (path, year, size_bytes, modified_ns) -> paper_id
 
 
-def stored_papers(spark: SparkSession, cfg: dict, years: list[int]) -> Stored:
+def stored_papers(spark: SparkSession, cfg: Settings, years: list[int]) -> Stored:
     """The keys the papers table holds for these years, and the files it can trust unread.
 
     extract.reextract (or no table) gives nothing: every file is hashed and extracted.
@@ -136,17 +142,12 @@ def stored_papers(spark: SparkSession, cfg: dict, years: list[int]) -> Stored:
     mtime = F.col("modified_ns") if "modified_ns" in stored.columns else F.lit(None).cast("long")
     rows = (stored.where(F.col("extractor") == Limits.from_config(cfg).extractor)
             .select(*KEYS, "size_bytes", mtime.alias("modified_ns")).collect())
-    trusted = {transforms.trust_key(r.path, r.year, r.size_bytes, r.modified_ns): r.paper_id
+    trusted = {transform.trust_key(r.path, r.year, r.size_bytes, r.modified_ns): r.paper_id
                for r in rows if r.modified_ns is not None}
     return Stored(frozenset((r.paper_id, r.path, r.year) for r in rows), trusted)
 
 
-def known_keys(spark: SparkSession, cfg: dict, years: list[int]) -> frozenset:
-    """(paper_id, path, year) of the rows the papers table holds for these years."""
-    return stored_papers(spark, cfg, years).keys
-
-
-def refresh_papers(spark: SparkSession, cfg: dict, years: list[int]) -> PapersRefresh:
+def refresh_papers(spark: SparkSession, cfg: Settings, years: list[int]) -> PapersRefresh:
     """Bring the papers table's years in line with the corpus, extracting only what is new.
 
     Only years where a file was added, changed or removed are rewritten (one replace
@@ -165,7 +166,7 @@ def refresh_papers(spark: SparkSession, cfg: dict, years: list[int]) -> PapersRe
                  f", {len(touched)} new mtime(s) recorded" if touched else " or written")
         return PapersRefresh(n_files, 0, n_files, 0, bool(touched), n_trusted)
     log.info("papers: %d files listed, %d trusted by path, size and mtime (not read)", n_files, n_trusted)
-    out = (transforms.extract_papers(files, Limits.from_config(cfg), known, trusted)
+    out = (transform.extract_papers(files, Limits.from_config(cfg), known, trusted)
            .persist(StorageLevel.MEMORY_AND_DISK))
     try:
         counts = out.groupBy("reused", "year").count().collect()
@@ -198,7 +199,7 @@ def refresh_papers(spark: SparkSession, cfg: dict, years: list[int]) -> PapersRe
     return result
 
 
-def _refresh_mtimes(spark: SparkSession, cfg: dict, touched: list[dict]) -> None:
+def _refresh_mtimes(spark: SparkSession, cfg: Settings, touched: list[dict]) -> None:
     """Record the new mtime of files whose bytes did not change (one replace of their years)."""
     years = sorted({r["year"] for r in touched if r["year"] is not None})
     current = (tables.read_years(spark, cfg, "papers", years).select(*KEYS, "modified_ns")
@@ -211,24 +212,3 @@ def _refresh_mtimes(spark: SparkSession, cfg: dict, touched: list[dict]) -> None
     empty = spark.createDataFrame([], schemas.PAPERS)
     tables.refresh_years(spark, cfg, "papers", current, empty, KEYS, years, refresh=("modified_ns",))
 
-
-# ---------------------------------------------------------------------------------------
-# Skipping later steps whose inputs did not change
-# ---------------------------------------------------------------------------------------
-
-
-def fingerprint(cfg: dict, step: str) -> str:
-    """What a step's output depends on besides the tables it reads (registry.fingerprint:
-    the code it reaches, its packaged data and the settings it declares)."""
-    return registry.fingerprint(cfg, step)
-
-
-def inputs_state(spark: SparkSession, cfg: dict, step: str, years: list[int], reads: tuple[str, ...]) -> dict:
-    """The record a step writes into its commit and compares on the next run."""
-    return {"step": step, "years": sorted(years), "fingerprint": fingerprint(cfg, step),
-            "versions": {name: tables.version(spark, cfg, name) for name in reads}}
-
-
-def up_to_date(spark: SparkSession, cfg: dict, name: str, state: dict) -> bool:
-    """True when table `name` was last written from exactly this state (its unit marker aside)."""
-    return tables.without_unit(tables.last_metadata(spark, cfg, name)) == state

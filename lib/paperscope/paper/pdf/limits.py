@@ -1,0 +1,108 @@
+"""Per-PDF limits and the statuses of a papers row: what a PDF may cost, and what happened to it.
+
+Every Flate stream pdfminer inflates stops at ``max_stream_bytes`` and the extraction
+child's memory is capped (``max_memory_bytes``, paper.pdf.sandbox), so a decompression
+bomb (a 2 MB file whose stream inflates to gigabytes) is a ``too_large`` row naming the
+limit, not a 4 GB process.
+"""
+from __future__ import annotations
+
+import zlib
+from dataclasses import dataclass, fields
+
+from pdfminer import pdftypes
+
+from paperscope.paper.pdf import body
+
+# Status values of a papers row. "ok" is the only one the aggregates use.
+OK, EMPTY, NOT_PDF, ENCRYPTED, CORRUPT, TRUNCATED, NO_TEXT, ERROR = (
+    "ok", "empty", "not_pdf", "encrypted", "corrupt", "truncated", "no_text", "error")
+# Limits (extract.* in the config) and files that cannot be read at all.
+TOO_LARGE, TOO_MANY_PAGES, TIMEOUT, UNREADABLE = "too_large", "too_many_pages", "timeout", "unreadable"
+# The version of what an extracted papers row holds; with the body engine it makes
+# papers.extractor (Limits.extractor). Rows with another value (or none: written before
+# page one's layout was stored) are extracted again by the next run.
+EXTRACTOR = "layout-1"
+STATUSES = (OK, EMPTY, NOT_PDF, ENCRYPTED, CORRUPT, TRUNCATED, NO_TEXT, ERROR,
+            TOO_LARGE, TOO_MANY_PAGES, TIMEOUT, UNREADABLE)
+
+
+@dataclass(frozen=True)
+class Limits:
+    """Per-PDF limits (extract.* in the config); 0 means no limit."""
+    timeout_seconds: float = 0
+    max_bytes: int = 0
+    page_limit: int = 0
+    max_pages: int = 0  # pages read; the rest is not searched (not a failure)
+    max_memory_bytes: int = 0  # memory the extraction child may add to its parent's
+    max_stream_bytes: int = 0  # bytes one Flate stream may inflate to
+    header_chars: int = 20000
+    layout_pages: int = 1
+    body_engine: str = body.PDFIUM
+    papers_per_child: int = 0  # PDFs one extraction child reads before a fresh one is forked; 0 = no limit
+
+    def __post_init__(self):
+        if self.body_engine not in body.ENGINES:
+            raise ValueError(f"'extract.body_engine' must be one of {', '.join(body.ENGINES)}, got {self.body_engine!r}")
+
+    @property
+    def extractor(self) -> str:
+        """What a papers row extracted under these limits records (papers.extractor)."""
+        return f"{EXTRACTOR}+{self.body_engine}"
+
+    @classmethod
+    def from_config(cls, cfg) -> "Limits":
+        """The extract.* settings (config.Settings), which hold every limit."""
+        return cls(**{f.name: getattr(cfg.extract, f.name) for f in fields(cls)})
+
+
+class LimitHit(Exception):
+    def __init__(self, status: str, message: str):
+        super().__init__(message)
+        self.status = status
+
+
+def _memory_hit(limits: "Limits") -> LimitHit:
+    if limits.max_memory_bytes:
+        return LimitHit(TOO_LARGE, f"extraction needed more memory than extract.max_memory_bytes="
+                                   f"{limits.max_memory_bytes} (a decompression bomb?)")
+    return LimitHit(TOO_LARGE, "extraction ran out of memory (a decompression bomb?)")
+
+
+class _BoundedZlib:
+    """What pdfminer.pdftypes sees as `zlib`: decompress() stops at the stream limit.
+
+    pdfminer inflates a FlateDecode stream whole with zlib.decompress; a few kilobytes of
+    zeros can inflate to gigabytes. Here the output is bounded (decompressobj with
+    max_length) and running out of memory is a LimitHit, not pdfminer's byte-by-byte
+    "corrupted stream" retry. Everything else is the real zlib.
+    """
+    limits: "Limits | None" = None
+
+    def __getattr__(self, name: str):
+        return getattr(zlib, name)
+
+    def decompress(self, data: bytes, *args) -> bytes:
+        limits = self.limits or Limits()
+        try:
+            if not limits.max_stream_bytes or args:
+                return zlib.decompress(data, *args)
+            inflater = zlib.decompressobj()
+            out = inflater.decompress(data, limits.max_stream_bytes + 1)
+            if len(out) > limits.max_stream_bytes:
+                raise LimitHit(TOO_LARGE, f"a stream inflates to over extract.max_stream_bytes="
+                                          f"{limits.max_stream_bytes} bytes (a decompression bomb?)")
+            if not inflater.eof:
+                raise zlib.error("Error -5 while decompressing data: incomplete or truncated stream")
+            return out
+        except MemoryError:
+            raise _memory_hit(limits) from None
+        except zlib.error as exc:
+            if "insufficient memory" in str(exc):
+                raise _memory_hit(limits) from None
+            raise
+
+
+_ZLIB = _BoundedZlib()
+
+pdftypes.zlib = _ZLIB

@@ -1,0 +1,112 @@
+"""The aggregate step: silver -> gold, every count from the same per-paper flags and author rows.
+
+The columns the counts need (a few per paper and author, never the texts) are brought to
+the driver once; the counting package computes every gold frame from them in pandas
+(collaboration, mentions by author-country group, the counting rules, institution pairs,
+fractional counts) and the gate's consistency frame, so the gate checks the very frames
+the step then writes. The gold tables are one unit (storage.tables.write_unit): a run
+stopped between two of their writes leaves the last complete set as what is read back.
+"""
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+
+import pandas as pd
+
+from paperscope.core import registry
+from paperscope.core.config import Settings
+from paperscope.counting import aggregates, rules
+from paperscope.counting.flags import counted
+from paperscope.paper.mentions import Term, parse_terms, terms_text
+from paperscope.pipeline.run import Run, check_metadata_unit, skip, state
+from paperscope.storage import schemas, tables
+
+log = logging.getLogger(__name__)
+
+GOLD = registry.step("aggregate").writes
+# How each gold frame is sorted when read back for the report.
+ORDER = {"collaboration": ["year"], "term_groups": ["year", "papers", "term"],
+         "rules": ["year", "china_policy", "dual_strings"], "institution_pairs": ["year", "papers"],
+         "country_fractions": ["year", "fractional_count"]}
+_DESCENDING = {"term_groups": [True, False, True]}
+
+
+@dataclass(frozen=True)
+class Inputs:
+    """What the counts read, as pandas: papers (paper_id, year, status), affiliations
+    (paper_id, year, raw, country, institution), authors (paper_id, year, position,
+    n_authors, affiliation_countries), mentions (paper_id, term, count_body, count_full)."""
+    papers: pd.DataFrame
+    affiliations: pd.DataFrame
+    authors: pd.DataFrame
+    mentions: pd.DataFrame
+
+
+def read_inputs(run: Run) -> Inputs:
+    return Inputs(
+        run.read("papers").select("paper_id", "year", "status").toPandas(),
+        run.read("affiliations", schemas.AFFILIATIONS).select("paper_id", "year", "raw", "country",
+                                                              "institution").toPandas(),
+        run.read("authors", schemas.AUTHORS).select("paper_id", "year", "position", "n_authors",
+                                                    "affiliation_countries").toPandas(),
+        run.read("mentions", schemas.MENTIONS).select("paper_id", "term", "count_body", "count_full").toPandas())
+
+
+def terms_frame(terms: list[Term]) -> pd.DataFrame:
+    """The terms' descriptions for the mentions by author-country group."""
+    return pd.DataFrame([(t.name, t.kind, t.origin, t.country) for t in terms],
+                        columns=["term", "kind", "origin", "origin_country"])
+
+
+def gold_frames(inputs: Inputs, cfg: Settings, terms: list[Term]) -> dict[str, pd.DataFrame]:
+    """Every gold frame (registry order) and the gate's consistency frame.
+
+    Papers outside a year folder have no year: the gate fails them and no count includes
+    them, nor a copy of a paper (status duplicate), which is counted at its first path.
+    """
+    conf, china = cfg.aggregates, cfg.affiliations.china_policy
+    papers, affs, authors = (df[df["year"].notna()].astype({"year": "int64"})
+                             for df in (counted(inputs.papers), inputs.affiliations, inputs.authors))
+    wanted = list(dict.fromkeys([*conf.rules, *rules.GATED]))
+    counts = rules.count_rules(papers, affs, authors, rules=wanted, min_share=conf.min_share,
+                               min_authors=conf.min_authors)
+    fractions = rules.country_fractions(authors)
+    headline = rules.counted_papers(papers, affs, authors, conf.headline_rule, china, min_share=conf.min_share,
+                                    min_authors=conf.min_authors)
+    frames = {
+        "collaboration": aggregates.collaboration(papers, affs, china),
+        "term_groups": aggregates.term_groups(papers, affs, inputs.mentions, cfg.mentions.scope, terms_frame(terms),
+                                              china),
+        "rules": counts[counts["rule"].isin(conf.rules)].reset_index(drop=True),
+        "institution_pairs": rules.institution_pairs(affs, headline, china),
+        "country_fractions": fractions,
+        "consistency": rules.consistency(counts, fractions, authors),
+    }
+    assert [n for n in frames if n != "consistency"] == list(GOLD)
+    return frames
+
+
+def frames(run: Run) -> dict[str, pd.DataFrame]:
+    """The gold frames of this run's years, computed once while no table is written (the
+    gate and the aggregate step read the same frames)."""
+    if run.rule_frames is None or run.rule_frames[0] != tables.writes():
+        terms = parse_terms(terms_text(run.cfg.mentions.terms_file))
+        run.rule_frames = (tables.writes(), gold_frames(read_inputs(run), run.cfg, terms))
+    return run.rule_frames[1]
+
+
+def aggregate(run: Run) -> dict[str, pd.DataFrame]:
+    """Silver -> gold; returns the gold tables as the unit's last complete write left them."""
+    with run.step("aggregate"):
+        check_metadata_unit(run)
+        built_from = state(run, "aggregate")
+        if not skip(run, built_from, unit=True):
+            out = [(name, run.spark.createDataFrame(frame, schemas.GOLD[name]))
+                   for name, frame in frames(run).items() if name != "consistency"]
+            tables.write_unit(run.spark, run.cfg, "gold", run.run_id, out, run.years, metadata=built_from)
+        gold = {name: tables.read_unit(run.spark, run.cfg, name, list(GOLD), run.years).toPandas()
+                .sort_values(ORDER[name], ascending=_DESCENDING.get(name, True)).reset_index(drop=True)
+                for name in GOLD}
+        run.counts = {name: gold[name] for name in ("rules", "institution_pairs", "country_fractions")}
+        return gold

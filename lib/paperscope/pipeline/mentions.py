@@ -1,0 +1,88 @@
+"""The mentions step: models and architectures named in each paper's text -> mentions table.
+
+The terms travel as YAML text so executors need no access to the driver's files; the
+counting is plain Python (paper.mentions) run through mapInPandas.
+"""
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterator
+
+import pandas as pd
+from pyspark.sql import DataFrame
+from pyspark.sql import functions as F
+
+from paperscope.paper.mentions import terms_text
+from paperscope.pipeline.run import Run, skip, state
+from paperscope.storage import schemas, tables
+
+log = logging.getLogger(__name__)
+
+
+def find_mentions(papers: DataFrame, terms_yaml: str, timeout_s: float = 0) -> DataFrame:
+    """papers -> mentions (silver): one row per (paper, term) found, counted in two scopes.
+
+    The terms travel as YAML text so executors need no access to the driver's files. A
+    paper whose matching runs past timeout_s gets one row for the term that ran out with
+    both counts -1 (TIMED_OUT); mentions_timeouts() takes those out and names them.
+    """
+
+    def run(batches: Iterator[pd.DataFrame]) -> Iterator[pd.DataFrame]:
+        from paperscope.paper.mentions import TermTimeout, count_terms, parse_terms
+        from paperscope.storage.executor import prepare_worker
+
+        prepare_worker()
+        terms = parse_terms(terms_yaml)
+        for batch in batches:
+            rows = []
+            for rec in batch.itertuples(index=False):
+                try:
+                    found = count_terms(rec.full_text or "", terms, timeout_s)
+                except TermTimeout as exc:
+                    found = exc.counts + [(exc.term, TIMED_OUT, TIMED_OUT)]
+                rows.extend({"paper_id": rec.paper_id, "year": rec.year, "term": term, "count_full": full,
+                             "count_body": body} for term, full, body in found)
+            yield pd.DataFrame(rows, columns=schemas.MENTIONS.fieldNames()).astype({"year": "Int32"})
+
+    ok = papers.where(F.col("status") == "ok").select("paper_id", "year", "full_text")
+    return ok.mapInPandas(run, schemas.MENTIONS)
+
+
+# The counts of a (paper, term) whose matching ran past mentions.timeout_seconds.
+TIMED_OUT = -1
+
+
+def mentions_timeouts(found: DataFrame, papers: DataFrame) -> tuple[DataFrame, list[tuple[str, str]]]:
+    """(the mentions to store, [(path, term)] of the papers whose matching timed out).
+
+    found should be persisted: it is read twice.
+    """
+    late = found.where(F.col("count_full") == TIMED_OUT).select("paper_id", "term").collect()
+    paths = {}
+    if late:
+        ids = sorted({r.paper_id for r in late})
+        paths = {r.paper_id: r.path for r in papers.where(F.col("paper_id").isin(ids)).select("paper_id", "path").collect()}
+    return found.where(F.col("count_full") != TIMED_OUT), sorted((paths.get(r.paper_id) or r.paper_id, r.term) for r in late)
+
+
+
+def mentions(run: Run) -> str:
+    """papers -> mentions."""
+    with run.step("mentions"):
+        built_from = state(run, "mentions")
+        if not skip(run, built_from):
+            text = terms_text(run.cfg.mentions.terms_file)
+            limit = run.cfg.mentions.timeout_seconds
+            papers = run.read("papers")
+            found = find_mentions(papers, text, limit).persist()
+            try:
+                out, late = mentions_timeouts(found, papers)
+                for path, term in late:
+                    log.warning("mentions: term %r ran past mentions.timeout_seconds=%s s on %s; that term and the "
+                                "ones after it are not counted for this paper", term, limit, path)
+                # A run with timeouts is not recorded as built from this state: the next run tries again.
+                meta = {**built_from, "timed_out": len(late)} if late else built_from
+                tables.write_years(out, run.cfg, "mentions", run.years, metadata=meta)
+            finally:
+                found.unpersist()
+        return tables.table_ref(run.cfg, "mentions")

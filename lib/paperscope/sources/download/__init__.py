@@ -1,0 +1,1 @@
+"""Fetch conference PDFs into <corpus>/<year>/, politely, resumably, with a manifest."""

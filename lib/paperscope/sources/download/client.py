@@ -1,0 +1,190 @@
+"""HTTP for the downloader: one opener, one pace across threads, retries with backoff and deadlines.
+
+Only http(s) is fetched, and redirects to any other scheme are refused. A 5xx, a timeout,
+a connection error or a body that is cut short or is not a PDF is retried with
+exponential backoff (a Retry-After header is honoured up to download.retry_after_max_s),
+and each file has an overall deadline (download.file_deadline_s) however slowly the
+server sends.
+"""
+from __future__ import annotations
+
+import email.utils
+import http.client
+import logging
+import socket
+import threading
+import time
+import urllib.error
+import urllib.request
+from urllib.parse import urljoin, urlparse
+
+from paperscope.sources.download.papers import Options
+
+log = logging.getLogger(__name__)
+
+SCHEMES = ("http", "https")
+
+
+class DownloadError(Exception):
+    """A fetch that failed; retryable says whether trying again may help."""
+
+    def __init__(self, message: str, retryable: bool, retry_after: float | None = None):
+        super().__init__(message)
+        self.retryable = retryable
+        self.retry_after = retry_after  # seconds the server asked to wait (Retry-After)
+
+
+def check_scheme(url: str) -> None:
+    scheme = urlparse(url).scheme.lower()
+    if scheme not in SCHEMES:
+        raise DownloadError(f"refused: only http(s) URLs are fetched, not {scheme or 'no scheme'!r}: {url}", False)
+
+
+class _HttpOnlyRedirects(urllib.request.HTTPRedirectHandler):
+    """Follow redirects only to http(s) (urllib alone would also follow ftp)."""
+
+    def redirect_request(self, req, fp, code, msg, headers, newurl):
+        target = urljoin(req.full_url, newurl)
+        if urlparse(target).scheme.lower() not in SCHEMES:
+            raise DownloadError(f"refused redirect from {req.full_url} to a non-http(s) URL: {target}", False)
+        return super().redirect_request(req, fp, code, msg, headers, newurl)
+
+
+def _read_capped(resp, cap: int, deadline: float | None = None) -> bytes:
+    """The body in chunks, stopping one byte past cap; a short body is left for the caller
+    to compare with Content-Length. read1 returns what one socket read gave, so a server
+    that trickles is checked against the deadline after every few bytes, not every 64 KiB."""
+    parts, total = [], 0
+    read = getattr(resp, "read1", resp.read)
+    while total <= cap:
+        if deadline is not None and time.monotonic() > deadline:
+            raise DeadlineHit(f"{total} bytes received")
+        chunk = read(min(1 << 16, cap + 1 - total))
+        if not chunk:
+            break
+        parts.append(chunk)
+        total += len(chunk)
+    return b"".join(parts)
+
+
+class DeadlineHit(Exception):
+    """The file's overall deadline passed while its body was still coming."""
+
+
+def retry_after(value: str | None, now: float | None = None) -> float | None:
+    """Seconds a Retry-After header asks to wait: delta-seconds or an HTTP date; None if
+    absent or unreadable."""
+    if not value:
+        return None
+    value = value.strip()
+    if value.isdigit():
+        return float(value)
+    try:
+        when = email.utils.parsedate_to_datetime(value)
+    except (TypeError, ValueError, IndexError):
+        return None
+    if when is None or when.tzinfo is None:
+        return None
+    return max(0.0, when.timestamp() - (time.time() if now is None else now))
+
+
+class _Pace:
+    """At most rate_per_s requests per second across all threads."""
+
+    def __init__(self, rate_per_s: float):
+        self.interval = 1.0 / rate_per_s
+        self.next = 0.0
+        self.lock = threading.Lock()
+
+    def wait(self) -> None:
+        with self.lock:
+            now = time.monotonic()
+            slot = max(now, self.next)
+            self.next = slot + self.interval
+        if slot > now:
+            time.sleep(slot - now)
+
+
+class Client:
+    def __init__(self, opts: Options):
+        self.opts = opts
+        self.pace = _Pace(opts.rate_per_s)
+        self.opener = urllib.request.build_opener(_HttpOnlyRedirects())
+
+    def _once(self, url: str, method: str = "GET", expect_pdf: bool = False,
+              deadline: float | None = None) -> tuple[bytes, dict]:
+        check_scheme(url)
+        self.pace.wait()
+        req = urllib.request.Request(url, method=method, headers={"User-Agent": self.opts.user_agent})
+        timeout = self.opts.timeout_s
+        if deadline is not None:
+            timeout = max(0.05, min(timeout, deadline - time.monotonic()))
+        try:
+            with self.opener.open(req, timeout=timeout) as resp:
+                headers = {k.lower(): v for k, v in resp.headers.items()}
+                if method == "HEAD":
+                    return b"", headers
+                declared = headers.get("content-length")
+                if declared and declared.isdigit() and int(declared) > self.opts.max_bytes:
+                    raise DownloadError(f"{declared} bytes is over download.max_bytes", False)
+                body = _read_capped(resp, self.opts.max_bytes, deadline)
+        except DownloadError:
+            raise
+        except DeadlineHit as exc:
+            raise DownloadError(f"gave up after download.file_deadline_s ({self.opts.file_deadline_s:g} s): {exc}",
+                                False) from None
+        except urllib.error.HTTPError as exc:
+            wait = retry_after(exc.headers.get("Retry-After")) if exc.headers else None
+            raise DownloadError(f"HTTP {exc.code} {exc.reason}", exc.code >= 500 or exc.code in (408, 429),
+                                wait) from None
+        except http.client.IncompleteRead as exc:
+            raise DownloadError(f"truncated body: got {len(exc.partial)} bytes, expected {exc.expected} more", True) from None
+        except (socket.timeout, TimeoutError):
+            raise DownloadError(f"timed out after {self.opts.timeout_s:g} s", True) from None
+        except urllib.error.URLError as exc:
+            reason = exc.reason
+            if isinstance(reason, DownloadError):
+                raise reason from None
+            timeout = isinstance(reason, (socket.timeout, TimeoutError))
+            raise DownloadError(f"timed out after {self.opts.timeout_s:g} s" if timeout else f"connection error: {reason}",
+                                True) from None
+        except (ConnectionError, http.client.HTTPException, OSError) as exc:
+            raise DownloadError(f"connection error: {exc}", True) from None
+        if len(body) > self.opts.max_bytes:
+            raise DownloadError("body is over download.max_bytes", False)
+        if declared and declared.isdigit() and len(body) != int(declared):
+            raise DownloadError(f"truncated body: {len(body)} of {declared} bytes", True)
+        if expect_pdf and not body.startswith(b"%PDF"):
+            raise DownloadError(f"not a PDF (starts with {body[:8]!r}, {len(body)} bytes)", True)
+        return body, headers
+
+    def get(self, url: str, expect_pdf: bool = False, method: str = "GET",
+            deadline: float | None = None) -> tuple[bytes, dict]:
+        """The body, retried with exponential backoff while the failure is retryable.
+
+        A Retry-After the server sends replaces the backoff when longer; one over
+        download.retry_after_max_s, or past the file's deadline, ends the retries.
+        """
+        delay = self.opts.backoff_s
+        for attempt in range(self.opts.retries + 1):
+            try:
+                return self._once(url, method, expect_pdf, deadline)
+            except DownloadError as exc:
+                tries = f" (after {attempt + 1} tries)" if attempt else ""
+                if not exc.retryable or attempt == self.opts.retries:
+                    raise DownloadError(f"{exc}{tries}", exc.retryable) from None
+                wait = delay
+                if exc.retry_after is not None:
+                    if exc.retry_after > self.opts.retry_after_max_s:
+                        raise DownloadError(f"{exc}{tries}: the server asks to retry after {exc.retry_after:.0f} s, "
+                                            f"over download.retry_after_max_s ({self.opts.retry_after_max_s:g} s)",
+                                            False) from None
+                    wait = max(wait, exc.retry_after)
+                if deadline is not None and time.monotonic() + wait > deadline:
+                    raise DownloadError(f"{exc}{tries}; a retry in {wait:.0f} s would pass download.file_deadline_s "
+                                        f"({self.opts.file_deadline_s:g} s)", False) from None
+                log.info("%s: %s; retry %d of %d in %.1f s", url, exc, attempt + 1, self.opts.retries, wait)
+                time.sleep(wait)
+                delay = min(delay * 2, self.opts.backoff_max_s)
+        raise AssertionError("unreachable")
+

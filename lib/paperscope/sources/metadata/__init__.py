@@ -1,0 +1,1 @@
+"""Conference metadata (author affiliations published by the conference) as a paper source."""

@@ -1,77 +1,76 @@
-"""The pure aggregates on tiny frames: paper_countries, collaboration and term_groups,
-each compared with a frame written out by hand (small-frame Spark tests, `make test-fast`)."""
+"""The whole-counting aggregates on tiny frames: per-paper flags, collaboration and term_groups,
+each compared with a frame written out by hand; and the gold schema they are written with."""
 from __future__ import annotations
 
+import pandas as pd
 import pytest
+from chispa import assert_df_equality
+from pandas.testing import assert_frame_equal
 
-from frames import assert_df_equality
-from paperscope.pipeline.extract import collaboration, paper_countries, term_groups
+from paperscope.counting.aggregates import COLLABORATION_COLUMNS, collaboration, term_groups
+from paperscope.counting.flags import paper_flags
 from paperscope.storage import schemas
 
-pytestmark = pytest.mark.spark
-
-PAPERS = [("p1", 2024, "ok"), ("p2", 2024, "ok"), ("p3", 2024, "ok"), ("p4", 2024, "error"), ("p5", 2025, "ok")]
-AFFILIATIONS = [("p1", "US"), ("p1", "CN"), ("p1", "US"), ("p2", "HK"), ("p3", None), ("p5", "DE")]
-MENTIONS = [("p1", "BERT", 3, 2), ("p1", "GPT", 1, 0), ("p2", "BERT", 1, 1), ("p3", "BERT", 2, 2), ("p5", "GPT", 4, 4)]
-COUNTRIES = "paper_id string, year int, status string, countries array<string>, has_us boolean, has_cn boolean"
-
-
-def _papers(spark):
-    rows = [{"paper_id": p, "year": y, "path": f"/c/{p}.pdf", "status": s} for p, y, s in PAPERS]
-    return spark.createDataFrame([tuple(r.get(n) for n in schemas.PAPERS.fieldNames()) for r in rows], schemas.PAPERS)
+PAPERS = pd.DataFrame([("p1", 2024, "ok"), ("p2", 2024, "ok"), ("p3", 2024, "ok"), ("p4", 2024, "error"),
+                       ("p5", 2025, "ok"), ("p6", 2025, "duplicate")], columns=["paper_id", "year", "status"])
+AFFILIATIONS = pd.DataFrame([("p1", "a", "US"), ("p1", "b", "CN"), ("p1", "a", "US"), ("p2", "c", "HK"),
+                             ("p3", "d", None), ("p5", "e", "DE"), ("p6", "f", "US")],
+                            columns=["paper_id", "raw", "country"])
+MENTIONS = pd.DataFrame([("p1", "BERT", 3, 2), ("p1", "GPT", 1, 0), ("p2", "BERT", 1, 1), ("p3", "BERT", 2, 2),
+                         ("p5", "GPT", 4, 4)], columns=["paper_id", "term", "count_full", "count_body"])
+TERMS = pd.DataFrame([("BERT", "model", "Google", "US"), ("GPT", "model", "OpenAI", "US")],
+                     columns=["term", "kind", "origin", "origin_country"])
 
 
-def _affiliations(spark):
-    rows = [{"paper_id": p, "year": 2024, "raw": "x", "source": "header", "country": c, "method": "rule"}
-            for p, c in AFFILIATIONS]
-    return spark.createDataFrame([tuple(r.get(n) for n in schemas.AFFILIATIONS.fieldNames()) for r in rows],
-                                 schemas.AFFILIATIONS)
+@pytest.mark.unit
+def test_paper_flags_mainland_and_greater():
+    flags = paper_flags(PAPERS, AFFILIATIONS, "mainland").set_index("paper_id")
+    assert flags.loc["p1", ["has_us", "has_cn", "both", "unknown"]].tolist() == [True, True, True, False]
+    assert flags.loc["p2", ["has_cn", "unknown"]].tolist() == [False, False]
+    assert flags.loc["p3", "unknown"] and flags.loc["p4", "unknown"]
+    assert flags.loc["p1", "countries"] == ["CN", "US"]
+    greater = paper_flags(PAPERS, AFFILIATIONS, "greater")
+    assert set(greater.loc[greater["has_cn"], "paper_id"]) == {"p1", "p2"}
 
 
-def _mentions(spark):
-    return spark.createDataFrame([(p, 2024, t, f, b) for p, t, f, b in MENTIONS], schemas.MENTIONS)
+@pytest.mark.unit
+def test_a_string_naming_both_countries_counts_only_with_dual_strings():
+    affs = pd.DataFrame([("p1", "Peking University / UC Berkeley", "CN"), ("p1", "Peking University / UC Berkeley", "US")],
+                        columns=["paper_id", "raw", "country"])
+    papers = pd.DataFrame({"paper_id": ["p1"], "year": [2024]})
+    assert paper_flags(papers, affs, "mainland", dual_strings=True)["both"].tolist() == [True]
+    kept = paper_flags(papers, affs, "mainland", dual_strings=False)
+    assert kept[["has_us", "has_cn", "unknown"]].values.tolist() == [[False, False, False]]
 
 
-@pytest.fixture(scope="module")
-def countries(spark):
-    return paper_countries(_papers(spark), _affiliations(spark), "mainland").cache()
-
-
-def test_paper_countries_mainland_and_greater(spark, countries):
-    expected = spark.createDataFrame([
-        ("p1", 2024, "ok", ["CN", "US"], True, True),
-        ("p2", 2024, "ok", ["HK"], False, False),
-        ("p3", 2024, "ok", [], False, False),
-        ("p4", 2024, "error", [], False, False),
-        ("p5", 2025, "ok", ["DE"], False, False),
-    ], COUNTRIES)
-    assert_df_equality(countries, expected, ignore_row_order=True)
-    greater = paper_countries(_papers(spark), _affiliations(spark), "greater")
-    assert {r.paper_id for r in greater.where("has_cn").collect()} == {"p1", "p2"}
-
-
-def test_collaboration_counts_and_shares(spark, countries):
-    expected = spark.createDataFrame([
+@pytest.mark.unit
+def test_collaboration_counts_and_shares_leave_copies_out():
+    expected = pd.DataFrame([
         (2024, 4, 3, 1, 1, 1, 1, 2, 0.25, 0.25, 0.25),
         (2025, 1, 1, 0, 0, 0, 1, 0, 0.0, 0.0, 0.0),
-    ], "year int, papers long, papers_ok long, with_us long, with_cn long, with_both long, with_neither long, "
-       "with_unknown long, share_us double, share_cn double, share_both double")
-    assert_df_equality(collaboration(countries), expected)
+    ], columns=COLLABORATION_COLUMNS).astype({"year": "int32"})
+    assert_frame_equal(collaboration(PAPERS, AFFILIATIONS, "mainland"), expected, check_dtype=False)
+    greater = collaboration(PAPERS, AFFILIATIONS, "greater")
+    assert greater.loc[greater["year"] == 2024, "with_cn"].item() == 2
 
 
-def test_term_groups_by_scope_with_term_descriptions(spark, countries):
-    terms = spark.createDataFrame([("BERT", "model", "Google", "US"), ("GPT", "model", "OpenAI", "US")],
-                                  "term string, kind string, origin string, origin_country string")
-    columns = ("year int, term string, papers long, with_cn long, with_us long, with_both long, "
-               "with_neither long, with_unknown long, scope string")
-    body = spark.createDataFrame([
+@pytest.mark.unit
+def test_term_groups_by_scope_with_term_descriptions():
+    body = pd.DataFrame([
         (2024, "BERT", 3, 1, 1, 1, 1, 1, "body", "model", "Google", "US"),
         (2025, "GPT", 1, 0, 0, 0, 1, 0, "body", "model", "OpenAI", "US"),
-    ], columns + ", kind string, origin string, origin_country string")
-    assert_df_equality(term_groups(countries, _mentions(spark), "body", terms), body)
-    full = spark.createDataFrame([
-        (2024, "BERT", 3, 1, 1, 1, 1, 1, "full"),
-        (2024, "GPT", 1, 1, 1, 1, 0, 0, "full"),
-        (2025, "GPT", 1, 0, 0, 0, 1, 0, "full"),
-    ], columns)
-    assert_df_equality(term_groups(countries, _mentions(spark), "full"), full)
+    ], columns=["year", "term", "papers", "with_cn", "with_us", "with_both", "with_neither", "with_unknown", "scope",
+                "kind", "origin", "origin_country"])
+    assert_frame_equal(term_groups(PAPERS, AFFILIATIONS, MENTIONS, "body", TERMS, "mainland"), body, check_dtype=False)
+    full = term_groups(PAPERS, AFFILIATIONS, MENTIONS, "full", TERMS, "mainland")
+    assert full[["year", "term", "papers", "with_both", "with_neither"]].values.tolist() == [
+        [2024, "BERT", 3, 1, 1], [2024, "GPT", 1, 1, 0], [2025, "GPT", 1, 0, 1]]
+
+
+@pytest.mark.spark
+def test_gold_frames_keep_their_schema_on_the_way_to_spark(spark):
+    """A year of one paper gives pandas other dtypes than a big one; the gold schema fixes them."""
+    frame = collaboration(PAPERS[PAPERS["year"] == 2025], AFFILIATIONS, "mainland")
+    got = spark.createDataFrame(frame, schemas.GOLD["collaboration"])
+    expected = spark.createDataFrame([(2025, 1, 1, 0, 0, 0, 1, 0, 0.0, 0.0, 0.0)], schemas.GOLD["collaboration"])
+    assert_df_equality(got, expected)

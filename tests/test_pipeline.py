@@ -11,7 +11,8 @@ from pyspark.sql import functions as F
 
 from paperscope.core.config import load_config
 from paperscope.pipeline.flow import run_all
-from paperscope.pipeline.run import GATE_FAILED, Run
+from paperscope.core.exitcodes import Exit
+from paperscope.pipeline.run import Run
 from paperscope.storage import tables
 from paperscope.storage.schemas import AFFILIATIONS
 
@@ -250,7 +251,7 @@ def test_rerun_of_one_year_leaves_other_years_untouched(sample_run, spark):
 def test_failed_expectation_blocks_aggregates_and_still_writes_data_docs(spark, base_cfg, repo, tmp_path):
     cfg = _cfg(base_cfg, repo, tmp_path, input__years=[2024], quality__expected_papers={2024: 999})
     run = Run(spark, cfg)
-    assert run_all(run) == GATE_FAILED
+    assert run_all(run) == Exit.GATE_FAILED
     assert not tables.exists(spark, tables.table_path(cfg, "collaboration"))
     assert not tables.exists(spark, tables.table_path(cfg, "term_groups"))
     assert tables.exists(spark, tables.table_path(cfg, "papers"))
@@ -263,12 +264,12 @@ def test_failed_expectation_blocks_aggregates_and_still_writes_data_docs(spark, 
 
 def test_china_policy_greater_counts_hk_and_tw(spark, sample_run, truth):
     _, run, cfg = sample_run
-    from paperscope.pipeline.extract import collaboration, paper_countries
+    from paperscope.counting.aggregates import collaboration
 
-    papers = tables.read_years(spark, cfg, "papers", None)
-    affs = tables.read_years(spark, cfg, "affiliations", None, AFFILIATIONS)
-    mainland = {r["year"]: r["with_cn"] for r in collaboration(paper_countries(papers, affs, "mainland")).collect()}
-    greater = {r["year"]: r["with_cn"] for r in collaboration(paper_countries(papers, affs, "greater")).collect()}
+    papers = tables.read_years(spark, cfg, "papers", None).select("paper_id", "year", "status").toPandas()
+    affs = tables.read_years(spark, cfg, "affiliations", None, AFFILIATIONS).toPandas()
+    mainland = dict(zip(*collaboration(papers, affs, "mainland")[["year", "with_cn"]].values.T))
+    greater = dict(zip(*collaboration(papers, affs, "greater")[["year", "with_cn"]].values.T))
     want = defaultdict(int)
     for row in truth:
         want[int(row["year"])] += bool(set(row["countries"].split(",")) & {"CN", "HK", "MO", "TW"})
@@ -388,17 +389,17 @@ def test_institution_pairs_and_the_rules_in_the_report(sample_run, spark):
 
 def test_rule_frames_are_counted_once_until_a_table_is_written(sample_run, monkeypatch):
     """The gate and the aggregates share one count of the rules; a table write drops it."""
-    from paperscope.pipeline.run import _count_rules, _rule_frames
+    from paperscope.pipeline import aggregate
     from paperscope.storage import tables
 
     _, run, cfg = sample_run
     calls = []
-    real = _count_rules
-    monkeypatch.setattr(pipeline, "_count_rules", lambda r: calls.append(1) or real(r))
+    real = aggregate.gold_frames
+    monkeypatch.setattr(aggregate, "gold_frames", lambda *a: calls.append(1) or real(*a))
     monkeypatch.setattr(run, "rule_frames", None)
-    first = _rule_frames(run)
-    assert _rule_frames(run) is first and len(calls) == 1
+    first = aggregate.frames(run)
+    assert aggregate.frames(run) is first and len(calls) == 1
     tables._forget(cfg, "affiliations")  # what every table write does
-    again = _rule_frames(run)
+    again = aggregate.frames(run)
     assert len(calls) == 2 and again is not first
     assert all(again[k].equals(first[k]) for k in first)

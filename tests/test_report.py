@@ -12,7 +12,7 @@ import pytest
 
 from paperscope.report.audit import AUDIT_COLUMNS
 from paperscope.report.words import sentences
-from paperscope.report.writer import versions, write
+from paperscope.report.writer import RunReport, versions, write
 
 PNG = b"\x89PNG\r\n\x1a\n"
 EVIL_TITLE = "On <script>alert(1)</script> Robustness"
@@ -105,8 +105,9 @@ GATE = [{"suite": "papers", "expectation": "expect_column_values_to_be_unique", 
 def written(tmp_path_factory):
     tmp = tmp_path_factory.mktemp("report")
     audit, mentions, collab, groups, inputs, failures = _frames()
-    paths = write(tmp / "run", _meta(tmp), inputs=inputs, gate=GATE, collab=collab, terms=groups,
-                         audit=audit, mentions=mentions, failures=failures, settings=_reports(seed=7))
+    paths = write(tmp / "run", RunReport(meta=_meta(tmp), inputs=inputs, gate=GATE,
+                                         gold={"collaboration": collab, "term_groups": groups}, audit=audit,
+                                         mentions=mentions, failures=failures, reports=_reports(seed=7)))
     return tmp / "run", paths
 
 
@@ -193,8 +194,8 @@ def test_templates_ship_inside_the_package():
 def test_failed_gate_run_gets_an_index_that_says_why(tmp_path):
     audit, mentions, _, _, inputs, failures = _frames()
     failed = [{**GATE[0], "success": False, "observed": "unexpected 1 of 3"}]
-    write(tmp_path / "run", _meta(tmp_path, "failed", "quality gate failed, aggregates not written:\npapers: x"),
-                 inputs=inputs, gate=failed, collab=None, terms=None, audit=audit, mentions=mentions, failures=failures)
+    write(tmp_path / "run", RunReport(meta=_meta(tmp_path, "failed", "quality gate failed, aggregates not written:\npapers: x"),
+                                      inputs=inputs, gate=failed, audit=audit, mentions=mentions, failures=failures))
     page = _parse(tmp_path / "run" / "index.html")
     text = "".join(page.text)
     assert page.images == []

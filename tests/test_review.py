@@ -12,7 +12,14 @@ import pandas as pd
 import pytest
 
 from paperscope.core import escape
-from paperscope.counting.overrides import REVIEW_TABLE_COLUMNS, in_force, paper_fixes, paper_in_force, string_fixes
+from paperscope.counting.overrides import (
+    REVIEW_TABLE_COLUMNS,
+    Overrides,
+    in_force,
+    paper_fixes,
+    paper_in_force,
+    string_fixes,
+)
 from paperscope.paper.mentions import load_terms
 from paperscope.report.audit import audit_table, paper_records
 from paperscope.report.review.cli import main
@@ -21,17 +28,14 @@ from paperscope.report.review.sheet import ReviewError, judgements, new_only, re
 from paperscope.report.review.stats import (
     Estimate,
     _width,
-    apply_overrides,
-    apply_paper_overrides,
     headline,
     headline_sentence,
     precision,
-    removed_countries,
     reviews_needed,
     wilson,
     z_value,
 )
-from paperscope.report.writer import write
+from paperscope.report.writer import RunReport, write
 
 Z = 1.96  # the hand computations below use z = 1.96
 
@@ -182,7 +186,7 @@ def test_overrides_in_force_apply_to_every_paper_with_the_string_and_can_be_with
     fixes = string_fixes(force)
     assert [(f["raw"], f["country"]) for f in fixes] == [("Acme Lab, Seattle", "CA")]
     assert fixes[0]["evidence"].startswith(f"review {force['review_id'][0][:12]} by ana (2026-11-30, paper pb")
-    out = apply_overrides(_audit(), fixes)
+    out = Overrides.of(fixes).frame(_audit(), _audit().drop_duplicates("paper_id")[["paper_id", "year"]])
     acme = out[out["raw"] == "Acme Lab, Seattle"]
     assert sorted(acme["paper_id"]) == ["pb", "pe"] and set(acme["country"]) == {"CA"} and set(acme["method"]) == {"review"}
     before = _audit()
@@ -227,7 +231,7 @@ def test_paper_flag_overrides_in_force_apply_to_the_paper_and_its_authors_and_ca
 
     audit = _audit()
     papers = audit.drop_duplicates("paper_id")[["paper_id", "year"]]
-    out = apply_paper_overrides(audit, papers, fixes)
+    out = Overrides.of(flags=fixes).frame(audit, papers)
     before, after = (paper_flags(papers, a, "greater").set_index("paper_id") for a in (audit, out))
     assert before.loc["pa", "both"] and not after.loc["pa", "has_cn"] and after.loc["pa", "has_us"]
     assert not before.loc["pd", "has_us"] and after.loc["pd", "has_us"] and after.loc["pb", "has_us"]
@@ -242,7 +246,7 @@ def test_paper_flag_overrides_in_force_apply_to_the_paper_and_its_authors_and_ca
     # rule counts what the reviewer denied, and the gate's order of rules still holds.
     people = [{"paper_id": "pa", "year": 2025, "position": 1, "n_authors": 2, "affiliation_countries": [["US"]]},
               {"paper_id": "pa", "year": 2025, "position": 2, "n_authors": 2, "affiliation_countries": [["CN", "US"]]}]
-    kept = authors.without(people, removed_countries(fixes))
+    kept = Overrides.of(flags=fixes).authors(people)
     assert [r["affiliation_countries"] for r in kept] == [[["US"]], [["US"]]] and kept[1]["countries"] == ["US"]
     def ordered(people):
         frame = pd.DataFrame(people)
@@ -415,8 +419,8 @@ def test_review_page_is_self_contained_with_its_form(tmp_path):
                           columns=["year", "papers", "papers_ok", "with_us", "with_cn", "with_both", "with_neither",
                                    "with_unknown", "share_us", "share_cn", "share_both"])
     inputs = pd.DataFrame({"year": [2025], "files": [7], "ok": [7]})
-    paths = write(tmp_path / "run", meta, inputs=inputs, gate=[], collab=collab, terms=None, audit=audit,
-                         mentions=mentions, settings=settings, review_settings=conf.review, texts=texts)
+    paths = write(tmp_path / "run", RunReport(meta=meta, inputs=inputs, gold={"collaboration": collab}, audit=audit,
+                                              mentions=mentions, reports=settings, review=conf.review, texts=texts))
     page = tmp_path / "run" / "review.html"
     assert paths["review_page"] == str(page)
     raw = page.read_text(encoding="utf-8")
@@ -497,9 +501,8 @@ def test_review_page_in_a_headless_browser_saves_a_sheet_that_imports(tmp_path, 
             "input": "/c", "warehouse": "/w", "china_policy": "mainland", "mention_scope": "body", "durations": {},
             "config": {}, "data_docs": None, "versions": {}}
     run_dir = tmp_path / "reports" / "r1"
-    write(run_dir, meta, inputs=pd.DataFrame({"year": [2025], "files": [7], "ok": [7]}), gate=[], collab=None,
-                 terms=None, audit=_audit(), settings=SimpleNamespace(seed=0, top_terms=5, html_rows=10),
-                 review_settings=load_config().review)
+    write(run_dir, RunReport(meta=meta, inputs=pd.DataFrame({"year": [2025], "files": [7], "ok": [7]}), audit=_audit(),
+                             reports=SimpleNamespace(seed=0, top_terms=5, html_rows=10), review=load_config().review))
     sheet = pd.read_csv(run_dir / "review_sample.csv", dtype=str, keep_default_na=False)
     acme = int(sheet.index[sheet["raw"] == "Acme Lab, Seattle"][0])
     paper = int(sheet.index[(sheet["paper_id"] == sheet.loc[acme, "paper_id"]) & (sheet["raw"] == "")][0])

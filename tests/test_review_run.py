@@ -10,59 +10,77 @@ import pandas as pd
 import pytest
 
 from paperscope.core import policy
-from paperscope.counting.overrides import PAPER_FORCE_COLUMNS, in_force, paper_fixes, paper_in_force, string_fixes
-from paperscope.pipeline.extract import apply_paper_reviews, apply_reviews
+from chispa import assert_df_equality
+
+from paperscope.counting.overrides import PAPER_FORCE_COLUMNS, Overrides, in_force, paper_fixes, paper_in_force, string_fixes
+from paperscope.pipeline.affiliations import affiliation_rows, affiliations_frame
 from paperscope.report.review.cli import main, spark_io
 from paperscope.report.review.sheet import import_sheet, read_sheet, withdrawal
-from paperscope.report.review.stats import apply_overrides, apply_paper_overrides
 from paperscope.storage import schemas, tables
 
 
-def test_apply_reviews_on_small_frames_matches_the_pandas_rule(spark):
-    rows = [("p1", 2025, "Acme Lab, Seattle", "block", None, "US", "address", "'Seattle' -> US", 0.6, "Seattle"),
-            ("p2", 2024, "Acme Lab, Seattle", "footnote", None, "US", "address", "'Seattle' -> US", 0.6, "Seattle"),
-            ("p2", 2024, "MIT", "block", "MIT", "US", "alias", "MIT", 1.0, "MIT"),
-            ("p3", 2024, "Two Labs, Beijing and Tokyo", "block", "A", "CN", "exact", "a", 1.0, "A"),
-            ("p3", 2024, "Two Labs, Beijing and Tokyo", "block", "B", "JP", "exact", "b", 1.0, "B")]
-    affs = spark.createDataFrame(rows, schemas.AFFILIATIONS)
-    fixes = [{"raw": "Acme Lab, Seattle", "country": "CA", "evidence": "review abc by ana"},
-             {"raw": "Two Labs, Beijing and Tokyo", "country": "CN", "evidence": "review def by bo"},
-             {"raw": "Two Labs, Beijing and Tokyo", "country": "SG", "evidence": "review def by bo"}]
-    got = apply_reviews(affs, spark.createDataFrame(fixes, "raw string, country string, evidence string"))
-    key = ["paper_id", "raw", "country"]
-    got = got.toPandas().sort_values(key).reset_index(drop=True)
-    want = apply_overrides(pd.DataFrame(rows, columns=schemas.AFFILIATIONS.fieldNames()), fixes)
-    want = want.sort_values(key).reset_index(drop=True)
-    assert got[key + ["method", "evidence"]].equals(want[key + ["method", "evidence"]])
-    assert list(got["country"]) == ["CA", "CA", "US", "CN", "SG"]
-    assert set(got.loc[got["raw"] != "MIT", "method"]) == {"review"}
+def _match(country, method, evidence, score, matched, institution=None):
+    return {"institution": institution, "country": country, "method": method, "matched": matched,
+            "evidence": evidence, "score": score}
 
 
-def test_apply_paper_reviews_on_small_frames_matches_the_pandas_rule(spark):
-    rows = [("p1", 2025, "MIT", "block", "MIT", "US", "alias", "MIT", 1.0, "MIT"),
-            ("p1", 2025, "Peking University", "block", "Peking University", "CN", "exact", "pku", 1.0, "PKU"),
-            ("p1", 2025, "HKUST", "block", "HKUST", "HK", "exact", "hkust", 1.0, "HKUST"),
-            ("p2", 2024, "University of Oxford", "block", "Oxford", "GB", "exact", "ox", 1.0, "Oxford"),
-            ("p3", 2024, "Nowhere", "block", None, None, "none", "none", 0.0, None)]
-    affs = spark.createDataFrame(rows, schemas.AFFILIATIONS)
-    papers = pd.DataFrame({"paper_id": ["p1", "p2", "p3"], "year": [2025, 2024, 2024]})
+def _headers(spark, papers: dict):
+    """A headers frame: paper_id -> (year, [(raw, source, [matches])])."""
+    rows = [(pid, year, None, [], [{"index": i, "raw": raw, "source": source, "marker": None, "matches": matches}
+                                   for i, (raw, source, matches) in enumerate(affs)], [], [])
+            for pid, (year, affs) in papers.items()]
+    return spark.createDataFrame(rows, schemas.HEADERS)
+
+
+STRING_FIXES = [{"raw": "Acme Lab, Seattle", "country": "CA", "evidence": "review abc by ana"},
+                {"raw": "Two Labs, Beijing and Tokyo", "country": "CN", "evidence": "review def by bo"},
+                {"raw": "Two Labs, Beijing and Tokyo", "country": "SG", "evidence": "review def by bo"}]
+
+
+@pytest.mark.spark
+def test_a_string_correction_replaces_the_string_s_rows_in_every_paper(spark):
+    headers = _headers(spark, {
+        "p1": (2025, [("Acme Lab, Seattle", "block", [_match("US", "address", "'Seattle' -> US", 0.6, "Seattle")])]),
+        "p2": (2024, [("Acme Lab, Seattle", "footnote", [_match("US", "address", "'Seattle' -> US", 0.6, "Seattle")]),
+                      ("MIT", "block", [_match("US", "alias", "MIT", 1.0, "MIT", "MIT")])]),
+        "p3": (2024, [("Two Labs, Beijing and Tokyo", "block", [_match("CN", "exact", "a", 1.0, "A", "A"),
+                                                                 _match("JP", "exact", "b", 1.0, "B", "B")])])})
+    got = affiliations_frame(headers, Overrides.of(STRING_FIXES))
+    expected = spark.createDataFrame([
+        ("p1", 2025, "Acme Lab, Seattle", "block", None, "CA", "review", "review abc by ana", 1.0, "Seattle"),
+        ("p2", 2024, "MIT", "block", "MIT", "US", "alias", "MIT", 1.0, "MIT"),
+        ("p2", 2024, "Acme Lab, Seattle", "footnote", None, "CA", "review", "review abc by ana", 1.0, "Seattle"),
+        ("p3", 2024, "Two Labs, Beijing and Tokyo", "block", "A", "CN", "review", "review def by bo", 1.0, "A"),
+        ("p3", 2024, "Two Labs, Beijing and Tokyo", "block", "A", "SG", "review", "review def by bo", 1.0, "A"),
+    ], schemas.AFFILIATIONS)
+    assert_df_equality(got, expected, ignore_row_order=True, ignore_nullable=True)
+
+
+@pytest.mark.spark
+def test_paper_flag_overrides_remove_and_add_countries_the_same_on_spark_and_pandas(spark):
+    papers = {"p1": (2025, [("MIT", "block", [_match("US", "alias", "MIT", 1.0, "MIT", "MIT")]),
+                            ("Peking University", "block", [_match("CN", "exact", "pku", 1.0, "PKU", "PKU")]),
+                            ("HKUST", "block", [_match("HK", "exact", "hkust", 1.0, "HKUST", "HKUST")])]),
+              "p2": (2024, [("University of Oxford", "block", [_match("GB", "exact", "ox", 1.0, "Oxford", "Oxford")])]),
+              "p3": (2024, [("Nowhere", "block", [])])}
     force = pd.DataFrame([["a" * 64, "p1", "with_cn", False, "ana", "2026-11-30", "r1", None],
                           ["b" * 64, "p2", "with_us", True, "bo", "2026-11-30", "r1", "US co-author"],
                           ["c" * 64, "p9", "with_us", True, "bo", "2026-11-30", "r1", None]],  # not in this run
                          columns=PAPER_FORCE_COLUMNS)
-    fixes = paper_fixes(force, "greater")
-    got = apply_paper_reviews(affs, spark.createDataFrame(papers), spark.createDataFrame(
-        fixes, "paper_id string, country string, present boolean, raw string, evidence string"))
-    key = ["paper_id", "raw", "institution"]
-    cols = key + ["year", "source", "country", "method", "evidence"]
-    got = got.toPandas().sort_values(key, na_position="first").reset_index(drop=True)[cols]
-    want = apply_paper_overrides(pd.DataFrame(rows, columns=schemas.AFFILIATIONS.fieldNames()), papers, fixes)
-    want = want.sort_values(key, na_position="first").reset_index(drop=True)[cols]
-    assert got.astype(object).where(got.notna(), None).values.tolist() == \
-        want.astype(object).where(want.notna(), None).values.tolist()
-    p1 = got[got["paper_id"] == "p1"]
+    overrides = Overrides.of(flags=paper_fixes(force, "greater"))
+    headers = _headers(spark, papers)
+    got = affiliations_frame(headers, overrides)
+    on_pandas = overrides.frame(
+        pd.DataFrame([r for pid, (year, affs) in papers.items()
+                      for r in affiliation_rows(pid, year, [{"raw": raw, "source": src, "matches": m}
+                                                            for raw, src, m in affs])]),
+        pd.DataFrame({"paper_id": list(papers), "year": [y for y, _ in papers.values()]}))
+    assert_df_equality(got, spark.createDataFrame(on_pandas.astype(object).where(on_pandas.notna(), None),
+                                                  schemas.AFFILIATIONS), ignore_row_order=True, ignore_nullable=True)
+    p1 = got.where("paper_id = 'p1'").toPandas()
     assert dict(zip(p1["raw"], p1["country"])) == {"HKUST": None, "MIT": "US", "Peking University": None}
-    assert got.loc[got["source"] == "review", ["paper_id", "year", "country"]].values.tolist() == [["p2", 2024, "US"]]
+    added = got.where("source = 'review'").select("paper_id", "year", "country").collect()
+    assert [tuple(r) for r in added] == [("p2", 2024, "US")]
 
 
 def _flags_per_year(audit: pd.DataFrame, china_policy: str) -> pd.DataFrame:
@@ -80,7 +98,7 @@ def _flags_per_year(audit: pd.DataFrame, china_policy: str) -> pd.DataFrame:
 def test_an_imported_review_corrects_the_next_run(sample_run, spark, tmp_path, capsys):
     from paperscope.pipeline.affiliations import affiliations
     from paperscope.pipeline.flow import gate_then_aggregate
-    from paperscope.pipeline.run import Run, _skip, _state
+    from paperscope.pipeline.run import Run, skip, state
 
     code, run, cfg = sample_run
     assert code == 0
@@ -120,9 +138,9 @@ def test_an_imported_review_corrects_the_next_run(sample_run, spark, tmp_path, c
     flags = paper_fixes(paper_in_force(load()), policy_name)
     assert sorted((f["paper_id"], f["present"]) for f in flags) == sorted(
         [(gain, True)] + [(pid, False)] * len(policy.china_codes(policy_name)))
-    strings_only = apply_overrides(before, fixes)
     papers = before[before["paper_id"].isin(read_ok)].drop_duplicates("paper_id")[["paper_id", "year"]]
-    expected = _flags_per_year(apply_paper_overrides(strings_only, papers, flags), policy_name)
+    strings_only = Overrides.of(fixes).frame(before, papers)
+    expected = _flags_per_year(Overrides.of(fixes, flags).frame(before, papers), policy_name)
     # ... which is, beside the string's correction, one more US paper in gain's year and one
     # Chinese paper fewer in pid's (unless the string's correction already took its China).
     delta = expected.set_index("year") - _flags_per_year(strings_only, policy_name).set_index("year")
@@ -157,6 +175,6 @@ def test_an_imported_review_corrects_the_next_run(sample_run, spark, tmp_path, c
 
     # Unchanged reviews: the step would be skipped; a withdrawal makes it run again.
     run3 = Run(spark, cfg2)
-    assert _skip(run3, _state(run3, "affiliations"))
+    assert skip(run3, state(run3, "affiliations"))
     append(withdrawal(load(), in_force(load())["review_id"][0], "tester", "2099-01-01", None))
-    assert not _skip(run3, _state(run3, "affiliations"))
+    assert not skip(run3, state(run3, "affiliations"))

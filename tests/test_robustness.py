@@ -270,11 +270,12 @@ def test_a_hung_child_whose_parent_died_ends_itself(tmp_path):
 
     script = (
         "import os, sys, time\n"
-        "from paperscope.paper import pdf\n"
-        "pdf.extract = lambda *a, **k: time.sleep(600)\n"
-        "child = pdf.Sandbox(pdf.Limits(timeout_seconds=0.5))\n"
+        "from paperscope.paper.pdf import sandbox\n"
+        "from paperscope.paper.pdf.limits import Limits\n"
+        "sandbox.extract = lambda *a, **k: time.sleep(600)\n"
+        "child = sandbox.Sandbox(Limits(timeout_seconds=0.5))\n"
         "child._start()\n"
-        "pdf._write_message(child.requests, b'%PDF-1.4')\n"
+        "sandbox._write_message(child.requests, b'%PDF-1.4')\n"
         "print(child.pid, flush=True)\n"
         "os._exit(0)\n")
     out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=60)

@@ -14,7 +14,7 @@ import pandas as pd
 import pytest
 
 from paperscope.pipeline import progress
-from paperscope.report.writer import versions, write
+from paperscope.report.writer import RunReport, versions, write
 
 REPO = __import__("pathlib").Path(__file__).resolve().parents[1]
 
@@ -123,9 +123,9 @@ def test_report_of_20000_audit_rows_stays_under_5_mb_with_every_row_in_the_csv(t
             "message": None, "years": [2024, 2025], "input": "/c", "warehouse": "/w", "china_policy": "mainland",
             "mention_scope": "body", "durations": {}, "config": {}, "data_docs": None,
             "versions": versions("4.1.1")}
-    write(tmp_path / "run", meta, inputs=inputs, gate=[], collab=None, terms=None, audit=audit,
-                 mentions=mentions, failures=pd.DataFrame(columns=["year", "path", "status", "error"]),
-                 settings=load_config(None).reports)
+    write(tmp_path / "run", RunReport(meta=meta, inputs=inputs, audit=audit, mentions=mentions,
+                                      failures=pd.DataFrame(columns=["year", "path", "status", "error"]),
+                                      reports=load_config(None).reports))
     html = (tmp_path / "run" / "index.html")
     assert html.stat().st_size < 5 * 2**20, f"index.html is {html.stat().st_size / 2**20:.1f} MB"
     text = html.read_text(encoding="utf-8")

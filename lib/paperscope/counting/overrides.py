@@ -188,4 +188,10 @@ class Overrides:
             out += self.affiliations(pid, year, by_paper.pop(pid, []))
         for rows in by_paper.values():  # rows of papers not listed are kept as they are
             out += rows
-        return pd.DataFrame(out, columns=columns)
+        frame = pd.DataFrame(out, columns=columns)
+        for col in columns:  # the input's dtypes where the values allow them
+            try:
+                frame[col] = frame[col].astype(affiliations[col].dtype)
+            except (TypeError, ValueError):
+                pass
+        return frame

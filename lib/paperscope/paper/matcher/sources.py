@@ -176,23 +176,21 @@ def _cache_dir() -> Path:
     return Path(os.environ.get("PAPERSCOPE_CACHE") or Path.home() / ".cache" / "paperscope")
 
 
-def code_files() -> list:
-    """The matcher's modules: a change to any of them invalidates cached indexes and results."""
-    package = resources.files("paperscope").joinpath("paper", "matcher")
-    return sorted((f for f in package.iterdir() if f.name.endswith(".py")), key=lambda f: f.name)
+def cache_key() -> str:
+    """The data files and the code that build the index (followed through calls, so a
+    comment keeps the cache and a rule change rebuilds it)."""
+    from paperscope.core import codedigest
 
-
-def _fingerprint() -> str:
     h = hashlib.sha256()
     for name in _FILES:
         h.update(_data(name))
-    for module in code_files():
-        h.update(module.read_bytes())
+    h.update(codedigest.digest("paperscope.paper.matcher.sources:build_bundled",
+                               "paperscope.paper.matcher.index:Gazetteer").encode())
     return h.hexdigest()[:20]
 
 
 def _bundled_cached(fuzzy_threshold: float) -> Gazetteer:
-    path = _cache_dir() / f"gazetteer-{_fingerprint()}.pickle"
+    path = _cache_dir() / f"gazetteer-{cache_key()}.pickle"
     try:
         with open(path, "rb") as f:
             g = pickle.load(f)

@@ -12,29 +12,15 @@ import pandas as pd
 import pytest
 
 from paperscope.core import escape
-from paperscope.counting.overrides import (
-    REVIEW_TABLE_COLUMNS,
-    Overrides,
-    in_force,
-    paper_fixes,
-    paper_in_force,
-    string_fixes,
-)
+from paperscope.counting.overrides import (REVIEW_TABLE_COLUMNS, Overrides, in_force, paper_fixes, paper_in_force,
+                                           string_fixes)
 from paperscope.paper.mentions import load_terms
 from paperscope.report.audit import audit_table, paper_records
 from paperscope.report.review.cli import main
 from paperscope.report.review.sample import REVIEWER_COLUMNS, SHEET_COLUMNS, draw, evidence_text, paper_strata, sheet
 from paperscope.report.review.sheet import ReviewError, judgements, new_only, review_id, withdrawal
-from paperscope.report.review.stats import (
-    Estimate,
-    _width,
-    headline,
-    headline_sentence,
-    precision,
-    reviews_needed,
-    wilson,
-    z_value,
-)
+from paperscope.report.review.stats import (Estimate, _width, headline, headline_sentence, precision, reviews_needed,
+                                            wilson, z_value)
 from paperscope.report.writer import RunReport, write
 
 Z = 1.96  # the hand computations below use z = 1.96

@@ -14,20 +14,8 @@ from pathlib import Path
 import pytest
 
 from paperscope.paper.pdf.extract import extract
-from paperscope.paper.pdf.limits import (
-    CORRUPT,
-    EMPTY,
-    ENCRYPTED,
-    NO_TEXT,
-    NOT_PDF,
-    OK,
-    TIMEOUT,
-    TOO_LARGE,
-    TOO_MANY_PAGES,
-    TRUNCATED,
-    UNREADABLE,
-    Limits,
-)
+from paperscope.paper.pdf.limits import (CORRUPT, EMPTY, ENCRYPTED, NO_TEXT, NOT_PDF, OK, TIMEOUT, TOO_LARGE,
+                                         TOO_MANY_PAGES, TRUNCATED, UNREADABLE, Limits)
 from paperscope.paper.pdf.sandbox import Sandbox, extract_isolated
 
 # file name -> the status its papers row must carry (limits as in LIMITS below)

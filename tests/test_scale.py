@@ -245,13 +245,7 @@ def test_unchanged_rerun_starts_no_spark_and_any_change_runs_again(spark, tmp_pa
 
 def test_local_listing_without_spark_is_what_read_files_gives(spark, base_cfg, tmp_path):
     """The run lists a local corpus in Python (no Spark job); read_files gives those rows too."""
-    from paperscope.sources.corpus.listing import (
-        discover,
-        file_counts,
-        local_files,
-        outside_years,
-        read_files,
-    )
+    from paperscope.sources.corpus.listing import discover, file_counts, local_files, outside_years, read_files
 
     for rel in ("2024/a.pdf", "2024/sub/b.PDF", "2025/c.pdf", "misc/d.pdf", "e.pdf", "2025/notes.txt"):
         (tmp_path / rel).parent.mkdir(parents=True, exist_ok=True)

@@ -416,11 +416,8 @@ def _outcomes(suite_name: str, suite_result, order: dict) -> list[ExpectationOut
 def _context(docs_dir: Path):
     """A throw-away (ephemeral, in-memory) Data Context whose only Data Docs site is docs_dir."""
     gx = _gx()
-    from great_expectations.data_context.types.base import (
-        DataContextConfig,
-        InMemoryStoreBackendDefaults,
-        ProgressBarsConfig,
-    )
+    from great_expectations.data_context.types.base import (DataContextConfig, InMemoryStoreBackendDefaults,
+                                                            ProgressBarsConfig)
 
     site = {
         "class_name": "SiteBuilder",

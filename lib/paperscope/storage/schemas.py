@@ -1,127 +1,76 @@
-"""The columns of every table, in one place: transforms, tables and tests agree on them."""
-from pyspark.sql.types import (
-    ArrayType,
-    BooleanType,
-    DoubleType,
-    IntegerType,
-    LongType,
-    StringType,
-    StructField,
-    StructType,
-)
+"""The columns of every table, in one place: transforms, tables and tests agree on them.
+
+Flat columns are written as "name type" pairs, a "!" after the type marking a column that
+is never null; nested ones (lists of structs) are built from the same pairs.
+"""
+from pyspark.sql.types import (ArrayType, BooleanType, DataType, DoubleType, IntegerType, LongType, StringType,
+                               StructField, StructType)
 
 from paperscope.core import registry
 
-PAPERS = StructType([
-    StructField("paper_id", StringType(), False),
-    StructField("year", IntegerType(), True),
-    StructField("path", StringType(), False),
-    StructField("size_bytes", LongType(), True),
-    StructField("n_pages", IntegerType(), True),
-    StructField("title", StringType(), True),
-    StructField("header_text", StringType(), True),
-    # Page one's lines with positions and type sizes (compact JSON, header.layout_json):
-    # what the headers step reads, so no PDF is parsed twice.
-    StructField("header_layout", StringType(), True),
-    StructField("full_text", StringType(), True),
-    StructField("status", StringType(), False),
-    StructField("error", StringType(), True),
-    StructField("extract_seconds", DoubleType(), True),
-    # The engine that read the pages after the layout pages ("pdfium" or "pdfminer"; null
-    # when there were none), and why it is not extract.body_engine when that one failed.
-    StructField("body_engine", StringType(), True),
-    StructField("body_fallback", StringType(), True),
-    # The paper's id in the source's own terms (a manifest's paper_id), if it has one.
-    StructField("source_id", StringType(), True),
-    # What extracted the row (pdf.Limits.extractor: reader version + body engine); a row from
-    # another extractor is extracted again.
-    StructField("extractor", StringType(), True),
-    # The file's mtime (nanoseconds) when it was read: a re-run trusts a file whose path,
-    # size and mtime equal its row's and neither reads nor hashes it (incremental.py).
-    StructField("modified_ns", LongType(), True),
-])
+_TYPES = {"string": StringType(), "int": IntegerType(), "long": LongType(), "double": DoubleType(),
+          "boolean": BooleanType(), "strings": ArrayType(StringType()), "ints": ArrayType(IntegerType())}
 
-AFFILIATIONS = StructType([
-    StructField("paper_id", StringType(), False),
-    StructField("year", IntegerType(), True),
-    StructField("raw", StringType(), False),
-    StructField("source", StringType(), False),
-    StructField("institution", StringType(), True),
-    StructField("country", StringType(), True),
-    StructField("method", StringType(), False),
-    StructField("evidence", StringType(), True),
-    StructField("score", DoubleType(), True),
-    # The words of `raw` that the rule matched.
-    StructField("matched", StringType(), True),
-])
 
-_MATCH = StructType([
-    StructField("institution", StringType(), True),
-    StructField("country", StringType(), True),
-    StructField("method", StringType(), False),
-    StructField("matched", StringType(), True),
-    StructField("evidence", StringType(), True),
-    StructField("score", DoubleType(), True),
-])
+def _fields(spec: str, **nested: DataType) -> list[StructField]:
+    """'paper_id string!, year int' -> StructFields; a type named in nested is that type."""
+    out = []
+    for part in spec.split(","):
+        name, kind = part.split()
+        required = kind.endswith("!")
+        kind = kind.rstrip("!")
+        out.append(StructField(name, nested[kind] if kind in nested else _TYPES[kind], not required))
+    return out
+
+
+def _struct(spec: str, **nested: DataType) -> StructType:
+    return StructType(_fields(spec, **nested))
+
+
+# One row per PDF. header_layout: page one's lines with positions and type sizes (compact
+# JSON, header.layout_json), what the headers step reads, so no PDF is parsed twice.
+# body_engine: the engine that read the pages after the layout pages, and body_fallback why
+# it is not extract.body_engine when that one failed. source_id: the paper's id in the
+# source's own terms (a manifest's paper_id). extractor: what extracted the row (reader
+# version + body engine; a row from another extractor is extracted again). modified_ns: the
+# file's mtime when it was read: a re-run trusts a file whose path, size and mtime equal its row's.
+PAPERS = _struct("paper_id string!, year int, path string!, size_bytes long, n_pages int, title string, "
+                 "header_text string, header_layout string, full_text string, status string!, error string, "
+                 "extract_seconds double, body_engine string, body_fallback string, source_id string, "
+                 "extractor string, modified_ns long")
+
+# One row per (paper, affiliation string, match); matched: the words of raw the rule matched.
+AFFILIATIONS = _struct("paper_id string!, year int, raw string!, source string!, institution string, "
+                       "country string, method string!, evidence string, score double, matched string")
+
+_MATCH = _struct("institution string, country string, method string!, matched string, evidence string, score double")
 
 # One row per paper: the first page's author block as read (silver), before it is
 # exploded into affiliation rows.
-HEADERS = StructType([
-    StructField("paper_id", StringType(), False),
-    StructField("year", IntegerType(), True),
-    StructField("title", StringType(), True),
-    StructField("authors", ArrayType(StructType([
-        StructField("name", StringType(), False),
-        StructField("markers", ArrayType(StringType()), True),
-        StructField("affiliations", ArrayType(IntegerType()), True),
-    ])), True),
-    StructField("affiliations", ArrayType(StructType([
-        StructField("index", IntegerType(), False),
-        StructField("raw", StringType(), False),
-        StructField("source", StringType(), False),
-        StructField("marker", StringType(), True),
-        StructField("matches", ArrayType(_MATCH), True),
-    ])), True),
-    StructField("emails", ArrayType(StringType()), True),
-    StructField("countries", ArrayType(StringType()), True),
-])
+HEADERS = _struct(
+    "paper_id string!, year int, title string, authors people, affiliations strings_read, emails strings, "
+    "countries strings",
+    people=ArrayType(_struct("name string!, markers strings, affiliations ints")),
+    strings_read=ArrayType(_struct("index int!, raw string!, source string!, marker string, matches matches",
+                                   matches=ArrayType(_MATCH))))
 
-# One row per (paper, author position), from the header's markers or conference metadata;
-# an author with no resolved affiliation has empty countries (silver).
-AUTHORS = StructType([
-    StructField("paper_id", StringType(), False),
-    StructField("year", IntegerType(), True),
-    StructField("position", IntegerType(), False),  # 1-based
-    StructField("n_authors", IntegerType(), False),
-    StructField("name", StringType(), True),
-    # Indices into the paper's affiliation strings (headers.affiliations[].index), and the
-    # countries each of those strings resolved to, in the same order.
-    StructField("affiliations", ArrayType(IntegerType()), True),
-    StructField("affiliation_countries", ArrayType(ArrayType(StringType())), True),
-    StructField("countries", ArrayType(StringType()), True),
-    # Where the author's strings were read: block, footnote, email or metadata (comma-joined).
-    StructField("source", StringType(), True),
-])
+# One row per (paper, author position: 1-based), from the header's markers or conference
+# metadata; an author with no resolved affiliation has empty countries (silver).
+# affiliations: indices into the paper's affiliation strings (headers.affiliations[].index),
+# and affiliation_countries the countries each of those strings resolved to, in the same
+# order; source: where the author's strings were read (block, footnote, email, metadata).
+AUTHORS = _struct("paper_id string!, year int, position int!, n_authors int!, name string, affiliations ints, "
+                  "affiliation_countries country_lists, countries strings, source string",
+                  country_lists=ArrayType(ArrayType(StringType())))
 
-MENTIONS = StructType([
-    StructField("paper_id", StringType(), False),
-    StructField("year", IntegerType(), True),
-    StructField("term", StringType(), False),
-    StructField("count_full", IntegerType(), False),
-    StructField("count_body", IntegerType(), False),
-])
+MENTIONS = _struct("paper_id string!, year int, term string!, count_full int!, count_body int!")
 
-DISCOVERED = StructType([
-    StructField("year", IntegerType(), True),
-    StructField("files", LongType(), False),
-])
+DISCOVERED = _struct("year int, files long!")
 
-# One row per judgement a reviewer made (paperscope review import); see review.py.
-REVIEWS = StructType([StructField(name, BooleanType() if name in ("us_correct", "cn_correct", "run_us", "run_cn")
-                                  else StringType(), name not in ("review_id", "paper_id"))
-                      for name in ("review_id", "reviewer", "reviewed_at", "run_id", "corpus", "paper_id", "raw",
-                                   "verdict", "corrected_country", "us_correct", "cn_correct", "run_us", "run_cn",
-                                   "stratum", "note", "withdraws")])
+# One row per judgement a reviewer made (paperscope review import; report.review).
+REVIEWS = _struct("review_id string!, reviewer string, reviewed_at string, run_id string, corpus string, "
+                  "paper_id string!, raw string, verdict string, corrected_country string, us_correct boolean, "
+                  "cn_correct boolean, run_us boolean, run_cn boolean, stratum string, note string, withdraws string")
 
 # The gold tables, built in pandas on the driver (counting): their Spark types, so the
 # tables keep one schema whatever pandas infers for a small year.

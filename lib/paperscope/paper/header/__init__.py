@@ -14,17 +14,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from paperscope.paper.header.page import (
-    MARK_END,
-    SUPERSCRIPT_LETTERS,
-    Page,
-    block_lines,
-    footnotes,
-    layout_json,
-    line_text,
-    load,
-    normalise,
-)
+from paperscope.paper.header.page import (MARK_END, SUPERSCRIPT_LETTERS, Page, block_lines, footnotes, layout_json,
+                                          line_text, load, normalise)
 from paperscope.paper.matcher import INSTITUTION, Gazetteer, Match, clean
 
 _ABSTRACT = re.compile(r"^\s*(?:a\s*b\s*s\s*t\s*r\s*a\s*c\s*t|summary)\b", re.I | re.M)

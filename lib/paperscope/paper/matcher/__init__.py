@@ -9,31 +9,11 @@
 Modules import downwards only (text, model <- fuzzy <- rules <- index <- sources).
 """
 from paperscope.paper.matcher.index import Gazetteer
-from paperscope.paper.matcher.model import (
-                                      CITY,
-                                      COUNTRY,
-                                      DEFAULT_FUZZY_THRESHOLD,
-                                      INSTITUTION,
-                                      METHODS,
-                                      PLACE,
-                                      PRIOR,
-                                      TERRITORIES,
-                                      VOID,
-                                      Entry,
-                                      Hit,
-                                      Match,
-                                      Method,
-                                      best_method,
-)
+from paperscope.paper.matcher.model import (CITY, COUNTRY, DEFAULT_FUZZY_THRESHOLD, INSTITUTION, METHODS, PLACE, PRIOR,
+                                            TERRITORIES, VOID, Entry, Hit, Match, Method, best_method)
 from paperscope.paper.matcher.rules import RULES, Rule
-from paperscope.paper.matcher.sources import (
-                                      STRONG_CITY_POPULATION,
-                                      build_bundled,
-                                      build_from_ror,
-                                      default_gazetteer,
-                                      from_config,
-                                      load,
-)
+from paperscope.paper.matcher.sources import (STRONG_CITY_POPULATION, build_bundled, build_from_ror, default_gazetteer,
+                                              from_config, load)
 from paperscope.paper.matcher.text import clean, fold, is_acronym, is_generic, key, tokens
 
 __all__ = [

@@ -11,31 +11,10 @@ import re
 
 from paperscope.paper.matcher import fuzzy as _fuzzy
 from paperscope.paper.matcher import rules
-from paperscope.paper.matcher.model import (
-    CITY,
-    COUNTRY,
-    DEFAULT_FUZZY_THRESHOLD,
-    INSTITUTION,
-    PLACE,
-    TERRITORIES,
-    VOID,
-    Entry,
-    Hit,
-    Match,
-    Method,
-)
-from paperscope.paper.matcher.text import (
-    CJK_RUN,
-    WORD,
-    fold,
-    han,
-    is_acronym,
-    is_generic,
-    key,
-    native_key,
-    own_segment,
-    tokens,
-)
+from paperscope.paper.matcher.model import (CITY, COUNTRY, DEFAULT_FUZZY_THRESHOLD, INSTITUTION, PLACE, TERRITORIES,
+                                            VOID, Entry, Hit, Match, Method)
+from paperscope.paper.matcher.text import (CJK_RUN, WORD, fold, han, is_acronym, is_generic, key, native_key,
+                                           own_segment, tokens)
 
 # Domains that are not a country's, whatever their TLD looks like.
 _GENERIC_TLDS = {"ai", "io", "co", "me", "tv", "ly", "cc", "ws", "gg", "so", "sh", "to", "fm", "am", "im", "is"}

@@ -37,15 +37,8 @@ from importlib import resources
 from pathlib import Path
 
 from paperscope.paper.matcher.index import Gazetteer
-from paperscope.paper.matcher.model import (
-    CITY,
-    COUNTRY,
-    DEFAULT_FUZZY_THRESHOLD,
-    INSTITUTION,
-    PLACE,
-    TERRITORIES,
-    Entry,
-)
+from paperscope.paper.matcher.model import (CITY, COUNTRY, DEFAULT_FUZZY_THRESHOLD, INSTITUTION, PLACE, TERRITORIES,
+                                            Entry)
 from paperscope.paper.matcher.text import is_acronym, is_generic, key
 
 log = logging.getLogger(__name__)

@@ -41,23 +41,8 @@ from pdfminer.psparser import PSException
 
 from paperscope.paper.pdf import body
 from paperscope.paper.pdf.layout import _layout_text, _title
-from paperscope.paper.pdf.limits import (
-    _ZLIB,
-    CORRUPT,
-    EMPTY,
-    ENCRYPTED,
-    ERROR,
-    NO_TEXT,
-    NOT_PDF,
-    OK,
-    TOO_LARGE,
-    TOO_MANY_PAGES,
-    TRUNCATED,
-    UNREADABLE,
-    LimitHit,
-    Limits,
-    _memory_hit,
-)
+from paperscope.paper.pdf.limits import (_ZLIB, CORRUPT, EMPTY, ENCRYPTED, ERROR, NO_TEXT, NOT_PDF, OK, TOO_LARGE,
+                                         TOO_MANY_PAGES, TRUNCATED, UNREADABLE, LimitHit, Limits, _memory_hit)
 from paperscope.paper.pdf.stream import _StreamText
 
 log = logging.getLogger(__name__)

@@ -10,8 +10,8 @@ import pytest
 from pyspark.sql import functions as F
 
 from paperscope.core.config import load_config
-from paperscope.pipeline.flow import run_all
 from paperscope.core.exitcodes import Exit
+from paperscope.pipeline.flow import run_all
 from paperscope.pipeline.run import Run
 from paperscope.storage import tables
 from paperscope.storage.schemas import AFFILIATIONS
@@ -316,7 +316,7 @@ def test_manifest_input_with_titles_and_a_lost_file(spark, base_cfg, repo, tmp_p
     so the gate sees it as lost instead of it silently vanishing."""
     from paperscope.paper.pdf.limits import Limits
     from paperscope.pipeline.extract import extract_papers
-    from paperscope.quality import gate as quality
+    from paperscope.quality.gate import run_gate
     from paperscope.sources.corpus.listing import discover, read_files
     from paperscope.storage import schemas
 
@@ -335,7 +335,7 @@ def test_manifest_input_with_titles_and_a_lost_file(spark, base_cfg, repo, tmp_p
     assert titles[2024] == "Given Title"
     assert {r["year"]: r["source_id"] for r in papers} == {2024: "openreview:abc", 2025: None}
     assert titles[2025] == "Linear-Time Sequence Mixing for Genomic Foundation Models"
-    gate = quality.run_gate(
+    gate = run_gate(
         spark, papers=spark.createDataFrame(papers, schemas.PAPERS),
         discovered=spark.createDataFrame(discovered, schemas.DISCOVERED),
         affiliations=spark.createDataFrame([], schemas.AFFILIATIONS),

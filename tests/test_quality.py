@@ -13,7 +13,8 @@ from pathlib import Path
 
 import pytest
 
-from paperscope.quality import gate as quality
+from paperscope.quality.gate import ExpectationOutcome, GateResult, run_gate
+from paperscope.quality.suites import PARAMETERS, SUITES, expectations_dir, load_suites, suite_parameters
 
 PAPERS = (
     "paper_id string, year int, path string, size_bytes long, n_pages int, title string, "
@@ -49,7 +50,7 @@ def gate(spark, tmp_path_factory, cfg, papers, discovered, affiliations=(), ment
     if relative:
         os.chdir(run_dir.parent)
     try:
-        return quality.run_gate(
+        return run_gate(
             spark,
             papers=spark.createDataFrame(papers, PAPERS),
             discovered=spark.createDataFrame(discovered, DISCOVERED),
@@ -68,7 +69,7 @@ def failed_keys(result) -> set[tuple]:
     return {(o.suite, o.expectation, o.column or o.kwargs.get("column_A")) for o in result.failed()}
 
 
-def outcome(result, suite, expectation, column) -> quality.ExpectationOutcome:
+def outcome(result, suite, expectation, column) -> ExpectationOutcome:
     found = [
         o
         for o in result.outcomes
@@ -142,7 +143,7 @@ def faulty(spark, base_cfg, tmp_path_factory):
 def test_clean_run_passes_with_every_expectation_evaluated(clean, base_cfg):
     assert clean.success, clean.describe_failures()
     assert clean.failed() == [] and clean.describe_failures() == ""
-    suites = quality.load_suites(base_cfg)
+    suites = load_suites(base_cfg)
     for name, suite in suites.items():
         got = [o.expectation for o in clean.outcomes if o.suite == name]
         assert got == [e.expectation_type for e in suite.expectations], name  # reviewed file's order
@@ -164,7 +165,7 @@ def test_clean_run_writes_data_docs_with_the_validation_results(clean):
     index = Path(clean.data_docs_index)
     assert index.name == "index.html" and index.parent.name == "data_docs" and index.is_file()
     html = index.read_text("utf-8")
-    for name in quality.SUITES:
+    for name in SUITES:
         pages = list((index.parent / "validations" / name).rglob("*.html"))
         assert len(pages) == 1, name
         assert pages[0].relative_to(index.parent).as_posix() in html
@@ -246,25 +247,25 @@ def test_year_outside_allowed_fails(faulty):
 def test_repo_expectations_folder_links_to_the_packaged_suites(repo, base_cfg):
     link = repo / "expectations"
     assert link.is_symlink() and not Path(link.readlink()).is_absolute()
-    packaged = quality.expectations_dir(base_cfg)
+    packaged = expectations_dir(base_cfg)
     assert base_cfg.quality.expectations_dir is None
     assert link.resolve() == packaged.resolve()
-    for name in quality.SUITES:
+    for name in SUITES:
         assert (packaged / f"{name}.json").is_file()
 
 
 def test_packaged_suites_use_only_known_parameters(base_cfg):
-    suites = quality.load_suites(base_cfg)
-    assert set(suites) == set(quality.SUITES)
+    suites = load_suites(base_cfg)
+    assert set(suites) == set(SUITES)
     used = {p for s in suites.values() for p in s.suite_parameter_options}
-    assert used == set(quality.PARAMETERS)
-    assert set(quality.suite_parameters(base_cfg)) == set(quality.PARAMETERS)
+    assert used == set(PARAMETERS)
+    assert set(suite_parameters(base_cfg)) == set(PARAMETERS)
 
 
 @pytest.fixture
 def suite_copy(tmp_path, base_cfg):
     folder = tmp_path / "expectations"
-    shutil.copytree(quality.expectations_dir(base_cfg), folder)
+    shutil.copytree(expectations_dir(base_cfg), folder)
     return folder, quality_cfg(base_cfg, expectations_dir=str(folder))
 
 
@@ -273,7 +274,7 @@ def test_expectations_dir_is_read_instead_of_the_packaged_copy(suite_copy):
     data = json.loads((folder / "mentions.json").read_text())
     data["expectations"].append({"type": "expect_column_values_to_not_be_null", "kwargs": {"column": "year"}})
     (folder / "mentions.json").write_text(json.dumps(data))
-    assert len(quality.load_suites(cfg)["mentions"].expectations) == len(data["expectations"])
+    assert len(load_suites(cfg)["mentions"].expectations) == len(data["expectations"])
 
 
 def _drop_file(folder):
@@ -311,7 +312,7 @@ def test_broken_suite_file_raises_value_error_naming_it(suite_copy, breakage, wo
     folder, cfg = suite_copy
     breakage(folder)
     with pytest.raises(ValueError) as err:
-        quality.load_suites(cfg)
+        load_suites(cfg)
     assert str(folder / "papers.json") in str(err.value) and words in str(err.value)
 
 
@@ -319,18 +320,18 @@ def test_run_gate_refuses_broken_suites_before_touching_data(suite_copy, tmp_pat
     folder, cfg = suite_copy
     _bad_json(folder)
     with pytest.raises(ValueError, match="papers.json"):
-        quality.run_gate(None, papers=None, discovered=None, affiliations=None, mentions=None, cfg=cfg, run_dir=tmp_path)
+        run_gate(None, papers=None, discovered=None, affiliations=None, mentions=None, cfg=cfg, run_dir=tmp_path)
 
 
 def test_describe_failures_is_one_line_per_failure_with_long_lists_shortened():
-    result = quality.GateResult(
+    result = GateResult(
         success=False,
         outcomes=[
-            quality.ExpectationOutcome(
+            ExpectationOutcome(
                 "papers", "expect_column_values_to_be_in_set", "year",
                 {"column": "year", "value_set": list(range(1900, 2101))}, False, "unexpected 1 of 3 (33.3%): [1850]",
             ),
-            quality.ExpectationOutcome("papers", "expect_column_values_to_not_be_null", "path", {"column": "path"}, True, "unexpected 0 of 3 (0.0%)"),
+            ExpectationOutcome("papers", "expect_column_values_to_not_be_null", "path", {"column": "path"}, True, "unexpected 0 of 3 (0.0%)"),
         ],
         data_docs_index=None,
     )

@@ -79,7 +79,7 @@ def test_databricks_tasks_follow_the_registry():
 
 def test_tables_have_config_schema_and_suite():
     from paperscope.core.config import load_config
-    from paperscope.quality import gate as quality
+    from paperscope.quality.suites import GATE_TABLES, SUITES
     from paperscope.storage import schemas
 
     cfg = load_config(None)
@@ -95,8 +95,8 @@ def test_tables_have_config_schema_and_suite():
         assert set(s.reads) | set(s.writes) <= {t.name for t in registry.TABLES}, s.name
         for key in (*s.config, *s.config_files):
             registry.setting(cfg, key)  # a KeyError names a key the config does not have
-    assert quality.SUITES == ("papers_per_year", "papers", "affiliations", "authors", "mentions", "rule_consistency")
-    assert quality.GATE_TABLES == registry.step("validate").reads
+    assert SUITES == ("papers_per_year", "papers", "affiliations", "authors", "mentions", "rule_consistency")
+    assert GATE_TABLES == registry.step("validate").reads
 
 
 def test_every_setting_of_the_step_sections_is_declared_by_a_step():

@@ -194,7 +194,7 @@ def _paper_judgement(pid, now, us=None, cn=None, run_us=True, run_cn=True, who="
 
 
 def test_paper_flag_overrides_in_force_apply_to_the_paper_and_its_authors_and_can_be_withdrawn():
-    from paperscope.counting import authors, rules
+    from paperscope.counting import rules
     from paperscope.counting.flags import paper_flags
 
     rows = pd.DataFrame([

@@ -209,7 +209,7 @@ def test_china_policy_and_flags_are_defined_once():
     from importlib import resources
 
     from paperscope.core import policy
-    from paperscope.core.config import Affiliations
+    from paperscope.core.settings import Affiliations
 
     assert policy.china_codes("mainland") == ("CN",) and policy.china_codes("greater") == ("CN", "HK", "MO", "TW")
     assert policy.flags(["US", "HK"], "mainland") == {"has_us": True, "has_cn": False}

@@ -15,6 +15,7 @@ from pathlib import Path
 from paperscope import __version__
 from paperscope.core import registry
 from paperscope.core.exitcodes import Exit, one_line
+from paperscope.core.settings import Settings
 
 EPILOG = f"""\
 Config: packaged defaults < --conf-file < --set KEY=VALUE < the named flags.
@@ -81,7 +82,7 @@ def _config(args):
     )
 
 
-def preflight(cfg: dict, step: str = "run", suites: bool = True) -> None:
+def preflight(cfg: Settings, step: str = "run", suites: bool = True) -> None:
     """Everything that can be checked without Spark: inputs, the terms file, the GX suites
     (unless suites=False: a run checks them while Spark starts, see _run_step), and that
     the warehouse and the reports folder can be written (OutputNotWritable)."""
@@ -113,10 +114,10 @@ def preflight(cfg: dict, step: str = "run", suites: bool = True) -> None:
     check_writable(cfg.reports.path, "reports.path")
 
 
-def check_suites(cfg: dict) -> None:
+def check_suites(cfg: Settings) -> None:
     """The GX suites load and are valid, else ConfigError naming the file."""
     from paperscope.core.config import ConfigError
-    from paperscope.quality.gate import load_suites
+    from paperscope.quality.suites import load_suites
 
     try:
         load_suites(cfg)

@@ -13,6 +13,8 @@ US = "US"
 # affiliations.china_policy -> the ISO codes that count as China.
 CHINA_POLICIES: dict[str, tuple[str, ...]] = {"mainland": ("CN",), "greater": ("CN", "HK", "MO", "TW")}
 DEFAULT_CHINA_POLICY = "mainland"
+# The counting rules, in the order the report shows them (counting.rules defines each).
+RULES = ("any_author", "distinct_authors", "first_last", "first_or_last", "min_share", "min_authors", "fractional")
 
 # A plausible publication year (1980-2099) standing alone in a file name or URL path.
 YEAR_IN_NAME = re.compile(r"(?<!\d)(19[89]\d|20\d\d)(?!\d)")

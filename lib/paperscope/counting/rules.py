@@ -23,7 +23,7 @@ import pandas as pd
 from paperscope.core import policy
 from paperscope.counting.flags import paper_flags
 
-RULES = ("any_author", "distinct_authors", "first_last", "first_or_last", "min_share", "min_authors", "fractional")
+RULES = policy.RULES
 # One sentence per rule (README and report), with the source of the standard ones.
 DESCRIPTIONS = {
     "any_author": "some author is at a US institution and some author (the same one allowed) at a Chinese one "

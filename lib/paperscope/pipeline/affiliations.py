@@ -14,7 +14,7 @@ import pandas as pd
 from pyspark.sql import DataFrame
 from pyspark.sql import functions as F
 
-from paperscope.core.config import Affiliations
+from paperscope.core.settings import Affiliations
 from paperscope.counting.authors import header_rows
 from paperscope.counting.overrides import Overrides
 from paperscope.pipeline.run import Run, skip, state

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 import pandas as pd
 
 from paperscope.core import registry
-from paperscope.core.config import Settings
+from paperscope.core.settings import Settings
 from paperscope.counting import aggregates, rules
 from paperscope.counting.flags import counted
 from paperscope.paper.mentions import Term, parse_terms, terms_text

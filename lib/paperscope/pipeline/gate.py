@@ -11,7 +11,8 @@ import logging
 from paperscope.core import registry
 from paperscope.pipeline import aggregate
 from paperscope.pipeline.run import Run, check_metadata_unit
-from paperscope.quality.gate import gate_key, remember_gate, reusable_gate, run_gate
+from paperscope.quality.gate import run_gate
+from paperscope.quality.reuse import gate_key, remember_gate, reusable_gate
 from paperscope.storage import schemas
 
 log = logging.getLogger(__name__)

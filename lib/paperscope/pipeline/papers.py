@@ -18,7 +18,7 @@ from pyspark.sql import SparkSession
 from pyspark.sql import functions as F
 from pyspark.sql.types import StringType, StructField, StructType
 
-from paperscope.core.config import Settings
+from paperscope.core.settings import Settings
 from paperscope.paper.pdf.limits import Limits
 from paperscope.pipeline import extract as transform
 from paperscope.pipeline.run import Run

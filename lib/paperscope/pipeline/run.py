@@ -18,8 +18,8 @@ from pathlib import Path
 from pyspark.sql import DataFrame, SparkSession
 
 from paperscope.core import registry
-from paperscope.core.config import Settings
 from paperscope.core.errors import InputError
+from paperscope.core.settings import Settings
 from paperscope.counting.overrides import Overrides
 from paperscope.pipeline import progress
 from paperscope.sources.corpus import listing

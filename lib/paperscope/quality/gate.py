@@ -2,55 +2,38 @@
 
 Why a gate: the aggregates are only as good as the rows under them. A lost PDF, a
 duplicate paper id or a run where most extractions failed should stop the run with a
-reason instead of publishing numbers that silently cover less than they claim.
-
-The suites are reviewed JSON files in the GX 1.x ExpectationSuite layout (the packaged
-copy lives in paperscope/data/expectations, linked from the repo's expectations/;
-quality.expectations_dir may point at another folder). Values that depend on the run
-(min_ok_share, allowed years) are ``{"$PARAMETER": name}`` suite parameters, passed as
-``expectation_parameters`` when the Checkpoints run. Every run writes HTML Data Docs to
-``<run_dir>/data_docs``, whether the gate passes or not, so a failed run can be inspected.
+reason instead of publishing numbers that silently cover less than they claim. Every run
+writes HTML Data Docs to ``<run_dir>/data_docs``, whether the gate passes or not, so a
+failed run can be inspected.
 """
 from __future__ import annotations
 
 import json
 import logging
-import os
 import re
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
-from importlib import resources
 from pathlib import Path
 from typing import Any
 
 from paperscope.core import registry
-from paperscope.core.config import allowed_years
+from paperscope.core.settings import Settings
+from paperscope.quality.suites import GATE_TABLES, SUITES, _gx, load_suites, suite_parameters
 
 log = logging.getLogger(__name__)
 
-# The tables the gate reads (those of the validate step, registry.py).
-GATE_TABLES = registry.step("validate").reads
-
-# One suite file <name>.json per entry: the per-year counts, then each gate table's suite
-# (registry.Table.suite). Order is the report order: the per-year counts come first
-# because a lost file explains most other surprises.
-# rule_consistency reads a frame the pipeline derives from the counting rules
-# (rules.consistency), not a table: first_last <= distinct_authors <= any_author <= papers.
-SUITES = ("papers_per_year", *(registry.table(t).suite for t in GATE_TABLES if registry.table(t).suite),
-          "rule_consistency")
-
-# Every $PARAMETER a suite may use. A suite naming another one is rejected when it is
-# loaded; GX itself would only fail at validation time, half way through a run.
-PARAMETERS = ("min_ok_share", "allowed_years")
-
 # The one Data Docs site; its files live in <run_dir>/data_docs.
 DATA_DOCS_SITE = "paperscope"
+
 
 # BASIC gives counts and a few unexpected values; SUMMARY and COMPLETE cost extra Spark
 # jobs per expectation and unbounded lists on a big table. The per-year table has a
 # handful of rows, so there every failing row is listed with its year.
 DEFAULT_RESULT_FORMAT = {"result_format": "BASIC", "partial_unexpected_count": 5}
+
+
 RESULT_FORMATS = {"papers_per_year": {"result_format": "COMPLETE", "unexpected_index_column_names": ["year"]}}
+
 
 # Kwargs that name the columns an expectation reads (see _narrow).
 _COLUMN_KWARGS = ("column", "column_A", "column_B", "column_list")
@@ -97,172 +80,7 @@ def _brief(value: Any, limit: int = 8) -> Any:
     return value
 
 
-# ---------------------------------------------------------------------------------------
-# A passed verdict reused while nothing it depends on has changed
-# ---------------------------------------------------------------------------------------
-
-def gate_key(spark, cfg: dict, years: list, discovered: list) -> str:
-    """What the gate's verdict depends on: the versions of the tables it reads, the files
-    discovery found, the quality settings, the suite files and the code it runs.
-
-    GX on the same data with the same suites gives the same verdict, so a run whose key
-    equals the last passed gate's needs no new validation (quality.reuse_unchanged).
-    """
-    import hashlib
-
-    from paperscope import __version__
-    from paperscope.storage import tables
-
-    folder = expectations_dir(cfg)
-    state = {"years": sorted(years, key=lambda y: (y is None, y or 0)),
-             "discovered": sorted(([y, n] for y, n in discovered), key=repr),
-             "versions": {t: [tables.table_ref(cfg, t), tables.version(spark, cfg, t)] for t in GATE_TABLES},
-             "quality": cfg.quality.as_dict(), "allowed_years": allowed_years(cfg), "version": __version__}
-    h = hashlib.sha256(json.dumps(state, sort_keys=True, default=str).encode())
-    for name in SUITES:
-        h.update((folder / f"{name}.json").read_bytes())
-    h.update(registry.code_digest("validate").encode())  # the gate's code, also from a zip
-    return h.hexdigest()
-
-
-def _gate_record(cfg: dict) -> Path:
-    return Path(cfg.reports.path) / "last_passed_gate.json"
-
-
-def reusable_gate(cfg: dict, key: str) -> GateResult | None:
-    """The last passed gate, when its key is this one and its Data Docs are still there."""
-    try:
-        record = json.loads(_gate_record(cfg).read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return None
-    docs = record.get("data_docs_index")
-    if record.get("key") != key or not docs or not Path(docs).is_file():
-        return None
-    return GateResult(success=True, outcomes=[ExpectationOutcome(**o) for o in record["outcomes"]],
-                      data_docs_index=docs, reused_from=record["run_id"])
-
-
-def remember_gate(cfg: dict, key: str, gate: GateResult, run_id: str) -> None:
-    """Keep a passed gate for reusable_gate (a failed one is always evaluated again)."""
-    if not gate.success:
-        return
-    path = _gate_record(cfg)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    record = {"key": key, "run_id": run_id, "data_docs_index": gate.data_docs_index,
-              "outcomes": [o.__dict__ for o in gate.outcomes]}
-    tmp = path.with_suffix(".tmp")
-    tmp.write_text(json.dumps(record, indent=1, default=str), encoding="utf-8")
-    os.replace(tmp, path)
-
-
-# ---------------------------------------------------------------------------------------
-# Suites on disk
-# ---------------------------------------------------------------------------------------
-
-
-def expectations_dir(cfg: dict):
-    """Where the suites are read: quality.expectations_dir, else the packaged copy.
-
-    The packaged copy is a Traversable, not a Path: on executors and under spark-submit
-    the package is imported from a zipped wheel.
-    """
-    configured = cfg.quality.expectations_dir
-    if configured:
-        return Path(configured)
-    return resources.files("paperscope") / "data" / "expectations"
-
-
-def _gx():
-    """Import GX lazily (the import alone takes seconds) with analytics off, so nothing calls out."""
-    os.environ.setdefault("GX_ANALYTICS_ENABLED", "False")
-    import great_expectations as gx
-
-    return gx
-
-
-def _read_suite_json(path, name: str) -> dict:
-    if not path.is_file():
-        raise ValueError(f"expectation suite file not found: {path}")
-    try:
-        data = json.loads(path.read_text("utf-8"))
-    except json.JSONDecodeError as exc:
-        raise ValueError(
-            f"expectation suite file {path} is not valid JSON (line {exc.lineno}, column {exc.colno}): {exc.msg}"
-        ) from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise ValueError(f"expectation suite file {path} cannot be read: {exc}") from None
-    if not isinstance(data, dict):
-        raise ValueError(f"expectation suite file {path} must hold a JSON object, got {type(data).__name__}")
-    if data.get("name") != name:
-        raise ValueError(f'expectation suite file {path} must have "name": "{name}", got {data.get("name")!r}')
-    expectations = data.get("expectations")
-    if not isinstance(expectations, list) or not expectations:
-        raise ValueError(f'expectation suite file {path} must list its expectations under "expectations"')
-    for i, exp in enumerate(expectations, 1):
-        if not isinstance(exp, dict) or not isinstance(exp.get("type"), str) or not isinstance(exp.get("kwargs"), dict):
-            raise ValueError(f'expectation suite file {path}: expectation #{i} needs a "type" string and a "kwargs" object')
-    # Ids are store identities, not reviewed content: a suite exported from another
-    # context keeps its ids, which this run's fresh store would not know.
-    data.pop("id", None)
-    for exp in expectations:
-        exp.pop("id", None)
-    return data
-
-
-def load_suite(path: str | Path, name: str | None = None):
-    """Read one reviewed suite file into a gx.ExpectationSuite, or raise ValueError naming the file.
-
-    GX itself only logs and drops an expectation it cannot build; a gate that silently
-    loses a check is worse than one that refuses to start, so each one is built here first.
-    """
-    gx = _gx()
-    from great_expectations.expectations.expectation_configuration import ExpectationConfiguration
-
-    path = Path(path) if isinstance(path, str) else path
-    name = name or path.name.rsplit(".", 1)[0]
-    data = _read_suite_json(path, name)
-    for i, exp in enumerate(data["expectations"], 1):
-        try:
-            ExpectationConfiguration(**exp).to_domain_obj()
-        except Exception as exc:  # noqa: BLE001 - any GX or pydantic error means the same here
-            raise ValueError(f"expectation suite file {path}: expectation #{i} ({exp['type']}) is not valid: {exc}") from None
-    try:
-        suite = gx.ExpectationSuite(**data)
-    except Exception as exc:  # noqa: BLE001
-        raise ValueError(f"expectation suite file {path} is not a valid GX expectation suite: {exc}") from None
-    if len(suite.expectations) != len(data["expectations"]):
-        raise ValueError(
-            f"expectation suite file {path}: GX kept {len(suite.expectations)} of "
-            f"{len(data['expectations'])} expectations (an invalid or a repeated entry)"
-        )
-    unknown = sorted(set(suite.suite_parameter_options) - set(PARAMETERS))
-    if unknown:
-        raise ValueError(
-            f"expectation suite file {path} uses unknown $PARAMETER {', '.join(unknown)} (known: {', '.join(PARAMETERS)})"
-        )
-    return suite
-
-
-def load_suites(cfg: dict) -> dict:
-    """All suites of the gate by name, from the configured or the packaged folder."""
-    folder = expectations_dir(cfg)
-    return {name: load_suite(folder / f"{name}.json", name) for name in SUITES}
-
-
-def suite_parameters(cfg: dict) -> dict[str, Any]:
-    """Run-time values of the suites' $PARAMETERs, from the resolved config."""
-    return {
-        "min_ok_share": float(cfg.quality.min_ok_share),
-        "allowed_years": [int(y) for y in allowed_years(cfg)],
-    }
-
-
-# ---------------------------------------------------------------------------------------
-# Data to validate
-# ---------------------------------------------------------------------------------------
-
-
-def papers_per_year(spark, papers, discovered, cfg: dict):
+def papers_per_year(spark, papers, discovered, cfg: Settings):
     """Per year: files discovered, rows in papers, and the configured expected count.
 
     Years come from discovery, from the papers and from an explicit input.years selection
@@ -338,11 +156,6 @@ def _to_pandas(df):
     return pdf.astype(ints) if ints else pdf
 
 
-# ---------------------------------------------------------------------------------------
-# Results
-# ---------------------------------------------------------------------------------------
-
-
 def _show(value: Any) -> str:
     if isinstance(value, dict):
         # The index column (year) first, whichever engine listed it where.
@@ -408,11 +221,6 @@ def _outcomes(suite_name: str, suite_result, order: dict) -> list[ExpectationOut
     return out
 
 
-# ---------------------------------------------------------------------------------------
-# The gate
-# ---------------------------------------------------------------------------------------
-
-
 def _context(docs_dir: Path):
     """A throw-away (ephemeral, in-memory) Data Context whose only Data Docs site is docs_dir."""
     gx = _gx()
@@ -439,7 +247,7 @@ def _run_name(run_dir: Path) -> str:
     return re.sub(r"[^A-Za-z0-9._-]+", "-", run_dir.name).strip("-") or "paperscope"
 
 
-def run_gate(spark, *, papers, discovered, cfg: dict, run_dir: str | Path, **frames) -> GateResult:
+def run_gate(spark, *, papers, discovered, cfg: Settings, run_dir: str | Path, **frames) -> GateResult:
     """Validate this run's tables with the reviewed suites; write Data Docs to <run_dir>/data_docs.
 
     papers: bronze DataFrame for the years of this run; discovered: DataFrame(year int,
@@ -524,3 +332,4 @@ def run_gate(spark, *, papers, discovered, cfg: dict, run_dir: str | Path, **fra
     else:
         log.warning("quality gate failed (Data Docs: %s):\n%s", gate.data_docs_index, gate.describe_failures())
     return gate
+

@@ -12,6 +12,8 @@ import urllib.error
 import urllib.request
 from pathlib import Path
 
+from paperscope.core.settings import Settings
+
 log = logging.getLogger(__name__)
 
 
@@ -42,13 +44,13 @@ def coordinates() -> list[str]:
     return [f"io.delta:delta-spark_{spark}_2.13:{delta}", f"io.delta:delta-storage:{delta}"]
 
 
-def jars(cfg: dict) -> list[dict]:
+def jars(cfg: Settings) -> list[dict]:
     """delta.jars when set; else the installed delta-spark's jars, checked against the
     sha1 Maven publishes beside each one (sha1 None here)."""
     return cfg.delta.jars or [{"coordinate": c, "sha1": None} for c in coordinates()]
 
 
-def ensure_jars(cfg: dict) -> list[str]:
+def ensure_jars(cfg: Settings) -> list[str]:
     """Return the absolute paths of the Delta jars, fetching any that are missing."""
     cache = Path(cfg.delta.jar_cache).resolve()
     repo = cfg.delta.maven_repository.rstrip("/")

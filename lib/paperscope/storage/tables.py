@@ -15,21 +15,22 @@ from pyspark.sql import functions as F
 from pyspark.sql.types import StructType
 
 from paperscope.core.paths import is_local, local_path
+from paperscope.core.settings import Settings
 from paperscope.storage import failures
 
 log = logging.getLogger(__name__)
 
 
-def _folder(cfg: dict, name: str) -> str:
+def _folder(cfg: Settings, name: str) -> str:
     """The table's folder (or catalog table) name: warehouse.tables.<name>, else its own."""
     return cfg.warehouse.tables.get(name) or name
 
 
-def table_path(cfg: dict, name: str) -> str:
+def table_path(cfg: Settings, name: str) -> str:
     return f"{cfg.warehouse.path.rstrip('/')}/{_folder(cfg, name)}"
 
 
-def table_name(cfg: dict, name: str) -> str | None:
+def table_name(cfg: Settings, name: str) -> str | None:
     """`catalog`.`schema`.`table` when the warehouse is a catalog schema, else None (by path)."""
     wh = cfg.warehouse
     if not (wh.catalog and wh.schema_):
@@ -37,7 +38,7 @@ def table_name(cfg: dict, name: str) -> str | None:
     return ".".join(f"`{part}`" for part in (wh.catalog, wh.schema_, _folder(cfg, name)))
 
 
-def table_ref(cfg: dict, name: str) -> str:
+def table_ref(cfg: Settings, name: str) -> str:
     """How a table is named to people: its catalog name, else its path."""
     return (table_name(cfg, name) or table_path(cfg, name)).replace("`", "")
 
@@ -48,7 +49,7 @@ def years_predicate(years: list[int]) -> str:
     return f"year IN ({listed}) OR year IS NULL" if listed else "year IS NULL"
 
 
-def write_years(df: DataFrame, cfg: dict, name: str, years: list[int], metadata: dict | None = None) -> str:
+def write_years(df: DataFrame, cfg: Settings, name: str, years: list[int], metadata: dict | None = None) -> str:
     """Replace the given years of a table with df (creating the table if needed).
 
     metadata goes into the commit (userMetadata) so a later run can tell what the
@@ -73,7 +74,7 @@ def write_years(df: DataFrame, cfg: dict, name: str, years: list[int], metadata:
     return ident or path
 
 
-def append(df: DataFrame, cfg: dict, name: str) -> str:
+def append(df: DataFrame, cfg: Settings, name: str) -> str:
     """Append df to a table that no run replaces (reviews), in one commit: all or nothing."""
     _save(df.write.format("delta").mode("append"), df, cfg, name, table_ref(cfg, name))
     ref = table_name(cfg, name) or table_path(cfg, name)
@@ -81,7 +82,7 @@ def append(df: DataFrame, cfg: dict, name: str) -> str:
     return ref
 
 
-def _save(writer, df: DataFrame, cfg: dict, name: str, what: str) -> None:
+def _save(writer, df: DataFrame, cfg: Settings, name: str, what: str) -> None:
     """One commit of writer to the table: a catalog table by name, else its path.
 
     A concurrent writer's commit (Delta's Concurrent*/...ChangedException) is retried
@@ -159,7 +160,7 @@ def _load(spark: SparkSession, path: str, name: str | None = None) -> DataFrame 
         raise TableDamaged(name or path, exc) from None
 
 
-def _load_table(spark: SparkSession, cfg: dict, name: str) -> DataFrame | None:
+def _load_table(spark: SparkSession, cfg: Settings, name: str) -> DataFrame | None:
     """The table by catalog name or by path; None if there is none yet; TableDamaged if unreadable."""
     ident = table_name(cfg, name)
     if ident is None:
@@ -176,7 +177,7 @@ def exists(spark: SparkSession, path: str) -> bool:
     return _load(spark, path) is not None
 
 
-def read_years(spark: SparkSession, cfg: dict, name: str, years: list[int] | None,
+def read_years(spark: SparkSession, cfg: Settings, name: str, years: list[int] | None,
                schema: StructType | None = None) -> DataFrame:
     """Rows a run with these years owns (every row when years is None); an empty frame
     with the schema if the table is absent."""
@@ -197,7 +198,7 @@ def history(spark: SparkSession, path: str) -> DataFrame:
 # ---------------------------------------------------------------------------------------
 
 
-def refresh_years(spark: SparkSession, cfg: dict, name: str, current: DataFrame, new: DataFrame,
+def refresh_years(spark: SparkSession, cfg: Settings, name: str, current: DataFrame, new: DataFrame,
                   keys: list[str], years: list[int], refresh: tuple[str, ...] = ()) -> None:
     """Make the given years of a table hold exactly `current`'s keys, in one replace.
 
@@ -220,13 +221,13 @@ def refresh_years(spark: SparkSession, cfg: dict, name: str, current: DataFrame,
     write_years(kept.unionByName(new, allowMissingColumns=True), cfg, name, years)
 
 
-def version(spark: SparkSession, cfg: dict, name: str) -> int | None:
+def version(spark: SparkSession, cfg: Settings, name: str) -> int | None:
     """The table's current version, or None if there is no table."""
     last = _last_commit(spark, cfg, name)
     return None if last is None else int(last["version"])
 
 
-def last_metadata(spark: SparkSession, cfg: dict, name: str) -> dict | None:
+def last_metadata(spark: SparkSession, cfg: Settings, name: str) -> dict | None:
     """The userMetadata of the table's last commit (as written by write_years), or None."""
     last = _last_commit(spark, cfg, name)
     if last is None or not last["userMetadata"]:
@@ -237,7 +238,7 @@ def last_metadata(spark: SparkSession, cfg: dict, name: str) -> dict | None:
         return None
 
 
-def _last_commit(spark: SparkSession, cfg: dict, name: str) -> dict | None:
+def _last_commit(spark: SparkSession, cfg: Settings, name: str) -> dict | None:
     """{"version", "userMetadata"} of the table's last commit, or None if there is no table.
 
     Read through Delta: with the `deltalake` package (delta-rs, the spark extra) a local
@@ -268,7 +269,7 @@ def writes() -> int:
     return _WRITES[0]
 
 
-def _forget(cfg: dict, name: str) -> None:
+def _forget(cfg: Settings, name: str) -> None:
     _WRITES[0] += 1
     _COMMITS.pop(table_name(cfg, name) or table_path(cfg, name), None)
 
@@ -321,7 +322,7 @@ def _spark_last_commit(spark: SparkSession, path: str, ident: str | None, ref: s
 UNIT_KEY = "unit"
 
 
-def write_unit(spark: SparkSession, cfg: dict, unit: str, run_id: str, frames: list[tuple[str, DataFrame]],
+def write_unit(spark: SparkSession, cfg: Settings, unit: str, run_id: str, frames: list[tuple[str, DataFrame]],
                years: list[int], metadata: dict | None = None) -> None:
     """Write tables that must agree with one another (the gold tables of a run; metadata's
     papers, affiliations, authors and mentions) so that a stop between two writes is seen.
@@ -355,7 +356,7 @@ def write_unit(spark: SparkSession, cfg: dict, unit: str, run_id: str, frames: l
 _SKIP_EMPTY = "spark.databricks.delta.skipRecordingEmptyCommits"
 
 
-def _unit_of(spark: SparkSession, cfg: dict, name: str) -> dict | None:
+def _unit_of(spark: SparkSession, cfg: Settings, name: str) -> dict | None:
     last = last_metadata(spark, cfg, name) or {}
     unit = last.get(UNIT_KEY)
     return unit if isinstance(unit, dict) else None
@@ -368,7 +369,7 @@ def without_unit(meta: dict | None) -> dict | None:
     return {k: v for k, v in meta.items() if k != UNIT_KEY}
 
 
-def half_written(spark: SparkSession, cfg: dict, names: list[str]) -> str | None:
+def half_written(spark: SparkSession, cfg: Settings, names: list[str]) -> str | None:
     """None when the unit's tables agree; else one line naming the run that stopped between
     its writes and the tables it wrote. The last table's commit closes a unit: a table whose
     last commit belongs to another run's unit than that closing commit was left behind."""
@@ -383,7 +384,7 @@ def half_written(spark: SparkSession, cfg: dict, names: list[str]) -> str | None
             f"stopped before the rest of its set ({', '.join(table_ref(cfg, n) for n in names)})")
 
 
-def unit_versions(spark: SparkSession, cfg: dict, names: list[str]) -> dict[str, int | None] | None:
+def unit_versions(spark: SparkSession, cfg: Settings, names: list[str]) -> dict[str, int | None] | None:
     """The versions of the unit's last complete write, table by table (the closing table at
     its current version); None when no complete write of this unit is recorded."""
     closing = _unit_of(spark, cfg, names[-1])
@@ -392,7 +393,7 @@ def unit_versions(spark: SparkSession, cfg: dict, names: list[str]) -> dict[str,
     return {**{n: closing["versions"].get(n) for n in names[:-1]}, names[-1]: version(spark, cfg, names[-1])}
 
 
-def read_unit(spark: SparkSession, cfg: dict, name: str, names: list[str], years: list[int] | None,
+def read_unit(spark: SparkSession, cfg: Settings, name: str, names: list[str], years: list[int] | None,
               schema: StructType | None = None) -> DataFrame:
     """Table `name` as the last complete write of its unit left it (time travel to the
     recorded version when a later, unfinished write has moved it on); as it is when the

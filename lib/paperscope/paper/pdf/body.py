@@ -17,7 +17,7 @@ from __future__ import annotations
 import logging
 from typing import get_args
 
-from paperscope.core.config import BodyEngine
+from paperscope.core.settings import BodyEngine
 
 try:
     import pypdfium2 as pdfium

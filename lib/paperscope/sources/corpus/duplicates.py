@@ -10,8 +10,8 @@ import hashlib
 import logging
 import os
 
-from paperscope.core.config import Settings
 from paperscope.core.paths import is_local, local_path
+from paperscope.core.settings import Settings
 from paperscope.sources.corpus.listing import _local_listing, _size_mtime, read_manifest, year_of
 
 log = logging.getLogger(__name__)

@@ -19,9 +19,9 @@ from pyspark.sql import functions as F
 from pyspark.sql.types import IntegerType, LongType, StringType, StructField, StructType
 
 from paperscope.core import escape
-from paperscope.core.config import Settings
 from paperscope.core.errors import InputError
 from paperscope.core.paths import is_local, local_path
+from paperscope.core.settings import Settings
 
 log = logging.getLogger(__name__)
 

@@ -29,11 +29,10 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO / "lib"))
 
 from paperscope.core.config import load_config  # noqa: E402
-from paperscope.paper import (
-    body,
-    mentions,
-    pdf,  # noqa: E402
-)
+from paperscope.paper import mentions  # noqa: E402
+from paperscope.paper.pdf import body  # noqa: E402
+from paperscope.paper.pdf.extract import extract  # noqa: E402
+from paperscope.paper.pdf.limits import OK, Limits  # noqa: E402
 
 ENGINES = (body.PDFIUM, body.PDFMINER)
 SCOPES = ("full", "body")
@@ -69,7 +68,7 @@ def main() -> int:
         raise SystemExit(f"no PDFs under {', '.join(map(str, args.folders))}")
     terms = mentions.load_terms()
     # The shipped limits, but in this process (no forked child), so that its CPU time counts.
-    base = pdf.Limits.from_config(load_config(sets=["extract.timeout_seconds=0"]))
+    base = Limits.from_config(load_config(sets=["extract.timeout_seconds=0"]))
     limits = {e: dataclasses.replace(base, body_engine=e) for e in ENGINES}
     cpu = dict.fromkeys(ENGINES, 0.0)
     pages = dict.fromkeys(ENGINES, 0)
@@ -80,15 +79,15 @@ def main() -> int:
         data = path.read_bytes()
         for engine in ENGINES:
             start = time.process_time()
-            got = pdf.extract(data, limits[engine])
+            got = extract(data, limits[engine])
             cpu[engine] += time.process_time() - start
             pages[engine] += got.n_pages or 0
-            counts[engine][path.name] = _counts(got.full_text or "", terms) if got.status == pdf.OK else {}
-            if got.status != pdf.OK or got.body_fallback or (got.body_engine not in (engine, None)):
+            counts[engine][path.name] = _counts(got.full_text or "", terms) if got.status == OK else {}
+            if got.status != OK or got.body_fallback or (got.body_engine not in (engine, None)):
                 notes.append(f"  {path.name}: {engine}: status {got.status}, body read by {got.body_engine}"
                              f"{'; ' + got.body_fallback if got.body_fallback else ''}{'; ' + got.error if got.error else ''}")
 
-    print(f"CPU seconds, whole extraction (header page with pdfminer layout + body):")
+    print("CPU seconds, whole extraction (header page with pdfminer layout + body):")
     for engine in ENGINES:
         print(f"  body_engine={engine:<8} {cpu[engine]:7.1f} s for {pages[engine]} pages "
               f"({pages[engine] / cpu[engine]:.1f} pages per CPU second)")

@@ -23,6 +23,7 @@ import time
 from pathlib import Path
 
 from paperscope.cli.tools import match_record
+from paperscope.core.config import load_config
 from paperscope.paper.matcher import load
 
 REPO = Path(__file__).resolve().parents[1]
@@ -108,7 +109,7 @@ def main(argv=None) -> int:
     p.add_argument("-v", "--verbose", action="store_true", help="list the misses")
     args = p.parse_args(argv)
     t0 = time.perf_counter()
-    gaz = load(args.ror_dump)
+    gaz = load(args.ror_dump, load_config().affiliations.fuzzy_threshold)
     print(f"gazetteer: {len(gaz.entries)} names, {len(gaz.index)} keys, loaded in {time.perf_counter() - t0:.2f} s")
     for path, fn in ((args.tsv, lambda p: labelled(p, gaz, args.verbose)),
                      (args.labels, lambda p: papers(p, gaz, args.verbose)),

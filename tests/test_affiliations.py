@@ -10,8 +10,9 @@ from pathlib import Path
 import pytest
 
 from paperscope.cli.tools import match_record
+from paperscope.core.config import load_config
 from paperscope.paper.header import parse
-from paperscope.paper.matcher import build_from_ror, load
+from paperscope.paper.matcher import build_from_ror, default_gazetteer, load
 from paperscope.paper.pdf.extract import extract
 
 REPO = Path(__file__).resolve().parents[1]
@@ -21,7 +22,7 @@ ROR_V2 = REPO / "tests" / "fixtures" / "ror_v2_sample.json"
 
 @pytest.fixture(scope="module")
 def gaz():
-    return load()
+    return default_gazetteer()
 
 
 def countries(gaz, text):
@@ -135,7 +136,7 @@ def test_fuzzy_only_when_exact_fails_and_only_above_the_threshold(gaz):
 
 
 def test_ror_v2_dump_replaces_the_bundled_registry_names():
-    g = build_from_ror(ROR_V2)
+    g = build_from_ror(ROR_V2, load_config().affiliations.fuzzy_threshold)
     assert countries(g, "Example Institute of Learning Systems") == ["HK"]
     [m] = g.match("Dept. of AI, EILS")
     assert (m.institution, m.country, m.method) == ("Example Institute of Learning Systems", "HK", "alias")
@@ -260,7 +261,7 @@ def test_header_command():
 
 
 def test_commands_do_not_import_spark():
-    code = ("import sys, io; from paperscope import cli; sys.stdin = io.StringIO('MIT\\n'); "
+    code = ("import sys, io; from paperscope.cli import commands as cli; sys.stdin = io.StringIO('MIT\\n'); "
             "cli.main(['match']); print('pyspark' in sys.modules)")
     out = _run([str(BIN / "python"), "-c", code])
     assert out.returncode == 0, out.stderr

@@ -52,7 +52,7 @@ def _broken_xref(data: bytes) -> bytes:
 
 
 def _limits(engine: str, **kw) -> Limits:
-    return Limits(body_engine=engine, **kw)
+    return Limits.from_config(body_engine=engine, **kw)
 
 
 @pytest.fixture(scope="module")

@@ -15,7 +15,6 @@ from pathlib import Path
 import pytest
 from pyspark.sql import functions as F
 
-pass
 from paperscope.paper.pdf.limits import EXTRACTOR
 from paperscope.pipeline.flow import run_all
 from paperscope.pipeline.run import Run

@@ -506,7 +506,7 @@ def test_size_bytes_is_the_size_read(tmp_path):
     _paper(path, "A file that grew after it was listed")
     rec = {"path": "file:" + str(path), "year": 2024, "size_bytes": 10, "local_path": str(path),
            "title_hint": None, "source_id": None}
-    row = _extract_one(rec, Limits(), frozenset(), logging.getLogger("test"))
+    row = _extract_one(rec, Limits.from_config(), frozenset(), logging.getLogger("test"))
     assert row["status"] == "ok" and row["size_bytes"] == path.stat().st_size
 
 

@@ -153,20 +153,20 @@ def bomb():
 
 
 def test_a_stream_bomb_stops_at_the_stream_limit(bomb):
-    got = extract_isolated(bomb, Limits(timeout_seconds=60, max_stream_bytes=16 << 20))
+    got = extract_isolated(bomb, Limits.from_config(timeout_seconds=60, max_stream_bytes=16 << 20))
     assert got.status == TOO_LARGE and "extract.max_stream_bytes=16777216" in got.error
     assert got.extract_seconds < 30
 
 
 def test_a_bomb_stops_at_the_memory_limit_of_the_child(bomb):
-    got = extract_isolated(bomb, Limits(timeout_seconds=60, max_memory_bytes=96 << 20))
+    got = extract_isolated(bomb, Limits.from_config(timeout_seconds=60, max_memory_bytes=96 << 20, max_stream_bytes=0))
     assert got.status == TOO_LARGE and "extract.max_memory_bytes=100663296" in got.error
     assert got.extract_seconds < 30
 
 
 def test_after_a_bomb_the_next_pdf_gets_a_fresh_child(bomb):
     """A child that hit its memory cap ends; the next PDF is read with the whole cap again."""
-    child = Sandbox(Limits(timeout_seconds=60, max_memory_bytes=96 << 20))
+    child = Sandbox(Limits.from_config(timeout_seconds=60, max_memory_bytes=96 << 20, max_stream_bytes=0))
     try:
         assert child.extract(bomb).status == TOO_LARGE
         assert child.pid is None
@@ -195,7 +195,7 @@ def test_ordinary_streams_pass_the_stream_limit():
     c.setFont("Helvetica-Bold", 18)
     c.drawString(72, 720, "A Title That Is Long Enough")
     c.save()
-    got = extract(buf.getvalue(), Limits(max_stream_bytes=1 << 20))
+    got = extract(buf.getvalue(), Limits.from_config(max_stream_bytes=1 << 20))
     assert got.status == OK and "A Title" in got.full_text
 
 

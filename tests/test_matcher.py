@@ -11,8 +11,11 @@ from pathlib import Path
 import pytest
 
 import paperscope
+from paperscope.core.config import load_config
 from paperscope.paper import matcher
-from paperscope.paper.matcher import RULES, Method, load
+from paperscope.paper.matcher import RULES, Method, default_gazetteer
+
+THRESHOLD = load_config().affiliations.fuzzy_threshold
 
 PKG = Path(matcher.__file__).parent
 DATA = Path(paperscope.__file__).parent / "data"
@@ -20,7 +23,7 @@ DATA = Path(paperscope.__file__).parent / "data"
 
 @pytest.fixture(scope="module")
 def gaz():
-    return load()
+    return default_gazetteer()
 
 
 def countries(gaz, text):
@@ -214,7 +217,7 @@ def test_the_leading_words_of_exactly_one_name_are_that_name(gaz, text, want):
 
 
 def test_leading_words_shared_by_several_names_are_no_name():
-    g = matcher.Gazetteer()
+    g = matcher.Gazetteer(THRESHOLD)
     g.add_institution("Zorblax Institute of Optics", ["FR"], source="ror")
     g.add_institution("Zorblax Institute of Optics and Lasers", ["DE"], source="ror")
     g.add_institution("Quennick Research Institute of Marine Biology", ["NO"], source="ror")
@@ -228,7 +231,7 @@ def test_leading_words_shared_by_several_names_are_no_name():
                                          ("Physics", "Phys."), ("Chemistry", "Chem."), ("Mathematics", "Math."),
                                          ("Foundation", "Fdn."), ("Electrical", "Elect."), ("School", "Sch.")])
 def test_abbreviated_words_read_as_the_word(word, short):
-    g = matcher.Gazetteer()
+    g = matcher.Gazetteer(THRESHOLD)
     g.add_institution(f"Quennick {word} Group of Vardø", ["NO"], source="ror")
     assert [(m.institution, m.country) for m in g.match(f"Quennick {short} Group of Vardø")] == \
         [(f"Quennick {word} Group of Vardø", "NO")]
@@ -278,7 +281,7 @@ def test_chinese_institution_types_and_pinyin_are_a_weak_cue(gaz, text):
 @pytest.mark.parametrize("head", ["Universidad", "Université", "Universität", "Universidade", "Università",
                                   "Universiteit", "Uniwersytet"])
 def test_a_foreign_head_word_first_finds_the_name_written_with_it_last(head):
-    g = matcher.Gazetteer()
+    g = matcher.Gazetteer(THRESHOLD)
     g.add_institution("Quennick Vardo University", ["NO"], source="ror")
     [m] = g.match(f"{head} Quennick – Vardo, Department of Physics")
     assert (m.institution, m.country, m.method) == ("Quennick Vardo University", "NO", "alias")
@@ -311,7 +314,7 @@ def test_a_one_word_registry_name_with_unit_words_takes_its_country(gaz):
 
 
 def test_unit_words_need_a_capitalised_non_word_name_and_a_generic_unit():
-    g = matcher.Gazetteer()
+    g = matcher.Gazetteer(THRESHOLD)
     g.ordinary = frozenset({"harbor"})
     for name in ("Quennick", "Harbor", "QXV"):
         g.add_institution(name, ["NO"], source="ror")
@@ -330,7 +333,7 @@ def test_unit_words_need_a_capitalised_non_word_name_and_a_generic_unit():
 
 # --- class: a company and its unit in one segment share the place written after them ------------
 def _company_unit_gazetteer():
-    g = matcher.Gazetteer()
+    g = matcher.Gazetteer(THRESHOLD)
     g.add_country("CA", ["Canada"])
     g.add_country("DE", ["Germany"])
     g.add_place("Toronto", "CA")
@@ -391,7 +394,7 @@ def gaz_without_cjk_english():
     keep = sources._native_english
     sources._native_english = lambda g: None
     try:
-        return sources.build_bundled()
+        return sources.build_bundled(THRESHOLD)
     finally:
         sources._native_english = keep
 
@@ -419,7 +422,7 @@ def test_a_company_suffix_of_a_native_script_english_name_may_be_left_off(suffix
     real = sources._rows
     monkeypatch.setattr(sources, "_rows", lambda name, data=None: iter(rows) if name == "institutions_cjk.tsv"
                         else real(name, data))
-    g = matcher.Gazetteer()
+    g = matcher.Gazetteer(THRESHOLD)
     g.add_institution("Northeastern University", ["US", "CN"])
     sources._native_english(g)
     assert [m.country for m in g.match("Quennick Co., Ltd., Hangzhou")] == ["CN"]
@@ -434,7 +437,7 @@ def test_a_company_suffix_of_a_native_script_english_name_may_be_left_off(suffix
 @pytest.mark.parametrize("template", ["{} of Quennick", "National University of Quennick",
                                       "Center for {}, Vardø University", "Department of Computer Science, {} Lab"])
 def test_a_registry_name_of_generic_words_only_is_no_phrase_but_keeps_its_domain(name, template):
-    g = matcher.Gazetteer()
+    g = matcher.Gazetteer(THRESHOLD)
     g.add_institution(name, ["ID"], source="ror")
     g.add_institution(name, ["ID"], domains=["quennick.ac.id"], source="hipo")
     assert all(m.institution != name for m in g.match(template.format(name))), template.format(name)
@@ -445,7 +448,7 @@ def test_a_registry_name_of_generic_words_only_is_no_phrase_but_keeps_its_domain
 @pytest.mark.parametrize("qualifier", ["National", "Royal", "Federal", "State", "International", "Central"])
 @pytest.mark.parametrize("name", ["University of Quennick", "Institute of Vardø Studies", "Academy of Lorvex"])
 def test_a_qualified_name_is_not_the_name_it_contains(qualifier, name):
-    g = matcher.Gazetteer()
+    g = matcher.Gazetteer(THRESHOLD)
     g.add_institution(name, ["NO"], source="ror")
     assert g.match(f"{qualifier} {name} Technology") == []
     assert [m.country for m in g.match(f"Department of Physics, {name}")] == ["NO"]
@@ -458,7 +461,7 @@ def test_a_qualified_name_is_not_the_name_it_contains(qualifier, name):
 @pytest.mark.parametrize("template", ["Quennick {} Research Agency", "Institute of {} Studies Vardø"])
 def test_british_and_american_spellings_are_one_name(british, american, template):
     for known, written in ((british, american), (american, british)):
-        g = matcher.Gazetteer()
+        g = matcher.Gazetteer(THRESHOLD)
         g.add_institution(template.format(known), ["NO"], source="ror")
         assert [m.country for m in g.match(template.format(written))] == ["NO"]
 

@@ -330,7 +330,7 @@ def test_manifest_input_with_titles_and_a_lost_file(spark, base_cfg, repo, tmp_p
     cfg = _cfg(base_cfg, repo, tmp_path, input__manifest=str(manifest))
     discovered = sorted((r["year"], r["files"]) for r in discover(spark, cfg).collect())
     assert discovered == [(2024, 1), (2025, 2)]
-    papers = extract_papers(read_files(spark, cfg, with_content=True), Limits()).drop("reused").collect()
+    papers = extract_papers(read_files(spark, cfg, with_content=True), Limits.from_config()).drop("reused").collect()
     titles = {r["year"]: r["title"] for r in papers}
     assert titles[2024] == "Given Title"
     assert {r["year"]: r["source_id"] for r in papers} == {2024: "openreview:abc", 2025: None}

@@ -12,16 +12,34 @@ import pandas as pd
 import pytest
 
 from paperscope.core import escape
-from paperscope.counting.overrides import (REVIEW_TABLE_COLUMNS, Overrides, in_force, paper_fixes, paper_in_force,
-                                           string_fixes)
+from paperscope.core.config import load_config
+from paperscope.counting.overrides import (
+    REVIEW_TABLE_COLUMNS,
+    Overrides,
+    in_force,
+    paper_fixes,
+    paper_in_force,
+    string_fixes,
+)
 from paperscope.paper.mentions import load_terms
 from paperscope.report.audit import audit_table, paper_records
 from paperscope.report.review.cli import main
 from paperscope.report.review.sample import REVIEWER_COLUMNS, SHEET_COLUMNS, draw, evidence_text, paper_strata, sheet
 from paperscope.report.review.sheet import ReviewError, judgements, new_only, review_id, withdrawal
-from paperscope.report.review.stats import (Estimate, _width, headline, headline_sentence, precision, reviews_needed,
-                                            wilson, z_value)
+from paperscope.report.review.stats import (
+    Estimate,
+    _width,
+    headline,
+    headline_sentence,
+    precision,
+    reviews_needed,
+    wilson,
+    z_value,
+)
 from paperscope.report.writer import RunReport, write
+
+# The counting rules' settings as packaged (aggregates.min_share, aggregates.min_authors).
+SHARES = {"min_share": load_config().aggregates.min_share, "min_authors": load_config().aggregates.min_authors}
 
 Z = 1.96  # the hand computations below use z = 1.96
 
@@ -236,7 +254,7 @@ def test_paper_flag_overrides_in_force_apply_to_the_paper_and_its_authors_and_ca
     assert [r["affiliation_countries"] for r in kept] == [[["US"]], [["US"]]] and kept[1]["countries"] == ["US"]
     def ordered(people):
         frame = pd.DataFrame(people)
-        counts = rules.count_rules(papers, out, frame, china_policies=["greater"])
+        counts = rules.count_rules(papers, out, frame, china_policies=["greater"], **SHARES)
         c = rules.consistency(counts, rules.country_fractions(frame), frame)
         return bool(((c["first_last"] <= c["distinct_authors"]) & (c["distinct_authors"] <= c["any_author"])).all())
 

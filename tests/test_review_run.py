@@ -11,8 +11,14 @@ import pytest
 from chispa import assert_df_equality
 
 from paperscope.core import policy
-from paperscope.counting.overrides import (PAPER_FORCE_COLUMNS, Overrides, in_force, paper_fixes, paper_in_force,
-                                           string_fixes)
+from paperscope.counting.overrides import (
+    PAPER_FORCE_COLUMNS,
+    Overrides,
+    in_force,
+    paper_fixes,
+    paper_in_force,
+    string_fixes,
+)
 from paperscope.pipeline.affiliations import affiliation_rows, affiliations_frame
 from paperscope.report.review.cli import main, spark_io
 from paperscope.report.review.sheet import import_sheet, read_sheet, withdrawal

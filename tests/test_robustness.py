@@ -14,8 +14,20 @@ from pathlib import Path
 import pytest
 
 from paperscope.paper.pdf.extract import extract
-from paperscope.paper.pdf.limits import (CORRUPT, EMPTY, ENCRYPTED, NO_TEXT, NOT_PDF, OK, TIMEOUT, TOO_LARGE,
-                                         TOO_MANY_PAGES, TRUNCATED, UNREADABLE, Limits)
+from paperscope.paper.pdf.limits import (
+    CORRUPT,
+    EMPTY,
+    ENCRYPTED,
+    NO_TEXT,
+    NOT_PDF,
+    OK,
+    TIMEOUT,
+    TOO_LARGE,
+    TOO_MANY_PAGES,
+    TRUNCATED,
+    UNREADABLE,
+    Limits,
+)
 from paperscope.paper.pdf.sandbox import Sandbox, extract_isolated
 
 # file name -> the status its papers row must carry (limits as in LIMITS below)
@@ -191,14 +203,14 @@ def test_encrypted_with_empty_password_is_read():
 
 
 def test_hung_extraction_is_killed_at_the_limit():
-    got = extract_isolated(_slow_pdf(), Limits(timeout_seconds=1))
+    got = extract_isolated(_slow_pdf(), Limits.from_config(timeout_seconds=1))
     assert got.status == TIMEOUT and "extract.timeout_seconds=1" in got.error
     assert got.extract_seconds < 10
 
 
 def test_isolated_extraction_gives_the_same_text(repo):
     data = (repo / "sample/corpus/2024/neurips2024_01.pdf").read_bytes()
-    alone, isolated = extract(data), extract_isolated(data, Limits(timeout_seconds=60))
+    alone, isolated = extract(data), extract_isolated(data, Limits.from_config(timeout_seconds=60))
     assert isolated.status == OK
     assert (isolated.full_text, isolated.header_text, isolated.title) == (alone.full_text, alone.header_text, alone.title)
 
@@ -206,7 +218,7 @@ def test_isolated_extraction_gives_the_same_text(repo):
 def test_one_child_reads_many_pdfs_with_the_same_rows(repo):
     """The sandbox keeps one forked child for a run's PDFs; each row is what extract() gives."""
     files = sorted((repo / "sample/corpus").rglob("*.pdf"))[:3]
-    child = Sandbox(Limits(timeout_seconds=60))
+    child = Sandbox(Limits.from_config(timeout_seconds=60))
     try:
         pids = []
         for f in files:
@@ -221,7 +233,7 @@ def test_one_child_reads_many_pdfs_with_the_same_rows(repo):
 
 
 def test_a_child_past_the_limit_is_replaced_for_the_next_pdf():
-    child = Sandbox(Limits(timeout_seconds=1))
+    child = Sandbox(Limits.from_config(timeout_seconds=1))
     try:
         first = child.extract(_reportlab(text="Before the hang"))
         hung_pid = child.pid
@@ -237,7 +249,7 @@ def test_a_child_past_the_limit_is_replaced_for_the_next_pdf():
 def test_a_child_that_died_between_pdfs_is_replaced():
     import signal
 
-    child = Sandbox(Limits(timeout_seconds=60))
+    child = Sandbox(Limits.from_config(timeout_seconds=60))
     try:
         child.extract(_reportlab())
         os.kill(child.pid, signal.SIGKILL)
@@ -261,7 +273,7 @@ def test_a_hung_child_whose_parent_died_ends_itself(tmp_path):
         "from paperscope.paper.pdf import sandbox\n"
         "from paperscope.paper.pdf.limits import Limits\n"
         "sandbox.extract = lambda *a, **k: time.sleep(600)\n"
-        "child = sandbox.Sandbox(Limits(timeout_seconds=0.5))\n"
+        "child = sandbox.Sandbox(Limits.from_config(timeout_seconds=0.5))\n"
         "child._start()\n"
         "sandbox._write_message(child.requests, b'%PDF-1.4')\n"
         "print(child.pid, flush=True)\n"
@@ -275,7 +287,7 @@ def test_a_hung_child_whose_parent_died_ends_itself(tmp_path):
 
 
 def test_a_child_ends_after_papers_per_child():
-    child = Sandbox(Limits(timeout_seconds=60, papers_per_child=2))
+    child = Sandbox(Limits.from_config(timeout_seconds=60, papers_per_child=2))
     try:
         child.extract(_reportlab())
         first = child.pid

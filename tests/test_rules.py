@@ -5,8 +5,12 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
+from paperscope.core.config import load_config
 from paperscope.counting import authors as authors_mod
 from paperscope.counting import rules
+
+# The counting rules' settings as packaged (aggregates.min_share, aggregates.min_authors).
+SHARES = {"min_share": load_config().aggregates.min_share, "min_authors": load_config().aggregates.min_authors}
 
 
 def _frames():
@@ -38,7 +42,7 @@ def _counts(policy, dual):
 
 def test_every_rule_mainland_with_dual_strings():
     papers, aff, au = _frames()
-    got = rules.count_rules(papers, aff, au, china_policies=["mainland"])
+    got = rules.count_rules(papers, aff, au, china_policies=["mainland"], **SHARES)
     got = got[got["dual_strings"]].reset_index(drop=True)
     expected = pd.DataFrame([
         ("any_author", 5, 3, 3), ("distinct_authors", 5, 3, 2), ("first_last", 5, 3, 1),
@@ -86,18 +90,18 @@ def test_country_fractions_sum_to_papers_with_a_country():
 
 def test_institution_pairs_under_the_headline_rule():
     papers, aff, au = _frames()
-    counted = rules.counted_papers(papers, aff, au, "any_author", "mainland")
+    counted = rules.counted_papers(papers, aff, au, "any_author", "mainland", **SHARES)
     assert counted == {"p1", "p2", "p3"}
     got = rules.institution_pairs(aff, counted, "mainland")
     expected = pd.DataFrame([(2024, "Stanford University", "Tsinghua University", 2),
                              (2024, "New York University", "NYU Shanghai", 1)], columns=rules.PAIR_COLUMNS)
     pd.testing.assert_frame_equal(got, expected)
-    assert rules.counted_papers(papers, aff, au, "first_last", "mainland") == {"p3"}
+    assert rules.counted_papers(papers, aff, au, "first_last", "mainland", **SHARES) == {"p3"}
 
 
 def test_consistency_frame_orders_the_rules():
     papers, aff, au = _frames()
-    counts = rules.count_rules(papers, aff, au)
+    counts = rules.count_rules(papers, aff, au, **SHARES)
     wide = rules.consistency(counts, rules.country_fractions(au), au)
     assert len(wide) == 4
     assert (wide["first_last"] <= wide["distinct_authors"]).all()
@@ -108,7 +112,7 @@ def test_consistency_frame_orders_the_rules():
 
 def test_no_paper_with_a_year_gives_empty_frames():
     papers, aff, au = _frames()
-    counts = rules.count_rules(papers.iloc[:0], aff.iloc[:0], au.iloc[:0])
+    counts = rules.count_rules(papers.iloc[:0], aff.iloc[:0], au.iloc[:0], **SHARES)
     assert counts.empty and rules.consistency(counts, rules.country_fractions(au.iloc[:0]), au.iloc[:0]).empty
 
 
@@ -117,7 +121,7 @@ def test_consistency_with_papers_but_no_author_rows():
     frame still has every column, with no paper with a country."""
     papers, aff, au = _frames()
     empty = au.iloc[:0]
-    counts = rules.count_rules(papers, aff.iloc[:0], empty)
+    counts = rules.count_rules(papers, aff.iloc[:0], empty, **SHARES)
     got = rules.consistency(counts, rules.country_fractions(empty), empty)
     assert not got.empty and (got["papers_with_country"] == 0).all() and (got["fractional_sum"] == 0).all()
 
@@ -157,7 +161,7 @@ def test_report_view_shows_references_and_the_headline_rule():
     from paperscope.report.words import headline_sentences, rules_view
 
     papers, aff, au = _frames()
-    counts = {"rules": rules.count_rules(papers, aff, au), "institution_pairs": rules.institution_pairs(aff, {"p1"}, "mainland")}
+    counts = {"rules": rules.count_rules(papers, aff, au, **SHARES), "institution_pairs": rules.institution_pairs(aff, {"p1"}, "mainland")}
     view = rules_view(counts, "mainland", {"rules": list(rules.RULES), "headline_rule": "first_last"},
                              {2024: {"papers": 10, "with_both": 1, "source": "X"}}, 5)
     assert view["references"].rows == [["2024", "X", "10", "1", "10.0", "+40.00 pp", "+23.33 pp", "+6.67 pp",

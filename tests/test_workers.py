@@ -129,7 +129,7 @@ def _rotated_pdf() -> bytes:
 
 
 def test_stream_text_reads_upright_and_rotated_glyphs():
-    got = extract(_rotated_pdf(), Limits(layout_pages=1, body_engine="pdfminer"))
+    got = extract(_rotated_pdf(), Limits.from_config(layout_pages=1, body_engine="pdfminer"))
     assert got.status == OK and got.n_pages == 2
     page_two = got.full_text.split("\f", 1)[1]
     assert "Upright words on page two" in page_two
@@ -140,12 +140,12 @@ def test_pdfminer_debug_logging_still_works_when_asked_for(caplog, repo):
     import pdfminer.psparser
 
     data = (repo / "sample/corpus/2024/neurips2024_01.pdf").read_bytes()
-    extract(data, Limits(max_pages=1))
+    extract(data, Limits.from_config(max_pages=1))
     assert pdfminer.psparser.log.debug is _ignore  # debug off: the calls cost nothing
     with caplog.at_level(logging.DEBUG, logger="pdfminer"):
-        extract(data, Limits(max_pages=1))
+        extract(data, Limits.from_config(max_pages=1))
     assert any(r.name.startswith("pdfminer.") and r.levelno == logging.DEBUG for r in caplog.records)
-    extract(data, Limits(max_pages=1))
+    extract(data, Limits.from_config(max_pages=1))
     assert pdfminer.psparser.log.debug is _ignore
 
 

@@ -195,6 +195,7 @@ class Download(Section):
     timeout_s: Annotated[Number, Field(gt=0)]
     file_deadline_s: Annotated[Number, Field(gt=0)]
     retry_after_max_s: Annotated[Number, Field(ge=0)]
+    progress_every: Annotated[int, Field(ge=1)]
     max_bytes: Annotated[int, Field(gt=0)]
     contact: str | None
     paper_link: Regex

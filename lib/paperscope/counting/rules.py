@@ -72,7 +72,7 @@ def author_flags(authors: pd.DataFrame, china_policy: str, dual_strings: bool = 
 
 
 def paper_rules(authors: pd.DataFrame, china_policy: str, dual_strings: bool = True, *,
-                min_share: float = 1 / 3, min_authors: int = 2) -> pd.DataFrame:
+                min_share: float, min_authors: int) -> pd.DataFrame:
     """Per paper with authors: one boolean column per author-level rule, plus the fractional
     US and China counts (us_fc, cn_fc) and whether any author has a country (known)."""
     a = author_flags(authors, china_policy, dual_strings)
@@ -106,7 +106,7 @@ def paper_rules(authors: pd.DataFrame, china_policy: str, dual_strings: bool = T
 
 def count_rules(papers: pd.DataFrame, affiliations: pd.DataFrame, authors: pd.DataFrame, *,
                 china_policies: Iterable[str] = tuple(policy.CHINA_POLICIES), rules: Iterable[str] = RULES,
-                min_share: float = 1 / 3, min_authors: int = 2) -> pd.DataFrame:
+                min_share: float, min_authors: int) -> pd.DataFrame:
     """Per (year, rule, china policy, dual_strings): papers, with_us, with_cn, with_both, share.
 
     papers counts every paper of the year; share = with_both / papers. For the whole-counting
@@ -162,7 +162,7 @@ def country_fractions(authors: pd.DataFrame) -> pd.DataFrame:
 
 
 def counted_papers(papers: pd.DataFrame, affiliations: pd.DataFrame, authors: pd.DataFrame, rule: str,
-                   china_policy: str, *, min_share: float = 1 / 3, min_authors: int = 2) -> set[str]:
+                   china_policy: str, *, min_share: float, min_authors: int) -> set[str]:
     """The paper ids a rule counts as US-China (fractional: those with weight on both sides)."""
     base = papers[["paper_id", "year"]].drop_duplicates("paper_id")
     if rule == "any_author":

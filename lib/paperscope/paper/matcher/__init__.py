@@ -9,15 +9,15 @@
 Modules import downwards only (text, model <- fuzzy <- rules <- index <- sources).
 """
 from paperscope.paper.matcher.index import Gazetteer
-from paperscope.paper.matcher.model import (CITY, COUNTRY, DEFAULT_FUZZY_THRESHOLD, INSTITUTION, METHODS, PLACE, PRIOR,
-                                            TERRITORIES, VOID, Entry, Hit, Match, Method, best_method)
+from paperscope.paper.matcher.model import (CITY, COUNTRY, INSTITUTION, METHODS, PLACE, PRIOR, TERRITORIES, VOID,
+                                            Entry, Hit, Match, Method, best_method)
 from paperscope.paper.matcher.rules import RULES, Rule
 from paperscope.paper.matcher.sources import (STRONG_CITY_POPULATION, build_bundled, build_from_ror, default_gazetteer,
                                               from_config, load)
 from paperscope.paper.matcher.text import clean, fold, is_acronym, is_generic, key, tokens
 
 __all__ = [
-    "CITY", "COUNTRY", "DEFAULT_FUZZY_THRESHOLD", "INSTITUTION", "METHODS", "PLACE", "PRIOR",
+    "CITY", "COUNTRY", "INSTITUTION", "METHODS", "PLACE", "PRIOR",
     "RULES", "STRONG_CITY_POPULATION", "TERRITORIES", "VOID", "Entry", "Gazetteer", "Hit", "Match", "Method", "Rule",
     "best_method", "build_bundled", "build_from_ror", "clean", "default_gazetteer", "fold", "from_config",
     "is_acronym", "is_generic", "key", "load", "tokens",

@@ -11,8 +11,8 @@ import re
 
 from paperscope.paper.matcher import fuzzy as _fuzzy
 from paperscope.paper.matcher import rules
-from paperscope.paper.matcher.model import (CITY, COUNTRY, DEFAULT_FUZZY_THRESHOLD, INSTITUTION, PLACE, TERRITORIES,
-                                            VOID, Entry, Hit, Match, Method)
+from paperscope.paper.matcher.model import (CITY, COUNTRY, INSTITUTION, PLACE, TERRITORIES, VOID, Entry, Hit, Match,
+                                            Method)
 from paperscope.paper.matcher.text import (CJK_RUN, WORD, fold, han, is_acronym, is_generic, key, native_key,
                                            own_segment, tokens)
 
@@ -25,7 +25,7 @@ _CC_TLD_EXCEPTIONS = {"uk": "GB"}
 class Gazetteer:
     """The phrase index over institutions, countries, places and cities, plus e-mail domains."""
 
-    def __init__(self, fuzzy_threshold: float = DEFAULT_FUZZY_THRESHOLD):
+    def __init__(self, fuzzy_threshold: float):
         self.entries: list[Entry] = []
         self.index: dict[tuple[str, ...], list[int]] = {}
         self.longest: dict[str, int] = {}          # first token -> longest key starting with it

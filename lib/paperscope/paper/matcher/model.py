@@ -17,7 +17,6 @@ TERRITORIES = {"PR": "US", "GU": "US", "VI": "US", "AS": "US", "MP": "US", "UM":
 # When a name exists in several countries and the string names none of them.
 PRIOR = ("US", "CN", "GB", "DE", "CA", "FR", "JP", "KR", "SG", "HK", "AU", "CH", "IN", "TW")
 
-DEFAULT_FUZZY_THRESHOLD = 90.0
 
 
 class Method(str, Enum):

@@ -37,8 +37,7 @@ from importlib import resources
 from pathlib import Path
 
 from paperscope.paper.matcher.index import Gazetteer
-from paperscope.paper.matcher.model import (CITY, COUNTRY, DEFAULT_FUZZY_THRESHOLD, INSTITUTION, PLACE, TERRITORIES,
-                                            Entry)
+from paperscope.paper.matcher.model import CITY, COUNTRY, INSTITUTION, PLACE, TERRITORIES, Entry
 from paperscope.paper.matcher.text import is_acronym, is_generic, key
 
 log = logging.getLogger(__name__)
@@ -114,7 +113,7 @@ def _native_english(g: Gazetteer) -> None:
                 g.add(name, Entry(INSTITUTION, english, countries, "curated", capitalized=one))
 
 
-def build_bundled(fuzzy_threshold: float = DEFAULT_FUZZY_THRESHOLD) -> Gazetteer:
+def build_bundled(fuzzy_threshold: float) -> Gazetteer:
     g = Gazetteer(fuzzy_threshold)
     _base(g)
     for name, countries, sources, domains in _rows("organisations.tsv.gz"):
@@ -140,7 +139,7 @@ def ror_v2_records(path: str | Path):
         return json.load(f)
 
 
-def build_from_ror(path: str | Path, fuzzy_threshold: float = DEFAULT_FUZZY_THRESHOLD) -> Gazetteer:
+def build_from_ror(path: str | Path, fuzzy_threshold: float) -> Gazetteer:
     """Curated names, countries and places, plus every organisation of a ROR v2 dump."""
     g = Gazetteer(fuzzy_threshold)
     _base(g)
@@ -205,7 +204,7 @@ def _bundled_cached(fuzzy_threshold: float) -> Gazetteer:
     return g
 
 
-def load(ror_dump: str | None = None, fuzzy_threshold: float = DEFAULT_FUZZY_THRESHOLD) -> Gazetteer:
+def load(ror_dump: str | None, fuzzy_threshold: float) -> Gazetteer:
     """The gazetteer for these settings, built once per process."""
     k = (ror_dump or None, float(fuzzy_threshold))
     if k not in _LOADED:
@@ -230,5 +229,7 @@ def from_config(cfg) -> Gazetteer:
 
 
 def default_gazetteer() -> Gazetteer:
-    """The gazetteer shipped inside the package (built or unpickled once per process)."""
-    return load()
+    """The gazetteer of the packaged settings (built or unpickled once per process)."""
+    from paperscope.core.config import load_config
+
+    return from_config(load_config())

@@ -28,7 +28,7 @@ import logging
 import os
 import stat
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from pdfminer.converter import PDFPageAggregator
 from pdfminer.layout import LAParams
@@ -102,10 +102,10 @@ def extract(data: bytes, limits: Limits | None = None, *, max_pages: int | None 
             header_chars: int | None = None) -> Extracted:
     """Extract one PDF's text in this process (no wall-time limit; see extract_isolated)."""
     _quiet_pdfminer_debug()
-    limits = limits or Limits()
-    if max_pages is not None or header_chars is not None:
-        limits = Limits(**{**limits.__dict__, **({"max_pages": max_pages} if max_pages is not None else {}),
-                           **({"header_chars": header_chars} if header_chars is not None else {})})
+    limits = limits or Limits.from_config()
+    changes = {k: v for k, v in (("max_pages", max_pages), ("header_chars", header_chars)) if v is not None}
+    if changes:
+        limits = replace(limits, **changes)
     start = time.perf_counter()
     _ZLIB.limits = limits
     result = _check_header(data)

@@ -7,11 +7,13 @@ limit, not a 4 GB process.
 """
 from __future__ import annotations
 
+import functools
 import zlib
 from dataclasses import dataclass, fields
 
 from pdfminer import pdftypes
 
+from paperscope.core.settings import Settings
 from paperscope.paper.pdf import body
 
 # Status values of a papers row. "ok" is the only one the aggregates use.
@@ -29,17 +31,17 @@ STATUSES = (OK, EMPTY, NOT_PDF, ENCRYPTED, CORRUPT, TRUNCATED, NO_TEXT, ERROR,
 
 @dataclass(frozen=True)
 class Limits:
-    """Per-PDF limits (extract.* in the config); 0 means no limit."""
-    timeout_seconds: float = 0
-    max_bytes: int = 0
-    page_limit: int = 0
-    max_pages: int = 0  # pages read; the rest is not searched (not a failure)
-    max_memory_bytes: int = 0  # memory the extraction child may add to its parent's
-    max_stream_bytes: int = 0  # bytes one Flate stream may inflate to
-    header_chars: int = 20000
-    layout_pages: int = 1
-    body_engine: str = body.PDFIUM
-    papers_per_child: int = 0  # PDFs one extraction child reads before a fresh one is forked; 0 = no limit
+    """Per-PDF limits (extract.* in the config, where every default lives); 0 means no limit."""
+    timeout_seconds: float
+    max_bytes: int
+    page_limit: int
+    max_pages: int  # pages read; the rest is not searched (not a failure)
+    max_memory_bytes: int  # memory the extraction child may add to its parent's
+    max_stream_bytes: int  # bytes one Flate stream may inflate to
+    header_chars: int
+    layout_pages: int
+    body_engine: str
+    papers_per_child: int  # PDFs one extraction child reads before a fresh one is forked; 0 = no limit
 
     def __post_init__(self):
         if self.body_engine not in body.ENGINES:
@@ -51,9 +53,17 @@ class Limits:
         return f"{EXTRACTOR}+{self.body_engine}"
 
     @classmethod
-    def from_config(cls, cfg) -> "Limits":
-        """The extract.* settings (config.Settings), which hold every limit."""
-        return cls(**{f.name: getattr(cfg.extract, f.name) for f in fields(cls)})
+    def from_config(cls, cfg: Settings | None = None, **changes) -> Limits:
+        """The extract.* settings (the packaged defaults without cfg), with changes."""
+        section = (cfg or _packaged()).extract
+        return cls(**{**{f.name: getattr(section, f.name) for f in fields(cls)}, **changes})
+
+
+@functools.cache
+def _packaged() -> Settings:
+    from paperscope.core.config import load_config
+
+    return load_config()
 
 
 class LimitHit(Exception):
@@ -83,7 +93,7 @@ class _BoundedZlib:
         return getattr(zlib, name)
 
     def decompress(self, data: bytes, *args) -> bytes:
-        limits = self.limits or Limits()
+        limits = self.limits or Limits.from_config()
         try:
             if not limits.max_stream_bytes or args:
                 return zlib.decompress(data, *args)

@@ -18,6 +18,8 @@ import urllib.error
 import urllib.request
 from urllib.parse import urljoin, urlparse
 
+from tenacity import RetryCallState, Retrying, stop_never, wait_exponential
+
 from paperscope.sources.download.papers import Options
 
 log = logging.getLogger(__name__)
@@ -105,6 +107,14 @@ class _Pace:
             time.sleep(slot - now)
 
 
+class _GaveUp(DownloadError):
+    """A retryable failure not retried: the server's Retry-After or the file's deadline says no."""
+
+
+def _tries(n: int) -> str:
+    return f" (after {n} tries)" if n > 1 else ""
+
+
 class Client:
     def __init__(self, opts: Options):
         self.opts = opts
@@ -160,31 +170,38 @@ class Client:
 
     def get(self, url: str, expect_pdf: bool = False, method: str = "GET",
             deadline: float | None = None) -> tuple[bytes, dict]:
-        """The body, retried with exponential backoff while the failure is retryable.
+        """The body, retried with exponential backoff (tenacity) while the failure is retryable.
 
         A Retry-After the server sends replaces the backoff when longer; one over
-        download.retry_after_max_s, or past the file's deadline, ends the retries.
+        download.retry_after_max_s, or a wait that would pass the file's deadline, ends the
+        retries with a line that says so.
         """
-        delay = self.opts.backoff_s
-        for attempt in range(self.opts.retries + 1):
-            try:
-                return self._once(url, method, expect_pdf, deadline)
-            except DownloadError as exc:
-                tries = f" (after {attempt + 1} tries)" if attempt else ""
-                if not exc.retryable or attempt == self.opts.retries:
-                    raise DownloadError(f"{exc}{tries}", exc.retryable) from None
-                wait = delay
-                if exc.retry_after is not None:
-                    if exc.retry_after > self.opts.retry_after_max_s:
-                        raise DownloadError(f"{exc}{tries}: the server asks to retry after {exc.retry_after:.0f} s, "
-                                            f"over download.retry_after_max_s ({self.opts.retry_after_max_s:g} s)",
-                                            False) from None
-                    wait = max(wait, exc.retry_after)
-                if deadline is not None and time.monotonic() + wait > deadline:
-                    raise DownloadError(f"{exc}{tries}; a retry in {wait:.0f} s would pass download.file_deadline_s "
-                                        f"({self.opts.file_deadline_s:g} s)", False) from None
-                log.info("%s: %s; retry %d of %d in %.1f s", url, exc, attempt + 1, self.opts.retries, wait)
-                time.sleep(wait)
-                delay = min(delay * 2, self.opts.backoff_max_s)
-        raise AssertionError("unreachable")
+        backoff = wait_exponential(multiplier=self.opts.backoff_s, max=self.opts.backoff_max_s)
+
+        def wait(state: RetryCallState) -> float:
+            exc = state.outcome.exception()
+            return max(backoff(state), exc.retry_after or 0.0)
+
+        def retry(state: RetryCallState) -> bool:
+            exc = state.outcome.exception()
+            if not isinstance(exc, DownloadError) or not exc.retryable or state.attempt_number > self.opts.retries:
+                return False
+            tries = _tries(state.attempt_number)
+            if exc.retry_after is not None and exc.retry_after > self.opts.retry_after_max_s:
+                raise _GaveUp(f"{exc}{tries}: the server asks to retry after {exc.retry_after:.0f} s, over "
+                              f"download.retry_after_max_s ({self.opts.retry_after_max_s:g} s)", False)
+            pause = wait(state)
+            if deadline is not None and time.monotonic() + pause > deadline:
+                raise _GaveUp(f"{exc}{tries}; a retry in {pause:.0f} s would pass download.file_deadline_s "
+                              f"({self.opts.file_deadline_s:g} s)", False)
+            log.info("%s: %s; retry %d of %d in %.1f s", url, exc, state.attempt_number, self.opts.retries, pause)
+            return True
+
+        attempts = Retrying(retry=retry, wait=wait, stop=stop_never, reraise=True)
+        try:
+            return attempts(self._once, url, method, expect_pdf, deadline)
+        except _GaveUp as exc:
+            raise DownloadError(str(exc), False) from None
+        except DownloadError as exc:
+            raise DownloadError(f"{exc}{_tries(attempts.statistics.get('attempt_number', 1))}", exc.retryable) from None
 

@@ -10,8 +10,20 @@ from pathlib import Path
 
 from paperscope.sources.download.client import Client, DownloadError, check_scheme
 from paperscope.sources.download.pages import from_csv, from_index
-from paperscope.sources.download.papers import (FAILED, FETCHED, PRESENT, Item, Options, Result, _row_key,
-                                                assign_names, dest_path, read_manifest, sha256_file, write_manifest)
+from paperscope.sources.download.papers import (
+    FAILED,
+    FETCHED,
+    PRESENT,
+    Item,
+    Options,
+    Result,
+    _row_key,
+    assign_names,
+    dest_path,
+    read_manifest,
+    sha256_file,
+    write_manifest,
+)
 
 log = logging.getLogger(__name__)
 

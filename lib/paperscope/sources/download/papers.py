@@ -60,10 +60,10 @@ class Options:
     manifest: str | None
     paper_link: str
     pdf_link: str
-    file_deadline_s: float = 600.0
-    retry_after_max_s: float = 120.0
-    limit: int = 0
-    progress_every: int = 25
+    file_deadline_s: float
+    retry_after_max_s: float
+    progress_every: int
+    limit: int = 0  # the command line's --limit: only the first N papers
 
     @classmethod
     def from_config(cls, cfg, **overrides) -> "Options":
@@ -73,7 +73,8 @@ class Options:
                   "retries": d.retries, "backoff_s": d.backoff_s, "backoff_max_s": d.backoff_max_s,
                   "timeout_s": d.timeout_s, "max_bytes": d.max_bytes, "contact": d.contact, "manifest": d.manifest,
                   "paper_link": d.paper_link, "pdf_link": d.pdf_link, "file_deadline_s": d.file_deadline_s,
-                  "retry_after_max_s": d.retry_after_max_s}
+                  "retry_after_max_s": d.retry_after_max_s,
+                  "progress_every": d.progress_every}
         return cls(**{**values, **{k: v for k, v in overrides.items() if v is not None}})
 
     @property

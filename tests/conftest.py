@@ -11,6 +11,11 @@ REPO = Path(__file__).resolve().parents[1]
 os.environ.setdefault("SPARK_LOCAL_IP", "127.0.0.1")
 os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
 os.environ.setdefault("PYSPARK_DRIVER_PYTHON", sys.executable)
+# Caches inside the repo's own (ignored) .cache, never the user's home: the matcher's
+# index, and what matplotlib and the browser keep (XDG).
+os.environ.setdefault("PAPERSCOPE_CACHE", str(REPO / ".cache" / "gazetteer"))
+os.environ.setdefault("XDG_CACHE_HOME", str(REPO / ".cache" / "xdg"))
+os.environ.setdefault("MPLCONFIGDIR", str(REPO / ".cache" / "matplotlib"))
 
 
 @pytest.fixture(scope="session")
@@ -91,3 +96,19 @@ def pytest_collection_modifyitems(config, items):
     for item in items:
         if not any(item.get_closest_marker(lane) for lane in LANES):
             item.add_marker(getattr(pytest.mark, _lane(item)))
+
+
+@pytest.fixture(autouse=True)
+def _no_jvm_in_the_unit_lane(request, tmp_path_factory, monkeypatch):
+    """A unit test that starts a JVM (in process or in a subprocess) fails with a line saying
+    so: `java` on PATH and under JAVA_HOME is a stand-in that refuses to start."""
+    if request.node.get_closest_marker("unit") is None:
+        return
+    home = tmp_path_factory.getbasetemp() / "no-jvm"
+    java = home / "bin" / "java"
+    if not java.exists():
+        java.parent.mkdir(parents=True, exist_ok=True)
+        java.write_text("#!/bin/sh\necho 'a unit-lane test started a JVM: mark it spark, e2e or deploy' >&2\nexit 97\n")
+        java.chmod(0o755)
+    monkeypatch.setenv("JAVA_HOME", str(home))
+    monkeypatch.setenv("PATH", f"{java.parent}{os.pathsep}{os.environ.get('PATH', '')}")

@@ -112,6 +112,7 @@ def test_missing_manifest_is_one_line(tmp_path):
     assert "manifest not found" in out.stderr and out.stderr.strip().count("\n") == 0
 
 
+@pytest.mark.deploy
 def test_plain_command_uses_its_own_python_for_workers(tmp_path):
     """`.venv/bin/paperscope STEP` with no PYSPARK_PYTHON, and a `python3` on PATH that has no
     paperscope: the local workers must run the command's own interpreter, not PATH's."""

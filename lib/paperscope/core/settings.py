@@ -255,6 +255,10 @@ class Review(Section):
     target_width: Annotated[Number, Field(gt=0, le=1)]
 
 
+class Cache(Section):
+    dir: PathStr
+
+
 class Settings(Section):
     """The resolved configuration of a run: every key of data/defaults.yaml, validated."""
     input: Input
@@ -270,6 +274,7 @@ class Settings(Section):
     mentions: Mentions
     quality: Quality
     review: Review
+    cache: Cache
 
     @model_validator(mode="after")
     def _together(self) -> "Settings":

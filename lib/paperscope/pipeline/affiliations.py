@@ -25,13 +25,13 @@ log = logging.getLogger(__name__)
 UNMATCHED = "no known institution, place or country"
 
 
-def headers_frame(papers: DataFrame, settings: Affiliations) -> DataFrame:
+def headers_frame(papers: DataFrame, settings: Affiliations, cache_dir: str | None = None) -> DataFrame:
     """papers -> headers (silver): one row per paper, its author block read and resolved.
 
     Each Python worker loads the gazetteer once (paper.matcher.load caches it per
     process), not per batch.
     """
-    gazetteer_args = (settings.ror_dump, settings.fuzzy_threshold)
+    gazetteer_args = (settings.ror_dump, settings.fuzzy_threshold, cache_dir)
 
     def run(batches: Iterator[pd.DataFrame]) -> Iterator[pd.DataFrame]:
         from paperscope.paper.header import parse
@@ -132,7 +132,7 @@ def affiliations(run: Run) -> str:
         # reads papers and reviews: a new or withdrawn correction re-runs the step (registry).
         built_from = state(run, "affiliations")
         if not skip(run, built_from):
-            headers = headers_frame(run.read("papers"), run.cfg.affiliations)
+            headers = headers_frame(run.read("papers"), run.cfg.affiliations, run.cfg.cache.dir)
             tables.write_years(headers, run.cfg, "headers", run.years, metadata=built_from)
             overrides = run.overrides()
             stored = run.read("headers", schemas.HEADERS)

@@ -164,8 +164,10 @@ def build_from_ror(path: str | Path, fuzzy_threshold: float) -> Gazetteer:
     return g
 
 
-def _cache_dir() -> Path:
-    return Path(os.environ.get("PAPERSCOPE_CACHE") or Path.home() / ".cache" / "paperscope")
+def _cache_dir(configured: str | None) -> Path | None:
+    """$PAPERSCOPE_CACHE, else cache.dir; None: no cache (build in memory)."""
+    found = os.environ.get("PAPERSCOPE_CACHE") or configured
+    return Path(found).expanduser() if found else None
 
 
 def cache_key() -> str:
@@ -181,8 +183,11 @@ def cache_key() -> str:
     return h.hexdigest()[:20]
 
 
-def _bundled_cached(fuzzy_threshold: float) -> Gazetteer:
-    path = _cache_dir() / f"gazetteer-{cache_key()}.pickle"
+def _bundled_cached(fuzzy_threshold: float, cache_dir: str | None) -> Gazetteer:
+    folder = _cache_dir(cache_dir)
+    if folder is None:
+        return build_bundled(fuzzy_threshold)
+    path = folder / f"gazetteer-{cache_key()}.pickle"
     try:
         with open(path, "rb") as f:
             g = pickle.load(f)
@@ -204,7 +209,7 @@ def _bundled_cached(fuzzy_threshold: float) -> Gazetteer:
     return g
 
 
-def load(ror_dump: str | None, fuzzy_threshold: float) -> Gazetteer:
+def load(ror_dump: str | None, fuzzy_threshold: float, cache_dir: str | None = None) -> Gazetteer:
     """The gazetteer for these settings, built once per process."""
     k = (ror_dump or None, float(fuzzy_threshold))
     if k not in _LOADED:
@@ -216,7 +221,7 @@ def load(ror_dump: str | None, fuzzy_threshold: float) -> Gazetteer:
                 log.info("gazetteer: ROR v2 dump %s", ror_dump)
                 _LOADED[k] = build_from_ror(ror_dump, fuzzy_threshold)
             else:
-                _LOADED[k] = _bundled_cached(fuzzy_threshold)
+                _LOADED[k] = _bundled_cached(fuzzy_threshold, cache_dir)
         finally:
             if enabled:
                 gc.enable()
@@ -225,7 +230,7 @@ def load(ror_dump: str | None, fuzzy_threshold: float) -> Gazetteer:
 
 def from_config(cfg) -> Gazetteer:
     """The gazetteer the settings ask for (affiliations.ror_dump, affiliations.fuzzy_threshold)."""
-    return load(cfg.affiliations.ror_dump, cfg.affiliations.fuzzy_threshold)
+    return load(cfg.affiliations.ror_dump, cfg.affiliations.fuzzy_threshold, cfg.cache.dir)
 
 
 def default_gazetteer() -> Gazetteer:

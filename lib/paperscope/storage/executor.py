@@ -10,8 +10,8 @@ def prepare_worker() -> None:
 
     pyspark.worker_util.setup_spark_files calls importlib.invalidate_caches() for every
     task, and zipimport's invalidate_caches re-reads the central directory of pyspark.zip
-    once for each package imported from it: 0.2-0.8 s per task on a small machine, more
-    than a short PDF takes to extract. SPARK-54744 (Spark 4.2) fixes it the same way:
+    once for each package imported from it, which can take longer than a short PDF takes
+    to extract. SPARK-54744 (Spark 4.2) fixes it the same way:
     invalidate only when sys.path has changed (a new --py-files entry). Idempotent; the
     first task of a worker still pays once, every later task in that worker does not.
     """

@@ -1,15 +1,15 @@
-"""The body pages' text through PDFium (pypdfium2), the fast one of pdf.py's two engines.
+"""The body pages' text through PDFium (pypdfium2), the fast one of the two body engines.
 
 The author block and title need pdfminer's layout analysis (fonts, positions,
 superscripts); the body, where mentions are counted, needs only the words in reading
-order. PDFium reads a page's text layer about ten times faster than pdfminer without
+order. PDFium reads a page's text layer much faster than pdfminer without
 layout. Its text is brought to the contract of pdfminer's stream reader, so that the
 mentions counter sees the same text from either engine: lines end with "\\n", and a word
 PDFium marks as hyphenated across a line end (U+FFFE, "subop\\ufffetimal", the line break
 itself dropped) comes back as a hyphen and a line break ("subop-\\ntimal"), which
 mentions.normalise joins exactly as it joins pdfminer's.
 
-Only this module imports pypdfium2. It is imported when paperscope.paper.pdf is, so the
+Only this module imports pypdfium2. It is imported with paperscope.paper.pdf.extract, so the
 forked extraction children and Spark's warm worker daemon share the loaded library.
 """
 from __future__ import annotations

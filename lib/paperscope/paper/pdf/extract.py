@@ -7,7 +7,7 @@ status that names the problem and the error message.
 pdfminer's layout analysis (characters -> lines -> boxes -> reading order) costs about a
 quarter of its time on real papers; it only matters for the author block and title, so
 it runs on the first ``layout_pages`` pages. The other pages (the body) are read by
-``body_engine``: PDFium (paperscope.paper.body, about ten times faster) or pdfminer in
+``body_engine``: PDFium (paper.pdf.body, the fast one) or pdfminer in
 content-stream order, with spaces and line breaks put back from the character positions.
 When one engine cannot read a PDF the other one does, and the row says so
 (``body_engine``, ``body_fallback``); a PDF that pdfminer cannot open at all is read
@@ -87,7 +87,7 @@ def _quiet_pdfminer_debug() -> None:
     """Make pdfminer's debug calls no-ops while its debug logging is off.
 
     The parser calls log.debug for nearly every token (millions per paper); even when
-    nothing is logged each call costs a method call and a level check, about a twentieth
+    nothing is logged each call costs a method call and a level check, a measurable share
     of the extraction. Turning debug logging on for "pdfminer" brings the calls back.
     """
     for name, logger in list(logging.Logger.manager.loggerDict.items()):

@@ -85,9 +85,9 @@ _LENGTH = 8
 class Sandbox:
     """A forked child that extracts PDFs one after another, each under the wall-time limit.
 
-    A fresh child per PDF costs about a third more CPU than the extraction itself on real
-    papers (every page of the parent it touches is copied, and pdfminer's and PDFium's
-    caches start cold each time), so one child serves many: the PDF's bytes go down a pipe,
+    A fresh child per PDF costs much CPU on top of the extraction (every page of the parent
+    it touches is copied, and pdfminer's and PDFium's caches start cold each time), so one
+    child serves many: the PDF's bytes go down a pipe,
     the pickled result comes back. A child that runs past the limit is killed, one that
     dies gives status "error", and either is replaced by a fresh child at the next PDF.
     The child also ends itself after extract.papers_per_child PDFs, after a PDF that hit

@@ -147,7 +147,7 @@ def test_ror_v2_dump_replaces_the_bundled_registry_names():
     assert g.match("Withdrawn Placeholder Laboratory") == []
     assert countries(g, "Cold Spring Harbor Laboratory") == []  # a bundled registry name: gone
     assert countries(g, "Tencent AI Lab, Seattle") == ["US"]  # curated names and places stay
-    assert countries(load(), "Cold Spring Harbor Laboratory") == ["US"]
+    assert countries(default_gazetteer(), "Cold Spring Harbor Laboratory") == ["US"]
 
 
 def test_config_points_at_a_ror_dump(tmp_path):

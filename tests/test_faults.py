@@ -163,7 +163,7 @@ def test_driver_killed_then_rerun_then_corpus_changed_then_older_rows(spark, bas
 
 def _damaged_copy(spark, reference, tmp_path: Path) -> dict:
     """The reference warehouse copied, with a second commit on affiliations."""
-    shutil.copytree(reference["warehouse"]["path"], tmp_path / "warehouse")
+    shutil.copytree(reference.warehouse.path, tmp_path / "warehouse")
     cfg = reference.with_values({"warehouse.path": str(tmp_path / "warehouse"), "reports.path": str(tmp_path / "reports")})
     rows = spark.read.format("delta").load(tables.table_path(reference, "affiliations"))
     tables.write_years(rows.where("year = 2025"), cfg, "affiliations", [2025])

@@ -49,6 +49,15 @@ def test_shipped_zips_are_dropped_only_when_they_are_the_installed_pyspark():
     assert drop_shipped_zips(sys.path) == sys.path
 
 
+def test_every_module_the_daemon_warms_exists():
+    """The daemon skips what it cannot import; a module renamed away would go cold unseen."""
+    import importlib.util
+
+    from paperscope.storage.daemon import WARM
+
+    assert all(importlib.util.find_spec(name) is not None for name in WARM), WARM
+
+
 def test_local_python_workers_run_in_the_warm_daemon(spark):
     assert spark.sparkContext.getConf().get("spark.python.daemon.module") == "paperscope.storage.daemon"
 

@@ -22,8 +22,10 @@ import re
 import sys
 
 _SHIPPED = re.compile(r"(^|/)(pyspark\.zip|py4j-[^/]*-src\.zip)$")
-WARM = ("pandas", "pyarrow", "pyspark.worker", "pyspark.sql.pandas.serializers", "paperscope.paper.pdf",
-        "paperscope.pipeline.transforms")
+# What every task's function imports; a name here that no longer exists fails a test
+# (tests/test_workers.py), never the daemon.
+WARM = ("pandas", "pyarrow", "pyspark.worker", "pyspark.sql.pandas.serializers", "paperscope.paper.pdf.sandbox",
+        "paperscope.pipeline.extract", "paperscope.pipeline.affiliations", "paperscope.pipeline.mentions")
 
 
 def drop_shipped_zips(path: list[str]) -> list[str]:

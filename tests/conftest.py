@@ -74,10 +74,13 @@ def sample_run(spark, base_cfg, tmp_path_factory):
 
 # Test lanes (markers registered in pyproject.toml): `make test-fast` runs unit + spark for
 # the edit loop, `make test` runs every lane. A test gets its lane from what it starts:
-# deploy (its own JVMs, wheels, venvs), e2e (whole pipeline runs), spark (small frames on
+# deploy (its own JVMs, wheels, venvs), e2e (whole pipeline runs, console commands in a
+# process, waits for a timer), spark (small frames on
 # the shared session) or unit (no Spark). A lane marker written on a test wins.
 LANES = ("unit", "spark", "e2e", "deploy")
 _DEPLOY_FILES = {"test_cluster.py", "test_databricks.py"}
+# The command line as a user runs it: every test starts the console script in a process.
+_COMMAND_FILES = {"test_cli.py"}
 _E2E_FILES = {"test_pipeline.py", "test_faults.py", "test_robustness.py"}
 _E2E_TESTS = {"test_metadata_run_and_agreement_with_pdfs"}
 
@@ -85,6 +88,8 @@ _E2E_TESTS = {"test_metadata_run_and_agreement_with_pdfs"}
 def _lane(item) -> str:
     if item.path.name in _DEPLOY_FILES or "spark_submit" in item.name:
         return "deploy"
+    if item.path.name in _COMMAND_FILES:
+        return "e2e"
     if "spark" not in getattr(item, "fixturenames", ()):
         return "unit"
     if item.path.name in _E2E_FILES or item.originalname in _E2E_TESTS:

@@ -221,6 +221,7 @@ def _run(cmd, stdin=None):
     return subprocess.run(cmd, cwd=REPO, input=stdin, capture_output=True, text=True, timeout=120)
 
 
+@pytest.mark.e2e
 @pytest.mark.parametrize("cmd", [[str(BIN / "paperscope"), "match"], [str(BIN / "paperscope-match")]])
 def test_match_command(cmd):
     out = _run(cmd, "Tencent AI Lab, Seattle\nPeking University; Stanford University\nnothing here\n")
@@ -231,12 +232,14 @@ def test_match_command(cmd):
     assert [r["method"] for r in rows] == ["address", "exact", "none"]
 
 
+@pytest.mark.e2e
 def test_match_command_with_a_ror_dump():
     out = _run([str(BIN / "paperscope-match"), "--set", f"affiliations.ror_dump={ROR_V2}"], "EILS\n")
     assert out.returncode == 0, out.stderr
     assert json.loads(out.stdout)["countries"] == ["HK"]
 
 
+@pytest.mark.e2e
 def test_bad_ror_dump_is_one_line():
     out = _run([str(BIN / "paperscope-match"), "--set", "affiliations.ror_dump=/no/such/ror.json"], "MIT\n")
     assert out.returncode == 2 and out.stdout == ""
@@ -245,6 +248,7 @@ def test_bad_ror_dump_is_one_line():
     assert out.returncode == 2 and "affiliations.ror_dump: no such file" in out.stderr
 
 
+@pytest.mark.e2e
 def test_header_command():
     files = ["sample/corpus/2024/neurips2024_05.pdf", "sample/corpus/2020/acl-2020.acl-main.447.pdf"]
     out = _run([str(BIN / "paperscope-header"), *files])
@@ -260,6 +264,7 @@ def test_header_command():
     assert len(weld["affiliations"]) == 2
 
 
+@pytest.mark.e2e
 def test_commands_do_not_import_spark():
     code = ("import sys, io; from paperscope.cli import commands as cli; sys.stdin = io.StringIO('MIT\\n'); "
             "cli.main(['match']); print('pyspark' in sys.modules)")

@@ -122,7 +122,7 @@ def _edited(changes: dict[str, tuple[str, str]]):
         source, package = files[module]
         assert old.encode() in source, (module, old)
         files[module] = (source.replace(old.encode(), new.encode(), 1), package)
-    caches = (codedigest.parse, codedigest.reach)
+    caches = (codedigest.reach,)  # parse and text are cached by the source itself
     original = codedigest._files
     for c in caches:
         c.cache_clear()

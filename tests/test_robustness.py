@@ -263,6 +263,7 @@ def test_a_child_that_died_between_pdfs_is_replaced():
         child.close()
 
 
+@pytest.mark.e2e
 def test_a_hung_child_whose_parent_died_ends_itself(tmp_path):
     """A killed Spark worker cannot kill its extraction child; the child's own alarm does."""
     import subprocess

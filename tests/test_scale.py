@@ -100,6 +100,7 @@ def test_a_running_stage_logs_progress_lines(spark, caplog):
 # --- the report with a conference's worth of rows -------------------------------------------
 
 
+@pytest.mark.e2e
 def test_report_of_20000_audit_rows_stays_under_5_mb_with_every_row_in_the_csv(tmp_path):
     """index.html shows reports.html_rows papers and links audit.csv, which has them all."""
     n_papers = 6000

@@ -158,6 +158,7 @@ def test_pdfminer_debug_logging_still_works_when_asked_for(caplog, repo):
     assert pdfminer.psparser.log.debug is _ignore
 
 
+@pytest.mark.e2e
 def test_last_commit_from_the_log_equals_deltas_history(spark, base_cfg, tmp_path, monkeypatch):
     """Local tables: the commit deltalake reads is the one DeltaTable.history gives, and
     without deltalake the history(1) answer is kept until this process writes again."""

@@ -92,9 +92,14 @@ def _bound(target: ast.AST) -> list[str]:
     return [n.id for n in ast.walk(target) if isinstance(n, ast.Name)]
 
 
-@functools.cache
 def parse(module: str) -> Module:
-    tree = ast.parse(modules()[module], filename=module)
+    return _parse(module, modules()[module])
+
+
+@functools.cache
+def _parse(module: str, source: bytes) -> Module:
+    """The module's names as its source binds them (cached by the source itself)."""
+    tree = ast.parse(source, filename=module)
     defs: dict[str, ast.AST] = {}
     loose: list[ast.AST] = []
     top_imports = []
@@ -270,8 +275,13 @@ def _plain(node: ast.AST) -> str:
 
 
 def _key_text(key: Key) -> str:
+    return _text(key, modules()[key[0]])
+
+
+@functools.cache
+def _text(key: Key, source: bytes) -> str:
     module, name = key
-    m = parse(module)
+    m = _parse(module, source)
     nodes = list(m.defs.values()) if name == "*" else [m.defs[name]]
     nodes += list(m.loose)
     return "\n".join(_plain(n) for n in {id(n): n for n in nodes}.values())

@@ -4,18 +4,16 @@
 setup:
 	./scripts/bootstrap.sh
 
-PYTEST = SPARK_LOCAL_IP=127.0.0.1 PYSPARK_PYTHON=$(CURDIR)/.venv/bin/python .venv/bin/python -m pytest -q
-
-# Every lane: unit, spark, e2e, deploy (about 13 minutes).
+# Every lane: unit beside spark, e2e and deploy (scripts/lanes.sh; figures in the README's Tests).
 test: setup
-	$(PYTEST) tests
+	./scripts/lanes.sh "spark or e2e or deploy"
 
-# The edit loop: unit tests and small-frame Spark tests (under 2 minutes).
+# The edit loop: unit tests beside the small-frame Spark tests.
 test-fast: setup
-	$(PYTEST) -m "unit or spark" tests
+	./scripts/lanes.sh "spark"
 
 sample: setup
 	.venv/bin/python sample/make_sample.py
 
 clean:
-	rm -rf warehouse reports spark-warehouse build dist .cache/dist
+	rm -rf warehouse reports spark-warehouse build dist .cache/dist .cache/pytest-unit .cache/pytest-spark

@@ -1,0 +1,23 @@
+#!/usr/bin/env bash
+# The test lanes on two cores: the unit lane (no JVM) runs beside the lanes that start
+# Spark, which run as one pytest process sharing one SparkSession, so no two Spark suites
+# ever run at once. Each process has its own temporary folder under .cache/.
+#   scripts/lanes.sh "spark"                    # make test-fast
+#   scripts/lanes.sh "spark or e2e or deploy"   # make test
+set -u
+cd "$(dirname "$0")/.."
+marks=${1:?usage: scripts/lanes.sh "MARKS OF THE SPARK LANES"}
+export SPARK_LOCAL_IP=${SPARK_LOCAL_IP:-127.0.0.1}
+export PYSPARK_PYTHON=${PYSPARK_PYTHON:-$PWD/.venv/bin/python}
+pytest=(.venv/bin/python -m pytest -q -p no:cacheprovider)
+mkdir -p .cache
+unit_log=.cache/unit-lane.log
+"${pytest[@]}" --basetemp=.cache/pytest-unit -m unit tests >"$unit_log" 2>&1 &
+unit_pid=$!
+"${pytest[@]}" --basetemp=.cache/pytest-spark -m "$marks" tests
+spark=$?
+wait "$unit_pid"
+unit=$?
+echo "--- unit lane (ran beside the lanes above) ---"
+cat "$unit_log"
+exit $(( unit != 0 || spark != 0 ))

@@ -49,7 +49,8 @@ def header_record(path: str | Path, gazetteer, china_policy: str = policy.DEFAUL
         "status": got.status,
         **({"error": got.error} if got.error else {}),
         "title": got.title,
-        "authors": [{"name": a.name, "affiliations": a.affiliations} for a in (header.authors if header else [])],
+        "authors": [{"name": a.name, "affiliations": a.affiliations, "tie": a.tie}
+                    for a in (header.authors if header else [])],
         "affiliations": [{
             "text": a.raw, "source": a.source,
             "institutions": list(dict.fromkeys(m.institution for m in a.matches if m.institution)),
@@ -112,7 +113,7 @@ def match_main(argv: list[str] | None = None) -> int:
 def header_main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(prog="paperscope header", description=(
         "Read the first page of each PDF; write one JSON object per file: file, title, authors "
-        "[{name, affiliations (indices)}], affiliations [{text, institutions, countries}], countries, "
+        "[{name, affiliations (indices), tie (how they were tied)}], affiliations [{text, institutions, countries}], countries, "
         "has_us, has_cn (China per affiliations.china_policy)."))
     _common(p)
     p.add_argument("--lines", action="store_true",

@@ -14,7 +14,7 @@ import re
 from paperscope.header.page import MARK_END, SUPERSCRIPT_LETTERS
 
 # Symbols as one regex character class: the named ones and the blocks they come from.
-SYMBOL_CLASS = ("†‡§¶∗*⋆#⁎" + "\u2190-\u21ff\u2200-\u2211\u2213-\u22ff\u2300-\u23ff\u25a0-\u27bf"
+SYMBOL_CLASS = ("†‡§¶∗*⋆#⁎±" + "\u2190-\u21ff\u2200-\u2211\u2213-\u22ff\u2300-\u23ff\u25a0-\u27bf"
                 "\u2900-\u2bff")
 GREEK = "αβγδεζηθικλμνξοπρστυφχψω" + SUPERSCRIPT_LETTERS
 MARK = rf"(?:\(cid:\d+\)|[{SYMBOL_CLASS}]|(?<!\d)\d{{1,2}}(?!\d)|[{GREEK}])"

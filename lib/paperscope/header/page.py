@@ -19,7 +19,7 @@ from __future__ import annotations
 import json
 import re
 import unicodedata
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 # Spacing accents that TeX draws as separate glyphs -> the combining mark they stand for.
 _ACCENTS = {"´": "\u0301", "`": "\u0300", "¨": "\u0308", "ˆ": "\u0302", "˜": "\u0303",
@@ -204,32 +204,54 @@ def _cell_like(box: list[Line], is_names) -> bool:
 
 
 _LEVEL = 0.6                # side-by-side cells have their tops level within this share of the type size
-_FRAGMENT_GAP = 2.0         # a marker or ', Name' drawn apart joins the line on its left within this many ems
-_MARKS_ONLY = re.compile(r"^[\s\d,*∗⋆†‡§¶#♠♣♦♥✉]{1,8}$|^(?:\(cid:\d+\)\s*)+$")
+_TRAILING_MARK = 0.6         # a mark this close (ems) after a line is its superscript
+_LEADING_MARK = 2.0          # one up to this far before a line leads it ('¹  Shanghai Jiao Tong University')
+_MARKS_ONLY = re.compile(r"^[\s\d,*∗⋆†‡§¶#♠♣♦♥✉±∓]{1,8}$|^(?:\(cid:\d+\)\s*)+$")
+
+
+def _marks_attached(lines: list[Line]) -> list[Line]:
+    """Superscript marks that pdfminer set as lines of their own, put back on the line they
+    mark: after a name ('Jingfeng Yang' + '∗'), or before an affiliation ('1' + 'Shanghai ...')."""
+    marks = [ln for ln in lines if _MARKS_ONLY.match(ln.text) and len(ln.text.strip()) <= 8]
+    if not marks:
+        return lines
+    rest = [ln for ln in lines if not any(ln is m for m in marks)]
+    for mark in marks:
+        after = [ln for ln in rest if 0 <= mark.x0 - ln.x1 + 0.5 < _TRAILING_MARK * ln.size and _beside(mark, ln)]
+        before = [ln for ln in rest if 0 <= ln.x0 - mark.x1 + 0.5 < _LEADING_MARK * ln.size and _beside(mark, ln)]
+        if after:
+            host = min(after, key=lambda ln: mark.x0 - ln.x1)
+            host.text, host.x1 = host.text + mark.text.strip(), mark.x1
+        elif before:
+            host = min(before, key=lambda ln: ln.x0 - mark.x1)
+            host.text, host.x0 = mark.text.strip() + host.text, mark.x0
+        else:
+            rest.append(mark)
+    return rest
+
+
+def _beside(mark: Line, ln: Line) -> bool:
+    """A mark's glyphs sit within the line's height, or raised above its top by up to half its size."""
+    return ln.y0 - 1 <= mark.y0 <= ln.y1 and mark.y1 <= ln.y1 + 0.6 * ln.size
+
+
+_FRAGMENT_GAP = 2.0         # ', Name' drawn apart joins the line on its left within this many ems
+_COMMA_LED = re.compile(r"^[*∗⋆†‡§¶#\d]{0,3}\s*[,;]")
 
 
 def _fragments_joined(lines: list[Line]) -> list[Line]:
     """Pieces of one printed line that pdfminer cut apart, joined: ', Lingchen Sun1,2' after
-    'Rongyuan Wu1,2', a superscript marker drawn on its own ('1' before 'Shanghai Jiao Tong')."""
+    'Rongyuan Wu1,2'."""
     out: list[Line] = []
-    marks_last = False
     for ln in lines:
         prev = out[-1] if out else None
         text = ln.text.strip()
-        marks = bool(_MARKS_ONLY.match(text))
-        if prev is not None and prev.cell == ln.cell and _same_line(prev, ln):
-            gap = ln.x0 - prev.x1
-            em = max(prev.size, ln.size, 1.0)
-            leading = text[:1] in ",;" or (not text[:1].isalnum() and text[:1] not in "({[" and len(text) > 1)
-            if -0.5 <= gap < _FRAGMENT_GAP * em and (marks or marks_last or leading):
-                sep = "" if marks_last or gap < _SPACE_GAP * em or (marks and gap < _TAB_GAP * em) else \
-                    ("\t" if gap > _TAB_GAP * em else " ")
-                out[-1] = Line(prev.x0, min(prev.y0, ln.y0), ln.x1, max(prev.y1, ln.y1), max(prev.size, ln.size),
-                               prev.box, prev.text + sep + text, prev.figure, prev.cell)
-                marks_last = marks
-                continue
+        if prev is not None and prev.cell == ln.cell and _same_line(prev, ln) and _COMMA_LED.match(text) \
+                and -0.5 <= ln.x0 - prev.x1 < _FRAGMENT_GAP * max(prev.size, ln.size, 1.0):
+            out[-1] = Line(prev.x0, min(prev.y0, ln.y0), ln.x1, max(prev.y1, ln.y1), max(prev.size, ln.size),
+                           prev.box, prev.text + text, prev.figure, prev.cell)
+            continue
         out.append(ln)
-        marks_last = marks
     return out
 
 
@@ -263,7 +285,7 @@ def block(page: Page, title: str | None = None, is_names=None) -> list[Line]:
     abstract are below the other column's first line. ``is_names`` (a line's text -> is it a
     line of author names) tells grid cells from columns of names (_top_down).
     """
-    lines = [ln for ln in page.lines if not _in_margin(ln, page) and ln.text.strip()]
+    lines = [replace(ln) for ln in page.lines if not _in_margin(ln, page) and ln.text.strip()]
     body = _body_size(lines, page.height)
     cuts = _cuts(lines, body, title)
     if not cuts:
@@ -273,7 +295,25 @@ def block(page: Page, title: str | None = None, is_names=None) -> list[Line]:
         side = _title_side(page, [ln for ln in lines if ln.y1 > top and len(ln.text.strip()) > 3])
         own = max((c.y1 for c in cuts if _side(page, c) in (side, None)), default=top)
         kept = [ln for ln in lines if ln.y0 > (own if side and _side(page, ln) == side else top) - 0.5]
-    return _fragments_joined(_top_down(kept, is_names))
+    if is_names is not None:
+        _title_boxes_split(kept, is_names)
+    return _fragments_joined(_top_down(_marks_attached(kept), is_names))
+
+
+def _title_boxes_split(lines: list[Line], is_names) -> None:
+    """A box that pdfminer made of the title and the grid cell under it (the middle column's
+    name, e-mail and place) becomes two: the title's lines, and the cell from its name on."""
+    boxes: dict[int, list[Line]] = {}
+    for ln in lines:
+        boxes.setdefault(ln.box, []).append(ln)
+    fresh = max(boxes, default=0) + 1
+    for box in boxes.values():
+        box.sort(key=lambda ln: -ln.y1)
+        k = next((i for i, ln in enumerate(box) if i and ln.size < box[0].size - 1 and is_names(ln.text)), None)
+        if k is not None and all(ln.size > 1.3 * box[k].size and not is_names(ln.text) for ln in box[:k]):
+            for ln in box[:k]:
+                ln.box = fresh
+            fresh += 1
 
 
 def _side(page: Page, ln: Line) -> str | None:

@@ -4,7 +4,7 @@ affiliation, names set apart by gaps, e-mails, order. Each asserts every author'
 countries and how the tie was made."""
 from __future__ import annotations
 
-from firstpage import abstract_and_body, authors, marked, prose, read, sup_lead, text
+from firstpage import abstract_and_body, authors, marked, prose, read, sup_lead, text, two_columns_with_footnotes
 
 
 def test_numbered_marks_and_note_symbols_that_are_no_affiliation():
@@ -234,3 +234,52 @@ def test_work_done_elsewhere_is_recorded_not_counted():
     [former] = h.former
     assert former.note == "former" and "Google Brain" in former.raw
     assert h.authors[0].former == [0] and h.authors[1].former == []
+
+
+def test_ieee_conference_ordinal_names_in_columns():
+    def draw(c):
+        text(c, 150, 700, "Federated Learning at the Edge", 16)
+        for x, lines in [(90, ["1st Jane Doe", "dept. of Computer Science", "University of Toronto", "Toronto, Canada",
+                               "jane@cs.toronto.edu"]),
+                         (330, ["2nd Wei Chen", "School of Software", "Tsinghua University", "Beijing, China",
+                                "chenwei@tsinghua.edu.cn"])]:
+            text(c, x, 672, lines[0], 11)
+            for j, line in enumerate(lines[1:], 1):
+                text(c, x, 672 - 11 * j, line, 10)
+        abstract_and_body(c, 600)
+    assert authors(read(draw)) == [("Jane Doe", ["CA"], "grid"), ("Wei Chen", ["CN"], "grid")]
+
+
+def test_affiliation_in_brackets_after_each_name():
+    def draw(c):
+        text(c, 150, 700, "Evaluating Language Agents", 16)
+        text(c, 90, 672, "Jane Doe (University of Oxford), John Roe (Google Research, Zurich)", 11)
+        abstract_and_body(c, 640)
+    assert authors(read(draw)) == [("Jane Doe", ["GB"], "grid"), ("John Roe", ["CH"], "grid")]
+
+
+def test_one_name_then_its_affiliation_on_each_line():
+    def draw(c):
+        text(c, 150, 700, "Evaluating Language Agents", 16)
+        text(c, 150, 672, "Jane Doe, Stanford University", 11)
+        text(c, 150, 658, "John Roe, University of Edinburgh", 11)
+        abstract_and_body(c, 630)
+    assert authors(read(draw)) == [("Jane Doe", ["US"], "grid"), ("John Roe", ["GB"], "grid")]
+
+
+def test_a_trailing_team_byline_and_numbers_in_brackets_as_marks():
+    def draw(c):
+        text(c, 150, 700, "A Large Model Report", 16)
+        text(c, 120, 672, "Jane Doe (1), John Roe (2), and the Atlas Team", 11)
+        text(c, 120, 658, "(1) University of Oxford; (2) University of Tokyo", 10)
+        abstract_and_body(c, 630)
+    assert authors(read(draw)) == [("Jane Doe", ["GB"], "marker"), ("John Roe", ["JP"], "marker")]
+
+
+def test_footnote_affiliations_whose_marks_no_name_carries_all_in_one_country():
+    def draw(c):
+        text(c, 150, 700, "A Note on Sparse Recovery", 16)
+        text(c, 200, 672, "Alice Martin and Bruno Costa", 11)
+        two_columns_with_footnotes(c, ["*Department of Mathematics, University of Lisbon, Portugal.",
+                                       "†Instituto Superior Técnico, Lisbon, Portugal."])
+    assert authors(read(draw)) == [("Alice Martin", ["PT"], "shared"), ("Bruno Costa", ["PT"], "shared")]

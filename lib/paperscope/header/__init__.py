@@ -86,6 +86,7 @@ def parse(page_text: str | None, title: str | None = None, gazetteer: Gazetteer 
     if not ties.by_marks(reading.authors, reading.affiliations):
         ties.by_groups(reading, gazetteer)
     ties.by_name([a for a in reading.authors if not a.affiliations], named)
+    ties.one_country(reading.authors, reading.affiliations)
     mails = reading.emails
     if not _placed(reading.affiliations):
         _from_emails(reading, gazetteer)

@@ -126,12 +126,15 @@ class Reader:
             if people and (not is_aff or _names_win(people, kept, flat)):
                 self._names(people, cell)
                 return
-            inline = names.leading_names(flat)
-            if inline and any(_affiliation_like(t, ms) or _located(ms) for _, t, ms in self._pieces(inline[1])):
-                self._names(inline[0], cell)
-                self.group.inline = True
-                kept = self._pieces(inline[1])
-                is_aff = True
+            pairs = names.parenthesized(flat)
+            if pairs and all(any(_affiliation_like(t, ms) for _, t, ms in self._pieces(a)) for _, a in pairs):
+                for person, affiliation in pairs:
+                    self._inline([person], self._pieces(affiliation), cell)
+                return
+            inline = self._leading_names(flat)
+            if inline:
+                self._inline(inline[0], inline[1], cell)
+                return
         if cell is not None:
             self.cells_done.add(cell)
         if len(flat.split()) > 30:
@@ -148,6 +151,32 @@ class Reader:
                 self._extend(self.open, piece)
                 continue
             self.open = self._add(marker, piece, matches, "block")
+
+    def _leading_names(self, line: str):
+        """'LIANG HU, University of Technology Sydney' (ACM journals); in ordinary case only for
+        one name whose line starts the block or follows another such line, and is no organisation."""
+        found = names.leading_names(line)
+        if found is None and (not self.r.groups or self.r.groups[-1].inline):
+            found = names.leading_names(line, mixed_case=True)
+            if found and (self.gaz.match(found[0][0].name) or not any(
+                    _affiliation_like(t, ms) for _, t, ms in self._pieces(found[1]))):
+                return None
+        if found:
+            pieces = self._pieces(found[1])
+            if any(_affiliation_like(t, ms) or _located(ms) for _, t, ms in pieces):
+                return found[0], pieces
+        return None
+
+    def _inline(self, people: list[Author], pieces, cell: int | None) -> None:
+        """Names with their affiliation on one line: a group of their own."""
+        self._names(people, cell)
+        self.group.inline = True
+        self.open = None
+        for marker, text, matches in pieces:
+            if self.open is not None and marker is None and self._continues(text, matches):
+                self._extend(self.open, text)
+            else:
+                self.open = self._add(marker, text, matches, "block")
 
     def _pieces(self, line: str) -> list[tuple[str | None, str, list[Match]]]:
         pieces = markers.marked_pieces(line) if not is_glued(line) or len(line) <= 160 else _glued_pieces(line)

@@ -41,9 +41,21 @@ _KEYWORDS = re.compile(
     r"research|department|dept|faculty|hospital|inc|corp\w*|ltd|gmbh|company|polytechnic|ai)\b", re.I)
 
 
+# '1st Jane Doe' (IEEE conference template), 'by Jane Doe', 'Jane Doe (1)', ', and the Qwen Team', '()' left by an e-mail.
+_ORDINAL = re.compile(r"(?:^|(?<=[\s,]))\d{1,2}\s?(?:st|nd|rd|th)\s+(?=[A-Z])")
+_BY = re.compile(r"^\s*by\s+(?=[A-Z])", re.I)
+_NUMBER_IN_BRACKETS = re.compile(r"\((\d{1,2}(?:\s*,\s*\d{1,2})*)\)")
+_EMPTY_BRACKETS = re.compile(r"[(<\[]\s*[,;]?\s*[)>\]]")
+_TEAM_TAIL = re.compile(r",?\s*(?:and\s+|&\s*)?(?:the\s+)?(?:[A-Z][\w\-]*\s+){1,3}Team\b.*$")
+_PARENTHESIZED = re.compile(r"\s*([^,;()]+?)\s*\(([^()]{2,120})\)\s*(?:,|;|\band\b|&|$)")
+
+
 def clean_line(line: str) -> str:
-    """An author line without what is not a name or a mark: suffixes, ORCIDs, brackets round a mark."""
+    """An author line without what is not a name or a mark: suffixes, ORCIDs, ordinals, a
+    trailing team byline, brackets round a mark or round nothing."""
     line = _ORCID.sub(" ", _SUFFIX.sub(" ", line))
+    line = _TEAM_TAIL.sub("", _BY.sub("", _ORDINAL.sub(" ", line)))
+    line = _NUMBER_IN_BRACKETS.sub(r" \1 ", _EMPTY_BRACKETS.sub(" ", line))
     return _BRACKETED_MARK.sub(r" \1", line)
 
 
@@ -107,17 +119,34 @@ def is_team(line: str) -> bool:
     return bool(_TEAM.match(line))
 
 
-def leading_names(line: str) -> tuple[list[Author], str] | None:
+def leading_names(line: str, mixed_case: bool = False) -> tuple[list[Author], str] | None:
     """ACM journals' 'LIANG HU, University of Technology, Sydney': the capitalised names
-    before the first comma (several joined by 'and'), and the affiliation after them."""
+    before the first comma (several joined by 'and'), and the affiliation after them. With
+    ``mixed_case``, one name in ordinary case: 'Jane Doe, Stanford University'."""
     head, sep, rest = clean_line(line).partition(",")
-    if not sep or not rest.strip():
+    if not sep or not rest.strip() or _KEYWORDS.search(head):
         return None
     letters = re.sub(rf"[\s\d{SYMBOL_CLASS}{GREEK}.,'’\-]|\(cid:\d+\)|\band\b", "", head)
-    if not letters or not letters.isupper() or len(letters) < 4:
+    if not letters or len(letters) < 4 or not (letters.isupper() or mixed_case):
         return None
     authors = authors_in(head)
-    return (authors, rest.strip()) if authors else None
+    if not authors or (not letters.isupper() and len(authors) > 1):
+        return None
+    return authors, rest.strip()
+
+
+def parenthesized(line: str) -> list[tuple[Author, str]] | None:
+    """'Jane Doe (MIT), John Roe (Google Research)': each name with the affiliation in its brackets."""
+    pairs, end = [], 0
+    for m in _PARENTHESIZED.finditer(line):
+        if m.start() != end:
+            return None
+        people = authors_in(m.group(1))
+        if not people or len(people) != 1 or re.fullmatch(r"[\d,\s]+", m.group(2)):
+            return None
+        pairs.append((people[0], m.group(2)))
+        end = m.end()
+    return pairs if pairs and end == len(line) else None
 
 
 def _fold(text: str) -> str:

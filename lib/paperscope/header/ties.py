@@ -141,6 +141,13 @@ def split_entry(entry: str, authors: list[Author]) -> tuple[str, str] | None:
     return (", ".join(parts[:k]), ", ".join(parts[k:])) if k else None
 
 
+def one_country(authors: list[Author], affs: list[Affiliation]) -> None:
+    """No author tied at all (affiliations before the names, or in a footnote without marks):
+    when every affiliation on the page is in the same countries, so is every author."""
+    if authors and affs and all(a.tie == "none" for a in authors) and one_place(affs, list(range(len(affs)))):
+        _set(authors, list(range(len(affs))), "shared")
+
+
 def one_place(affs: list[Affiliation], idx: list[int]) -> bool:
     """All of ``idx`` resolve to the same countries (which of them is whose does not change any author's)."""
     sets = {frozenset(m.country for m in affs[i].matches if m.country) for i in idx}

@@ -283,3 +283,23 @@ def test_footnote_affiliations_whose_marks_no_name_carries_all_in_one_country():
         two_columns_with_footnotes(c, ["*Department of Mathematics, University of Lisbon, Portugal.",
                                        "†Instituto Superior Técnico, Lisbon, Portugal."])
     assert authors(read(draw)) == [("Alice Martin", ["PT"], "shared"), ("Bruno Costa", ["PT"], "shared")]
+
+
+def test_bracketed_notes_native_spellings_cjk_names_and_banner_words_are_no_persons():
+    from reportlab.pdfbase import pdfmetrics
+    from reportlab.pdfbase.cidfonts import UnicodeCIDFont
+
+    pdfmetrics.registerFont(UnicodeCIDFont("STSong-Light"))
+
+    def draw(c):
+        text(c, 250, 730, "Original Article", 10)
+        text(c, 150, 700, "Graph Learning for Molecules", 16)
+        text(c, 60, 672, "Wei Zhang", 11)
+        x = text(c, 113, 672, "(张伟)", 11, "STSong-Light")
+        text(c, x + 3, 672, "1, Bob Jones2 (*equal contribution), Li Na1 and", 11)
+        x = text(c, 180, 658, "王芳", 11, "STSong-Light")
+        text(c, x, 662, "2", 7)
+        text(c, 150, 644, "1Tsinghua University 2University of Oxford", 10)
+        abstract_and_body(c, 620)
+    assert authors(read(draw)) == [("Wei Zhang", ["CN"], "marker"), ("Bob Jones", ["GB"], "marker"),
+                                   ("Li Na", ["CN"], "marker"), ("王芳", ["GB"], "marker")]

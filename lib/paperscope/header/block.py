@@ -194,7 +194,10 @@ class Reader:
         if place:
             self.r.elsewhere.append((marker, place[1], place[0]))
             return True
-        return bool(notes.ROLE.search(text)) and len(text.split()) <= 12
+        if len(text.split()) > 12:
+            return False
+        # 'Equal contribution', '†Corresponding author'; not '(*equal contribution)' after a list of names.
+        return bool(notes.ROLE.search(text if marker else re.sub(r"\([^()]*\)", " ", text)))
 
     def _names(self, people: list[Author], cell: int | None) -> None:
         if self.group is None or self.group.affiliations or self.group.inline:

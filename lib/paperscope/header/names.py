@@ -30,6 +30,9 @@ email e-mail mail code website project github conference workshop proceedings jo
 member fellow ieee acm senior student keywords index terms figure table arxiv draft version contents
 supplementary appendix online available learning deep neural model models data large language vision
 system systems survey analysis via based equal contribution corresponding correspondence first
+article access open letter presentation oral spotlight poster award track session special issue edition
+volume chapter part section camera ready extended license licence creative commons attribution
+province state city road street avenue district county campus building floor room
 """.split())
 _SUFFIX = re.compile(r",?\s*\b(?:(?:Graduate\s+)?Student\s+|Senior\s+|Life\s+|Associate\s+)?(?:Member|Fellow)"
                      r"\s*,?\s*(?:IEEE|ACM|IAPR|AAAI|OSA|SPIE)\b|,?\s*\b(?:Ph\.?\s?D|M\.?\s?D)\b\.?", re.I)
@@ -47,13 +50,16 @@ _BY = re.compile(r"^\s*by\s+(?=[A-Z])", re.I)
 _NUMBER_IN_BRACKETS = re.compile(r"\((\d{1,2}(?:\s*,\s*\d{1,2})*)\)")
 _EMPTY_BRACKETS = re.compile(r"[(<\[]\s*[,;]?\s*[)>\]]")
 _TEAM_TAIL = re.compile(r",?\s*(?:and\s+|&\s*)?(?:the\s+)?(?:[A-Z][\w\-]*\s+){1,3}Team\b.*$")
+# '(*equal contribution)' after the names, a name's native spelling in brackets '(张伟)'.
+_BRACKETED_NOTE = re.compile(r"\([^()]*(?:equal|contribut|correspond)[^()]*\)|\(\s*[\u4e00-\u9fff\uac00-\ud7af\s]+\)",
+                             re.I)
 _PARENTHESIZED = re.compile(r"\s*([^,;()]+?)\s*\(([^()]{2,120})\)\s*(?:,|;|\band\b|&|$)")
 
 
 def clean_line(line: str) -> str:
     """An author line without what is not a name or a mark: suffixes, ORCIDs, ordinals, a
     trailing team byline, brackets round a mark or round nothing."""
-    line = _ORCID.sub(" ", _SUFFIX.sub(" ", line))
+    line = _ORCID.sub(" ", _SUFFIX.sub(" ", _BRACKETED_NOTE.sub(" ", line)))
     line = _TEAM_TAIL.sub("", _BY.sub("", _ORDINAL.sub(" ", line)))
     line = _NUMBER_IN_BRACKETS.sub(r" \1 ", _EMPTY_BRACKETS.sub(" ", line))
     return _BRACKETED_MARK.sub(r" \1", line)

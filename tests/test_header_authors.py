@@ -303,3 +303,14 @@ def test_bracketed_notes_native_spellings_cjk_names_and_banner_words_are_no_pers
         abstract_and_body(c, 620)
     assert authors(read(draw)) == [("Wei Zhang", ["CN"], "marker"), ("Bob Jones", ["GB"], "marker"),
                                    ("Li Na", ["CN"], "marker"), ("王芳", ["GB"], "marker")]
+
+
+def test_affiliations_set_apart_by_gaps_under_names_set_apart_by_gaps():
+    def draw(c):
+        text(c, 150, 700, "Stochastic Bandits Revisited", 16)
+        marked(c, 110, 672, [("Alice Martin", ""), ("Wei Chen", ""), ("Kenji Sato", "")], 11, gap=14)
+        marked(c, 90, 658, [("University of Lisbon", ""), ("Peking University", ""), ("Kyoto University", "")], 10,
+               gap=14)
+        abstract_and_body(c, 630)
+    assert authors(read(draw)) == [("Alice Martin", ["PT"], "order"), ("Wei Chen", ["CN"], "order"),
+                                   ("Kenji Sato", ["JP"], "order")]

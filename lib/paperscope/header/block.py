@@ -100,7 +100,7 @@ class Reader:
         mails = emails(raw)
         self.r.emails.extend(m for m in mails if m not in self.r.emails)
         text = EMAIL.sub(" ", raw)
-        flat = " ".join(text.split())
+        flat = re.sub(r" *\t[\t ]*", "\t", re.sub(r"[^\S\t]+", " ", text)).strip()  # tabs kept: columns
         if not re.sub(r"[\W_]", "", flat):
             if mails:
                 self.open = None
@@ -146,8 +146,8 @@ class Reader:
         if not (is_aff or place or in_cell or marked or (_located_all(kept) and "," in flat)):
             self.open = None
             return
-        for k, (marker, piece, matches) in enumerate(kept):
-            if k == 0 and marker is None and self.open is not None and self._continues(piece, matches):
+        for marker, piece, matches in kept:
+            if marker is None and self.open is not None and self._continues(piece, matches):
                 self._extend(self.open, piece)
                 continue
             self.open = self._add(marker, piece, matches, "block")
@@ -181,11 +181,12 @@ class Reader:
     def _pieces(self, line: str) -> list[tuple[str | None, str, list[Match]]]:
         pieces = markers.marked_pieces(line) if not is_glued(line) or len(line) <= 160 else _glued_pieces(line)
         out = []
-        for marker, text in pieces:
-            text = markers.LEADING.sub("", clean(text)).replace(MARK_END, "").strip(" ,;&\t")
-            text = markers.TRAILING.sub("", text)
-            if len(text) >= 2:
-                out.append((marker, text, self.gaz.match(text)))
+        for marker, whole in pieces:
+            for k, text in enumerate(whole.split("\t")):  # fields set apart by wide gaps: columns
+                text = markers.LEADING.sub("", clean(text)).replace(MARK_END, "").strip(" ,;&")
+                text = markers.TRAILING.sub("", text)
+                if len(text) >= 2:
+                    out.append((marker if k == 0 else None, text, self.gaz.match(text)))
         return out
 
     def _note(self, marker: str | None, text: str) -> bool:

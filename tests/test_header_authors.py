@@ -314,3 +314,12 @@ def test_affiliations_set_apart_by_gaps_under_names_set_apart_by_gaps():
         abstract_and_body(c, 630)
     assert authors(read(draw)) == [("Alice Martin", ["PT"], "order"), ("Wei Chen", ["CN"], "order"),
                                    ("Kenji Sato", ["JP"], "order")]
+
+
+def test_names_interleaved_with_their_emails_on_one_line():
+    def draw(c):
+        text(c, 150, 700, "Learning to Plan with Language", 16)
+        text(c, 60, 672, "Alice Smith alice@stanford.edu Bob Jones bob@cs.stanford.edu", 11)
+        text(c, 150, 658, "Stanford University, Stanford, CA", 10)
+        abstract_and_body(c, 630)
+    assert authors(read(draw)) == [("Alice Smith", ["US"], "shared"), ("Bob Jones", ["US"], "shared")]

@@ -99,7 +99,7 @@ class Reader:
     def _line(self, raw: str, cell: int | None) -> None:
         mails = emails(raw)
         self.r.emails.extend(m for m in mails if m not in self.r.emails)
-        text = EMAIL.sub(" ", raw)
+        text = EMAIL.sub("\t", raw)  # an address between names sets them apart
         flat = re.sub(r" *\t[\t ]*", "\t", re.sub(r"[^\S\t]+", " ", text)).strip()  # tabs kept: columns
         if not re.sub(r"[\W_]", "", flat):
             if mails:

@@ -323,3 +323,14 @@ def test_names_interleaved_with_their_emails_on_one_line():
         text(c, 150, 658, "Stanford University, Stanford, CA", 10)
         abstract_and_body(c, 630)
     assert authors(read(draw)) == [("Alice Smith", ["US"], "shared"), ("Bob Jones", ["US"], "shared")]
+
+
+def test_an_aside_in_brackets_after_a_name_is_no_affiliation():
+    def draw(c):
+        text(c, 150, 700, "Learning to Plan with Language", 16)
+        text(c, 100, 672, "Alice Smith (now at Google), Bob Jones and Carl Doe", 11)
+        text(c, 150, 658, "University of Oxford, Oxford, UK", 10)
+        abstract_and_body(c, 630)
+    h = read(draw)
+    assert authors(h) == [(n, ["GB"], "shared") for n in ["Alice Smith", "Bob Jones", "Carl Doe"]]
+    assert h.countries() == ["GB"]

@@ -68,7 +68,7 @@ def is_glued(text: str) -> bool:
 
 
 class Reader:
-    """Reads lines into a Reading; ``source`` says whether they are the block or footnotes."""
+    """Reads the block's lines (``block``), then the footnotes' affiliation lines (``footnotes``), into a Reading."""
 
     def __init__(self, gaz: Gazetteer, reading: Reading | None = None):
         self.gaz = gaz
@@ -190,8 +190,9 @@ class Reader:
         return out
 
     def _note(self, marker: str | None, text: str) -> bool:
-        """A note on a mark (equal contribution, corresponding author, work done elsewhere)."""
-        place = notes.elsewhere(text)
+        """A note on a mark (equal contribution, corresponding author, work done elsewhere); an
+        aside in brackets after a name ('(now at Google)') is none."""
+        place = notes.elsewhere(text if marker else re.sub(r"\([^()]*\)", " ", text))
         if place:
             self.r.elsewhere.append((marker, place[1], place[0]))
             return True

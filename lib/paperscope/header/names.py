@@ -50,8 +50,9 @@ _BY = re.compile(r"^\s*by\s+(?=[A-Z])", re.I)
 _NUMBER_IN_BRACKETS = re.compile(r"\((\d{1,2}(?:\s*,\s*\d{1,2})*)\)")
 _EMPTY_BRACKETS = re.compile(r"[(<\[]\s*[,;]?\s*[)>\]]")
 _TEAM_TAIL = re.compile(r",?\s*(?:and\s+|&\s*)?(?:the\s+)?(?:[A-Z][\w\-]*\s+){1,3}Team\b.*$")
-# '(*equal contribution)' after the names, a name's native spelling in brackets '(张伟)'.
-_BRACKETED_NOTE = re.compile(r"\([^()]*(?:equal|contribut|correspond)[^()]*\)|\(\s*[\u4e00-\u9fff\uac00-\ud7af\s]+\)",
+# '(*equal contribution)', '(now at Google)' after the names; a name's native spelling in brackets '(张伟)'.
+_BRACKETED_NOTE = re.compile(r"\([^()]*(?:equal|contribut|correspond|\bnow\b|currently|formerly|previously|"
+                             r"\bintern(?:s|ship|ing|ed)?\b)[^()]*\)|\(\s*[\u4e00-\u9fff\uac00-\ud7af\s]+\)",
                              re.I)
 _PARENTHESIZED = re.compile(r"\s*([^,;()]+?)\s*\(([^()]{2,120})\)\s*(?:,|;|\band\b|&|$)")
 

@@ -81,8 +81,8 @@ def parse(page_text: str | None, title: str | None = None, gazetteer: Gazetteer 
         missing = ties.missing_marks(reading.authors, reading.affiliations)
         if missing:
             reader.footnotes(found.lines, missing)
-    named = _named(found, reading, gazetteer) if not placed else []
     _merge_repeats(reading)
+    named = _named(found, reading, gazetteer) if not placed else []
     if not ties.by_marks(reading.authors, reading.affiliations):
         ties.by_groups(reading, gazetteer)
     ties.by_name([a for a in reading.authors if not a.affiliations], named)

@@ -334,3 +334,23 @@ def test_an_aside_in_brackets_after_a_name_is_no_affiliation():
     h = read(draw)
     assert authors(h) == [(n, ["GB"], "shared") for n in ["Alice Smith", "Bob Jones", "Carl Doe"]]
     assert h.countries() == ["GB"]
+
+
+def test_a_given_name_that_is_also_an_organisation_and_a_brand_line_under_names():
+    def grid(c):
+        text(c, 150, 720, "Video Understanding at Scale", 16)
+        for x, lines in [(110, ["Yale Song", "Meta AI", "New York, NY, USA"]),
+                         (360, ["Duke Lee", "KAIST", "Daejeon, Korea"])]:
+            text(c, x, 690, lines[0], 12)
+            for j, line in enumerate(lines[1:], 1):
+                text(c, x, 690 - 12 * j, line, 10)
+        abstract_and_body(c, 620)
+    assert authors(read(grid)) == [("Yale Song", ["US"], "grid"), ("Duke Lee", ["KR"], "grid")]
+
+    def shared(c):
+        text(c, 150, 700, "Composable Image Synthesis", 16)
+        text(c, 170, 672, "Jonghyun Lee, Hansam Cho", 11)
+        text(c, 220, 658, "NAVER Cloud", 10)
+        abstract_and_body(c, 630)
+    h = read(shared)
+    assert authors(h) == [("Jonghyun Lee", ["KR"], "shared"), ("Hansam Cho", ["KR"], "shared")]

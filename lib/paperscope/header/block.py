@@ -123,7 +123,8 @@ class Reader:
         place = _place_line(flat, kept)
         if not place and cell not in self.cells_done and not names.is_team(flat):
             people = names.authors_in(text)
-            if people and (not is_aff or _names_win(people, kept, flat)):
+            first = not self.r.groups or (cell is not None and (self.group is None or self.group.cell != cell))
+            if people and (not is_aff or _names_win(people, kept, flat, first)):
                 self._names(people, cell)
                 return
             pairs = names.parenthesized(flat)
@@ -257,11 +258,13 @@ def _place_line(line: str, found) -> bool:
     return words <= covered
 
 
-def _names_win(people: list[Author], found, line: str) -> bool:
-    """A line of several names where a given name is also a company's name ('Xiaoman Pan')."""
-    if len(people) < 2 or KEYWORDS.search(line):
+def _names_win(people: list[Author], found, line: str, first: bool) -> bool:
+    """Names where a given name is also an organisation's ('Xiaoman Pan', 'Yale Song'): a line of
+    several names, or of one where a name is due (the block's first names, a grid cell's top line).
+    A name of two words or more ('Google DeepMind') or an organisation word is no person's."""
+    if KEYWORDS.search(line) or any(len(m.matched.split()) > 1 for _, _, ms in found for m in ms if m.institution):
         return False
-    return all(len(m.matched.split()) == 1 for _, _, ms in found for m in ms if m.institution)
+    return len(people) >= 2 or first
 
 
 def _glued_pieces(line: str) -> list[tuple[str | None, str]]:

@@ -134,3 +134,24 @@ def test_a_mark_whose_affiliation_is_only_in_a_footnote():
         sup_lead(c, 200, 656, "1", "Facebook AI Research, Menlo Park, CA, USA", 9)
         two_columns_with_footnotes(c, ["2Sorbonne Université, Paris, France"], top=620)
     assert authors(read(draw)) == [("Guillaume Lample", ["FR", "US"], "marker"), ("Myle Ott", ["US"], "marker")]
+
+
+def test_note_sentences_sorted_by_kind():
+    from paperscope.header import notes
+
+    got = notes.read([
+        "*Equal contribution 1School of Software, South China University of Technology, China 2Pazhou Lab, China",
+        "• A. Li and B. Wang are with Tsinghua University, Beijing, China, and also with Peng Cheng Laboratory, "
+        "Shenzhen. C. Doe was with Google, Mountain View, CA. B. Wang is now with Meta, Menlo Park, CA.",
+        "†Work done during an internship at Microsoft Research Asia.",
+        "‡Work done while at Apple, Cupertino, CA.",
+        "Authors' addresses: L. Hu (corresponding author), University of Technology Sydney, Australia; "
+        "email: hu@uts.edu.au; J. Cao, Shanghai Jiao Tong University, China.",
+    ])
+    assert got.lines == ["1School of Software, South China University of Technology, China", "2Pazhou Lab, China"]
+    assert got.named == [("A. Li and B. Wang", "Tsinghua University, Beijing, China"),
+                         ("A. Li and B. Wang", "Peng Cheng Laboratory, Shenzhen")]
+    assert got.elsewhere_named == [("C. Doe", "Google, Mountain View, CA", "former"),
+                                   ("B. Wang", "Meta, Menlo Park, CA", "later")]
+    assert got.elsewhere == [("†", "Microsoft Research Asia", "intern"), ("‡", "Apple, Cupertino, CA", "former")]
+    assert got.entries == ["L. Hu, University of Technology Sydney, Australia", "J. Cao, Shanghai Jiao Tong University, China"]

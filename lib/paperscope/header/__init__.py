@@ -141,7 +141,7 @@ def _from_emails(reading: Reading, gaz: Gazetteer) -> None:
 def _elsewhere(header: Header, reading: Reading, found: notes_.Notes, gaz: Gazetteer, count_former: bool) -> None:
     """Places where the work was not done, each for the authors its mark or sentence names."""
     notes = [(m, place, kind, None) for m, place, kind in reading.elsewhere + found.elsewhere]
-    notes += [(None, where, "later", who) for who, where in found.later]
+    notes += [(None, where, kind, who) for who, where, kind in found.elsewhere_named]
     for mark, place, kind, who in notes:
         aff = Affiliation(place, gaz.match(place), source="footnote", marker=mark, note=kind)
         owners = ties.named_authors(who, header.authors) if who else \

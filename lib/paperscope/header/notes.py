@@ -42,7 +42,7 @@ _ELSEWHERE = [
 _ELSEWHERE_WORDS = re.compile(r"\bintern(?:ship|ing|ed|s)?\b|\bnow\s+(?:at|with)|\bcurrently\s+(?:at|with)|\bformerly|\bpreviously|"
                               r"\bwork\b.{0,30}?\b(?:done|performed|conducted|carried)", re.I)
 # IEEE: "K. He and J. Sun are with Microsoft Research, ..."; "The authors are with ...".
-ARE_WITH = re.compile(r"^(?P<who>.{0,160}?)\s+(?:is|are|was|were)\s+(?P<how>(?:also\s+|now\s+|currently\s+)*)"
+ARE_WITH = re.compile(r"^(?P<who>.{0,160}?)\s+(?P<verb>is|are|was|were)\s+(?P<how>(?:also\s+|now\s+|currently\s+)*)"
                       r"(?:with|at|from)\s+(?:the\s+)?", re.I)
 _ALSO_WITH = re.compile(r",?\s*(?:and|;)\s+(?:is\s+|are\s+)?(?P<how>(?:also\s+|now\s+|currently\s+)*)"
                         r"(?:with|at)\s+(?:the\s+)?", re.I)
@@ -62,7 +62,8 @@ class Notes:
     named: list[tuple[str, str]] = field(default_factory=list)  # (who, where): 'K. He and J. Sun', 'Microsoft ...'
     entries: list[str] = field(default_factory=list)  # 'Authors' addresses' entries: 'L. Hu, UTS, Sydney'
     elsewhere: list[tuple[str | None, str, str]] = field(default_factory=list)  # (mark, place, kind)
-    later: list[tuple[str, str]] = field(default_factory=list)  # (who, where) of 'X is now with Y'
+    # (who, where, kind) of 'X is now with Y' (later), 'X was with Y' (former)
+    elsewhere_named: list[tuple[str, str, str]] = field(default_factory=list)
 
 
 def elsewhere(text: str) -> tuple[str, str] | None:
@@ -111,7 +112,9 @@ def _sentence(sentence: str, out: Notes) -> None:
             if not where or NOISE.search(where) or running_text(where):
                 continue
             if re.search(r"now|currently", how or "", re.I):
-                out.later.append((who, where))
+                out.elsewhere_named.append((who, where, "later"))
+            elif with_.group("verb").lower() in ("was", "were"):
+                out.elsewhere_named.append((who, where, "former"))
             else:
                 out.named.append((who, where))
         return
@@ -131,7 +134,7 @@ def _entries(body: str) -> list[str]:
     body = _CONTACT.sub(" ", re.sub(r"\((?:corresponding author|[^()]{0,40}author)\)", " ", body, flags=re.I))
     out = []
     for entry in re.split(r";\s*", body):
-        entry = " ".join(entry.split()).strip(" .,;:")
+        entry = re.sub(r"\s+,", ",", " ".join(entry.split())).strip(" .,;:")
         if entry and not re.fullmatch(r"(?:e-?mails?|emails?)\s*:?.*", entry, re.I):
             out.append(entry)
     return out

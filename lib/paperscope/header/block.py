@@ -13,8 +13,8 @@ import re
 from dataclasses import dataclass, field
 
 from paperscope.header import markers, names, notes
+from paperscope.header.markers import MARK_END
 from paperscope.header.model import Affiliation, Author
-from paperscope.header.page import MARK_END
 from paperscope.matcher import Gazetteer, Match, clean
 
 EMAIL = re.compile(r"\{[^{}@]{1,300}\}\s*@\s*[\w-]+(?:\.[\w-]+)+|[\w.+-]+\s?@\s?[\w-]+(?:\.[\w-]+)+")

@@ -11,8 +11,10 @@ from __future__ import annotations
 
 import re
 
-from paperscope.header.page import MARK_END, SUPERSCRIPT_LETTERS
-
+# Put between a superscript marker and a digit that begins the name after it ('³4Paradigm').
+MARK_END = "\u2063"
+# The superscript letters a-h as page.line_text writes them (Elsevier's 'Shijie Li a,b').
+SUPERSCRIPT_LETTERS = "ᵃᵇᶜᵈᵉᶠᵍʰ"
 # Symbols as one regex character class: the named ones and the blocks they come from.
 SYMBOL_CLASS = ("†‡§¶∗*⋆#⁎±" + "\u2190-\u21ff\u2200-\u2211\u2213-\u22ff\u2300-\u23ff\u25a0-\u27bf"
                 "\u2900-\u2bff")

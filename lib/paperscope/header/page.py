@@ -21,17 +21,16 @@ import re
 import unicodedata
 from dataclasses import dataclass, replace
 
+from paperscope.header.markers import MARK_END, SUPERSCRIPT_LETTERS
+
 # Spacing accents that TeX draws as separate glyphs -> the combining mark they stand for.
 _ACCENTS = {"´": "\u0301", "`": "\u0300", "¨": "\u0308", "ˆ": "\u0302", "˜": "\u0303",
             "¸": "\u0327", "ˇ": "\u030c", "˘": "\u0306", "˚": "\u030a", "˙": "\u0307"}
 _ACCENT_BEFORE = re.compile(rf"\s?([{''.join(_ACCENTS)}])\s?([A-Za-z\u0131])")
 _ACCENT_AFTER = re.compile(rf"([A-Za-z])\s?([{''.join(_ACCENTS)}])")
-# Put between a superscript marker and a digit that begins the name after it.
-MARK_END = "\u2063"
 # Superscript letters that index affiliations (Elsevier "Shijie Li a,b") become modifier
 # letters, which the header grammar reads as markers; they pass NFKC as private-use code points.
 _LETTER_MARKS = "abcdefgh"
-SUPERSCRIPT_LETTERS = "ᵃᵇᶜᵈᵉᶠᵍʰ"
 _PUA = 0xE000
 _MODIFIER = {_PUA + i: c for i, c in enumerate(SUPERSCRIPT_LETTERS)}
 _SPACE_GAP = 0.12           # a gap wider than this share of the type size is a space

@@ -155,3 +155,13 @@ def test_note_sentences_sorted_by_kind():
                                    ("B. Wang", "Meta, Menlo Park, CA", "later")]
     assert got.elsewhere == [("†", "Microsoft Research Asia", "intern"), ("‡", "Apple, Cupertino, CA", "former")]
     assert got.entries == ["L. Hu, University of Technology Sydney, Australia", "J. Cao, Shanghai Jiao Tong University, China"]
+
+
+def test_an_affiliations_paragraph_at_the_foot_of_the_page():
+    def draw(c):
+        text(c, 150, 700, "Scaling Retrieval for Agents", 16)
+        marked(c, 170, 672, [("Alice Martin", "1"), ", ", ("Wei Chen", "2"), " and ", ("Kenji Sato", "1,3")], 11)
+        two_columns_with_footnotes(c, ["Affiliations: 1University of Edinburgh; 2Fudan University;",
+                                       "3RIKEN AIP, Tokyo, Japan."])
+    assert authors(read(draw)) == [("Alice Martin", ["GB"], "marker"), ("Wei Chen", ["CN"], "marker"),
+                                   ("Kenji Sato", ["GB", "JP"], "marker")]

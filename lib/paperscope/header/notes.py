@@ -51,6 +51,7 @@ ADDRESSES = re.compile(r"^\s*(?:the\s+)?authors?['’`]?\s*(?:e-?mail\s+)?(?:cur
 _SENTENCE = re.compile(r"(?<=[A-Za-z\)\]]{2})(?<!Inc)(?<!Ltd)(?<!Corp)(?<!Co)(?<!Univ)(?<!Dept)(?<!Inst)(?<!Lab)"
                        r"\.\s+(?=[A-Z(])|;\s+")
 _CONTACT = re.compile(r"\((?:[^()]*@[^()]*|e-?mail[^()]*)\)|\b(?:e-?mail|emails?)\s*:?\s*\S*@\S*|\S+@\S+", re.I)
+_LABEL = re.compile(r"^\s*(?:author\s+)?affiliations?\s*:\s*", re.I)  # 'Affiliations: 1Univ A; 2Univ B'
 _BULLET = re.compile(r"^\s*(?:\(cid:\d+\)|[•◦▪∙])\s*")
 _LINK_WORDS = {"of", "and", "for", "the", "at", "in", "on", "de", "di", "la", "le", "du", "des", "del", "der",
                "und", "für", "y", "e", "a", "an", "da", "do", "dos", "van", "von"}
@@ -89,7 +90,7 @@ def read(notes: list[str]) -> Notes:
     """Sort the sentences of a page's notes (footnotes.footnotes) into the kinds above."""
     out = Notes()
     for note in notes:
-        note = _BULLET.sub("", note)
+        note = _LABEL.sub("", _BULLET.sub("", note))
         head = ADDRESSES.match(note)
         if head:
             out.entries.extend(_entries(note[head.end():]))

@@ -45,7 +45,7 @@ _FOOT_START = re.compile(r"^\s*(?:\(cid:\d+\)|[•∗*†‡§¶⋆♠♣♦♥#
                          r"[a-h](?=\s*[A-Z][a-z])|[ᵃᵇᶜᵈᵉᶠᵍʰ])")
 # Notes that name authors without a mark: IEEE's "X is with", ACM's "Authors' addresses:".
 _NAMING = re.compile(r"^.{0,160}?\b(?:is|are)\s+(?:also\s+)?(?:with|at)\b|^\s*(?:the\s+)?authors?['’`]?\s*"
-                     r"(?:e-?mail\s+)?address", re.I)
+                     r"(?:e-?mail\s+)?address|^\s*(?:author\s+)?affiliations?\s*:", re.I)
 
 
 @dataclass

@@ -354,3 +354,21 @@ def test_a_given_name_that_is_also_an_organisation_and_a_brand_line_under_names(
         abstract_and_body(c, 630)
     h = read(shared)
     assert authors(h) == [("Jonghyun Lee", ["KR"], "shared"), ("Hansam Cho", ["KR"], "shared")]
+
+
+def test_two_columns_each_of_authors_stacked_with_their_affiliations():
+    def draw(c):
+        text(c, 150, 720, "Language Models as Planners", 16)
+        for x, people in [(100, [("Alice Smith", "Stanford University", "alice@stanford.edu"),
+                                 ("Bob Jones", "University of Toronto", "bob@cs.toronto.edu")]),
+                          (350, [("Chen Wei", "Tsinghua University", "cw@tsinghua.edu.cn"),
+                                 ("Kenji Sato", "Kyoto University", "sato@kyoto-u.ac.jp")])]:
+            y = 690
+            for name, org, mail in people:
+                text(c, x, y, name, 11)
+                text(c, x, y - 11, org, 10)
+                text(c, x, y - 22, mail, 9)
+                y -= 36
+        abstract_and_body(c, 600)
+    assert authors(read(draw)) == [("Alice Smith", ["US"], "grid"), ("Bob Jones", ["CA"], "grid"),
+                                   ("Chen Wei", ["CN"], "grid"), ("Kenji Sato", ["JP"], "grid")]

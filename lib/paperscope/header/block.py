@@ -121,7 +121,9 @@ class Reader:
             self.group = None
         is_aff = any(_affiliation_like(t, ms) for _, t, ms in kept)
         place = _place_line(flat, kept)
-        if not place and cell not in self.cells_done and not names.is_team(flat):
+        # In a grid cell, names come first, or after the affiliation of the names above (a column of authors).
+        names_due = cell not in self.cells_done or (self.group is not None and bool(self.group.affiliations))
+        if not place and names_due and not names.is_team(flat):
             people = names.authors_in(text)
             first = not self.r.groups or (cell is not None and (self.group is None or self.group.cell != cell))
             if people and (not is_aff or _names_win(people, kept, flat, first)):

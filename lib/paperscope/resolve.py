@@ -113,8 +113,8 @@ def match_main(argv: list[str] | None = None) -> int:
 def header_main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(prog="paperscope header", description=(
         "Read the first page of each PDF; write one JSON object per file: file, title, authors "
-        "[{name, affiliations (indices), tie (how they were tied)}], affiliations [{text, institutions, countries}], countries, "
-        "has_us, has_cn (China per affiliations.china_policy)."))
+        "[{name, affiliations (indices), tie (how they were tied)}], affiliations [{text, institutions, "
+        "countries}], countries, has_us, has_cn (China per affiliations.china_policy)."))
     _common(p)
     p.add_argument("--lines", action="store_true",
                    help="add the lines read as the author block and the footnote sentences considered")

@@ -24,7 +24,8 @@ def test_numbered_marks_and_note_symbols_that_are_no_affiliation():
 def test_symbol_marks_including_an_asterisk_that_leads_an_affiliation():
     def draw(c):
         text(c, 150, 700, "Mastering Games with Little Data", 16)
-        marked(c, 130, 672, [("Wei Ye", "*"), " ", ("Tom Kurt", "†"), " ", ("Ann Page", "†"), " ", ("Yang Gao", "*‡")])
+        marked(c, 130, 672, [("Wei Ye", "*"), " ", ("Tom Kurt", "†"), " ", ("Ann Page", "†"), " ",
+                             ("Yang Gao", "*‡")])
         text(c, 150, 656, "*Tsinghua University, †UC Berkeley, ‡Shanghai Qi Zhi Institute", 9)
         abstract_and_body(c, 630)
     assert authors(read(draw)) == [("Wei Ye", ["CN"], "marker"), ("Tom Kurt", ["US"], "marker"),

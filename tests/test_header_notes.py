@@ -154,7 +154,8 @@ def test_note_sentences_sorted_by_kind():
     assert got.elsewhere_named == [("C. Doe", "Google, Mountain View, CA", "former"),
                                    ("B. Wang", "Meta, Menlo Park, CA", "later")]
     assert got.elsewhere == [("†", "Microsoft Research Asia", "intern"), ("‡", "Apple, Cupertino, CA", "former")]
-    assert got.entries == ["L. Hu, University of Technology Sydney, Australia", "J. Cao, Shanghai Jiao Tong University, China"]
+    assert got.entries == ["L. Hu, University of Technology Sydney, Australia",
+                           "J. Cao, Shanghai Jiao Tong University, China"]
 
 
 def test_an_affiliations_paragraph_at_the_foot_of_the_page():

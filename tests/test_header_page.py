@@ -62,7 +62,8 @@ def test_pieces_of_one_author_line_are_joined():
         (318, 614, 386, 10.0, 5, ",∗, Lei Zhang2,†"),
         (161, 601, 324, 10.0, 2, "1The Hong Kong Polytechnic University"), (346, 601, 450, 10.0, 6, "2OPPO Research"),
     ])
-    assert [ln.text for ln in block(page, None, is_name_line)][1] == "Rongyuan Wu1,2,⋆, Lingchen Sun1,⋆,∗, Lei Zhang2,†"
+    joined = [ln.text for ln in block(page, None, is_name_line)][1]
+    assert joined == "Rongyuan Wu1,2,⋆, Lingchen Sun1,⋆,∗, Lei Zhang2,†"
     h = parse(None, "One-Step Effective Diffusion Network", layout=page)
     assert [(n, cs) for n, cs, _ in _authors(h)] == [("Rongyuan Wu", ["CN", "HK"]), ("Lingchen Sun", ["HK"]),
                                                      ("Lei Zhang", ["CN"])]

@@ -44,7 +44,8 @@ _KEYWORDS = re.compile(
     r"research|department|dept|faculty|hospital|inc|corp\w*|ltd|gmbh|company|polytechnic|ai)\b", re.I)
 
 
-# '1st Jane Doe' (IEEE conference template), 'by Jane Doe', 'Jane Doe (1)', ', and the Qwen Team', '()' left by an e-mail.
+# '1st Jane Doe' (IEEE conference template), 'by Jane Doe', 'Jane Doe (1)', ', and the Qwen Team',
+# and '()' left by an e-mail.
 _ORDINAL = re.compile(r"(?:^|(?<=[\s,]))\d{1,2}\s?(?:st|nd|rd|th)\s+(?=[A-Z])")
 _BY = re.compile(r"^\s*by\s+(?=[A-Z])", re.I)
 _NUMBER_IN_BRACKETS = re.compile(r"\((\d{1,2}(?:\s*,\s*\d{1,2})*)\)")

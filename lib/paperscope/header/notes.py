@@ -39,7 +39,8 @@ _ELSEWHERE = [
     ("former", re.compile(r"\bwork\b.{0,30}?\b(?:done|performed|conducted|carried\s+out)\s+(?:at|in)\s+" + _PLACE,
                           re.I)),
 ]
-_ELSEWHERE_WORDS = re.compile(r"\bintern(?:ship|ing|ed|s)?\b|\bnow\s+(?:at|with)|\bcurrently\s+(?:at|with)|\bformerly|\bpreviously|"
+_ELSEWHERE_WORDS = re.compile(r"\bintern(?:ship|ing|ed|s)?\b|\bnow\s+(?:at|with)|\bcurrently\s+(?:at|with)|"
+                              r"\bformerly|\bpreviously|"
                               r"\bwork\b.{0,30}?\b(?:done|performed|conducted|carried)", re.I)
 # IEEE: "K. He and J. Sun are with Microsoft Research, ..."; "The authors are with ...".
 ARE_WITH = re.compile(r"^(?P<who>.{0,160}?)\s+(?P<verb>is|are|was|were)\s+(?P<how>(?:also\s+|now\s+|currently\s+)*)"

@@ -373,3 +373,14 @@ def test_two_columns_each_of_authors_stacked_with_their_affiliations():
         abstract_and_body(c, 600)
     assert authors(read(draw)) == [("Alice Smith", ["US"], "grid"), ("Bob Jones", ["CA"], "grid"),
                                    ("Chen Wei", ["CN"], "grid"), ("Kenji Sato", ["JP"], "grid")]
+
+
+def test_a_title_the_extraction_missed_is_no_author():
+    def draw(c):
+        text(c, 200, 740, "Signal Processing and Control", 14)  # the journal's name, the largest type: taken as title
+        text(c, 200, 700, "Mastering Atari Games", 13.4)
+        marked(c, 200, 672, [("Shijie Li", "a"), ", ", ("Xieping Gao", "b")], 10.6)
+        sup_lead(c, 60, 656, "a", "College of Computer Science, Fudan University, Shanghai 200438, China", 8)
+        sup_lead(c, 60, 646, "b", "Hunan Normal University, Changsha 410081, China", 8)
+        abstract_and_body(c, 610)
+    assert [a[0] for a in authors(read(draw))] == ["Shijie Li", "Xieping Gao"]

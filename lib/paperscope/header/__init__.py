@@ -66,9 +66,7 @@ def parse(page_text: str | None, title: str | None = None, gazetteer: Gazetteer 
         gazetteer = default_gazetteer()
     page = load(layout) if layout else None
     if page is not None and page.lines:
-        folded = " ".join(normalise(title or "").split())
-        lines = [(ln.text, ln.cell) for ln in block(page, title, is_name_line)
-                 if not (folded and " ".join(ln.text.split()) in folded)]
+        lines = _without_title(block(page, title, is_name_line), title)
     else:
         lines = [(ln, None) for ln in author_block(page_text or "", title).splitlines()]
     reader = Reader(gazetteer)
@@ -80,7 +78,8 @@ def parse(page_text: str | None, title: str | None = None, gazetteer: Gazetteer 
     else:
         missing = ties.missing_marks(reading.authors, reading.affiliations)
         if missing:
-            reader.footnotes(found.lines, missing)
+            added = reader.footnotes(found.lines, missing)
+            log.debug("marks %s not in the block: %d footnote affiliations", sorted(missing), len(added))
     _merge_repeats(reading)
     named = _named(found, reading, gazetteer) if not placed else []
     if not ties.by_marks(reading.authors, reading.affiliations):
@@ -93,6 +92,21 @@ def parse(page_text: str | None, title: str | None = None, gazetteer: Gazetteer 
     header = Header(reading.affiliations, mails, reading.authors, title)
     _elsewhere(header, reading, found, gazetteer, count_former)
     return header
+
+
+def _without_title(lines: list, title: str | None) -> list[tuple[str, int | None]]:
+    """The block's (text, cell) without the title: the lines the extracted title holds, and
+    lines set as large as it (a title the extraction missed, under a journal's name)."""
+    folded = " ".join(normalise(title or "").split())
+    is_title = [bool(folded) and " ".join(ln.text.split()) in folded for ln in lines]
+    sizes = sorted(ln.size for ln in lines)
+    top = max((ln.size for ln, t in zip(lines, is_title) if t), default=sizes[-1] if sizes else 0.0)
+    large = bool(sizes) and top >= _TITLE_SIZE * sizes[len(sizes) // 2]
+    return [(ln.text, ln.cell) for ln, t in zip(lines, is_title)
+            if not t and not (large and ln.size >= 0.9 * top)]
+
+
+_TITLE_SIZE = 1.3  # a title is set this much larger than the block's middle type size
 
 
 def _placed(affiliations: list[Affiliation]) -> bool:

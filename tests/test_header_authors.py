@@ -384,3 +384,15 @@ def test_a_title_the_extraction_missed_is_no_author():
         sup_lead(c, 60, 646, "b", "Hunan Normal University, Changsha 410081, China", 8)
         abstract_and_body(c, 610)
     assert [a[0] for a in authors(read(draw))] == ["Shijie Li", "Xieping Gao"]
+
+
+def test_page_text_alone_names_run_together_and_running_text_are_no_affiliations():
+    """Rows extracted before page one's layout was stored: only pdfminer's text is read."""
+    from paperscope.header import parse
+
+    page_text = ("LASER: Agents with State-Space Exploration\n"
+                 "Kaixin Ma Hongming Zhang Xiaoman Pan Dong Yu\n"
+                 "Mila, Montreal, Canada\n"
+                 "other state-of-the-art approaches. The results show the superiority of our model over others.\n")
+    h = parse(page_text, "LASER: Agents with State-Space Exploration")
+    assert h.countries() == ["CA"]  # not CN ('Xiaoman' is also a company) nor US ('state-of-the-art')

@@ -140,9 +140,9 @@ class Reader:
                 return
         if cell is not None:
             self.cells_done.add(cell)
-        if len(flat.split()) > 30:
+        if len(flat.split()) > 30 or _lower_words(flat) >= 3 or (is_aff and _names_run(flat, kept)):
             self.open = None
-            return  # prose, not an author block
+            return  # prose, or names run together without a gap (no tab in a row read as text only)
         in_cell = cell is not None and self.group is not None and self.group.cell == cell
         carried = {m for a in self.r.authors for m in a.markers}
         marked = any(m and set(markers.split(m)) & carried and len(t.split()) <= 12 for m, t, _ in kept)
@@ -267,6 +267,29 @@ def _names_win(people: list[Author], found, line: str, first: bool) -> bool:
     if KEYWORDS.search(line) or any(len(m.matched.split()) > 1 for _, _, ms in found for m in ms if m.institution):
         return False
     return len(people) >= 2 or first
+
+
+_LINK_WORDS = {"of", "and", "for", "the", "at", "in", "on", "de", "di", "la", "le", "du", "des", "del", "der", "und",
+               "für", "y", "e", "a", "an", "da", "do", "dos", "van", "von", "et", "los", "las", "d"}
+
+
+def _lower_words(line: str) -> int:
+    """Lower-case words beyond those that join the parts of a name: running text has several,
+    an affiliation ('Universidad de los Andes') hardly any."""
+    words = re.findall(r"[^\W\d_][\w'’-]*", line)
+    return sum(w.islower() and w not in _LINK_WORDS for w in words)
+
+
+def _names_run(line: str, found) -> bool:
+    """'Kaixin Ma Hongming Zhang Xiaoman Pan': names without separators, one of which is also a
+    company's name; the match covers a small part of the line."""
+    words = line.split()
+    if len(words) < 4 or re.search(r"[,;\t]", line) or KEYWORDS.search(line):
+        return False
+    if not all(re.fullmatch(r"[A-Z][\w'’.-]*", w) for w in words):
+        return False
+    matched = sum(len(m.matched.split()) for _, _, ms in found for m in ms if m.institution)
+    return matched * 3 < len(words)
 
 
 def _glued_pieces(line: str) -> list[tuple[str | None, str]]:

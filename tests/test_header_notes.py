@@ -166,3 +166,12 @@ def test_an_affiliations_paragraph_at_the_foot_of_the_page():
                                        "3RIKEN AIP, Tokyo, Japan."])
     assert authors(read(draw)) == [("Alice Martin", ["GB"], "marker"), ("Wei Chen", ["CN"], "marker"),
                                    ("Kenji Sato", ["GB", "JP"], "marker")]
+
+
+def test_a_glyph_pdfminer_cannot_name_leads_a_note_as_a_bullet_or_as_a_mark():
+    from paperscope.header import notes
+
+    got = notes.read(["(cid:1) W.X. Zhao is with Renmin University of China, Beijing, China.",
+                      "(cid:63)Georgia Institute of Technology, Atlanta, GA"])
+    assert got.named == [("W.X. Zhao", "Renmin University of China, Beijing, China")]
+    assert got.lines == ["(cid:63)Georgia Institute of Technology, Atlanta, GA"]

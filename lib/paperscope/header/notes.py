@@ -53,7 +53,8 @@ _SENTENCE = re.compile(r"(?<=[A-Za-z\)\]]{2})(?<!Inc)(?<!Ltd)(?<!Corp)(?<!Co)(?<
                        r"\.\s+(?=[A-Z(])|;\s+")
 _CONTACT = re.compile(r"\((?:[^()]*@[^()]*|e-?mail[^()]*)\)|\b(?:e-?mail|emails?)\s*:?\s*\S*@\S*|\S+@\S+", re.I)
 _LABEL = re.compile(r"^\s*(?:author\s+)?affiliations?\s*:\s*", re.I)  # 'Affiliations: 1Univ A; 2Univ B'
-_BULLET = re.compile(r"^\s*(?:\(cid:\d+\)|[•◦▪∙])\s*")
+_BULLET = re.compile(r"^\s*[•◦▪∙]\s*")
+_CID_LEAD = re.compile(r"^\s*\(cid:\d+\)\s*")
 _LINK_WORDS = {"of", "and", "for", "the", "at", "in", "on", "de", "di", "la", "le", "du", "des", "del", "der",
                "und", "für", "y", "e", "a", "an", "da", "do", "dos", "van", "von"}
 
@@ -92,6 +93,9 @@ def read(notes: list[str]) -> Notes:
     out = Notes()
     for note in notes:
         note = _LABEL.sub("", _BULLET.sub("", note))
+        cid = _CID_LEAD.match(note)
+        if cid and (ARE_WITH.match(note[cid.end():]) or ADDRESSES.match(note[cid.end():])):
+            note = note[cid.end():]  # a bullet drawn from a symbol font (IEEE), not a mark
         head = ADDRESSES.match(note)
         if head:
             out.entries.extend(_entries(note[head.end():]))

@@ -25,7 +25,7 @@ NOISE = re.compile(
     r"received|revised|accepted|published|publication|supported|grant|funded|funding|"
     r"homepage|https?://|www\.|preprint|arxiv|\bdoi\b|digital object|permission|all rights|recommended|"
     r"associate editor|this paper|\bPMLR\b|@", re.I)
-ROLE = re.compile(r"equal(?:ly)?\s+contribut|contributed\s+equally|correspond|project\s+lead|"
+ROLE = re.compile(r"equal(?:ly)?\s+(?:contribut|advis|supervis)|contributed\s+equally|correspond|project\s+lead|"
                   r"(?:co-?)?first\s+authors?|senior\s+authors?|lead\s+authors?|joint\s+first|"
                   r"these\s+authors|order\s+(?:is\s+)?(?:random|alphabetical)", re.I)
 _PLACE = r"(?:the\s+)?(?P<place>[A-Z0-9].*)"

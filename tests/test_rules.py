@@ -52,7 +52,27 @@ def test_every_rule_mainland_with_dual_strings():
     expected = expected.assign(year=2024, china_policy="mainland", dual_strings=True, papers=6)
     expected[["with_us", "with_cn", "with_both"]] = expected[["with_us", "with_cn", "with_both"]].astype(float)
     expected["share"] = (expected["with_both"] / 6).round(6)
+    # p5 (nothing read) is unknown under every rule; p3's unplaced middle author could give
+    # min_authors its second author on each side, and leaves part of its weight unplaced.
+    expected["with_unknown"] = [1, 1, 1, 1, 1, 2, 2]
     pd.testing.assert_frame_equal(got, expected[rules.RULE_COLUMNS])
+
+
+def test_a_paper_whose_first_author_has_no_country_is_unknown_where_that_author_could_decide():
+    """q1: (none) | CN: the first author could be at a US institution, so first_last, first_or_last
+    and distinct_authors cannot say no. q2: (none) | GB: no first author makes GB Chinese or
+    American, so first_last says no for sure; first_or_last (one author may hold both) cannot."""
+    rows = [{"paper_id": pid, "year": 2024, "position": i, "n_authors": 2, "affiliation_countries": s}
+            for pid, per in (("q1", [[], [["CN"]]]), ("q2", [[], [["GB"]]])) for i, s in enumerate(per, 1)]
+    papers = pd.DataFrame({"paper_id": ["q1", "q2"], "year": 2024})
+    aff = pd.DataFrame([("q1", "Tsinghua, China", "CN", "Tsinghua"), ("q2", "Oxford, UK", "GB", "Oxford")],
+                       columns=["paper_id", "raw", "country", "institution"]).assign(year=2024)
+    got = rules.count_rules(papers, aff, pd.DataFrame(rows), china_policies=["mainland"], **SHARES)
+    got = got[got["dual_strings"]].set_index("rule")
+    assert got["with_both"].sum() == 0
+    assert got["with_unknown"].to_dict() == {"any_author": 0, "distinct_authors": 1, "first_last": 1,
+                                             "first_or_last": 2, "min_share": 2, "min_authors": 0,
+                                             "fractional": 2}
 
 
 def test_without_dual_strings_the_joint_appointment_counts_for_nobody():
@@ -129,13 +149,14 @@ def test_consistency_with_papers_but_no_author_rows():
 def test_header_authors_rows_follow_markers_and_sources():
     affs = [{"source": "block", "matches": [{"country": "US"}]},
             {"source": "footnote", "matches": [{"country": "CN"}, {"country": None}]}]
-    got = authors_mod.header_rows("p", 2024, [{"name": "A", "affiliations": [0, 1]}, {"name": "B", "affiliations": []}],
-                                  affs)
+    got = authors_mod.header_rows("p", 2024, [{"name": "A", "affiliations": [0, 1], "tie": "marker"},
+                                              {"name": "B", "affiliations": [], "tie": "none"}], affs)
     assert got == [
         {"paper_id": "p", "year": 2024, "position": 1, "n_authors": 2, "name": "A", "affiliations": [0, 1],
-         "affiliation_countries": [["US"], ["CN"]], "countries": ["CN", "US"], "source": "block,footnote"},
+         "affiliation_countries": [["US"], ["CN"]], "countries": ["CN", "US"], "source": "block,footnote",
+         "tie": "marker"},
         {"paper_id": "p", "year": 2024, "position": 2, "n_authors": 2, "name": "B", "affiliations": [],
-         "affiliation_countries": [], "countries": [], "source": None}]
+         "affiliation_countries": [], "countries": [], "source": None, "tie": "none"}]
 
 
 def test_reviewed_corrections_replace_a_strings_countries_for_its_authors():

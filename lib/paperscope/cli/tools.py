@@ -27,7 +27,8 @@ def match_record(text: str, gazetteer) -> dict:
     }
 
 
-def header_record(path: str | Path, gazetteer, china_policy: str = policy.DEFAULT_CHINA_POLICY, lines: bool = False) -> dict:
+def header_record(path: str | Path, gazetteer, china_policy: str = policy.DEFAULT_CHINA_POLICY, lines: bool = False,
+                  count_former: bool = False) -> dict:
     """One PDF -> title, authors with affiliation indices, resolved affiliations, countries.
 
     With ``lines``, also the lines read as the author block and the footnote sentences
@@ -43,14 +44,16 @@ def header_record(path: str | Path, gazetteer, china_policy: str = policy.DEFAUL
     except OSError as exc:
         return {"file": str(path), "status": "unreadable", "error": exc.strerror, "title": None, "authors": [],
                 "affiliations": [], "emails": [], "countries": [], "has_us": False, "has_cn": False}
-    header = parse(got.header_text, got.title, gazetteer, layout=got.header_layout) if got.status == OK else None
+    header = (parse(got.header_text, got.title, gazetteer, layout=got.header_layout, count_former=count_former)
+              if got.status == OK else None)
     countries = header.countries() if header else []
     return {
         "file": str(path),
         "status": got.status,
         **({"error": got.error} if got.error else {}),
         "title": got.title,
-        "authors": [{"name": a.name, "affiliations": a.affiliations} for a in (header.authors if header else [])],
+        "authors": [{"name": a.name, "affiliations": a.affiliations, "tie": a.tie, "former": a.former}
+                    for a in (header.authors if header else [])],
         "affiliations": [{
             "text": a.raw, "source": a.source,
             "institutions": list(dict.fromkeys(m.institution for m in a.matches if m.institution)),
@@ -58,6 +61,9 @@ def header_record(path: str | Path, gazetteer, china_policy: str = policy.DEFAUL
             "method": best_method(a.matches),
         } for a in (header.affiliations if header else [])],
         "emails": header.emails if header else [],
+        # Places a note says the work was not done at: recorded, not counted (affiliations.count_former).
+        "former": [{"text": a.raw, "note": a.note, "countries": sorted({m.country for m in a.matches if m.country})}
+                   for a in (header.former if header else [])],
         "countries": countries,
         **policy.flags(countries, china_policy),
         **(_lines(got, page) if lines else {}),
@@ -113,8 +119,8 @@ def match_main(argv: list[str] | None = None) -> int:
 def header_main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(prog="paperscope header", description=(
         "Read the first page of each PDF; write one JSON object per file: file, title, authors "
-        "[{name, affiliations (indices)}], affiliations [{text, institutions, countries}], countries, "
-        "has_us, has_cn (China per affiliations.china_policy)."))
+        "[{name, affiliations (indices), tie (how they were tied)}], affiliations [{text, institutions, "
+        "countries}], countries, has_us, has_cn (China per affiliations.china_policy)."))
     _common(p)
     p.add_argument("--lines", action="store_true",
                    help="add the lines read as the author block and the footnote sentences considered")
@@ -123,7 +129,7 @@ def header_main(argv: list[str] | None = None) -> int:
     cfg, gaz = _setup(args)
     code = 0
     for f in args.files:
-        rec = header_record(f, gaz, cfg.affiliations.china_policy, args.lines)
+        rec = header_record(f, gaz, cfg.affiliations.china_policy, args.lines, cfg.affiliations.count_former)
         code = code or (0 if rec["status"] == "ok" else 1)
         sys.stdout.write(json.dumps(rec, ensure_ascii=False) + "\n")
     return code

@@ -182,6 +182,7 @@ class Affiliations(Section):
     china_policy: ChinaPolicy
     ror_dump: str | None
     fuzzy_threshold: Annotated[Number, Field(ge=0, le=101)]
+    count_former: bool
 
 
 class Download(Section):

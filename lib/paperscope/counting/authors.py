@@ -8,19 +8,20 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+
 COLUMNS = ["paper_id", "year", "position", "n_authors", "name", "affiliations", "affiliation_countries",
-           "countries", "source"]
+           "countries", "source", "tie"]
 
 
 def _codes(matches: Iterable) -> list[str]:
     return sorted({m["country"] for m in matches or [] if m.get("country")})
 
 
-def _row(paper_id, year, position, n, name, indices, per_string, sources) -> dict:
+def _row(paper_id, year, position, n, name, indices, per_string, sources, tie) -> dict:
     return {"paper_id": paper_id, "year": year, "position": position, "n_authors": n, "name": name,
             "affiliations": list(indices), "affiliation_countries": per_string,
             "countries": sorted({c for s in per_string for c in s}),
-            "source": ",".join(sorted(set(sources))) or None}
+            "source": ",".join(sorted(set(sources))) or None, "tie": tie}
 
 
 def header_rows(paper_id: str, year, authors: list[dict], affiliations: list[dict],
@@ -38,7 +39,7 @@ def header_rows(paper_id: str, year, authors: list[dict], affiliations: list[dic
         out.append(_row(paper_id, year, pos, n, author.get("name"), idx,
                         [sorted(corrected[affiliations[i].get("raw")]) if affiliations[i].get("raw") in corrected
                          else _codes(affiliations[i].get("matches")) for i in idx],
-                        [affiliations[i].get("source") for i in idx]))
+                        [affiliations[i].get("source") for i in idx], author.get("tie") or "none"))
     return out
 
 
@@ -65,5 +66,5 @@ def metadata_rows(paper_id: str, year, authors: list[tuple[str, list[str]]], cou
             order.setdefault(s, len(order))
     n = len(authors)
     return [_row(paper_id, year, pos, n, name, [order[s] for s in strings],
-                 [sorted(countries.get(s, [])) for s in strings], [source] * bool(strings))
+                 [sorted(countries.get(s, [])) for s in strings], [source] * bool(strings), source)
             for pos, (name, strings) in enumerate(authors, 1)]

@@ -40,7 +40,11 @@ DESCRIPTIONS = {
 }
 # The rules the gate compares (rules.consistency), computed even when not configured.
 GATED = ("any_author", "distinct_authors", "first_last")
-RULE_COLUMNS = ["year", "rule", "china_policy", "dual_strings", "papers", "with_us", "with_cn", "with_both", "share"]
+# with_unknown: papers the rule does not count but could, were their unplaced authors placed
+# (an author without a country where the rule reads one); any_author: papers with no
+# country at all. A figure is "with_both, and up to with_unknown more".
+RULE_COLUMNS = ["year", "rule", "china_policy", "dual_strings", "papers", "with_us", "with_cn", "with_both", "share",
+                "with_unknown"]
 PAIR_COLUMNS = ["year", "us_institution", "cn_institution", "papers"]
 FRACTION_COLUMNS = ["year", "country", "fractional_count"]
 _EPS = 1e-9
@@ -82,16 +86,18 @@ def paper_rules(authors: pd.DataFrame, china_policy: str, dual_strings: bool = T
         us, cn, known = g["us"], g["cn"], g["known"]
         n_us, n_cn, n_known = int(us.sum()), int(cn.sum()), int(known.sum())
         n_either = int((us | cn).sum())
+        unplaced = len(g) - n_known
         first, last = g[g["first"]], g[g["last"]]
         f_us, f_cn = bool(first["us"].any()), bool(first["cn"].any())
         l_us, l_cn = bool(last["us"].any()), bool(last["cn"].any())
+        f_known, l_known = bool(first["known"].any()), bool(last["known"].any())
         ends = set().union(*first["kept"], *last["kept"]) if len(first) or len(last) else set()
         us_fc = cn_fc = 0.0
         for kept in g["kept"]:
             if kept:
                 us_fc += sum(c == policy.US for c in kept) / len(kept) / n_known
                 cn_fc += sum(c in cn_codes for c in kept) / len(kept) / n_known
-        rows.append({
+        row = {
             "paper_id": pid, "year": year, "known": n_known > 0, "any_us": n_us > 0, "any_cn": n_cn > 0,
             "distinct_authors": n_us > 0 and n_cn > 0 and n_either >= 2,
             "first_last": len(last) > 0 and ((f_us and l_cn) or (f_cn and l_us)),
@@ -99,18 +105,36 @@ def paper_rules(authors: pd.DataFrame, china_policy: str, dual_strings: bool = T
             "min_share": n_known > 0 and n_us / n_known >= min_share - _EPS and n_cn / n_known >= min_share - _EPS,
             "min_authors": n_us >= min_authors and n_cn >= min_authors,
             "us_fc": us_fc, "cn_fc": cn_fc,
-        })
-    cols = ["paper_id", "year", "known", "any_us", "any_cn", *RULES[1:-1], "us_fc", "cn_fc"]
+        }
+        # Could the rule count the paper were its unplaced authors placed (each may hold
+        # both countries)? Then the paper is unknown under the rule, not "not US-China".
+        could = unplaced and {
+            "distinct_authors": unplaced >= 2 or n_us + n_cn > 0,
+            "first_last": len(last) > 0 and ((not f_known and not l_known) or (not f_known and (l_us or l_cn))
+                                             or (not l_known and (f_us or f_cn))),
+            "first_or_last": not f_known or (len(last) > 0 and not l_known),
+            "min_share": (n_us + unplaced) / (n_known + unplaced) >= min_share - _EPS
+                         and (n_cn + unplaced) / (n_known + unplaced) >= min_share - _EPS,
+            "min_authors": n_us + unplaced >= min_authors and n_cn + unplaced >= min_authors,
+        }
+        for rule in RULES[1:-1]:
+            row[f"unknown_{rule}"] = bool(could) and not row[rule] and could[rule]
+        row["unknown_fractional"] = unplaced > 0
+        rows.append(row)
+    cols = ["paper_id", "year", "known", "any_us", "any_cn", *RULES[1:-1], "us_fc", "cn_fc",
+            *(f"unknown_{r}" for r in RULES[1:])]
     return pd.DataFrame(rows, columns=cols)
 
 
 def count_rules(papers: pd.DataFrame, affiliations: pd.DataFrame, authors: pd.DataFrame, *,
                 china_policies: Iterable[str] = tuple(policy.CHINA_POLICIES), rules: Iterable[str] = RULES,
                 min_share: float, min_authors: int) -> pd.DataFrame:
-    """Per (year, rule, china policy, dual_strings): papers, with_us, with_cn, with_both, share.
+    """Per (year, rule, china policy, dual_strings): papers, with_us, with_cn, with_both, share,
+    with_unknown.
 
     papers counts every paper of the year; share = with_both / papers. For the whole-counting
     rules with_us / with_cn are the papers with a US / Chinese author (any_author: affiliation).
+    A paper without any author row is unknown under every per-author rule.
     """
     rules = list(rules)
     out = []
@@ -122,11 +146,15 @@ def count_rules(papers: pd.DataFrame, affiliations: pd.DataFrame, authors: pd.Da
         per = base.merge(per.drop(columns="year"), on="paper_id", how="left")
         for col in ["known", "any_us", "any_cn", *RULES[1:-1]]:
             per[col] = per[col].eq(True)
+        unread = ~per["paper_id"].isin(set(authors["paper_id"]))  # no author read at all
+        for rule in RULES[1:]:
+            per[f"unknown_{rule}"] = per[f"unknown_{rule}"].eq(True) | unread
         per[["us_fc", "cn_fc"]] = per[["us_fc", "cn_fc"]].astype("float64").fillna(0.0)
         for year, n in totals.items():
             f = flags[flags["year"] == year]
             p = per[per["year"] == year]
             for rule in rules:
+                unknown = f["unknown"].sum() if rule == "any_author" else p[f"unknown_{rule}"].sum()
                 if rule == "any_author":
                     us, cn, both = f["has_us"].sum(), f["has_cn"].sum(), f["both"].sum()
                 elif rule == "fractional":
@@ -138,7 +166,7 @@ def count_rules(papers: pd.DataFrame, affiliations: pd.DataFrame, authors: pd.Da
                 out.append({"year": int(year), "rule": rule, "china_policy": china_policy, "dual_strings": dual,
                             "papers": int(n), "with_us": round(float(us), 6), "with_cn": round(float(cn), 6),
                             "with_both": round(float(both), 6),
-                            "share": round(float(both) / n, 6) if n else 0.0})
+                            "share": round(float(both) / n, 6) if n else 0.0, "with_unknown": int(unknown)})
     return pd.DataFrame(out, columns=RULE_COLUMNS)
 
 
@@ -213,12 +241,15 @@ def consistency(rules: pd.DataFrame, fractions: pd.DataFrame, authors: pd.DataFr
 
 def rules_markdown(counts: pd.DataFrame) -> str:
     """agg_rules as one Markdown table: a row per (year, China policy, dual strings), with_both
-    per rule (share of all papers in brackets), for the command line and metadata.md."""
+    per rule (share of all papers in brackets, and the papers the rule cannot tell: with_unknown),
+    for the command line and metadata.md."""
     order = [r for r in RULES if r in set(counts["rule"])]
     head = ["year", "china_policy", "dual strings", "papers", *order]
     lines = ["| " + " | ".join(head) + " |", "|" + "|".join(["---:", "---", "---", "---:"] + ["---:"] * len(order)) + "|"]
     for (year, pol, dual, n), g in counts.groupby(["year", "china_policy", "dual_strings", "papers"], sort=True):
         got = g.set_index("rule")
-        cells = [f"{got.at[r, 'with_both']:g} ({100 * got.at[r, 'share']:.1f}%)" for r in order]
+        cells = [f"{got.at[r, 'with_both']:g} ({100 * got.at[r, 'share']:.1f}%"
+                 + (f", +{int(got.at[r, 'with_unknown'])} unknown" if got.at[r, "with_unknown"] else "") + ")"
+                 for r in order]
         lines.append(f"| {year} | {pol} | {'kept' if dual else 'left out'} | {n:,} | " + " | ".join(cells) + " |")
     return "\n".join(lines) + "\n"

@@ -25,6 +25,13 @@ log = logging.getLogger(__name__)
 UNMATCHED = "no known institution, place or country"
 
 
+def _strings(affiliations) -> list[dict]:
+    return [{"index": i, "raw": a.raw, "source": a.source, "marker": a.marker, "note": a.note,
+             "matches": [{"institution": m.institution, "country": m.country, "method": m.method,
+                          "matched": m.matched, "evidence": m.evidence, "score": float(m.score)} for m in a.matches]}
+            for i, a in enumerate(affiliations)]
+
+
 def headers_frame(papers: DataFrame, settings: Affiliations, cache_dir: str | None = None) -> DataFrame:
     """papers -> headers (silver): one row per paper, its author block read and resolved.
 
@@ -32,6 +39,7 @@ def headers_frame(papers: DataFrame, settings: Affiliations, cache_dir: str | No
     process), not per batch.
     """
     gazetteer_args = (settings.ror_dump, settings.fuzzy_threshold, cache_dir)
+    count_former = settings.count_former
 
     def run(batches: Iterator[pd.DataFrame]) -> Iterator[pd.DataFrame]:
         from paperscope.paper.header import parse
@@ -43,19 +51,15 @@ def headers_frame(papers: DataFrame, settings: Affiliations, cache_dir: str | No
         for batch in batches:
             rows = []
             for rec in batch.itertuples(index=False):
-                header = parse(rec.header_text, rec.title, gaz, layout=rec.header_layout)
+                header = parse(rec.header_text, rec.title, gaz, layout=rec.header_layout, count_former=count_former)
                 rows.append({
                     "paper_id": rec.paper_id, "year": rec.year, "title": rec.title,
-                    "authors": [{"name": a.name, "markers": a.markers, "affiliations": a.affiliations}
-                                for a in header.authors],
-                    "affiliations": [{
-                        "index": i, "raw": a.raw, "source": a.source, "marker": a.marker,
-                        "matches": [{"institution": m.institution, "country": m.country, "method": m.method,
-                                     "matched": m.matched, "evidence": m.evidence, "score": float(m.score)}
-                                    for m in a.matches],
-                    } for i, a in enumerate(header.affiliations)],
+                    "authors": [{"name": a.name, "markers": a.markers, "affiliations": a.affiliations, "tie": a.tie,
+                                 "former": a.former} for a in header.authors],
+                    "affiliations": _strings(header.affiliations),
                     "emails": header.emails,
                     "countries": header.countries(),
+                    "former": _strings(header.former),
                 })
             yield pd.DataFrame(rows, columns=schemas.HEADERS.fieldNames()).astype({"year": "Int32"})
 

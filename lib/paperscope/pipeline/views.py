@@ -44,6 +44,13 @@ def mention_counts(run: Run) -> pd.DataFrame:
     return run.read("mentions", schemas.MENTIONS).select("paper_id", "term", "count_full", "count_body").toPandas()
 
 
+def author_ties(run: Run) -> pd.DataFrame:
+    """Each author's position, name, tie and countries (for the audit)."""
+    authors = run.read("authors", schemas.AUTHORS)
+    tie = authors["tie"] if "tie" in authors.columns else F.lit(None).cast("string")
+    return authors.select("paper_id", "position", "name", tie.alias("tie"), "countries").toPandas()
+
+
 def failures(run: Run) -> pd.DataFrame:
     """Papers whose extraction did not succeed: what happened to which file."""
     try:
@@ -88,6 +95,7 @@ def report(run: Run, gate, gold: dict[str, pd.DataFrame] | None = None, message:
                  "success": o.success, "observed": o.observed} for o in (gate.outcomes if gate else [])]
     paths = write(run.run_dir, RunReport(
         meta=meta, inputs=inputs_table(run), gate=outcomes, gold=gold, audit=audit(run), mentions=mention_counts(run),
+        authors=author_ties(run),
         failures=failures(run), reviews=tables.read_years(run.spark, run.cfg, "reviews", None, schemas.REVIEWS).toPandas(),
         texts=lambda ids: review_texts(run, ids), reports=run.cfg.reports, review=run.cfg.review))
     point_latest(Path(run.cfg.reports.path), run.run_dir)

@@ -16,9 +16,22 @@ def terms_per_paper(mentions: pd.DataFrame | None) -> pd.Series:
     return text.groupby(m["paper_id"]).agg("; ".join)
 
 
-def audit_table(audit: pd.DataFrame, mentions: pd.DataFrame | None, scope: str) -> pd.DataFrame:
+def authors_per_paper(authors: pd.DataFrame | None) -> pd.Series:
+    """paper_id -> "1 Ann Li [marker: CN]; 2 Bo Wu [none]": each author in order with how the
+    header reader tied the author to affiliations, and the countries that gave."""
+    if authors is None or authors.empty:
+        return pd.Series(dtype=object)
+    a = authors.sort_values(["paper_id", "position"])
+    text = [f"{p} {n or '?'} [{t or 'none'}{': ' + ','.join(c) if c is not None and len(c) else ''}]"
+            for p, n, t, c in zip(a["position"], a["name"], a["tie"], a["countries"])]
+    return pd.Series(text, index=a.index).groupby(a["paper_id"]).agg("; ".join)
+
+
+def audit_table(audit: pd.DataFrame, mentions: pd.DataFrame | None, scope: str,
+                authors: pd.DataFrame | None = None) -> pd.DataFrame:
     """One row per paper and affiliation row (a paper without any keeps one row), with the
-    paper's terms in the given scope. Columns beyond AUDIT_COLUMNS are kept at the end."""
+    paper's terms in the given scope and its authors with their ties. Columns beyond
+    AUDIT_COLUMNS are kept at the end."""
     out = audit.copy()
     for col in AUDIT_COLUMNS:
         if col not in out.columns:
@@ -31,7 +44,8 @@ def audit_table(audit: pd.DataFrame, mentions: pd.DataFrame | None, scope: str) 
         out[f"terms_{scope}"] = out["paper_id"].map(used).fillna("")
     else:
         out[f"terms_{scope}"] = ""
-    first = AUDIT_COLUMNS + [f"terms_{scope}", "terms (body/full)"]
+    out["authors (tie: countries)"] = out["paper_id"].map(authors_per_paper(authors)).fillna("")
+    first = AUDIT_COLUMNS + [f"terms_{scope}", "terms (body/full)", "authors (tie: countries)"]
     return out[first + [c for c in out.columns if c not in first]]
 
 

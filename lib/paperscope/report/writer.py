@@ -51,6 +51,7 @@ class RunReport:
     gold: dict[str, pd.DataFrame] | None = None
     audit: pd.DataFrame | None = None
     mentions: pd.DataFrame | None = None
+    authors: pd.DataFrame | None = None  # position, name, tie, countries per paper
     failures: pd.DataFrame | None = None
     reviews: pd.DataFrame | None = None
     texts: Callable[[list[str]], dict] | None = None
@@ -83,7 +84,7 @@ def write(run_dir: Path, report: RunReport) -> dict:
 
     audit_df = records = error = None
     if report.audit is not None:
-        audit_df = audit_table(report.audit, report.mentions, scope)
+        audit_df = audit_table(report.audit, report.mentions, scope, report.authors)
         escape.csv_frame(audit_df).to_csv(run_dir / "audit.csv", index=False)
         paths["audit"] = run_dir / "audit.csv"
         strata, records = draw_sample(audit_df, report.mentions, policy, review_settings, settings.seed)

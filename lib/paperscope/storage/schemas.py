@@ -46,21 +46,26 @@ AFFILIATIONS = _struct("paper_id string!, year int, raw string!, source string!,
 _MATCH = _struct("institution string, country string, method string!, matched string, evidence string, score double")
 
 # One row per paper: the first page's author block as read (silver), before it is
-# exploded into affiliation rows.
+# exploded into affiliation rows. An author's tie says how the reader tied the author to
+# those affiliations (paper.header.model.TIES); former holds the places a note says the
+# work was not done at ('work done while at X': note former, later or intern), not counted.
+_STRING = _struct("index int!, raw string!, source string!, marker string, matches matches, note string",
+                  matches=ArrayType(_MATCH))
 HEADERS = _struct(
     "paper_id string!, year int, title string, authors people, affiliations strings_read, emails strings, "
-    "countries strings",
-    people=ArrayType(_struct("name string!, markers strings, affiliations ints")),
-    strings_read=ArrayType(_struct("index int!, raw string!, source string!, marker string, matches matches",
-                                   matches=ArrayType(_MATCH))))
+    "countries strings, former strings_read",
+    people=ArrayType(_struct("name string!, markers strings, affiliations ints, tie string, former ints")),
+    strings_read=ArrayType(_STRING))
 
 # One row per (paper, author position: 1-based), from the header's markers or conference
 # metadata; an author with no resolved affiliation has empty countries (silver).
 # affiliations: indices into the paper's affiliation strings (headers.affiliations[].index),
 # and affiliation_countries the countries each of those strings resolved to, in the same
-# order; source: where the author's strings were read (block, footnote, email, metadata).
+# order; source: where the author's strings were read (block, footnote, email, metadata);
+# tie: how the author was tied to them (marker, grid, named, shared, email, order, none;
+# metadata when the conference's metadata says it).
 AUTHORS = _struct("paper_id string!, year int, position int!, n_authors int!, name string, affiliations ints, "
-                  "affiliation_countries country_lists, countries strings, source string",
+                  "affiliation_countries country_lists, countries strings, source string, tie string",
                   country_lists=ArrayType(ArrayType(StringType())))
 
 MENTIONS = _struct("paper_id string!, year int, term string!, count_full int!, count_body int!")
@@ -81,7 +86,7 @@ GOLD = {
                    "with_neither long, with_unknown long, scope string, kind string, origin string, "
                    "origin_country string",
     "rules": "year int, rule string, china_policy string, dual_strings boolean, papers long, with_us double, "
-             "with_cn double, with_both double, share double",
+             "with_cn double, with_both double, share double, with_unknown long",
     "institution_pairs": "year int, us_institution string, cn_institution string, papers long",
     "country_fractions": "year int, country string, fractional_count double",
 }

@@ -24,7 +24,7 @@ TOO_LARGE, TOO_MANY_PAGES, TIMEOUT, UNREADABLE = "too_large", "too_many_pages", 
 # The version of what an extracted papers row holds; with the body engine it makes
 # papers.extractor (Limits.extractor). Rows with another value (or none: written before
 # page one's layout was stored) are extracted again by the next run.
-EXTRACTOR = "layout-1"
+EXTRACTOR = "layout-2"
 STATUSES = (OK, EMPTY, NOT_PDF, ENCRYPTED, CORRUPT, TRUNCATED, NO_TEXT, ERROR,
             TOO_LARGE, TOO_MANY_PAGES, TIMEOUT, UNREADABLE)
 

@@ -1,0 +1,13 @@
+"""Mentions of models and architectures in a paper's text, per term, in two scopes.
+
+terms: the YAML grammar of the terms and their matching; safety: the check that refuses
+regexes that can backtrack exponentially; text: the body (before the references);
+count: the per-paper entry point.
+"""
+from paperscope.mentions.count import TermTimeout, clean_text, count_terms
+from paperscope.mentions.safety import dangerous
+from paperscope.mentions.terms import KINDS, Term, load_terms, parse_terms, terms_text
+from paperscope.mentions.text import body_text, normalise
+
+__all__ = ["KINDS", "Term", "TermTimeout", "body_text", "clean_text", "count_terms",
+           "dangerous", "load_terms", "normalise", "parse_terms", "terms_text"]

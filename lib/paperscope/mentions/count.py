@@ -1,4 +1,5 @@
-"""Counting a paper's mentions: per term, in the full text and in the body.
+"""Counting a paper's mentions: per term, in the full text and in the body, with the
+running heads taken out and words rejoined across line ends.
 
 The matching of one paper runs under a time limit (timeout_s): a pattern that the check
 in safety.py cannot prove dangerous still cannot hang the step.
@@ -7,6 +8,7 @@ from __future__ import annotations
 
 import time
 
+from paperscope.mentions.furniture import strip_furniture
 from paperscope.mentions.terms import Term
 from paperscope.mentions.text import body_end, normalise
 
@@ -20,8 +22,8 @@ class TermTimeout(Exception):
 
 
 def clean_text(text: str) -> str:
-    """The text mentions are counted in: words rejoined across line ends."""
-    return normalise(text or "")
+    """The text mentions are counted in: no running heads, words rejoined across line ends."""
+    return normalise(strip_furniture(text or ""))
 
 
 def count_terms(text: str, terms: list[Term], timeout_s: float = 0) -> list[tuple[str, int, int]]:

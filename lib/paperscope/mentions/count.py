@@ -39,8 +39,9 @@ def count_terms(text: str, terms: list[Term], timeout_s: float = 0) -> list[tupl
     for term in terms:
         try:
             spans = term.spans(full, deadline)
+            body = term.spans(full, deadline, end) if spans and term.body_exclude_parts else spans
         except TimeoutError:
             raise TermTimeout(term.name, timeout_s, out) from None
         if spans:
-            out.append((term.name, len(spans), sum(1 for s, _ in spans if s < end)))
+            out.append((term.name, len(spans), sum(1 for s, _ in body if s < end)))
     return out

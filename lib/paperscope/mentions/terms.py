@@ -3,7 +3,9 @@
 The terms come from a reviewed YAML file; a malformed entry is a one-line error naming the
 file, the entry and the key, before any Spark work starts. Each term's variants are one
 whole-word regex; its excludes are look-alikes ("Claude Shannon", "GPT-J") that a variant
-match overlapping them does not count. The matching runs on the `regex` engine, which can
+match overlapping them does not count, and its body excludes are names that are not
+mentions in the body but are in a bibliography (an organisation as author: "(DeepSeek,
+2023)", "DeepSeek-AI"), which the full text counts. The matching runs on the `regex` engine, which can
 stop a search at a deadline (count.TermTimeout), since safety.dangerous cannot prove
 every pattern safe.
 """
@@ -28,7 +30,7 @@ except ImportError:  # pragma: no cover - a cluster without it: no time limit, t
 _BEFORE, _AFTER = r"(?<![\w-])", r"(?!\w)"
 
 KINDS = ("architecture", "model family", "method")
-_KEYS = {"name", "kind", "origin", "case_sensitive", "variants", "exclude"}
+_KEYS = {"name", "kind", "origin", "case_sensitive", "variants", "exclude", "exclude_in_body"}
 _REQUIRED = ("name", "kind", "origin", "case_sensitive", "variants")
 
 
@@ -38,18 +40,29 @@ class Term:
     kind: str
     origin: str  # organisation that introduced it
     country: str | None  # ISO 3166-1 alpha-2 of the origin, None when not one country
-    regex: re.Pattern
+    regex: re.Pattern  # all variants in one pattern (a first match, for a snippet)
     exclude: re.Pattern | None = None
+    # Each variant and exclude on its own: the engine scans for a pattern's literal text,
+    # which it cannot do for an alternation with a branch that starts with a class ("[A-Z]...").
+    parts: tuple = ()
+    exclude_parts: tuple = ()
+    body_exclude_parts: tuple = ()  # applied before body_end only
 
-    def spans(self, text: str, deadline: float | None = None) -> list[tuple[int, int]]:
-        """(start, end) of the variant matches that do not overlap a look-alike (an exclude match).
+    def spans(self, text: str, deadline: float | None = None, body_end: int | None = None) -> list[tuple[int, int]]:
+        """(start, end) of the mentions: variant matches, overlapping ones taken as one (the
+        earliest, then the longest), less those that overlap a look-alike (an exclude match)
+        and, before body_end (where the references start), those that overlap a body exclude.
 
         deadline (time.monotonic()): past it the `regex` engine raises TimeoutError.
         """
-        found = [m.span() for m in _finditer(self.regex, text, deadline)]
-        if not found or self.exclude is None:
+        found = _merged(self.parts or (self.regex,), text, deadline)
+        if not found:
             return found
-        out = [m.span() for m in _finditer(self.exclude, text, deadline)]
+        out = [m.span() for p in (self.exclude_parts or ((self.exclude,) if self.exclude else ()))
+               for m in _finditer(p, text, deadline)]
+        if body_end and self.body_exclude_parts:
+            out += [(a, b) for p in self.body_exclude_parts for a, b in
+                    (m.span() for m in _finditer(p, text[:body_end], deadline))]
         return [(s, e) for s, e in found if not any(a < e and s < b for a, b in out)]
 
     def count(self, text: str, deadline: float | None = None) -> int:
@@ -64,6 +77,15 @@ class Term:
             return self.regex.search(text)
         except TimeoutError:
             return None
+
+
+def _merged(patterns, text: str, deadline: float | None) -> list[tuple[int, int]]:
+    spans = sorted({m.span() for p in patterns for m in _finditer(p, text, deadline)}, key=lambda s: (s[0], -s[1]))
+    out: list[tuple[int, int]] = []
+    for start, end in spans:
+        if not out or start >= out[-1][1]:
+            out.append((start, end))
+    return out
 
 
 def _finditer(pattern, text: str, deadline: float | None):
@@ -85,7 +107,7 @@ def load_terms(path: str | Path | None = None) -> list[Term]:
 
 def _patterns(item: dict, key: str, where: str) -> list[str]:
     value = item.get(key)
-    if value is None and key == "exclude":
+    if value is None and key.startswith("exclude"):
         return []
     if isinstance(value, str):
         value = [value]
@@ -104,6 +126,10 @@ def _compile(patterns: list[str], flags: int, key: str, where: str, whole_word: 
         if why:
             raise ValueError(f"{where}: regex in {key}[{i}] {p!r} can take exponential time on some text ({why}); "
                              f"rewrite it so each repetition can match only one way") from None
+    return _pattern(patterns, flags, whole_word)
+
+
+def _pattern(patterns: list[str], flags: int, whole_word: bool) -> re.Pattern:
     alternatives = "|".join(f"(?:{p})" for p in patterns)
     source = rf"{_BEFORE}(?:{alternatives}){_AFTER}" if whole_word else alternatives
     return (_engine or re).compile(source, flags)
@@ -134,11 +160,16 @@ def _term(item, index: int, source: str) -> Term:
     if not isinstance(item["case_sensitive"], bool):
         raise ValueError(f"{where}: 'case_sensitive' must be true or false")
     flags = 0 if item["case_sensitive"] else re.I
-    exclude = _patterns(item, "exclude", where)
+    variants, exclude = _patterns(item, "variants", where), _patterns(item, "exclude", where)
+    in_body = _patterns(item, "exclude_in_body", where)
+    _compile(in_body, flags, "exclude_in_body", where, whole_word=False)
     return Term(
         name=item["name"].strip(), kind=item["kind"], origin=str(origin["organisation"] or ""), country=country,
-        regex=_compile(_patterns(item, "variants", where), flags, "variants", where, whole_word=True),
+        regex=_compile(variants, flags, "variants", where, whole_word=True),
         exclude=_compile(exclude, flags, "exclude", where, whole_word=False) if exclude else None,
+        parts=tuple(_pattern([p], flags, True) for p in variants),
+        exclude_parts=tuple(_pattern([p], flags, False) for p in exclude),
+        body_exclude_parts=tuple(_pattern([p], flags, False) for p in in_body),
     )
 
 

@@ -2,7 +2,8 @@
 
 terms: the YAML grammar of the terms and their matching; safety: the check that refuses
 regexes that can backtrack exponentially; text: the body (before the references);
-furniture: running heads and footers taken out; count: the per-paper entry point.
+furniture: running heads and footers taken out; sections: headings, section kinds,
+table rows and captions; count: the per-paper entry point.
 """
 from paperscope.mentions.count import TermTimeout, clean_text, count_terms
 from paperscope.mentions.safety import dangerous

@@ -77,6 +77,8 @@ def test_a_size_in_the_introduction_is_not_use(terms):
     "We could prompt GPT-4 instead, at a higher cost.",
     "We do not use GPT-4 for labelling.",
     "We evaluate our method on three benchmarks, unlike GPT-4 reports.",
+    "Their data set holds ranked responses, with the rankings assessed by GPT-4.",
+    "We keep batch sizes similar to those used in GPT-3 for a fair setting.",
 ])
 def test_hypotheticals_negations_and_contrasts_are_not_use(terms, sentence):
     assert _one(paper(method=sentence), terms, "GPT").use == "cited"
@@ -88,6 +90,9 @@ def test_hypotheticals_negations_and_contrasts_are_not_use(terms, sentence):
     ("The answers were then scored by a model: GPT-4 is prompted with the rubric.", "passive verb"),
     ("We compare against GPT-4 and two open models.", "first-person verb"),
     ("Strong baselines include BLIP2 and GPT-4V.", "baseline"),
+    ("Our judge is a frozen GPT-4 with a fixed rubric.", "first-person verb"),
+    ("Small ablations use GPT-2 so that every run fits on one device.", "verb"),
+    ("Reference answers were produced by GPT-4 and then checked by two annotators.", "passive verb"),
 ])
 def test_signals_of_use(terms, sentence, why):
     m = _one(paper(experiments=sentence), terms, "GPT")

@@ -8,9 +8,11 @@ mentions says so, and the strongest mention's snippet is kept as the evidence. W
   "we compare with X"), "our X", or "X as the/our backbone (evaluator, judge, ...)";
   not under a modal or a negation ("we could prompt X", "we do not use X");
 - the name in the paper's title;
-- a checkpoint or size with the name ("Llama-2-7B", "BERT-Base") or a passive verb
-  after it ("X is fine-tuned") in the paper's own sections (method, experiments,
-  results, appendix), or a dated API snapshot anywhere ("GPT-4-0613");
+- a checkpoint or size with the name ("Llama-2-7B", "BERT-Base") in the paper's own
+  sections (method, experiments, results, appendix), or a dated API snapshot anywhere
+  ("GPT-4-0613");
+- in the own sections or the abstract, a passive verb ("X is fine-tuned", "answers were
+  produced by X") or an experimental verb with another subject ("ablations use X");
 - the name in a row of numbers that cites nobody: a results table (floats land in any
   section, so the section is not asked);
 - the name as a part of a network ("every Transformer layer", "a U-ViT architecture"):
@@ -37,8 +39,8 @@ OWN = {S.METHOD, S.EXPERIMENTS, S.RESULTS, S.APPENDIX}
 SNIPPET_CHARS = 100
 # Characters at the start of page one that hold the title (after an arXiv stamp).
 TITLE_CHARS = 400
-# Words between "we" and the verb, and between the verb and the name.
-VERB_GAP, OBJECT_GAP = 3, 8
+# Words between "we" and the verb, and between the verb and the name; between "our" and the name.
+VERB_GAP, OBJECT_GAP, OUR_GAP = 3, 8, 5
 # Characters before the name searched for "baselines:".
 BASELINE_REACH = 80
 
@@ -58,8 +60,17 @@ _STOP = r"(?:unlike|whereas|while|but|although|though|than|which|who|not|never|w
 _WORD = rf"(?!{_STOP}\b)[^\s.;:!?]+"
 _WE_VERB = re.compile(rf"\b(?:we|We)\s+(?!{_MODAL}\b)(?:{_WORD}\s+){{0,{VERB_GAP}}}?(?:{_VERBS})\b"
                       rf"(?:\s+{_WORD}){{0,{OBJECT_GAP}}}\s*$")
-# "our X", "our fine-tuned X", "our method processes the X", "our model outperforms X".
-_OUR = re.compile(rf"\b(?:our|Our)\s+(?:{_WORD}\s+){{0,3}}$")
+# "our X", "our fine-tuned X", "our method processes the X", "our encoder is a standard X".
+_OUR = re.compile(rf"\b(?:our|Our)\s+(?:{_WORD}\s+){{0,{OUR_GAP}}}$")
+# In the paper's own text, an experimental verb with another subject ("small ablations use
+# X"), or a finite passive with X as the agent ("answers were produced by X"). A participle
+# ("rankings assessed by X", "the sizes used in X") often describes another paper's data
+# or setting, and is not read.
+_THEY_USE = re.compile(rf"(?<!\bnot\s)(?<!n't\s)(?<!\bnever\s)(?<!\bcan\s)(?<!\bcould\s)(?<!\bmay\s)(?<!\bmight\s)"
+                       rf"(?<!\bwould\s)(?<!\bshould\s)\b(?:{_VERBS})\s+(?!(?:by|in|from|for)\b)(?:{_WORD}\s+){{0,2}}$")
+_BY = re.compile(r"\b(?:is|are|was|were|been)\s+(?:[\w-]+\s+)?(?:produced|generated|written|annotated|labell?ed|scored"
+                 r"|judged|rated|assessed|evaluated|created|synthesi[sz]ed|translated|paraphrased|rewritten|checked"
+                 r"|verified|filtered|answered|solved)\s+(?:[\w-]+\s+)?by\s+(?:the\s+)?$")
 # "X as the backbone", "X serves as our evaluator".
 _AS_OURS = re.compile(rf"^{_TAIL}\s+(?:(?:is|are|was|were)\s+)?(?:serves?|used|adopted|chosen|selected|employed)?"
                       r"\s*as\s+(?:the|our)\s+(?:[\w-]+\s+){0,2}(?:backbone|base|evaluator|judge|teacher|student"
@@ -157,8 +168,11 @@ def signal(text: str, start: int, end: int, kind: str, line: str, survey: bool =
     own = kind in OWN
     if _SNAPSHOT.match(head) or own and (_SIZE.search(name) or _CHECKPOINT.match(head)):
         return Signal(USED, "checkpoint", 2)
-    if own and _PASSIVE.match(after):
-        return Signal(USED, "passive verb", 2)
+    if own or kind == S.ABSTRACT:
+        if _PASSIVE.match(after) or _BY.search(before):
+            return Signal(USED, "passive verb", 2)
+        if _THEY_USE.search(before):
+            return Signal(USED, "verb", 2)
     if (S.is_table_row(line) if row is None else row) and not _ROW_CITES.search(line):
         return Signal(USED, "results table", 2)
     if _COMPONENT.match(head) and (own or architecture and kind != S.INTRODUCTION) \

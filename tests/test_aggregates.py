@@ -7,7 +7,7 @@ import pytest
 from chispa import assert_df_equality
 from pandas.testing import assert_frame_equal
 
-from paperscope.counting.aggregates import COLLABORATION_COLUMNS, collaboration, term_groups
+from paperscope.counting.aggregates import COLLABORATION_COLUMNS, GROUP_COLUMNS, collaboration, term_groups
 from paperscope.counting.flags import paper_flags
 from paperscope.storage import schemas
 
@@ -16,8 +16,9 @@ PAPERS = pd.DataFrame([("p1", 2024, "ok"), ("p2", 2024, "ok"), ("p3", 2024, "ok"
 AFFILIATIONS = pd.DataFrame([("p1", "a", "US"), ("p1", "b", "CN"), ("p1", "a", "US"), ("p2", "c", "HK"),
                              ("p3", "d", None), ("p5", "e", "DE"), ("p6", "f", "US")],
                             columns=["paper_id", "raw", "country"])
-MENTIONS = pd.DataFrame([("p1", "BERT", 3, 2), ("p1", "GPT", 1, 0), ("p2", "BERT", 1, 1), ("p3", "BERT", 2, 2),
-                         ("p5", "GPT", 4, 4)], columns=["paper_id", "term", "count_full", "count_body"])
+MENTIONS = pd.DataFrame([("p1", "BERT", 3, 2, "used"), ("p1", "GPT", 1, 0, None), ("p2", "BERT", 1, 1, "cited"),
+                         ("p3", "BERT", 2, 2, "used"), ("p5", "GPT", 4, 4, "used")],
+                        columns=["paper_id", "term", "count_full", "count_body", "use"])
 TERMS = pd.DataFrame([("BERT", "model", "Google", "US"), ("GPT", "model", "OpenAI", "US")],
                      columns=["term", "kind", "origin", "origin_country"])
 
@@ -55,12 +56,11 @@ def test_collaboration_counts_and_shares_leave_copies_out():
 
 
 @pytest.mark.unit
-def test_term_groups_by_scope_with_term_descriptions():
+def test_term_groups_by_scope_with_term_descriptions_named_and_used():
     body = pd.DataFrame([
-        (2024, "BERT", 3, 1, 1, 1, 1, 1, "body", "model", "Google", "US"),
-        (2025, "GPT", 1, 0, 0, 0, 1, 0, "body", "model", "OpenAI", "US"),
-    ], columns=["year", "term", "papers", "with_cn", "with_us", "with_both", "with_neither", "with_unknown", "scope",
-                "kind", "origin", "origin_country"])
+        (2024, "BERT", 3, 1, 1, 1, 1, 1, "body", "model", "Google", "US", 2, 1, 1, 1, 0, 1),
+        (2025, "GPT", 1, 0, 0, 0, 1, 0, "body", "model", "OpenAI", "US", 1, 0, 0, 0, 1, 0),
+    ], columns=GROUP_COLUMNS)
     assert_frame_equal(term_groups(PAPERS, AFFILIATIONS, MENTIONS, "body", TERMS, "mainland"), body, check_dtype=False)
     full = term_groups(PAPERS, AFFILIATIONS, MENTIONS, "full", TERMS, "mainland")
     assert full[["year", "term", "papers", "with_both", "with_neither"]].values.tolist() == [

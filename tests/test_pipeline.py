@@ -221,7 +221,7 @@ def test_html_report_of_the_sample_run(sample_run, truth):
     both_2025 = sum(r["year"] == "2025" and r["has_us"] == "1" and r["has_cn"] == "1" for r in truth)
     assert f"2025: {both_2025} of 14 papers" in text
     qwen_us = sum(r["year"] == "2025" and r["has_us"] == "1" and "Qwen" in r["terms_body"].split(";") for r in truth)
-    assert f"2025: Qwen appears in {qwen_us} papers with authors from US institutions." in text
+    assert f"2025: Qwen is named in {qwen_us} papers with authors from US institutions" in text
     assert (run.run_dir / "review_sample.csv").is_file()
     assert len(open(run.run_dir / "review_sample.csv", encoding="utf-8").read().splitlines()) > 10
 

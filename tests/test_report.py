@@ -143,8 +143,8 @@ def test_report_has_sentences_audit_review_and_metadata(written):
     run_dir, _ = written
     text = "".join(_parse(run_dir / "index.html").text)
     assert "2025: 1 of 2 papers (50.0%) involve authors at both US and Chinese institutions." in text
-    assert "2025: Qwen appears in 1 paper with authors from Chinese institutions." in text
-    assert "2025: Transformer appears in 0 papers with authors from US institutions." in text
+    assert "2025: Qwen is named in 1 paper with authors from Chinese institutions." in text
+    assert "2025: Transformer is named in 0 papers with authors from US institutions." in text
     assert "mainland China (CN)" in text and "before the references" in text
     for word in ("pdfminer.six", "great-expectations", "pyspark", "delta-spark", "python", "corrupt 1", "extract"):
         assert word in text

@@ -12,8 +12,11 @@ from paperscope.counting.flags import counted, paper_flags
 
 COLLABORATION_COLUMNS = ["year", "papers", "papers_ok", "with_us", "with_cn", "with_both", "with_neither",
                          "with_unknown", "share_us", "share_cn", "share_both"]
+# Named: the term appears in the scope; used: the paper uses it (paper.mentions: decided from
+# the body, whatever the scope), beside each count of the named ones.
 GROUP_COLUMNS = ["year", "term", "papers", "with_cn", "with_us", "with_both", "with_neither", "with_unknown",
-                 "scope", "kind", "origin", "origin_country"]
+                 "scope", "kind", "origin", "origin_country", "papers_used", "with_cn_used", "with_us_used",
+                 "with_both_used", "with_neither_used", "with_unknown_used"]
 _COUNTS = ["with_cn", "with_us", "with_both", "with_neither", "with_unknown"]
 
 
@@ -47,15 +50,21 @@ def term_groups(papers: pd.DataFrame, affiliations: pd.DataFrame, mentions: pd.D
                 terms: pd.DataFrame, china_policy: str) -> pd.DataFrame:
     """Per (year, term): papers mentioning it in the scope ("body" or "full"), by author-country group.
 
-    mentions: paper_id, term, count_body, count_full; terms: term, kind, origin, origin_country.
+    mentions: paper_id, term, count_body, count_full, use; terms: term, kind, origin, origin_country.
     """
     count = "count_body" if scope == "body" else "count_full"
-    mentioned = mentions[mentions[count] > 0][["paper_id", "term"]].drop_duplicates()
+    if "use" not in mentions.columns:  # a table written before use was decided: nothing known as used
+        mentions = mentions.assign(use=None)
+    mentioned = mentions[mentions[count] > 0][["paper_id", "term", "use"]].drop_duplicates(["paper_id", "term"])
+    mentioned = mentioned.assign(used=(mentioned["use"] == "used").astype("int64"))
     flags = paper_flags(counted(papers)[["paper_id", "year"]], affiliations, china_policy)
     per = pd.concat([flags[["paper_id", "year"]], _groups(flags)], axis=1)
     joined = mentioned.merge(per, on="paper_id")
-    out = joined.groupby(["year", "term"]).agg(papers=("paper_id", "size"),
-                                               **{c: (c, "sum") for c in _COUNTS}).reset_index()
+    for c in _COUNTS:
+        joined[f"{c}_used"] = joined[c] * joined["used"]
+    out = joined.groupby(["year", "term"]).agg(papers=("paper_id", "size"), papers_used=("used", "sum"),
+                                               **{c: (c, "sum") for c in _COUNTS},
+                                               **{f"{c}_used": (f"{c}_used", "sum") for c in _COUNTS}).reset_index()
     out["scope"] = scope
     out = out.merge(terms[["term", "kind", "origin", "origin_country"]], on="term", how="left")
     out = out.astype({"year": "int32"}).sort_values(["year", "papers", "term"], ascending=[True, False, True])

@@ -36,7 +36,7 @@ _DESCENDING = {"term_groups": [True, False, True]}
 class Inputs:
     """What the counts read, as pandas: papers (paper_id, year, status), affiliations
     (paper_id, year, raw, country, institution), authors (paper_id, year, position,
-    n_authors, affiliation_countries), mentions (paper_id, term, count_body, count_full)."""
+    n_authors, affiliation_countries), mentions (paper_id, term, count_body, count_full, use)."""
     papers: pd.DataFrame
     affiliations: pd.DataFrame
     authors: pd.DataFrame
@@ -50,7 +50,7 @@ def read_inputs(run: Run) -> Inputs:
                                                               "institution").toPandas(),
         run.read("authors", schemas.AUTHORS).select("paper_id", "year", "position", "n_authors",
                                                     "affiliation_countries").toPandas(),
-        run.read("mentions", schemas.MENTIONS).select("paper_id", "term", "count_body", "count_full").toPandas())
+        run.read("mentions", schemas.MENTIONS).select("paper_id", "term", "count_body", "count_full", "use").toPandas())
 
 
 def terms_frame(terms: list[Term]) -> pd.DataFrame:

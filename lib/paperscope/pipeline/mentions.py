@@ -19,8 +19,16 @@ from paperscope.storage import schemas, tables
 log = logging.getLogger(__name__)
 
 
+def mention_row(paper_id: str, year, m) -> dict:
+    """A paper.mentions.Mention as a mentions row."""
+    return {"paper_id": paper_id, "year": year, "term": m.term, "count_full": m.count_full,
+            "count_body": m.count_body, "use": m.use, "use_signal": m.why, "evidence": m.evidence,
+            "evidence_section": m.evidence_section, "count_table": m.count_table, "sections": dict(m.sections)}
+
+
 def find_mentions(papers: DataFrame, terms_yaml: str, timeout_s: float = 0) -> DataFrame:
-    """papers -> mentions (silver): one row per (paper, term) found, counted in two scopes.
+    """papers -> mentions (silver): one row per (paper, term) found, counted in two scopes and
+    per section, with whether the paper uses the term or only cites it (paper.mentions.analyse).
 
     The terms travel as YAML text so executors need no access to the driver's files. A
     paper whose matching runs past timeout_s gets one row for the term that ran out with
@@ -28,7 +36,7 @@ def find_mentions(papers: DataFrame, terms_yaml: str, timeout_s: float = 0) -> D
     """
 
     def run(batches: Iterator[pd.DataFrame]) -> Iterator[pd.DataFrame]:
-        from paperscope.paper.mentions import TermTimeout, count_terms, parse_terms
+        from paperscope.paper.mentions import Mention, TermTimeout, analyse, parse_terms
         from paperscope.storage.executor import prepare_worker
 
         prepare_worker()
@@ -37,11 +45,10 @@ def find_mentions(papers: DataFrame, terms_yaml: str, timeout_s: float = 0) -> D
             rows = []
             for rec in batch.itertuples(index=False):
                 try:
-                    found = count_terms(rec.full_text or "", terms, timeout_s)
+                    found = analyse(rec.full_text or "", terms, timeout_s)
                 except TermTimeout as exc:
-                    found = exc.counts + [(exc.term, TIMED_OUT, TIMED_OUT)]
-                rows.extend({"paper_id": rec.paper_id, "year": rec.year, "term": term, "count_full": full,
-                             "count_body": body} for term, full, body in found)
+                    found = exc.counts + [Mention(exc.term, TIMED_OUT, TIMED_OUT)]
+                rows.extend(mention_row(rec.paper_id, rec.year, m) for m in found)
             yield pd.DataFrame(rows, columns=schemas.MENTIONS.fieldNames()).astype({"year": "Int32"})
 
     ok = papers.where(F.col("status") == "ok").select("paper_id", "year", "full_text")

@@ -33,7 +33,8 @@ def sentences(collab: pd.DataFrame, china_policy: str) -> list[str]:
 
 
 def term_sentences(groups: pd.DataFrame, china_policy: str) -> list[str]:
-    """Per year and term: in how many papers it appears with Chinese and with US authors.
+    """Per year and term: in how many papers it is named with Chinese and with US authors, and
+    in how many of them the paper uses it (not only cites it).
 
     Both groups for every term (not only the 'other side' of its origin), so a reader can
     compare; a paper with authors from both countries counts in both numbers.
@@ -41,10 +42,10 @@ def term_sentences(groups: pd.DataFrame, china_policy: str) -> list[str]:
     china = china_words(china_policy)
     out = []
     for r in groups.sort_values(["year", "papers", "term"], ascending=[True, False, True]).itertuples(index=False):
-        out.append(f"{r.year}: {r.term} appears in {r.with_cn:,} {_papers(r.with_cn)} with authors from {china} "
-                   f"institutions.")
-        out.append(f"{r.year}: {r.term} appears in {r.with_us:,} {_papers(r.with_us)} with authors from US "
-                   f"institutions.")
+        for named, used, who in ((r.with_cn, getattr(r, "with_cn_used", None), f"{china} institutions"),
+                                 (r.with_us, getattr(r, "with_us_used", None), "US institutions")):
+            use = "" if used is None or pd.isna(used) else f"; {int(used):,} of them use it, the others only cite it"
+            out.append(f"{r.year}: {r.term} is named in {named:,} {_papers(named)} with authors from {who}{use}.")
     return out
 
 

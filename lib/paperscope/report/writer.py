@@ -224,8 +224,8 @@ def _headline(collab: pd.DataFrame) -> pd.DataFrame:
 
 
 def _groups_table(terms: pd.DataFrame) -> pd.DataFrame:
-    cols = ["year", "term", "kind", "origin", "origin_country", "papers", "with_cn", "with_us", "with_both",
-            "with_neither", "with_unknown", "scope"]
+    cols = ["year", "term", "kind", "origin", "origin_country", "papers", "papers_used", "with_cn", "with_cn_used",
+            "with_us", "with_us_used", "with_both", "with_both_used", "with_neither", "with_unknown", "scope"]
     return terms[[c for c in cols if c in terms.columns]]
 
 

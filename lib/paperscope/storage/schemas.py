@@ -3,8 +3,8 @@
 Flat columns are written as "name type" pairs, a "!" after the type marking a column that
 is never null; nested ones (lists of structs) are built from the same pairs.
 """
-from pyspark.sql.types import (ArrayType, BooleanType, DataType, DoubleType, IntegerType, LongType, StringType,
-                               StructField, StructType)
+from pyspark.sql.types import (ArrayType, BooleanType, DataType, DoubleType, IntegerType, LongType, MapType,
+                               StringType, StructField, StructType)
 
 from paperscope.core import registry
 
@@ -68,7 +68,14 @@ AUTHORS = _struct("paper_id string!, year int, position int!, n_authors int!, na
                   "affiliation_countries country_lists, countries strings, source string, tie string",
                   country_lists=ArrayType(ArrayType(StringType())))
 
-MENTIONS = _struct("paper_id string!, year int, term string!, count_full int!, count_body int!")
+# One row per (paper, term) found. count_body: mentions before the references, after running
+# heads are taken out; sections: of those, how many per section kind; count_table: in table
+# rows and captions. use: "used" when the paper uses the model, "cited" when it only names
+# it (null when the body does not name it); use_signal says why, evidence is the deciding
+# mention with its context and evidence_section its section (paper.mentions).
+MENTIONS = _struct("paper_id string!, year int, term string!, count_full int!, count_body int!, use string, "
+                   "use_signal string, evidence string, evidence_section string, count_table int, "
+                   "sections per_section", per_section=MapType(StringType(), IntegerType()))
 
 DISCOVERED = _struct("year int, files long!")
 
@@ -84,7 +91,8 @@ GOLD = {
                      "with_neither long, with_unknown long, share_us double, share_cn double, share_both double",
     "term_groups": "year int, term string, papers long, with_cn long, with_us long, with_both long, "
                    "with_neither long, with_unknown long, scope string, kind string, origin string, "
-                   "origin_country string",
+                   "origin_country string, papers_used long, with_cn_used long, with_us_used long, "
+                   "with_both_used long, with_neither_used long, with_unknown_used long",
     "rules": "year int, rule string, china_policy string, dual_strings boolean, papers long, with_us double, "
              "with_cn double, with_both double, share double, with_unknown long",
     "institution_pairs": "year int, us_institution string, cn_institution string, papers long",

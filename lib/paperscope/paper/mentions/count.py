@@ -1,0 +1,144 @@
+"""Counting a paper's mentions: per term, in the full text, the body and each section, and used or cited.
+
+count_terms is the old contract (term, full count, body count); analyse adds the counts
+per section, the use and its evidence. Both read the same cleaned text: running heads
+taken out, words rejoined across line ends.
+
+The matching of one paper runs under a time limit (timeout_s): a pattern that the check
+in safety.py cannot prove dangerous still cannot hang the step.
+"""
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+
+from paperscope.paper.mentions import sections as S
+from paperscope.paper.mentions import use as U
+from paperscope.paper.mentions.furniture import strip_furniture
+from paperscope.paper.mentions.terms import Term
+from paperscope.paper.mentions.text import body_end, normalise
+
+# Lines before a mention searched for the "Table 3:" / "Figure 2." that starts its caption.
+CAPTION_LINES = 4
+
+
+class TermTimeout(Exception):
+    """Matching one paper ran past its time limit; counts holds the terms done before."""
+
+    def __init__(self, term: str, seconds: float, counts: list):
+        super().__init__(f"term {term!r} ran past mentions.timeout_seconds={seconds:g} s")
+        self.term, self.seconds, self.counts = term, seconds, counts
+
+
+@dataclass(frozen=True)
+class Mention:
+    """One term in one paper. use, why and evidence are None when the body does not name it."""
+    term: str
+    count_full: int
+    count_body: int
+    sections: dict[str, int] = field(default_factory=dict)  # body mentions per section kind
+    count_table: int = 0  # body mentions in table rows and captions
+    use: str | None = None  # "used" or "cited"
+    why: str | None = None  # the signal that decided
+    evidence: str | None = None  # the deciding mention with its context
+    evidence_section: str | None = None  # the section kind of the deciding mention
+
+
+def clean_text(text: str) -> str:
+    """The text mentions are counted in: no running heads, words rejoined across line ends."""
+    return normalise(strip_furniture(text or ""))
+
+
+def count_terms(text: str, terms: list[Term], timeout_s: float = 0) -> list[tuple[str, int, int]]:
+    """(term, count in full text, count in body) for each term found at least once.
+
+    timeout_s > 0: the whole paper's matching must end within it, else TermTimeout names
+    the term that ran past it (with the counts of the terms done before).
+    """
+    full = clean_text(text)
+    end = body_end(full)
+    deadline = time.monotonic() + timeout_s if timeout_s else None
+    out = []
+    for term in terms:
+        try:
+            spans = term.spans(full, deadline)
+            body = term.spans(full, deadline, end) if spans and term.body_exclude_parts else spans
+        except TimeoutError:
+            raise TermTimeout(term.name, timeout_s, out) from None
+        if spans:
+            out.append((term.name, len(spans), sum(1 for s, _ in body if s < end)))
+    return out
+
+
+class _Paper:
+    """A paper's cleaned text with its sections, lines and captions, for the signals."""
+
+    def __init__(self, text: str):
+        self.text = text
+        self.end = body_end(text)
+        self.sections = S.SectionIndex(S.find_sections(text, self.end))
+        abstract_end = next((s.start for s in self.sections.sections if s.kind not in (S.FRONT, S.ABSTRACT)),
+                            min(len(text), 3000))
+        self.survey = U.is_survey(text, abstract_end)
+
+    def line(self, start: int, end: int) -> tuple[int, str]:
+        a = self.text.rfind("\n", 0, start) + 1
+        b = self.text.find("\n", end)
+        return a, self.text[a:b if b >= 0 else len(self.text)]
+
+    def in_caption(self, line_start: int) -> bool:
+        """The line is in a table's or figure's caption (its first lines, up to a blank line)."""
+        end = self.text.find("\n", line_start)
+        end = len(self.text) if end < 0 else end
+        for _ in range(CAPTION_LINES):
+            line = self.text[line_start:end]
+            if S.caption_kind(line):
+                return True
+            if not line.strip() or line_start == 0:
+                return False
+            end = line_start - 1
+            line_start = self.text.rfind("\n", 0, end) + 1
+        return False
+
+    def mention(self, term: Term, spans: list[tuple[int, int]], body: list[tuple[int, int]]) -> Mention:
+        """The Mention of a term from its spans in the full text and in the body."""
+        body = [(s, e) for s, e in body if s < self.end]
+        if not body:
+            return Mention(term.name, len(spans), 0)
+        per_section: dict[str, int] = {}
+        tables = 0
+        best: tuple[U.Signal, int, int] | None = None
+        for start, end in body:
+            kind = self.sections.at(start).kind
+            per_section[kind] = per_section.get(kind, 0) + 1
+            line_start, line = self.line(start, end)
+            row = S.is_table_row(line)
+            tables += row or self.in_caption(line_start)
+            if best is None or best[0].strength < U.STRONGEST:
+                sig = U.signal(self.text, start, end, kind, line, self.survey, term.kind == "architecture", row)
+                if best is None or sig.strength > best[0].strength:
+                    best = (sig, start, end)
+        sig, start, end = best
+        return Mention(term.name, len(spans), len(body), per_section, tables, sig.use, sig.why,
+                       U.snippet(self.text, start, end), self.sections.at(start).kind)
+
+
+def analyse(text: str, terms: list[Term], timeout_s: float = 0) -> list[Mention]:
+    """One Mention per term found at least once in the text (as count_terms), with its
+    counts per section, whether the paper uses it or only cites it, and the evidence.
+
+    timeout_s > 0: the matching must end within it, else TermTimeout (counts: the
+    Mentions of the terms done before).
+    """
+    paper = _Paper(clean_text(text))
+    deadline = time.monotonic() + timeout_s if timeout_s else None
+    out: list[Mention] = []
+    for term in terms:
+        try:
+            spans = term.spans(paper.text, deadline)
+            body = term.spans(paper.text, deadline, paper.end) if spans and term.body_exclude_parts else spans
+        except TimeoutError:
+            raise TermTimeout(term.name, timeout_s, out) from None
+        if spans:
+            out.append(paper.mention(term, spans, body))
+    return out

@@ -1,0 +1,78 @@
+"""Running heads and footers are taken out before terms are counted (issue 27): a title
+word repeated at the top of every page is one mention in the title, not one per page."""
+from __future__ import annotations
+
+import pytest
+
+from paperscope.paper.mentions import count_terms, load_terms
+from paperscope.paper.mentions.furniture import strip_furniture
+
+PROSE = "We study how models learn from noisy labels and report the accuracy on three benchmarks."
+WORDS = "alpha beta gamma delta epsilon zeta eta theta iota kappa lambda mu nu xi omicron pi rho sigma".split()
+
+
+def _body(n: int, extra: str = "") -> str:
+    """A page of its own lines (real pages share no line but their furniture)."""
+    lines = [f"the {WORDS[(n + i) % len(WORDS)]} run of page {WORDS[n % len(WORDS)]} line {WORDS[i]}" for i in range(8)]
+    if extra:
+        lines.insert(4, extra)
+    return "\n".join(lines)
+
+
+def _pages(first: str, heads: list[str | None], bodies: list[str], feet: list[str | None] | None = None) -> str:
+    """Page one, then a page per body with its head and foot lines (None: no such line)."""
+    feet = feet or [None] * len(bodies)
+    pages = [first]
+    for head, body, foot in zip(heads, bodies, feet):
+        pages.append("\n".join(x for x in (head, body, foot) if x is not None))
+    return "\n\f".join(pages)
+
+
+@pytest.fixture(scope="module")
+def terms():
+    return load_terms()
+
+
+def test_a_running_head_is_taken_out_of_every_body_page_but_page_one_is_kept():
+    title = "Sparse Transformers for Speech"
+    text = _pages(f"{title}\nAnna Li\nAbstract\n{PROSE}", [title] * 5, [_body(n) for n in range(5)],
+                  [f"{n}" for n in range(2, 7)])
+    out = strip_furniture(text)
+    assert out.split("\f")[0].startswith(title)
+    assert all(title not in page and "line alpha" in page for page in out.split("\f")[1:])
+    assert all(page.rstrip().endswith("line theta") for page in out.split("\f")[1:])  # the page numbers went too
+
+
+def test_page_numbers_in_a_head_do_not_hide_it():
+    heads = [f"Under review as a conference paper at ICLR 2025   {n}" for n in range(2, 7)]
+    out = strip_furniture(_pages("Title", heads, [_body(n) for n in range(5)]))
+    assert "Under review" not in out
+
+
+def test_alternating_heads_are_both_furniture():
+    heads = ["Li and Wang", "Sparse Transformers for Speech"] * 3
+    out = strip_furniture(_pages("Title", heads, [_body(n) for n in range(6)]))
+    assert "Li and Wang" not in out and "Sparse Transformers" not in out
+
+
+def test_a_line_repeated_inside_pages_is_not_furniture():
+    out = strip_furniture(_pages("Title", [None] * 5, [_body(n, "Transformer") for n in range(5)]))
+    assert out.count("Transformer") == 5
+
+
+def test_a_short_paper_keeps_its_lines():
+    text = _pages("Title", ["Transformer notes"] * 2, [_body(n) for n in range(2)])
+    assert strip_furniture(text) == text
+
+
+def test_a_title_word_in_the_running_head_counts_once_not_once_per_page(terms):
+    title = "Sparse Transformers for Speech"
+    bodies = [_body(n, "We train a Transformer encoder on the noisy labels." if n == 2 else "") for n in range(5)]
+    text = _pages(f"{title}\nAnna Li\nAbstract\n{PROSE}", [title] * 5, bodies)
+    assert count_terms(text, terms) == [("Transformer", 2, 2)]  # the title and the method, not 7
+
+
+def test_a_running_head_is_no_mention_when_the_body_never_names_the_term(terms):
+    text = _pages("Speech recognition with noisy labels\nAnna Li\nAbstract\n" + PROSE,
+                  ["Li: Diffusion Model Baselines Revisited"] * 5, [_body(n) for n in range(5)])
+    assert count_terms(text, terms) == []

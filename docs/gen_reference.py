@@ -23,6 +23,8 @@ and nothing else. The checkout's own `lib/` is imported (not an installed papers
 
     python docs/gen_reference.py            # every generated block and fact, as Markdown
     python docs/gen_reference.py NAME ...   # some of them
+    python docs/gen_reference.py --sync README.md    # rewrite the marked parts of a file
+    python docs/gen_reference.py --check README.md   # exit 1 if a marked part is stale
 """
 from __future__ import annotations
 
@@ -582,7 +584,38 @@ def on_post_page(output, page, config):
     return output
 
 
+# In a file read as it stands (the README), a generated part keeps its value between markers,
+# so the file reads well on its own and `--sync`/`--check` keep it current:
+#   <!-- generated: NAME -->\n...\n<!-- /generated -->      <!-- fact: NAME -->42<!-- /fact -->
+_SYNCED_BLOCK = re.compile(r"^(<!-- generated: ([\w-]+) -->\n).*?(^<!-- /generated -->$)", re.M | re.S)
+_SYNCED_FACT = re.compile(r"(<!-- fact: (\w+) -->).*?(<!-- /fact -->)")
+
+
+def sync(text: str) -> str:
+    """The file with every marked part regenerated."""
+    text = _SYNCED_BLOCK.sub(lambda m: m[1] + BLOCKS[m[2]]().rstrip("\n") + "\n" + m[3], text)
+    return _SYNCED_FACT.sub(lambda m: m[1] + str(FACTS[m[2]]()) + m[3], text)
+
+
 def main(argv: list[str]) -> int:
+    if argv[:1] in (["--sync"], ["--check"]):
+        stale = []
+        for name in argv[1:]:
+            path = Path(name)
+            old = path.read_text(encoding="utf-8")
+            new = sync(old)
+            bad = _MACHINE_PATH.search(new)
+            if bad:
+                print(f"{name}: names a path of a build machine near {new[max(0, bad.start() - 40):bad.end() + 20]!r}",
+                      file=sys.stderr)
+                return 1
+            if new != old:
+                stale.append(name)
+                if argv[0] == "--sync":
+                    path.write_text(new, encoding="utf-8")
+        verb = "rewrote" if argv[0] == "--sync" else "stale (run --sync)"
+        print(f"{verb}: {', '.join(stale)}" if stale else "up to date: " + ", ".join(argv[1:]))
+        return 1 if stale and argv[0] == "--check" else 0
     names = argv or [*BLOCKS, *FACTS]
     for name in names:
         if name in BLOCKS:

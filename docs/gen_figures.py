@@ -34,7 +34,7 @@ def figures(path: Path) -> dict:
     import pandas as pd
     import yaml
 
-    md, rules, policy = source("metadata"), source("rules"), source("policy")
+    md, rules, policy, flags_of = source("metadata"), source("rules"), source("policy"), source("flags")
     agg = yaml.safe_load(data_file("defaults.yaml").read_text(encoding="utf-8"))["aggregates"]
     read = md.read_file(str(path))
     allp = pd.DataFrame(read.papers)
@@ -44,7 +44,7 @@ def figures(path: Path) -> dict:
     counts = rules.count_rules(papers, affs, authors, min_share=agg["min_share"], min_authors=agg["min_authors"])
     rows = []
     for (pol, dual), g in counts.groupby(["china_policy", "dual_strings"], sort=True):
-        flags = md.paper_flags(papers[["paper_id", "year"]], affs, pol, bool(dual))
+        flags = flags_of.paper_flags(papers[["paper_id", "year"]], affs, pol, bool(dual))
         by_rule = g.set_index("rule")
         rows.append({
             "china_policy": pol, "dual_strings": bool(dual), "papers": int(by_rule.at["any_author", "papers"]),
@@ -57,7 +57,7 @@ def figures(path: Path) -> dict:
 
     strings = affs.groupby(["paper_id", "raw"])["country"].agg(lambda c: set(c.dropna())).reset_index()
     unresolved = strings[strings["country"].map(len) == 0]
-    flags = md.paper_flags(papers[["paper_id", "year"]], affs, "mainland", True)
+    flags = flags_of.paper_flags(papers[["paper_id", "year"]], affs, "mainland", True)
     both_ids = set(flags.loc[flags["both"], "paper_id"])
     us_rows = affs[affs["paper_id"].isin(both_ids) & (affs["country"] == "US")]
     us_sets = us_rows.groupby("paper_id")["institution"].agg(lambda i: set(i.fillna("")))

@@ -44,12 +44,14 @@ PACKAGE = "paperscope"
 
 # Where each fact lives in the package: the one place to change when a module moves.
 SOURCES = {
-    "registry": "paperscope.registry",    # TABLES, STEPS
-    "exitcodes": "paperscope.exitcodes",  # Exit, MEANING, markdown_table()
-    "cli": "paperscope.cli",              # parser(): the pipeline steps' flags
-    "metadata": "paperscope.metadata",    # read_file(), STATUS_OK (gen_figures.py)
-    "rules": "paperscope.rules",          # count_rules(), RULES (gen_figures.py)
-    "policy": "paperscope.policy",        # has_cn() (gen_figures.py)
+    "registry": "paperscope.core.registry",    # TABLES, STEPS
+    "exitcodes": "paperscope.core.exitcodes",  # Exit, MEANING, markdown_table()
+    "cli": "paperscope.cli.commands",          # parser(): the pipeline steps' flags
+    "metadata": "paperscope.sources.metadata.rows",  # read_file(), STATUS_OK (gen_figures.py)
+    "rules": "paperscope.counting.rules",      # count_rules(), RULES (gen_figures.py)
+    "policy": "paperscope.core.policy",        # has_cn() (gen_figures.py)
+    "flags": "paperscope.counting.flags",      # paper_flags() (gen_figures.py)
+    "schemas": "paperscope.storage.schemas",   # struct(table), GOLD: every table's columns
 }
 DATA = ("data",)  # the package's data folder: defaults.yaml, expectations/*.json
 
@@ -210,14 +212,14 @@ def _folders() -> dict[str, str]:
 
 
 def _columns(table) -> str:
-    """The table's columns from its schema (pyspark types, no Spark started), else a note."""
-    if not table.schema:
-        return "computed by its step (see the table's section)"
+    """The table's columns from its schema (pyspark types, no Spark started)."""
     try:
-        struct = table.struct()
+        schemas = source("schemas")
     except ImportError as exc:  # the docs venv lacks pyspark: fail the strict build, loudly
         raise RuntimeError(f"the tables reference needs pyspark (pip install -e '.[spark,docs]'): {exc}") from None
-    return ", ".join(f"`{f.name}` {f.dataType.simpleString()}" for f in struct.fields)
+    if not table.schema:
+        return ", ".join(f"`{c.split()[0]}` {c.split()[1]}" for c in schemas.GOLD[table.name].split(", "))
+    return ", ".join(f"`{f.name}` {f.dataType.simpleString()}" for f in schemas.struct(table.name).fields)
 
 
 def tables() -> str:

@@ -28,11 +28,12 @@ def match_record(text: str, gazetteer) -> dict:
 
 
 def header_record(path: str | Path, gazetteer, china_policy: str = policy.DEFAULT_CHINA_POLICY, lines: bool = False,
-                  count_former: bool = False) -> dict:
+                  count_former: bool = False, limits=None) -> dict:
     """One PDF -> title, authors with affiliation indices, resolved affiliations, countries.
 
     With ``lines``, also the lines read as the author block and the footnote sentences
-    considered (to see why a paper got what it got).
+    considered (to see why a paper got what it got). ``limits``: the extract.* settings
+    (extract.header_engine among them); the packaged ones without it.
     """
     from paperscope.paper.header import page, parse
     from paperscope.paper.pdf.extract import extract
@@ -40,7 +41,7 @@ def header_record(path: str | Path, gazetteer, china_policy: str = policy.DEFAUL
 
     path = Path(path)
     try:
-        got = extract(path.read_bytes(), max_pages=1)
+        got = extract(path.read_bytes(), limits, max_pages=1)
     except OSError as exc:
         return {"file": str(path), "status": "unreadable", "error": exc.strerror, "title": None, "authors": [],
                 "affiliations": [], "emails": [], "countries": [], "has_us": False, "has_cn": False}
@@ -127,9 +128,12 @@ def header_main(argv: list[str] | None = None) -> int:
     p.add_argument("files", nargs="+", metavar="FILE.pdf")
     args = p.parse_args(argv)
     cfg, gaz = _setup(args)
+    from paperscope.paper.pdf.limits import Limits
+
     code = 0
     for f in args.files:
-        rec = header_record(f, gaz, cfg.affiliations.china_policy, args.lines, cfg.affiliations.count_former)
+        rec = header_record(f, gaz, cfg.affiliations.china_policy, args.lines, cfg.affiliations.count_former,
+                            Limits.from_config(cfg))
         code = code or (0 if rec["status"] == "ok" else 1)
         sys.stdout.write(json.dumps(rec, ensure_ascii=False) + "\n")
     return code

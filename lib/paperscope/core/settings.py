@@ -86,6 +86,8 @@ ChinaPolicy = Literal[tuple(policy.CHINA_POLICIES)]  # type: ignore[valid-type]
 
 # The engines that can read the body pages (paper.body); the first is the default in defaults.yaml.
 BodyEngine = Literal["pdfium", "pdfminer"]
+# The engines that can read page one's characters for the header reader (paper.pdf); pdfminer is the reference.
+HeaderEngine = Literal["pdfminer", "pdfium"]
 
 
 Rule = Literal[policy.RULES]  # type: ignore[valid-type]
@@ -176,6 +178,7 @@ class Extract(Section):
     reextract: bool
     skip_unchanged_run: bool
     body_engine: BodyEngine
+    header_engine: HeaderEngine
 
 
 class Affiliations(Section):

@@ -39,7 +39,7 @@ from pdfminer.pdfparser import PDFParser, PDFSyntaxError
 from pdfminer.pdftypes import resolve1
 from pdfminer.psparser import PSException
 
-from paperscope.paper.pdf import body
+from paperscope.paper.pdf import body, pdfium_page
 from paperscope.paper.pdf.layout import _layout_text, _title
 from paperscope.paper.pdf.limits import (_ZLIB, CORRUPT, EMPTY, ENCRYPTED, ERROR, NO_TEXT, NOT_PDF, OK, TOO_LARGE,
                                          TOO_MANY_PAGES, TRUNCATED, UNREADABLE, LimitHit, Limits, _memory_hit)
@@ -154,29 +154,76 @@ def _extract_into(result: Extracted, data: bytes, limits: Limits) -> None:
     texts: list[str] = []
     n_pages = 0
     pages = PDFPage.create_pages(document)
-    for page_no, page in enumerate(pages):
-        if limits.max_pages and page_no >= limits.max_pages:
-            break
-        n_pages += 1
-        if limits.page_limit and n_pages > limits.page_limit:
-            raise LimitHit(TOO_MANY_PAGES, f"more than extract.page_limit={limits.page_limit} pages")
-        if page_no < max(1, limits.layout_pages):
-            PDFPageInterpreter(manager, full).process_page(page)
-            layout = full.get_result()
-            geometry: list | None = [] if page_no == 0 else None
-            text, lines = _layout_text(layout, geometry)
-            if page_no == 0:
-                from paperscope.paper.header import layout_json
-
-                result.header_text = text[:limits.header_chars]
-                result.header_layout = layout_json(layout.width, layout.height, geometry)
-                result.title = _title(lines, layout.height)
-        else:
-            texts.extend(_read_body(result, data, itertools.chain([page], pages), page_no, manager, limits))
-            break
-        texts.append(text)
+    shared = _SharedPdfium(data)
+    try:
+        for page_no, page in enumerate(pages):
+            if limits.max_pages and page_no >= limits.max_pages:
+                break
+            n_pages += 1
+            if limits.page_limit and n_pages > limits.page_limit:
+                raise LimitHit(TOO_MANY_PAGES, f"more than extract.page_limit={limits.page_limit} pages")
+            if page_no < max(1, limits.layout_pages):
+                layout = _pdfium_layout(shared) if page_no == 0 and limits.header_engine == PDFIUM_HEADER else None
+                if layout is None:
+                    PDFPageInterpreter(manager, full).process_page(page)
+                    layout = full.get_result()
+                text = _read_layout(result, layout, page_no, limits)
+            else:
+                texts.extend(_read_body(result, data, itertools.chain([page], pages), page_no, manager, limits,
+                                        shared))
+                break
+            texts.append(text)
+    finally:
+        shared.close()
     result.n_pages = len(texts)
     _finish(result, texts)
+
+
+PDFIUM_HEADER = "pdfium"
+
+
+class _SharedPdfium:
+    """One PDFium document for page one and the body, opened when first asked for."""
+
+    def __init__(self, data: bytes):
+        self.data, self.document = data, None
+
+    def get(self):
+        if self.document is None:
+            self.document = body.open_document(self.data)
+        return self.document
+
+    def close(self) -> None:
+        if self.document is not None:
+            self.document.close()
+            self.document = None
+
+
+def _pdfium_layout(shared: _SharedPdfium):
+    """Page one's layout from PDFium's characters, analysed as pdfminer's; None when PDFium
+    cannot read the page (pdfminer then reads it as the reference engine does)."""
+    try:
+        layout = pdfium_page.page_layout(shared.get(), 0)
+    except LimitHit:
+        raise
+    except Exception as exc:  # noqa: BLE001 - pdfminer reads page one instead
+        log.info("page one read by pdfminer: pdfium failed: %s: %s", type(exc).__name__, exc)
+        return None
+    layout.analyze(LAParams(all_texts=True))
+    return layout
+
+
+def _read_layout(result: Extracted, layout, page_no: int, limits: Limits) -> str:
+    """One layout page's text; page one also gives the header text, layout and title."""
+    geometry: list | None = [] if page_no == 0 else None
+    text, lines = _layout_text(layout, geometry)
+    if page_no == 0:
+        from paperscope.paper.header import layout_json
+
+        result.header_text = text[:limits.header_chars]
+        result.header_layout = layout_json(layout.width, layout.height, geometry)
+        result.title = _title(lines, layout.height)
+    return text
 
 
 def _finish(result: Extracted, texts: list[str]) -> None:
@@ -188,7 +235,7 @@ def _finish(result: Extracted, texts: list[str]) -> None:
 
 
 def _read_body(result: Extracted, data: bytes, pages, first: int, manager: PDFResourceManager,
-               limits: Limits) -> list[str]:
+               limits: Limits, shared: _SharedPdfium | None = None) -> list[str]:
     """Text of pages first, first + 1, ... by limits.body_engine; by the other engine if it fails.
 
     pages: pdfminer's pages from page ``first`` on. A limit hit by either engine is final.
@@ -200,7 +247,7 @@ def _read_body(result: Extracted, data: bytes, pages, first: int, manager: PDFRe
     for engine in order:
         try:
             if engine == body.PDFIUM:
-                texts = _pdfium_pages(data, first, limits)
+                texts = _pdfium_pages(data, first, limits, shared)
             else:
                 texts = _pdfminer_pages(pages, first, manager, limits)
         except LimitHit:
@@ -232,16 +279,17 @@ def _pdfminer_pages(pages, first: int, manager: PDFResourceManager, limits: Limi
     return texts
 
 
-def _pdfium_pages(data: bytes, first: int, limits: Limits) -> list[str]:
+def _pdfium_pages(data: bytes, first: int, limits: Limits, shared: _SharedPdfium | None = None) -> list[str]:
     """Pages first.. of the PDF by PDFium, under the same page limits as pdfminer."""
-    document = body.open_document(data)
+    shared = shared or _SharedPdfium(data)
     try:
+        document = shared.get()
         count = len(document)
         if limits.page_limit and count > limits.page_limit:
             raise LimitHit(TOO_MANY_PAGES, f"{count} pages > extract.page_limit={limits.page_limit}")
         return body.page_texts(document, first, min(count, limits.max_pages) if limits.max_pages else count)
     finally:
-        document.close()
+        shared.close()
 
 
 def _read_whole_by_pdfium(data: bytes, limits: Limits, failed: Extracted) -> Extracted:

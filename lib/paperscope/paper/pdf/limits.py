@@ -10,10 +10,11 @@ from __future__ import annotations
 import functools
 import zlib
 from dataclasses import dataclass, fields
+from typing import get_args
 
 from pdfminer import pdftypes
 
-from paperscope.core.settings import Settings
+from paperscope.core.settings import HeaderEngine, Settings
 from paperscope.paper.pdf import body
 
 # Status values of a papers row. "ok" is the only one the aggregates use.
@@ -25,6 +26,9 @@ TOO_LARGE, TOO_MANY_PAGES, TIMEOUT, UNREADABLE = "too_large", "too_many_pages", 
 # papers.extractor (Limits.extractor). Rows with another value (or none: written before
 # page one's layout was stored) are extracted again by the next run.
 EXTRACTOR = "layout-2"
+# The engines that can read page one (extract.header_engine); pdfminer's full layout is the reference.
+HEADER_ENGINES = get_args(HeaderEngine)
+HEADER_REFERENCE = "pdfminer"
 STATUSES = (OK, EMPTY, NOT_PDF, ENCRYPTED, CORRUPT, TRUNCATED, NO_TEXT, ERROR,
             TOO_LARGE, TOO_MANY_PAGES, TIMEOUT, UNREADABLE)
 
@@ -42,15 +46,26 @@ class Limits:
     layout_pages: int
     body_engine: str
     papers_per_child: int  # PDFs one extraction child reads before a fresh one is forked; 0 = no limit
+    header_engine: str  # what reads page one's characters (extract.header_engine)
 
     def __post_init__(self):
         if self.body_engine not in body.ENGINES:
             raise ValueError(f"'extract.body_engine' must be one of {', '.join(body.ENGINES)}, got {self.body_engine!r}")
+        if self.header_engine not in HEADER_ENGINES:
+            raise ValueError(f"'extract.header_engine' must be one of {', '.join(HEADER_ENGINES)}, "
+                             f"got {self.header_engine!r}")
 
     @property
     def extractor(self) -> str:
-        """What a papers row extracted under these limits records (papers.extractor)."""
-        return f"{EXTRACTOR}+{self.body_engine}"
+        """What a papers row extracted under these limits records (papers.extractor).
+
+        The header engine is named when it is not the reference, so that rows read by one
+        engine are extracted again under the other, and rows written before the choice
+        existed (all by pdfminer) stay valid under the reference.
+        """
+        if self.header_engine == HEADER_REFERENCE:
+            return f"{EXTRACTOR}+{self.body_engine}"
+        return f"{EXTRACTOR}+header-{self.header_engine}+{self.body_engine}"
 
     @classmethod
     def from_config(cls, cfg: Settings | None = None, **changes) -> Limits:

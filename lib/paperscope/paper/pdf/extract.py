@@ -39,7 +39,7 @@ from pdfminer.pdfparser import PDFParser, PDFSyntaxError
 from pdfminer.pdftypes import resolve1
 from pdfminer.psparser import PSException
 
-from paperscope.paper.pdf import body, pdfium_page
+from paperscope.paper.pdf import body, grouping, pdfium_page
 from paperscope.paper.pdf.layout import _layout_text, _title
 from paperscope.paper.pdf.limits import (_ZLIB, CORRUPT, EMPTY, ENCRYPTED, ERROR, NO_TEXT, NOT_PDF, OK, TOO_LARGE,
                                          TOO_MANY_PAGES, TRUNCATED, UNREADABLE, LimitHit, Limits, _memory_hit)
@@ -145,6 +145,9 @@ def _page_count(document: PDFDocument) -> int | None:
 
 
 def _extract_into(result: Extracted, data: bytes, limits: Limits) -> None:
+    if limits.header_engine == PDFIUM_HEADER and limits.body_engine == body.PDFIUM and limits.layout_pages <= 1 \
+            and _extract_by_pdfium(result, data, limits):
+        return
     document = PDFDocument(PDFParser(io.BytesIO(data)))
     declared = _page_count(document)
     if limits.page_limit and declared and declared > limits.page_limit:
@@ -182,6 +185,39 @@ def _extract_into(result: Extracted, data: bytes, limits: Limits) -> None:
 PDFIUM_HEADER = "pdfium"
 
 
+def _extract_by_pdfium(result: Extracted, data: bytes, limits: Limits) -> bool:
+    """The whole PDF by PDFium alone (page one's characters and the body), when both engines
+    are PDFium: pdfminer's parse of the document (its cross-reference, object streams and
+    page tree) is then not needed. False when PDFium cannot open or read it: the PDF is
+    then read as with any other engines, and its row says what failed where."""
+    try:
+        document = body.open_document(data)
+    except body.EngineFailed:
+        return False
+    try:
+        count = len(document)
+        if limits.page_limit and count > limits.page_limit:
+            raise LimitHit(TOO_MANY_PAGES, f"{count} pages > extract.page_limit={limits.page_limit}")
+        stop = min(count, limits.max_pages) if limits.max_pages else count
+        if stop < 1:
+            return False
+        width, height, items = pdfium_page.page_chars(document, 0)
+        texts = body.page_texts(document, 1, stop)
+    except LimitHit:
+        raise
+    except Exception as exc:  # noqa: BLE001 - pdfminer and the fallbacks take over
+        log.info("not read by pdfium alone: %s: %s", type(exc).__name__, exc)
+        return False
+    finally:
+        document.close()
+    layout = (width, height, grouping.analyse(items, (0, 0, width, height)))
+    texts.insert(0, _read_layout(result, layout, 0, limits))
+    result.body_engine = body.PDFIUM if stop > 1 else None
+    result.n_pages = len(texts)
+    _finish(result, texts)
+    return True
+
+
 class _SharedPdfium:
     """One PDFium document for page one and the body, opened when first asked for."""
 
@@ -199,30 +235,35 @@ class _SharedPdfium:
             self.document = None
 
 
-def _pdfium_layout(shared: _SharedPdfium):
-    """Page one's layout from PDFium's characters, analysed as pdfminer's; None when PDFium
-    cannot read the page (pdfminer then reads it as the reference engine does)."""
+def _pdfium_layout(shared: _SharedPdfium) -> tuple[float, float, list] | None:
+    """Page one's characters from PDFium, analysed as pdfminer analyses its own (grouping); None
+    when PDFium cannot read the page (pdfminer then reads it as the reference engine does)."""
     try:
-        layout = pdfium_page.page_layout(shared.get(), 0)
+        width, height, items = pdfium_page.page_chars(shared.get(), 0)
     except LimitHit:
         raise
     except Exception as exc:  # noqa: BLE001 - pdfminer reads page one instead
         log.info("page one read by pdfminer: pdfium failed: %s: %s", type(exc).__name__, exc)
         return None
-    layout.analyze(LAParams(all_texts=True))
-    return layout
+    return width, height, grouping.analyse(items, (0, 0, width, height))
 
 
 def _read_layout(result: Extracted, layout, page_no: int, limits: Limits) -> str:
-    """One layout page's text; page one also gives the header text, layout and title."""
+    """One layout page's text (pdfminer's LTPage, or grouping's (width, height, boxes)); page
+    one also gives the header text, layout and title."""
     geometry: list | None = [] if page_no == 0 else None
-    text, lines = _layout_text(layout, geometry)
+    if isinstance(layout, tuple):
+        width, height, analysed = layout
+        text, lines = grouping.page_text(analysed, geometry)
+    else:
+        width, height = layout.width, layout.height
+        text, lines = _layout_text(layout, geometry)
     if page_no == 0:
         from paperscope.paper.header import layout_json
 
         result.header_text = text[:limits.header_chars]
-        result.header_layout = layout_json(layout.width, layout.height, geometry)
-        result.title = _title(lines, layout.height)
+        result.header_layout = layout_json(width, height, geometry)
+        result.title = _title(lines, height)
     return text
 
 

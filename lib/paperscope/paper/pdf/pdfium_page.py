@@ -18,34 +18,68 @@ point), and it maps a few glyphs to Unicode differently. The bench
 from __future__ import annotations
 
 import ctypes
+import functools
 
 from pdfminer.fontmetrics import FONT_METRICS
-from pdfminer.layout import LTChar, LTComponent, LTFigure, LTPage
 from pdfminer.utils import apply_matrix_rect, mult_matrix
 
 from paperscope.paper.pdf import body
+from paperscope.paper.pdf.grouping import Figure
 
 _TEXT, _FORM = 1, 5
 # PDFium's mark for a hyphen it treats as a soft line-end break.
 _SOFT_HYPHEN = 0xFFFE
 
 
-def _address(pointer) -> int:
-    return ctypes.cast(pointer, ctypes.c_void_p).value or 0
+class _Api:
+    """The few PDFium calls made once per character, typed to take and return plain integers.
+
+    pypdfium2's bindings return page-object handles as ctypes pointers, and turning those
+    into comparable addresses costs more than the call; these prototypes of the same
+    library functions skip that.
+    """
+
+    def __init__(self, raw):
+        def proto(name, restype, *argtypes):
+            address = ctypes.cast(getattr(raw, name), ctypes.c_void_p).value
+            return ctypes.CFUNCTYPE(restype, *argtypes)(address)
+
+        vp, i32 = ctypes.c_void_p, ctypes.c_int
+        self.text_object = proto("FPDFText_GetTextObject", vp, vp, i32)
+        self.is_generated = proto("FPDFText_IsGenerated", i32, vp, i32)
+        self.is_hyphen = proto("FPDFText_IsHyphen", i32, vp, i32)
+        self.origin = proto("FPDFText_GetCharOrigin", i32, vp, i32, ctypes.POINTER(ctypes.c_double),
+                            ctypes.POINTER(ctypes.c_double))
+        self.unicode = proto("FPDFText_GetUnicode", ctypes.c_uint, vp, i32)
+        self.page_objects = proto("FPDFPage_CountObjects", i32, vp)
+        self.page_object = proto("FPDFPage_GetObject", vp, vp, i32)
+        self.form_objects = proto("FPDFFormObj_CountObjects", i32, vp)
+        self.form_object = proto("FPDFFormObj_GetObject", vp, vp, ctypes.c_ulong)
+        self.object_type = proto("FPDFPageObj_GetType", i32, vp)
+        f32 = ctypes.POINTER(ctypes.c_float)
+        self.bounds = proto("FPDFPageObj_GetBounds", i32, vp, f32, f32, f32, f32)
+        self.font = proto("FPDFTextObj_GetFont", vp, vp)
+        self.font_name = proto("FPDFFont_GetBaseFontName", ctypes.c_size_t, vp, ctypes.c_char_p, ctypes.c_size_t)
+        self.descent = proto("FPDFFont_GetDescent", i32, vp, ctypes.c_float, f32)
+        self.glyph_width = proto("FPDFFont_GetGlyphWidth", i32, vp, ctypes.c_uint32, ctypes.c_float, f32)
 
 
-def _objects(raw, count, get, figure_path: tuple, out: dict, forms: list) -> None:
+@functools.cache
+def _api() -> _Api:
+    return _Api(body.pdfium.raw)
+
+
+def _objects(api: _Api, handle: int, count, get, figure_path: tuple, out: dict, forms: list) -> None:
     """Text objects in content order -> (order, figure path); form objects recorded as figures."""
-    raw_api = body.pdfium.raw
-    for index in range(count(raw)):
-        obj = get(raw, index)
-        kind = raw_api.FPDFPageObj_GetType(obj)
+    for index in range(count(handle)):
+        obj = get(handle, index)
+        kind = api.object_type(obj)
         if kind == _TEXT:
-            out[_address(obj)] = (len(out), figure_path)
+            out[obj] = (len(out), figure_path)
         elif kind == _FORM:
             path = figure_path + (len(forms),)
             forms.append(obj)
-            _objects(obj, raw_api.FPDFFormObj_CountObjects, raw_api.FPDFFormObj_GetObject, path, out, forms)
+            _objects(api, obj, api.form_objects, api.form_object, path, out, forms)
 
 
 def _page_ctm(page) -> tuple:
@@ -61,131 +95,170 @@ def _page_ctm(page) -> tuple:
     return (1, 0, 0, 1, -x0, -y0)
 
 
-def _char(text: str, matrix: tuple, adv: float, descent: float, fontsize: float, fontname: str) -> LTChar:
-    """An LTChar as pdfminer's constructor makes it for a horizontal font (see LTChar.__init__)."""
-    ch = LTChar.__new__(LTChar)
-    ch._text = text
-    ch.matrix = matrix
-    ch.fontname = fontname
-    ch.ncs = ch.graphicstate = None
-    ch.adv = adv
-    a, b, c, d, _e, _f = matrix
-    ch.upright = a * d > 0 and b * c <= 0
-    x0, y0, x1, y1 = apply_matrix_rect(matrix, (0, descent * fontsize, adv, descent * fontsize + fontsize))
-    if x1 < x0:
-        x0, x1 = x1, x0
-    if y1 < y0:
-        y0, y1 = y1, y0
-    LTComponent.__init__(ch, (x0, y0, x1, y1))
-    ch.size = ch.height
-    return ch
-
-
-def _descent(raw, font, cache: dict[int, float]) -> float:
+def _font_metrics(api: _Api, font: int, cache: dict[int, float]) -> float:
     """The font's descent per unit of size, as pdfminer takes it: the built-in metrics of a
     standard font named so (pdfminer ignores the PDF's own then), else the descriptor's."""
-    key = _address(font)
-    if key not in cache:
+    if font not in cache:
         name = ctypes.create_string_buffer(128)
-        raw.FPDFFont_GetBaseFontName(font, name, len(name))
+        api.font_name(font, name, len(name))
         metrics = FONT_METRICS.get(name.value.decode("latin-1"))
         if metrics is not None:
             value = float(metrics[0].get("Descent", 0)) / 1000
         else:
             got = ctypes.c_float()
-            value = got.value if raw.FPDFFont_GetDescent(font, ctypes.c_float(1.0), got) else 0.0
-        cache[key] = min(value, -value)
-    return cache[key]
+            value = got.value if api.descent(font, 1.0, ctypes.byref(got)) else 0.0
+        cache[font] = min(value, -value)
+    return cache[font]
 
 
-def page_layout(document, index: int = 0) -> LTPage:
-    """Page ``index`` of an open PdfDocument as pdfminer's LTPage, not yet analysed."""
-    raw = body.pdfium.raw
+def _glyph(raw, api: _Api, textpage, i: int, code: int, font: int, m: tuple, scale: float, size: float,
+           x: float, rect, tight: list, width) -> tuple[float | None, float, float | None]:
+    """What PDFium tells of a glyph's advance, per unit of font size: (the advance where its
+    loose box shows it, else None; the loose box's extent along the baseline; the font's
+    width for the character's Unicode value, else None).
+
+    PDFium's loose box runs from the origin to the end of the advance it reads for the
+    character code, widened to the ink where a glyph overhangs it (an italic 'f'); where
+    the font's metrics are unusable it is the ink's box alone. So where it ends right of the
+    ink it ends at the advance. FPDFFont_GetGlyphWidth maps a Unicode value back to a code,
+    which fails quietly for some fonts (every glyph then gets one default width).
+    """
+    unit = scale * (size or 1.0)
+    raw.FPDFText_GetLooseCharBox(textpage, i, rect)
+    raw.FPDFText_GetCharBox(textpage, i, *tight)  # left, right, bottom, top
+    upright = m[1] == 0 and m[0] > 0
+    known = (rect.right - x) / unit if upright and rect.right > tight[1].value + 1e-3 else None
+    extent = (abs(rect.right - rect.left) if upright else abs(rect.top - rect.bottom)) / unit
+    by_unicode = None
+    if code >= 0x20 and api.glyph_width(font, code, 1.0, ctypes.byref(width)) and width.value > 0:
+        by_unicode = width.value
+    return known, extent, by_unicode
+
+
+def _advances(glyphs: dict[tuple[int, int], tuple]) -> dict[tuple[int, int], float]:
+    """Each glyph's advance: as its loose box shows it; else the font's width for its Unicode
+    value where that lookup gave the shown advance for every glyph of the font that shows
+    one (and fits in the box); else the loose box's extent."""
+    trusted: dict[int, bool] = {}
+    for (font, _), (known, _, by_unicode) in glyphs.items():
+        if known is not None and by_unicode is not None:
+            trusted[font] = trusted.get(font, True) and abs(by_unicode - known) < 1e-3
+    out = {}
+    for (font, code), (known, extent, by_unicode) in glyphs.items():
+        if known is not None:
+            out[(font, code)] = known
+        elif by_unicode is not None and trusted.get(font, True) and by_unicode <= extent + 1e-3:
+            out[(font, code)] = by_unicode
+        else:
+            out[(font, code)] = extent
+    return out
+
+
+def page_chars(document, index: int = 0) -> tuple[float, float, list]:
+    """Page ``index`` of an open PdfDocument: its width, height and characters (grouping.analyse's
+    input: ``(text, x0, y0, x1, y1)`` in pdfminer's coordinates, and Figures, in content order)."""
     page = document[index]
     try:
         textpage = page.get_textpage()
         try:
-            return _layout(page, textpage, raw)
+            return _chars(page, textpage, body.pdfium.raw, _api())
         finally:
             textpage.close()
     finally:
         page.close()
 
 
-def _layout(page, textpage, raw) -> LTPage:
+def _box(matrix: tuple, adv: float, descent: float, fontsize: float) -> tuple:
+    """LTChar's box for a horizontal font: (0, descent) to (adv, descent + size) by the matrix."""
+    a, b, c, d, e, f = matrix
+    low, high = descent * fontsize, descent * fontsize + fontsize
+    if b == 0 and c == 0:  # no rotation or skew: nearly every glyph of a paper
+        x0, x1, y0, y1 = e, a * adv + e, d * low + f, d * high + f
+        if x1 < x0:
+            x0, x1 = x1, x0
+        if y1 < y0:
+            y0, y1 = y1, y0
+        return x0, y0, x1, y1
+    return apply_matrix_rect(matrix, (0, low, adv, high))
+
+
+def _chars(page, textpage, raw, api: _Api) -> tuple[float, float, list]:
     ctm = _page_ctm(page)
     x0, y0, x1, y1 = apply_matrix_rect(ctm, page.get_mediabox())
-    layout = LTPage(1, (0, 0, abs(x0 - x1), abs(y0 - y1)))
+    page_width, page_height = abs(x0 - x1), abs(y0 - y1)
+    top: list = []
     order: dict[int, tuple[int, tuple]] = {}
-    forms: list = []
-    _objects(page.raw, raw.FPDFPage_CountObjects, raw.FPDFPage_GetObject, (), order, forms)
-    figures: dict[tuple, LTFigure] = {}
+    forms: list[int] = []
+    _objects(api, ctypes.cast(page.raw, ctypes.c_void_p).value, api.page_objects, api.page_object, (), order, forms)
+    figures: dict[tuple, Figure] = {}
 
-    def container(path: tuple):
+    def container(path: tuple) -> list:
         if not path:
-            return layout
+            return top
         if path not in figures:
             parent = container(path[:-1])
-            left, bottom, right, top = (ctypes.c_float() for _ in range(4))
-            raw.FPDFPageObj_GetBounds(forms[path[-1]], left, bottom, right, top)
-            box = apply_matrix_rect(ctm, (left.value, bottom.value, right.value, top.value))
-            figures[path] = LTFigure(f"Fm{path[-1]}", box, (1, 0, 0, 1, 0, 0))
-            parent.add(figures[path])
-        return figures[path]
-
-    tp = textpage.raw
+            edges = [ctypes.c_float() for _ in range(4)]
+            api.bounds(forms[path[-1]], *(ctypes.byref(v) for v in edges))
+            figures[path] = Figure(apply_matrix_rect(ctm, tuple(v.value for v in edges)))
+            parent.append(figures[path])
+        return figures[path].items
+    tp = ctypes.cast(textpage.raw, ctypes.c_void_p).value
     rect, matrix = raw.FS_RECTF(), raw.FS_MATRIX()
-    ox, oy = ctypes.c_double(), ctypes.c_double()
+    ox, oy, width = ctypes.c_double(), ctypes.c_double(), ctypes.c_float()
+    ox_ref, oy_ref = ctypes.byref(ox), ctypes.byref(oy)
+    tight = [ctypes.c_double() for _ in range(4)]
     descents: dict[int, float] = {}
-    left, right, bottom, top = (ctypes.c_double() for _ in range(4))
-    one, width = ctypes.c_float(1.0), ctypes.c_float()
-    fonts: dict[int, tuple] = {}
-    chars: list[tuple] = []
+    glyphs: dict[tuple[int, int], tuple] = {}
+    measured: dict[tuple[int, int], int] = {}  # the character each glyph was measured on
+    objects: dict[int, tuple] = {}
+    chars: list[list] = []  # [object's place in content order, char index, text, box, object's info]
     last = None
+    text_object, unicode, origin, is_generated = api.text_object, api.unicode, api.origin, api.is_generated
+    ca, cb, cc, cd, ce, cf = ctm
     for i in range(textpage.count_chars()):
-        if raw.FPDFText_IsGenerated(tp, i):
+        code = unicode(tp, i)
+        if (code <= 0x20 or code == _SOFT_HYPHEN) and is_generated(tp, i):
+            continue  # a space or line break PDFium inferred; pdfminer puts its own
+        obj = text_object(tp, i)
+        info = objects.get(obj)
+        if info is None:
+            if obj not in order:
+                continue
+            raw.FPDFText_GetMatrix(textpage.raw, i, matrix)
+            font = api.font(obj)
+            m = mult_matrix((matrix.a, matrix.b, matrix.c, matrix.d, 0, 0), ctm)[:4]
+            size = raw.FPDFText_GetFontSize(textpage.raw, i)
+            seq, path = order[obj]
+            info = objects[obj] = (m, _font_metrics(api, font, descents), size, font,
+                                   (m[0] * m[0] + m[1] * m[1]) ** 0.5 or 1.0, seq, path)
+        m, desc, size, font, scale, seq, path = info
+        origin(tp, i, ox_ref, oy_ref)
+        ex, ey = ox.value, oy.value
+        if chars and (obj, ex, ey) == last:
+            # One glyph that maps to several characters (a ligature PDFium spells out, 'fi'):
+            # pdfminer makes one LTChar of it, as wide as the glyph.
+            raw.FPDFText_GetLooseCharBox(textpage.raw, i, rect)
+            chars[-1][2] += chr(code)
+            chars[-1][6] = abs(rect.right - rect.left) / scale
+            if measured.get(chars[-1][5]) == chars[-1][1]:
+                glyphs.pop(chars[-1][5], None)  # measured on the ligature: measure the letter where it stands alone
             continue
-        obj = raw.FPDFText_GetTextObject(tp, i)
-        key = _address(obj)
-        if key not in order:
-            continue
-        code = raw.FPDFText_GetUnicode(tp, i)
-        if code == _SOFT_HYPHEN or raw.FPDFText_IsHyphen(tp, i) == 1:
-            text = "-"  # a hyphen PDFium marked as a line-end break (0x02); pdfminer keeps the glyph
+        last = (obj, ex, ey)
+        if code == _SOFT_HYPHEN or (code == 2 and api.is_hyphen(tp, i) == 1):
+            text = "-"  # a hyphen PDFium marked as a line-end break; pdfminer keeps the glyph
         elif code < 0x20:
             text = f"(cid:{code})"  # no Unicode for the glyph: PDFium gives its code, pdfminer this
         else:
             text = chr(code)
-        if key not in fonts:
-            raw.FPDFText_GetMatrix(tp, i, matrix)
-            font = raw.FPDFTextObj_GetFont(obj)
-            size = raw.FPDFText_GetFontSize(tp, i)
-            m = mult_matrix((matrix.a, matrix.b, matrix.c, matrix.d, 0, 0), ctm)
-            fonts[key] = (m[:4], _descent(raw, font, descents), size, font)
-        (a, b, c, d), desc, size, _font = fonts[key]
-        raw.FPDFText_GetCharOrigin(tp, i, ox, oy)
-        raw.FPDFText_GetLooseCharBox(tp, i, rect)
-        here = (key, ox.value, oy.value, rect.left, rect.right)
-        if chars and here == last:
-            # One glyph that maps to several characters (a ligature PDFium spells out, 'fi'):
-            # pdfminer makes one LTChar of it, as wide as the glyph.
-            prev = chars[-1]
-            chars[-1] = prev[:2] + (prev[2] + text, prev[3], abs(rect.right - rect.left) / ((a * a + b * b) ** 0.5 or 1.0)) + prev[5:]
-            continue
-        last = here
-        # The advance in text space: PDFium's loose box spans it along the baseline of
-        # horizontal text; for rotated text (a margin stamp) the tight box's longer side.
-        if code >= 0x20 and raw.FPDFFont_GetGlyphWidth(fonts[key][3], code, one, width) and width.value > 0:
-            adv = width.value * size  # the font's advance (/Widths) for the character, as pdfminer reads it
-        elif abs(b) < 1e-6 and a:
-            adv = abs(rect.right - rect.left) / abs(a)
-        else:
-            raw.FPDFText_GetCharBox(tp, i, left, right, bottom, top)
-            adv = max(right.value - left.value, top.value - bottom.value) / ((a * a + b * b) ** 0.5 or 1.0)
-        ex, ey = ox.value, oy.value
-        origin = (ex * ctm[0] + ey * ctm[2] + ctm[4], ex * ctm[1] + ey * ctm[3] + ctm[5])
-        chars.append((order[key], i, text, (a, b, c, d) + origin, adv, desc, size))
-    chars.sort(key=lambda ch: (ch[0][0], ch[1]))
-    for (_, path), _i, text, m, adv, desc, size in chars:
-        container(path).add(_char(text, m, adv, desc, size, ""))
-    return layout
+        key = (font, code)
+        if key not in glyphs:
+            measured[key] = i
+            glyphs[key] = _glyph(raw, api, textpage.raw, i, code, font, m, scale, size, ex, rect, tight, width)
+        chars.append([seq, i, text, (ex * ca + ey * cc + ce, ex * cb + ey * cd + cf), info, key, None, path])
+    if any(chars[k][0] > chars[k + 1][0] for k in range(len(chars) - 1)):
+        chars.sort(key=lambda ch: (ch[0], ch[1]))  # PDFium moved some text objects: content order back
+    advances = _advances(glyphs)
+    for _seq, _i, text, (e, f), (m, desc, size, *_), key, merged, path in chars:
+        adv = merged if merged is not None else advances[key] * size
+        (container(path) if path else top).append((text, *_box(m + (e, f), adv, desc, size)))
+    return page_width, page_height, top

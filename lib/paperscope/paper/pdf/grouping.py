@@ -164,11 +164,8 @@ def _group_chars(chars: list[tuple]) -> list[_Line]:
 
 def _bounded(line: _Line) -> _Line:
     """The line's box: the union of its glyphs' (LTExpandableContainer.add, done once)."""
-    chars = [ch for ch in line.items if ch is not None]
-    line.x0 = min(ch[1] for ch in chars)
-    line.y0 = min(ch[2] for ch in chars)
-    line.x1 = max(ch[3] for ch in chars)
-    line.y1 = max(ch[4] for ch in chars)
+    _, xs0, ys0, xs1, ys1 = zip(*(ch for ch in line.items if ch is not None))
+    line.x0, line.y0, line.x1, line.y1 = min(xs0), min(ys0), max(xs1), max(ys1)
     return line
 
 
@@ -282,6 +279,7 @@ def analyse(items: list, bbox: tuple) -> list:
 
 
 def _line_size(line: _Line) -> float:
+    """layout._line_size: the commonest type size (to 0.1) among the line's visible glyphs."""
     sizes = [round(ch[4] - ch[2], 1) for ch in line.items if ch is not None and ch[0].strip()]
     return max(set(sizes), key=sizes.count) if sizes else 0.0
 

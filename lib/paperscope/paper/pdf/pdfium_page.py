@@ -154,6 +154,45 @@ def _advances(glyphs: dict[tuple[int, int], tuple]) -> dict[tuple[int, int], flo
     return out
 
 
+def _lone_spaces(raw, api: _Api, order: dict, objects: dict, forms: list, ctm: tuple, descents: dict,
+                 glyphs: dict) -> list[list]:
+    """The text objects PDFium's text page leaves out, put back as the space pdfminer reads there.
+
+    PDFium skips a text object whose box has no width: a space drawn on its own (a template
+    that draws ' ' between names), or an empty string. pdfminer keeps the space glyph, and
+    its box weighs in grouping lines. Each such object comes back as one space of the
+    font's width for U+0020 at the object's origin; an object whose font has no such width
+    stays out.
+    """
+    out = []
+    edges = [ctypes.c_float() for _ in range(4)]
+    size_out, width = ctypes.c_float(), ctypes.c_float()
+    for obj, (seq, path) in order.items():
+        if obj in objects:
+            continue
+        api.bounds(obj, *(ctypes.byref(v) for v in edges))
+        if edges[2].value - edges[0].value >= 0.01:
+            continue  # ink PDFium did not read as text: nothing to say what it reads
+        handle = ctypes.cast(obj, raw.FPDF_PAGEOBJECT)
+        matrix = raw.FS_MATRIX()
+        if not raw.FPDFPageObj_GetMatrix(handle, matrix) or not raw.FPDFTextObj_GetFontSize(handle, size_out):
+            continue
+        m = (matrix.a, matrix.b, matrix.c, matrix.d, matrix.e, matrix.f)
+        for form in reversed(path):
+            outer = raw.FS_MATRIX()
+            raw.FPDFPageObj_GetMatrix(ctypes.cast(forms[form], raw.FPDF_PAGEOBJECT), outer)
+            m = mult_matrix(m, (outer.a, outer.b, outer.c, outer.d, outer.e, outer.f))
+        font = api.font(obj)
+        if not font or not api.glyph_width(font, 0x20, 1.0, ctypes.byref(width)) or width.value <= 0:
+            continue
+        glyphs.setdefault((font, 0x20), (None, width.value, width.value))
+        m4 = mult_matrix(m[:4] + (0, 0), ctm)[:4]
+        info = (m4, _font_metrics(api, font, descents), size_out.value, font,
+                (m4[0] * m4[0] + m4[1] * m4[1]) ** 0.5 or 1.0, seq, path)
+        out.append([seq, -1, " ", m[4], m[5], info, (font, 0x20), None])
+    return out
+
+
 def page_chars(document, index: int = 0) -> tuple[float, float, list]:
     """Page ``index`` of an open PdfDocument: its width, height and characters (grouping.analyse's
     input: ``(text, x0, y0, x1, y1)`` in pdfminer's coordinates, and Figures, in content order)."""
@@ -211,10 +250,10 @@ def _chars(page, textpage, raw, api: _Api) -> tuple[float, float, list]:
     glyphs: dict[tuple[int, int], tuple] = {}
     measured: dict[tuple[int, int], int] = {}  # the character each glyph was measured on
     objects: dict[int, tuple] = {}
-    chars: list[list] = []  # [object's place in content order, char index, text, box, object's info]
-    last = None
+    # [object's place in content order, char index, text, x, y (page space), object, glyph, ligature's advance]
+    chars: list[list] = []
+    last_obj = last_x = last_y = None
     text_object, unicode, origin, is_generated = api.text_object, api.unicode, api.origin, api.is_generated
-    ca, cb, cc, cd, ce, cf = ctm
     for i in range(textpage.count_chars()):
         code = unicode(tp, i)
         if (code <= 0x20 or code == _SOFT_HYPHEN) and is_generated(tp, i):
@@ -231,34 +270,49 @@ def _chars(page, textpage, raw, api: _Api) -> tuple[float, float, list]:
             seq, path = order[obj]
             info = objects[obj] = (m, _font_metrics(api, font, descents), size, font,
                                    (m[0] * m[0] + m[1] * m[1]) ** 0.5 or 1.0, seq, path)
-        m, desc, size, font, scale, seq, path = info
         origin(tp, i, ox_ref, oy_ref)
         ex, ey = ox.value, oy.value
-        if chars and (obj, ex, ey) == last:
+        if ex == last_x and ey == last_y and obj == last_obj:
             # One glyph that maps to several characters (a ligature PDFium spells out, 'fi'):
             # pdfminer makes one LTChar of it, as wide as the glyph.
             raw.FPDFText_GetLooseCharBox(textpage.raw, i, rect)
-            chars[-1][2] += chr(code)
-            chars[-1][6] = abs(rect.right - rect.left) / scale
-            if measured.get(chars[-1][5]) == chars[-1][1]:
-                glyphs.pop(chars[-1][5], None)  # measured on the ligature: measure the letter where it stands alone
+            prev = chars[-1]
+            prev[2] += chr(code)
+            prev[7] = abs(rect.right - rect.left) / info[4]
+            if measured.get(prev[6]) == prev[1]:
+                glyphs.pop(prev[6], None)  # measured on the ligature: measure the letter where it stands alone
             continue
-        last = (obj, ex, ey)
-        if code == _SOFT_HYPHEN or (code == 2 and api.is_hyphen(tp, i) == 1):
-            text = "-"  # a hyphen PDFium marked as a line-end break; pdfminer keeps the glyph
-        elif code < 0x20:
-            text = f"(cid:{code})"  # no Unicode for the glyph: PDFium gives its code, pdfminer this
-        else:
+        last_obj, last_x, last_y = obj, ex, ey
+        if code >= 0x20 and code != _SOFT_HYPHEN:
             text = chr(code)
-        key = (font, code)
+        elif code == _SOFT_HYPHEN or (code == 2 and api.is_hyphen(tp, i) == 1):
+            text = "-"  # a hyphen PDFium marked as a line-end break; pdfminer keeps the glyph
+        else:
+            text = f"(cid:{code})"  # no Unicode for the glyph: PDFium gives its code, pdfminer this
+        key = (info[3], code)
         if key not in glyphs:
             measured[key] = i
+            m, _, size, font, scale = info[:5]
             glyphs[key] = _glyph(raw, api, textpage.raw, i, code, font, m, scale, size, ex, rect, tight, width)
-        chars.append([seq, i, text, (ex * ca + ey * cc + ce, ex * cb + ey * cd + cf), info, key, None, path])
+        chars.append([info[5], i, text, ex, ey, info, key, None])
+    chars.extend(_lone_spaces(raw, api, order, objects, forms, ctm, descents, glyphs))
     if any(chars[k][0] > chars[k + 1][0] for k in range(len(chars) - 1)):
         chars.sort(key=lambda ch: (ch[0], ch[1]))  # PDFium moved some text objects: content order back
     advances = _advances(glyphs)
-    for _seq, _i, text, (e, f), (m, desc, size, *_), key, merged, path in chars:
+    ca, cb, cc, cd, ce, cf = ctm
+    plain = ctm == (1, 0, 0, 1, 0, 0)
+    for _seq, _i, text, ex, ey, (m, desc, size, _f, _s, _q, path), key, merged in chars:
         adv = merged if merged is not None else advances[key] * size
-        (container(path) if path else top).append((text, *_box(m + (e, f), adv, desc, size)))
+        a, b, c, d = m
+        if plain and b == 0 and c == 0:  # no rotation or skew: nearly every glyph of a paper
+            low = desc * size
+            x0, x1, y0, y1 = ex, a * adv + ex, d * low + ey, d * (low + size) + ey
+            if x1 < x0:
+                x0, x1 = x1, x0
+            if y1 < y0:
+                y0, y1 = y1, y0
+            box = (text, x0, y0, x1, y1)
+        else:
+            box = (text, *_box(m + (ex * ca + ey * cc + ce, ex * cb + ey * cd + cf), adv, desc, size))
+        (container(path) if path else top).append(box)
     return page_width, page_height, top

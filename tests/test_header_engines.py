@@ -191,3 +191,14 @@ def test_the_header_command_reads_the_setting(tmp_path, capsys, monkeypatch):
     out = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
     assert engines == ["pdfium", "pdfminer"]
     assert out[0]["countries"] == out[1]["countries"] == ["CA", "CN"]
+
+
+def test_a_page_one_pdfium_finds_no_text_in_is_left_to_pdfminer_and_its_limits():
+    """A decompression bomb as page one's content: PDFium reads zeros and no text, pdfminer's
+    reading stops at the stream limit, as under the reference engine."""
+    from test_hostile_failures import _bomb
+
+    from paperscope.paper.pdf.limits import TOO_LARGE
+
+    got = extract(_bomb(40), dataclasses.replace(PDFIUM, max_stream_bytes=16 << 20))
+    assert got.status == TOO_LARGE and "extract.max_stream_bytes=16777216" in got.error

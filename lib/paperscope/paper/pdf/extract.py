@@ -202,8 +202,10 @@ def _extract_by_pdfium(result: Extracted, data: bytes, limits: Limits) -> bool:
         if stop < 1:
             return False
         width, height, items = pdfium_page.page_chars(document, 0)
+        if not items:
+            return False  # nothing to read, or a stream PDFium gave up on: pdfminer says which
         texts = body.page_texts(document, 1, stop)
-    except LimitHit:
+    except (LimitHit, MemoryError):
         raise
     except Exception as exc:  # noqa: BLE001 - pdfminer and the fallbacks take over
         log.info("not read by pdfium alone: %s: %s", type(exc).__name__, exc)
@@ -240,11 +242,13 @@ def _pdfium_layout(shared: _SharedPdfium) -> tuple[float, float, list] | None:
     when PDFium cannot read the page (pdfminer then reads it as the reference engine does)."""
     try:
         width, height, items = pdfium_page.page_chars(shared.get(), 0)
-    except LimitHit:
+    except (LimitHit, MemoryError):
         raise
     except Exception as exc:  # noqa: BLE001 - pdfminer reads page one instead
         log.info("page one read by pdfminer: pdfium failed: %s: %s", type(exc).__name__, exc)
         return None
+    if not items:
+        return None  # no text, or a stream PDFium gave up on: pdfminer's reading says which (and its limits hold)
     return width, height, grouping.analyse(items, (0, 0, width, height))
 
 

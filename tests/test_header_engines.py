@@ -1,11 +1,12 @@
-"""The header engines (extract.header_engine): PDFium's page one against pdfminer's, the reference.
+"""The header engines (extract.header_engine) against pdfminer's full layout, the reference.
 
 Every first page the header tests generate (test_header_layout, test_header_authors,
-test_header_notes: each layout class they make) is extracted by both engines: the same
-header text and title, the same lines (text, type size, box, figure) at the same place
-to within float rounding, and the same answers from the header reader. The tuple
-grouping (paper.pdf.grouping) is held to pdfminer's own LTPage.analyze on the same
-characters. Nothing here is timed (bench/header_engines.py measures).
+test_header_notes: each layout class they make) is extracted by every engine:
+pdfminer-lean gives the reference's row byte for byte; pdfium the same header text and
+title, the same lines (text, type size, box, figure) at the same place to within float
+rounding, and the same answers from the header reader. The tuple grouping
+(paper.pdf.grouping) is held to pdfminer's own LTPage.analyze on the same characters.
+Nothing here is timed (bench/header_engines.py measures).
 """
 from __future__ import annotations
 
@@ -32,6 +33,7 @@ from paperscope.paper.pdf.layout import _layout_text
 from paperscope.paper.pdf.limits import EXTRACTOR, Limits
 
 REFERENCE = Limits.from_config(header_engine="pdfminer")
+LEAN = Limits.from_config(header_engine="pdfminer-lean")
 PDFIUM = Limits.from_config(header_engine="pdfium")
 _CLOSE = 0.15  # points: PDFium keeps positions as 32-bit floats, pdfminer as doubles (0.1 rounding may flip)
 
@@ -70,6 +72,10 @@ def _same_text(ref: str | None, got: str | None) -> bool:
     return re.fullmatch(re.sub(r"\\\(cid:\d+\\\)", ".", re.escape(ref)), got, re.S) is not None
 
 
+def _row(got) -> tuple:
+    return got.status, got.error, got.n_pages, got.title, got.header_text, got.header_layout, got.full_text
+
+
 def _answers(header) -> tuple:
     return ([(a.name, a.affiliations, a.tie) for a in header.authors], [a.raw for a in header.affiliations],
             header.countries(), header.emails)
@@ -78,6 +84,8 @@ def _answers(header) -> tuple:
 def _same_by_both(data: bytes, gaz):
     """Both engines' page one, held equal; the reference's result (the caller's assertions run on it)."""
     ref = extract(data, REFERENCE, max_pages=1)
+    lean = extract(data, LEAN, max_pages=1)
+    assert _row(lean) == _row(ref)
     got = extract(data, PDFIUM, max_pages=1)
     assert got.status == ref.status
     assert _same_text(ref.header_text, got.header_text) and _same_text(ref.title, got.title)
@@ -130,9 +138,10 @@ def test_every_generated_first_page_reads_the_same_by_both_engines(module, name,
 
 
 def test_the_engine_is_a_setting_checked_and_named_in_the_extractor():
-    assert REFERENCE.header_engine == "pdfminer"
-    # Rows written before the choice existed were read by pdfminer: they stay valid under it.
-    assert REFERENCE.extractor == f"{EXTRACTOR}+{REFERENCE.body_engine}"
+    assert REFERENCE.header_engine == "pdfminer" and Limits.from_config().header_engine == "pdfminer-lean"
+    # Rows written before the choice existed were read by pdfminer: they stay valid under it,
+    # and under pdfminer-lean, whose rows are the same.
+    assert REFERENCE.extractor == LEAN.extractor == f"{EXTRACTOR}+{REFERENCE.body_engine}"
     assert PDFIUM.extractor == f"{EXTRACTOR}+header-pdfium+{PDFIUM.body_engine}"
     with pytest.raises(ValueError, match="extract.header_engine"):
         Limits.from_config(header_engine="tesseract")
@@ -189,7 +198,7 @@ def test_the_header_command_reads_the_setting(tmp_path, capsys, monkeypatch):
     header_main(["--set", "extract.header_engine=pdfium", str(path)])
     header_main([str(path)])
     out = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
-    assert engines == ["pdfium", "pdfminer"]
+    assert engines == ["pdfium", "pdfminer-lean"]
     assert out[0]["countries"] == out[1]["countries"] == ["CA", "CN"]
 
 
@@ -202,3 +211,26 @@ def test_a_page_one_pdfium_finds_no_text_in_is_left_to_pdfminer_and_its_limits()
 
     got = extract(_bomb(40), dataclasses.replace(PDFIUM, max_stream_bytes=16 << 20))
     assert got.status == TOO_LARGE and "extract.max_stream_bytes=16777216" in got.error
+
+
+def _vertical_page() -> bytes:
+    """A page with a title in a Latin font and a line set top to bottom in a vertical CJK font."""
+    from reportlab.pdfbase import pdfmetrics
+    from reportlab.pdfbase.cidfonts import UnicodeCIDFont
+
+    pdfmetrics.registerFont(UnicodeCIDFont("HeiseiMin-W3", isVertical=True))
+
+    def draw(c):
+        firstpage.text(c, 150, 700, "A Study of Things", 17)
+        firstpage.text(c, 500, 600, "東京大学", 12, font="HeiseiMin-W3")
+        firstpage.prose(c, 72, 560, 400)
+    return firstpage.page(draw)
+
+
+def test_a_page_with_a_vertical_font_is_read_by_the_reference_under_pdfminer_lean(monkeypatch):
+    data = _vertical_page()
+    calls = []
+    real = extract_module._lean_layout
+    monkeypatch.setattr(extract_module, "_lean_layout", lambda *a: calls.append(real(*a)) or calls[-1])
+    assert _row(extract(data, LEAN)) == _row(extract(data, REFERENCE))
+    assert calls == [None]

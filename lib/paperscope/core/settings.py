@@ -87,7 +87,7 @@ ChinaPolicy = Literal[tuple(policy.CHINA_POLICIES)]  # type: ignore[valid-type]
 # The engines that can read the body pages (paper.body); the first is the default in defaults.yaml.
 BodyEngine = Literal["pdfium", "pdfminer"]
 # The engines that can read page one's characters for the header reader (paper.pdf); pdfminer is the reference.
-HeaderEngine = Literal["pdfminer", "pdfium"]
+HeaderEngine = Literal["pdfminer", "pdfminer-lean", "pdfium"]
 
 
 Rule = Literal[policy.RULES]  # type: ignore[valid-type]

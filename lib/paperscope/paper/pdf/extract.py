@@ -39,7 +39,7 @@ from pdfminer.pdfparser import PDFParser, PDFSyntaxError
 from pdfminer.pdftypes import resolve1
 from pdfminer.psparser import PSException
 
-from paperscope.paper.pdf import body, grouping, pdfium_page
+from paperscope.paper.pdf import body, grouping, pdfium_page, pdfminer_page
 from paperscope.paper.pdf.layout import _layout_text, _title
 from paperscope.paper.pdf.limits import (_ZLIB, CORRUPT, EMPTY, ENCRYPTED, ERROR, NO_TEXT, NOT_PDF, OK, TOO_LARGE,
                                          TOO_MANY_PAGES, TRUNCATED, UNREADABLE, LimitHit, Limits, _memory_hit)
@@ -166,7 +166,11 @@ def _extract_into(result: Extracted, data: bytes, limits: Limits) -> None:
             if limits.page_limit and n_pages > limits.page_limit:
                 raise LimitHit(TOO_MANY_PAGES, f"more than extract.page_limit={limits.page_limit} pages")
             if page_no < max(1, limits.layout_pages):
-                layout = _pdfium_layout(shared) if page_no == 0 and limits.header_engine == PDFIUM_HEADER else None
+                layout = None
+                if page_no == 0 and limits.header_engine == PDFIUM_HEADER:
+                    layout = _pdfium_layout(shared)
+                elif page_no == 0 and limits.header_engine == LEAN_HEADER:
+                    layout = _lean_layout(manager, page)
                 if layout is None:
                     PDFPageInterpreter(manager, full).process_page(page)
                     layout = full.get_result()
@@ -182,7 +186,18 @@ def _extract_into(result: Extracted, data: bytes, limits: Limits) -> None:
     _finish(result, texts)
 
 
-PDFIUM_HEADER = "pdfium"
+PDFIUM_HEADER, LEAN_HEADER = "pdfium", "pdfminer-lean"
+
+
+def _lean_layout(manager: PDFResourceManager, page) -> tuple[float, float, list] | None:
+    """Page one's glyphs from pdfminer as tuples, analysed by grouping: the reference's
+    layout without its objects; None for a page with a vertical font (the reference reads it)."""
+    device = pdfminer_page.LeanPage(manager)
+    try:
+        PDFPageInterpreter(manager, device).process_page(page)
+    except pdfminer_page.VerticalFont:
+        return None
+    return device.width, device.height, grouping.analyse(device.items, (0, 0, device.width, device.height))
 
 
 def _extract_by_pdfium(result: Extracted, data: bytes, limits: Limits) -> bool:

@@ -29,6 +29,7 @@ EXTRACTOR = "layout-2"
 # The engines that can read page one (extract.header_engine); pdfminer's full layout is the reference.
 HEADER_ENGINES = get_args(HeaderEngine)
 HEADER_REFERENCE = "pdfminer"
+SAME_ROWS_AS_REFERENCE = (HEADER_REFERENCE, "pdfminer-lean")
 STATUSES = (OK, EMPTY, NOT_PDF, ENCRYPTED, CORRUPT, TRUNCATED, NO_TEXT, ERROR,
             TOO_LARGE, TOO_MANY_PAGES, TIMEOUT, UNREADABLE)
 
@@ -59,11 +60,12 @@ class Limits:
     def extractor(self) -> str:
         """What a papers row extracted under these limits records (papers.extractor).
 
-        The header engine is named when it is not the reference, so that rows read by one
-        engine are extracted again under the other, and rows written before the choice
-        existed (all by pdfminer) stay valid under the reference.
+        The header engine is named where its rows differ from the reference's, so that
+        rows read by one are extracted again under the other. pdfminer-lean's rows are the
+        reference's, character for character (tests/test_header_engines.py), so neither is
+        named: rows written before the choice existed (all by pdfminer) stay valid.
         """
-        if self.header_engine == HEADER_REFERENCE:
+        if self.header_engine in SAME_ROWS_AS_REFERENCE:
             return f"{EXTRACTOR}+{self.body_engine}"
         return f"{EXTRACTOR}+header-{self.header_engine}+{self.body_engine}"
 

@@ -1,4 +1,4 @@
-"""Text out of one PDF: the header pages with pdfminer.six's full layout, the rest cheaply.
+"""Text out of one PDF: the header pages with pdfminer.six's layout analysis, the rest cheaply.
 
 Plain Python on the bytes of one paper, so it runs unchanged on a Spark executor, in a
 test, or from the command line. It never raises for bad input: the result carries a
@@ -6,7 +6,10 @@ status that names the problem and the error message.
 
 pdfminer's layout analysis (characters -> lines -> boxes -> reading order) costs about a
 quarter of its time on real papers; it only matters for the author block and title, so
-it runs on the first ``layout_pages`` pages. The other pages (the body) are read by
+it runs on the first ``layout_pages`` pages. Page one's characters come from
+``header_engine``: pdfminer's full layout objects (the reference), pdfminer's parse kept
+as tuples (pdfminer-lean, the same rows) or PDFium (pdfium); the same analysis groups
+them (paper.pdf.grouping for the last two). The other pages (the body) are read by
 ``body_engine``: PDFium (paper.pdf.body, the fast one) or pdfminer in
 content-stream order, with spaces and line breaks put back from the character positions.
 When one engine cannot read a PDF the other one does, and the row says so

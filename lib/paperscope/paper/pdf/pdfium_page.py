@@ -1,19 +1,19 @@
-"""Page one's characters through PDFium, as pdfminer's layout objects (the fast header engine).
+"""Page one's characters through PDFium, as pdfminer would have boxed them (the pdfium header engine).
 
 pdfminer spends most of page one tokenising the content stream in Python; PDFium parses
-it in C. Each character PDFium found is turned into the ``LTChar`` pdfminer would have
-made of it, by pdfminer's own formula: the box is (0, descent + rise) to
-(advance, descent + rise + font size) in text space, mapped by the character's matrix
-(text matrix x CTM, moved to the character's origin) and the page's rotation and
-MediaBox origin, and the size is that box's height. Text drawn inside a form XObject
-goes into an ``LTFigure`` as pdfminer nests it, in content-stream order. pdfminer's own
-layout analysis (``LTPage.analyze``) then groups the characters into lines and boxes,
-so paper.pdf.layout reads the result exactly as it reads pdfminer's.
+it in C. Each character PDFium finds becomes the tuple ``(text, x0, y0, x1, y1)`` that
+pdfminer's LTChar would have: the box (0, descent + rise) to (advance, descent + rise +
+font size) in text space, mapped by the character's matrix and the page's rotation and
+MediaBox origin. Text drawn inside a form XObject goes into a Figure as pdfminer nests
+it in an LTFigure, and everything comes in content-stream order. paper.pdf.grouping then
+runs pdfminer's layout analysis on the tuples.
 
-What cannot be the same: PDFium takes glyph advances from the embedded font where
-pdfminer reads the PDF's /Widths (positions along a line drift by hundredths of a
-point), and it maps a few glyphs to Unicode differently. The bench
-(bench/header_engines.py) compares the header reader's answers paper by paper.
+What cannot be the same (docs/performance.md, "Page one: the header engines"): PDFium
+keeps positions as 32-bit floats; it names a glyph without a Unicode mapping by its code
+where pdfminer writes "(cid:N)"; it spells a ligature out; it leaves out text objects
+of zero width (a lone space comes back here as one space); and where a font's
+Unicode-to-code lookup fails, advances come from the glyphs' boxes. bench/header_engines.py
+compares the header reader's answers with the reference's paper by paper.
 """
 from __future__ import annotations
 

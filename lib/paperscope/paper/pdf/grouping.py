@@ -34,7 +34,7 @@ class Figure:
 
 
 class _Line:
-    __slots__ = ("x0", "y0", "x1", "y1", "items", "last_x1")
+    __slots__ = ("x0", "y0", "x1", "y1", "items", "last_x1", "_text")
 
     def __init__(self):
         self.x0, self.y0, self.x1, self.y1 = _INF, _INF, -_INF, -_INF
@@ -48,10 +48,17 @@ class _Line:
             self.items.append(None)
         self.last_x1 = x1
         self.items.append(ch)
-        self.x0, self.y0, self.x1, self.y1 = min(self.x0, x0), min(self.y0, y0), max(self.x1, x1), max(self.y1, y1)
 
     def text(self) -> str:
-        return "".join(" " if ch is None else ch[0] for ch in self.items)
+        """The glyphs' text with pdfminer's word spaces (LTTextLine.get_text without the line end)."""
+        return self._text
+
+    def seal(self) -> _Line:
+        """The line's box (the union of its glyphs', as LTExpandableContainer.add makes it) and text."""
+        _, xs0, ys0, xs1, ys1 = zip(*(ch for ch in self.items if ch is not None))
+        self.x0, self.y0, self.x1, self.y1 = min(xs0), min(ys0), max(xs1), max(ys1)
+        self._text = "".join(" " if ch is None else ch[0] for ch in self.items)
+        return self
 
 
 class _Box:
@@ -142,7 +149,7 @@ def _group_chars(chars: list[tuple]) -> list[_Line]:
                 last_x1 = bx1
                 items.append(obj1)
             elif line is not None:
-                lines.append(_bounded(line))
+                lines.append(line.seal())
                 line = None
             else:
                 line = _Line()
@@ -152,21 +159,14 @@ def _group_chars(chars: list[tuple]) -> list[_Line]:
                     line.add(obj1)
                     last_x1 = obj1[3]
                 else:
-                    lines.append(_bounded(line))
+                    lines.append(line.seal())
                     line = None
         obj0 = obj1
     if line is None:
         line = _Line()
         line.add(obj0)
-    lines.append(_bounded(line))
+    lines.append(line.seal())
     return lines
-
-
-def _bounded(line: _Line) -> _Line:
-    """The line's box: the union of its glyphs' (LTExpandableContainer.add, done once)."""
-    _, xs0, ys0, xs1, ys1 = zip(*(ch for ch in line.items if ch is not None))
-    line.x0, line.y0, line.x1, line.y1 = min(xs0), min(ys0), max(xs1), max(ys1)
-    return line
 
 
 def _neighbors(line: _Line, plane: _Plane) -> list[_Line]:

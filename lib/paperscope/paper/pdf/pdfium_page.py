@@ -45,12 +45,14 @@ class _Api:
             return ctypes.CFUNCTYPE(restype, *argtypes)(address)
 
         vp, i32 = ctypes.c_void_p, ctypes.c_int
-        self.text_object = proto("FPDFText_GetTextObject", vp, vp, i32)
-        self.is_generated = proto("FPDFText_IsGenerated", i32, vp, i32)
+        # Called for every character, untyped: a third of the cost of a typed call. Their
+        # arguments must be what C takes as they are: the text page as a c_void_p, the
+        # index a Python int (an int), the out-parameters as byref()s.
+        self.text_object = proto("FPDFText_GetTextObject", vp)
+        self.is_generated = proto("FPDFText_IsGenerated", i32)
+        self.origin = proto("FPDFText_GetCharOrigin", i32)
+        self.unicode = proto("FPDFText_GetUnicode", ctypes.c_uint)
         self.is_hyphen = proto("FPDFText_IsHyphen", i32, vp, i32)
-        self.origin = proto("FPDFText_GetCharOrigin", i32, vp, i32, ctypes.POINTER(ctypes.c_double),
-                            ctypes.POINTER(ctypes.c_double))
-        self.unicode = proto("FPDFText_GetUnicode", ctypes.c_uint, vp, i32)
         self.page_objects = proto("FPDFPage_CountObjects", i32, vp)
         self.page_object = proto("FPDFPage_GetObject", vp, vp, i32)
         self.form_objects = proto("FPDFFormObj_CountObjects", i32, vp)
@@ -241,7 +243,7 @@ def _chars(page, textpage, raw, api: _Api) -> tuple[float, float, list]:
             figures[path] = Figure(apply_matrix_rect(ctm, tuple(v.value for v in edges)))
             parent.append(figures[path])
         return figures[path].items
-    tp = ctypes.cast(textpage.raw, ctypes.c_void_p).value
+    tp = ctypes.c_void_p(ctypes.cast(textpage.raw, ctypes.c_void_p).value)
     rect, matrix = raw.FS_RECTF(), raw.FS_MATRIX()
     ox, oy, width = ctypes.c_double(), ctypes.c_double(), ctypes.c_float()
     ox_ref, oy_ref = ctypes.byref(ox), ctypes.byref(oy)

@@ -260,7 +260,8 @@ def _order(obj, counter: list[int]) -> None:
 def analyse(items: list, bbox: tuple) -> list:
     """LTLayoutContainer.analyze: the text boxes in reading order, then the figures, each analysed.
 
-    items: characters and Figures in content order; bbox: the container's (the page's).
+    items: characters and Figures in content order (each Figure's items are replaced by
+    their analysis); bbox: the container's (the page's).
     """
     chars = [it for it in items if type(it) is tuple]
     figures = [it for it in items if type(it) is not tuple]

@@ -50,6 +50,9 @@ from paperscope.paper.pdf.stream import _StreamText
 
 log = logging.getLogger(__name__)
 
+# The header engines other than the reference (extract.header_engine).
+PDFIUM_HEADER, LEAN_HEADER = "pdfium", "pdfminer-lean"
+
 
 @dataclass
 class Extracted:
@@ -187,9 +190,6 @@ def _extract_into(result: Extracted, data: bytes, limits: Limits) -> None:
         shared.close()
     result.n_pages = len(texts)
     _finish(result, texts)
-
-
-PDFIUM_HEADER, LEAN_HEADER = "pdfium", "pdfminer-lean"
 
 
 def _lean_layout(manager: PDFResourceManager, page) -> tuple[float, float, list] | None:

@@ -35,7 +35,7 @@ def test_every_generated_block_and_fact_renders():
 def test_the_readme_draft_is_current_and_keeps_the_exit_code_table():
     done = _gen("--check", "docs/README-draft.md")
     assert done.returncode == 0, done.stdout + done.stderr
-    table = subprocess.run([sys.executable, "-c", "from paperscope.exitcodes import markdown_table; "
+    table = subprocess.run([sys.executable, "-c", "from paperscope.core.exitcodes import markdown_table; "
                             "print(markdown_table(), end='')"], cwd=REPO / "lib", capture_output=True, text=True)
     assert table.stdout and table.stdout in (REPO / "docs" / "README-draft.md").read_text(encoding="utf-8")
 

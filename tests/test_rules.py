@@ -119,6 +119,33 @@ def test_institution_pairs_under_the_headline_rule():
     assert rules.counted_papers(papers, aff, au, "first_last", "mainland", **SHARES) == {"p3"}
 
 
+def test_paper_rules_are_the_rows_each_figure_sums():
+    """agg_paper_rules: one row per paper, China policy and dual-strings setting; every
+    rule's figure in agg_rules is the sum of its column there (one definition)."""
+    from paperscope.storage import schemas
+
+    papers, aff, au = _frames()
+    per = rules.paper_rule_flags(papers, aff, au, **SHARES)
+    assert list(per.columns) == rules.PAPER_RULE_COLUMNS
+    assert [c.split()[0] for c in schemas.GOLD["paper_rules"].split(", ")] == rules.PAPER_RULE_COLUMNS
+    assert len(per) == 6 * 2 * 2
+    counts = rules.count_rules(papers, aff, au, **SHARES)
+    for r in counts.itertuples():
+        rows = per[(per["year"] == r.year) & (per["china_policy"] == r.china_policy)
+                   & (per["dual_strings"] == r.dual_strings)]
+        column = "fractional_weight" if r.rule == "fractional" else r.rule
+        assert rows[column].sum() == pytest.approx(r.with_both, abs=1e-6), r
+        assert rows[f"unknown_{r.rule}"].sum() == r.with_unknown, r
+    kept = per[(per["china_policy"] == "mainland") & per["dual_strings"]].set_index("paper_id")
+    assert kept.at["p3", "author_countries"] == ["CN", "", "US"] and kept.at["p3", "n_authors"] == 3
+    assert kept.at["p5", "author_countries"] == [] and kept.at["p5", "unknown_first_last"]
+    assert list(kept.index[kept["first_last"]]) == ["p3"]
+    greater = per[(per["china_policy"] == "greater") & per["dual_strings"]].set_index("paper_id")
+    assert greater.at["p6", "first_last"] and not kept.at["p6", "first_last"]
+    left_out = per[(per["china_policy"] == "mainland") & ~per["dual_strings"]].set_index("paper_id")
+    assert kept.at["p2", "author_countries"] == ["CN;US"] and left_out.at["p2", "author_countries"] == [""]
+
+
 def test_consistency_frame_orders_the_rules():
     papers, aff, au = _frames()
     counts = rules.count_rules(papers, aff, au, **SHARES)

@@ -9,6 +9,10 @@ ROOT=$(pwd)
 # jobs/<job>.py (tests/test_registry.py checks both).
 JOBS="run extract affiliations mentions validate aggregate metadata"
 is_job() { [[ " $JOBS " == *" $1 "* ]]; }
+# The job's own flags (paperscope STEP --help; tests/test_console.py checks the list): given
+# before --, spark-submit would take them as its own and print its whole usage.
+JOB_FLAGS="--corpus --manifest --years --warehouse --reports --run-id --set --source --format --year --compare-with"
+is_job_flag() { [[ " $JOB_FLAGS " == *" ${1%%=*} "* ]]; }
 
 usage() {
   cat <<TXT
@@ -49,7 +53,10 @@ while [ $# -gt 0 ]; do
     --conf-file) [ $# -ge 2 ] || die "--conf-file needs a file"; conf_file="$2"; shift 2 ;;
     --conf-file=*) conf_file="${1#*=}"; shift ;;
     --) shift; job_args=("$@"); break ;;
-    --*) passthrough+=("$1"); if [ $# -ge 2 ] && [[ "$2" != --* ]] && ! is_job "$2"; then passthrough+=("$2"); shift; fi; shift ;;
+    --*) if is_job_flag "$1"; then
+           die "${1%%=*} is a flag of the job: put job flags after -- (./spark-submit.sh $job -- ${1%%=*} ...)"
+         fi
+         passthrough+=("$1"); if [ $# -ge 2 ] && [[ "$2" != --* ]] && ! is_job "$2"; then passthrough+=("$2"); shift; fi; shift ;;
     *) is_job "$1" || die "unknown job '$1' (jobs: ${JOBS// /, }; see --help)"; job="$1"; shift ;;
   esac
 done

@@ -486,7 +486,7 @@ def _browser(downloads):
     chromium = shutil.which("chromium") or shutil.which("chromium-browser")
     driver = shutil.which("chromedriver")
     if not (chromium and driver):
-        pytest.skip("no chromium + chromedriver on PATH (as root, `make setup` installs Debian's "
+        pytest.skip("no chromium + chromedriver on PATH (as root, `make setup-test` installs Debian's "
                     "chromium and chromium-driver)")
     from selenium import webdriver
     from selenium.webdriver.chrome.service import Service

@@ -5,6 +5,7 @@ Bad config and missing inputs are reported in one line, before Spark starts.
 from __future__ import annotations
 
 import argparse
+import difflib
 import importlib
 import logging
 import re
@@ -31,9 +32,30 @@ Examples:
 """
 
 
+class _Parser(argparse.ArgumentParser):
+    """argparse with the house's errors: the (sub)command's usage, then one line naming the
+    mistake, a close flag when there is one ("did you mean --corpus?"), exit 2."""
+
+    def error(self, message: str):
+        self.print_usage(sys.stderr)
+        self.exit(int(Exit.BAD_INPUT), f"{self.prog}: error: {message}\n")
+
+    def unknown(self, extras: list[str]):
+        """The first unknown flag or argument, said once with its likely meaning."""
+        flags = [o for a in self._actions for o in a.option_strings]
+        first = extras[0]
+        if not first.startswith("-"):
+            self.error(f"unexpected argument {first!r} (see {self.prog} --help)")
+        name = first.split("=", 1)[0]
+        close = difflib.get_close_matches(name.lstrip("-"), [f[2:] for f in flags if f.startswith("--")], n=1,
+                                          cutoff=0.75)
+        hint = f"; did you mean --{close[0]}?" if close else f" (see {self.prog} --help)"
+        self.error(f"unknown flag {name}{hint}")
+
+
 def _common_flags() -> argparse.ArgumentParser:
     """The flags every pipeline step takes (and `check`)."""
-    p = argparse.ArgumentParser(add_help=False)
+    p = _Parser(add_help=False)
     p.add_argument("--conf-file", help="YAML config (default: packaged defaults; the repo uses conf/local.yaml)")
     p.add_argument("--corpus", help="corpus root laid out as <corpus>/<year>/**/*.pdf (local, hdfs://, s3a://, dbfs:/)")
     p.add_argument("--manifest", help="CSV with path,year[,paper_id,title] instead of a corpus folder")
@@ -45,17 +67,18 @@ def _common_flags() -> argparse.ArgumentParser:
     p.add_argument("--master", help="Spark master when not started by spark-submit (e.g. local[2])")
     p.add_argument("--set", dest="sets", action="append", default=[], metavar="KEY=VALUE",
                    help="override any config key, e.g. --set quality.min_ok_share=0.95 (repeatable)")
-    p.add_argument("-v", "--verbose", action="store_true", help="debug logging")
+    p.add_argument("-v", "--verbose", action="store_true",
+                   help="debug logging, and every counting rule's figures on the console")
     return p
 
 
 def parser() -> argparse.ArgumentParser:
     """`paperscope STEP [flags]`, one subcommand per step of the registry."""
-    p = argparse.ArgumentParser(
+    p = _Parser(
         prog="paperscope", description="Cross-border collaboration and model mentions in conference papers.",
         epilog=EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--version", action="version", version=f"paperscope {__version__}")
-    sub = p.add_subparsers(dest="step", metavar="STEP", title="steps (default: run)")
+    sub = p.add_subparsers(dest="step", metavar="STEP", title="steps (default: run)", parser_class=_Parser)
     common = _common_flags()
     for step in registry.STEPS:
         if step.tool:  # dispatched before parsing, with the tool's own flags
@@ -140,7 +163,10 @@ def main(argv: list[str] | None = None) -> int:
         return getattr(importlib.import_module(module), func)(argv[1:])
     if not argv or (argv[0].startswith("-") and argv[0] not in ("-h", "--help", "--version")):
         argv = ["run", *argv]
-    args = parser().parse_args(argv)
+    top = parser()
+    args, extras = top.parse_known_args(argv)
+    if extras:  # a wrong flag: the subcommand's usage and a close flag, not the top-level usage
+        top._subparsers._group_actions[0].choices[args.step].unknown(extras)
     logging.basicConfig(level=logging.DEBUG if args.verbose else logging.INFO,
                         format="%(asctime)s %(levelname)s %(name)s: %(message)s", stream=sys.stderr)
     for noisy in ("py4j", "great_expectations", "matplotlib", "pdfminer"):

@@ -7,6 +7,7 @@ from __future__ import annotations
 import argparse
 import difflib
 import importlib
+import json
 import logging
 import re
 import sys
@@ -249,7 +250,7 @@ def _run_step(args, cfg, state: dict | None = None) -> int:
     code = result if isinstance(result, int) else 0
     if state is not None:
         rerun.remember(cfg, state, run.run_id, code, run.run_dir / "index.html")
-    _print_where(run, args.step, code)
+    _print_where(run, args.step, code, args.verbose)
     return code
 
 
@@ -263,24 +264,49 @@ def _print_unchanged(stamp: dict) -> None:
     print(f"  audit:   {report.parent / 'audit.csv'}")
 
 
-def _print_where(run, step: str, code: int) -> None:
+def where_lines(run, step: str, code: int, verbose: bool = False) -> list[str]:
+    """What a finished step prints: its status, then per year the answer under the headline
+    rule (from the run's run.json: the report's own figures), then where everything went.
+    The rules table, with what "dual strings" means, only with --verbose (the report has it)."""
+    from paperscope.report.words import DUAL_STRINGS, console_lines
     from paperscope.storage.tables import table_ref
 
     status = "passed" if code == 0 else "FAILED (quality gate; aggregates not written)"
-    print(f"paperscope: {step} {run.run_id} {status}")
-    print("  tables:  " + ", ".join(table_ref(run.cfg, t.name) for t in registry.TABLES))
-    if (run.run_dir / "summary.md").exists():
-        print(f"  report:  {run.run_dir / 'index.html'}")
-        print(f"  summary: {run.run_dir / 'summary.md'}")
-        print(f"  audit:   {run.run_dir / 'audit.csv'}")
-        print(f"  data docs: {run.run_dir / 'data_docs' / 'index.html'}")
-    if (run.run_dir / "metadata.md").exists():
-        print(f"  metadata: {run.run_dir / 'metadata.md'}")
-    if run.counts:
+    lines = [f"paperscope: {step} {run.run_id} {status}"]
+    record = {}
+    if (run.run_dir / "run.json").exists():
+        try:
+            record = json.loads((run.run_dir / "run.json").read_text(encoding="utf-8"))
+        except ValueError:
+            record = {}
+    if verbose and run.counts:
         from paperscope.counting.rules import rules_markdown
 
-        print("\nUS-China papers under each counting rule (with_both, share of all papers):\n")
-        print(rules_markdown(run.counts["rules"]), end="")
+        lines += ["", "US-China papers under each counting rule (with_both, share of all papers; "
+                      "+N unknown: papers the rule cannot decide):", "",
+                  *rules_markdown(run.counts["rules"]).splitlines(), "", DUAL_STRINGS, ""]
+    answers = record.get("answer") or []
+    if answers:
+        rule = answers[0]["rule"]
+        confidence = ((record.get("headline_error") or {}).get("confidence")) or 0.95
+        lines.append(f"  under {rule} (aggregates.headline_rule; every rule: --verbose, or the report):")
+        lines += [f"  {line}" for line in console_lines(answers, confidence)]
+    if (run.run_dir / "summary.md").exists():
+        lines.append(f"  report:  {run.run_dir / 'index.html'}")
+        if answers:
+            lines.append(f"  papers:  {run.run_dir / answers[0]['export']} (the papers behind each figure: "
+                         "papers_<rule>_<policy>_<strings>.csv)")
+        lines.append(f"  summary: {run.run_dir / 'summary.md'}")
+        lines.append(f"  audit:   {run.run_dir / 'audit.html'} ({run.run_dir / 'audit.csv'})")
+        lines.append(f"  data docs: {run.run_dir / 'data_docs' / 'index.html'}")
+    if (run.run_dir / "metadata.md").exists():
+        lines.append(f"  metadata: {run.run_dir / 'metadata.md'}")
+    lines.append("  tables:  " + ", ".join(table_ref(run.cfg, t.name) for t in registry.TABLES))
+    return lines
+
+
+def _print_where(run, step: str, code: int, verbose: bool = False) -> None:
+    print("\n".join(where_lines(run, step, code, verbose)))
 
 
 if __name__ == "__main__":

@@ -268,8 +268,8 @@ def console_lines(answers: list[dict], confidence: float = 0.95) -> list[str]:
     lines = []
     for a in answers:
         n = a["papers"]
-        line = (f"{a['year']}: {_figure(a['with_both'])} of {n:,} paper{'' if n == 1 else 's'} "
-                f"({100 * a['share']:.1f}%) US-China under {a['rule']}")
+        line = (f"{a['year']}: {_figure(a['with_both'])} of {n:,} papers "
+                f"({100 * a['share']:.1f}%) US-China")
         if a["with_unknown"]:
             line += f" (+{a['with_unknown']:,} undecided)"
         if a["interval"]:

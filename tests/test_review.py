@@ -432,7 +432,7 @@ def test_review_page_is_self_contained_with_its_form(tmp_path):
     audit.loc[audit["paper_id"] == "pa", "title"] = EVIL
     audit.loc[audit["raw"] == "Tsinghua University", "raw"] = EVIL
     mentions = pd.DataFrame([("pa", "Qwen", 2, 2)], columns=["paper_id", "term", "count_full", "count_body"])
-    settings = SimpleNamespace(seed=0, top_terms=5, html_rows=10)
+    settings = SimpleNamespace(seed=0, top_terms=5, html_rows=10, min_papers=10, references={}, top_pairs=5)
     from paperscope.core.config import load_config
 
     conf = load_config()
@@ -531,7 +531,7 @@ def test_review_page_in_a_headless_browser_saves_a_sheet_that_imports(tmp_path, 
             "config": {}, "data_docs": None, "versions": {}}
     run_dir = tmp_path / "reports" / "r1"
     write(run_dir, RunReport(meta=meta, inputs=pd.DataFrame({"year": [2025], "files": [7], "ok": [7]}), audit=_audit(),
-                             reports=SimpleNamespace(seed=0, top_terms=5, html_rows=10), review=load_config().review))
+                             reports=SimpleNamespace(seed=0, top_terms=5, html_rows=10, min_papers=10, references={}, top_pairs=5), review=load_config().review))
     sheet = pd.read_csv(run_dir / "review_sample.csv", dtype=str, keep_default_na=False)
     acme = int(sheet.index[sheet["raw"] == "Acme Lab, Seattle"][0])
     paper = int(sheet.index[(sheet["paper_id"] == sheet.loc[acme, "paper_id"]) & (sheet["raw"] == "")][0])

@@ -206,7 +206,7 @@ def test_metadata_authors_rows_number_the_papers_strings():
 
 
 def test_report_view_shows_references_and_the_headline_rule():
-    from paperscope.report.words import headline_sentences, rules_view
+    from paperscope.report.words import answer, rules_view
 
     papers, aff, au = _frames()
     counts = {"rules": rules.count_rules(papers, aff, au, **SHARES), "institution_pairs": rules.institution_pairs(aff, {"p1"}, "mainland")}
@@ -214,11 +214,15 @@ def test_report_view_shows_references_and_the_headline_rule():
                              {2024: {"papers": 10, "with_both": 1, "source": "X"}}, 5)
     assert view["references"].rows == [["2024", "X", "10", "1", "10.0", "+40.00 pp", "+23.33 pp", "+6.67 pp",
                                          "+23.33 pp", "+40.00 pp", "-10.00 pp", "+40.00 pp"]]
-    assert view["text"][0].startswith("The headline sentences and the institution pairs use first_last")
-    collab = pd.DataFrame({"year": [2024], "papers": [6], "with_both": [3]})
-    assert headline_sentences(collab, counts, "mainland", "any_author")[0].startswith("2024: 3 of 6")
-    assert headline_sentences(collab, counts, "mainland", "first_last")[0].startswith(
-        "2024: 1 of 6 papers (16.7%) involve (first_last)")
+    assert view["text"][0].startswith("The answer and the institution pairs use first_last")
+    collab = pd.DataFrame({"year": [2024], "papers": [6], "with_both": [3], "with_unknown": [1]})
+    aggregates = {"rules": list(rules.RULES), "headline_rule": "any_author", **SHARES}
+    assert answer(collab, counts, "mainland", aggregates, {}, None, 1)[0]["sentence"].startswith("2024: 3 of 6")
+    got = answer(collab, counts, "mainland", {**aggregates, "headline_rule": "first_last"}, {}, None, 1)[0]
+    assert got["sentence"].startswith("2024: 1 of 6 papers (16.7%) have their first author in one country and their "
+                                      "last author in the other")
+    assert view["by_year"].rows[2][:3] == ["first_last", view["by_year"].rows[2][1], "1 (16.7%) +1?"]
+    assert view["by_year"].links[2][2] == "papers_first_last_mainland_kept.csv"
 
 
 def test_aggregates_settings_are_checked():

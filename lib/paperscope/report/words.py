@@ -169,17 +169,6 @@ def rules_view(counts: dict, china_policy: str, aggregates: dict, references: di
     }
 
 
-def headline_sentences(collab: pd.DataFrame, counts: dict | None, china_policy: str, headline: str) -> list[str]:
-    """The headline sentences under the headline rule (any_author: the collaboration table)."""
-    if not counts or headline == "any_author":
-        return sentences(collab, china_policy)
-    r = counts["rules"]
-    r = r[(r["rule"] == headline) & (r["china_policy"] == china_policy) & r["dual_strings"]]
-    r = r.assign(with_both=[int(v) if float(v).is_integer() else round(float(v), 2) for v in r["with_both"]])
-    return [s.replace(" involve ", f" involve ({headline}) ") for s in sentences(r, china_policy)]
-
-
-
 def export_name(rule: str, china_policy: str, dual_strings: bool) -> str:
     """The CSV of the papers behind one figure: papers_first_last_mainland_kept.csv."""
     return f"papers_{rule}_{china_policy}_{'kept' if dual_strings else 'left_out'}.csv"

@@ -187,8 +187,8 @@ def test_report_has_data_docs_and_summary(sample_run):
 
 
 def test_html_report_of_the_sample_run(sample_run, truth):
-    """The PDF titled "On <script>alert(1)</script> ..." is shown as text, the charts are
-    PNGs embedded and beside the page, and the sentences carry the ground truth's numbers."""
+    """The PDF titled "On <script>alert(1)</script> ..." is data in the audit page, the charts
+    are PNGs embedded and beside the page, and the sentences carry the ground truth's numbers."""
     import base64
     from html.parser import HTMLParser
 
@@ -213,7 +213,9 @@ def test_html_report_of_the_sample_run(sample_run, truth):
     assert "script" not in page.tags
     text = "".join(page.text)
     title = next(r["title"] for r in truth if r["file"] == "2024/neurips2024_10.pdf")
-    assert "<script>" in title and title in text
+    audit = (run.run_dir / "audit.html").read_text(encoding="utf-8")
+    rows = json.loads(audit.split('id="rows-data">', 1)[1].split("</script>", 1)[0])["rows"]
+    assert "<script>" in title and title in {c for row in rows for c in row} and "<script>alert" not in audit
     assert len(page.images) == 3  # collaboration, the share under each counting rule, top terms
     for src, href in page.images:
         assert base64.b64decode(src.split(",", 1)[1]).startswith(b"\x89PNG")

@@ -389,6 +389,28 @@ def test_institution_pairs_and_the_rules_in_the_report(sample_run, spark):
     assert "rule_consistency" in {o["suite"] for o in json.loads((run.run_dir / "run.json").read_text())["gate"]}
 
 
+def test_every_figure_of_the_sample_lists_exactly_its_papers(sample_run, spark):
+    """agg_paper_rules sums to agg_rules, and each per-rule CSV of the report has, per year,
+    as many rows as its figure (fractional: weights adding up to it)."""
+    import pandas as pd
+
+    _, run, cfg = sample_run
+    counts = spark.read.format("delta").load(tables.table_path(cfg, "rules")).toPandas()
+    per = spark.read.format("delta").load(tables.table_path(cfg, "paper_rules")).toPandas()
+    assert len(per) == 4 * spark.read.format("delta").load(tables.table_path(cfg, "papers")).count()
+    for r in counts.itertuples():
+        name = f"papers_{r.rule}_{r.china_policy}_{'kept' if r.dual_strings else 'left_out'}.csv"
+        rows = pd.read_csv(run.run_dir / name)
+        mine = rows[rows["year"] == r.year]
+        if r.rule == "fractional":
+            assert mine["fractional_weight"].sum() == pytest.approx(r.with_both, abs=1e-5), name
+        else:
+            assert len(mine) == r.with_both, name
+    record = json.loads((run.run_dir / "run.json").read_text())
+    assert [a["year"] for a in record["answer"]] == [2020, 2022, 2023, 2024, 2025]
+    assert record["answer"][-1]["with_both"] == 5 and record["answer"][0]["small"]
+
+
 def test_rule_frames_are_counted_once_until_a_table_is_written(sample_run, monkeypatch):
     """The gate and the aggregates share one count of the rules; a table write drops it."""
     from paperscope.pipeline import aggregate

@@ -256,6 +256,7 @@ def _gold_with_rules():
     collab = collaboration(papers.assign(status="ok"), aff, "mainland")
     audit = papers.merge(aff.drop(columns="year"), on="paper_id", how="left").assign(
         title=lambda d: "Title of " + d["paper_id"], path=lambda d: "/c/2024/" + d["paper_id"] + ".pdf", status="ok")
+    audit.loc[audit["paper_id"] == "p1", "title"] = FORMULA_TITLE
     gold = {"collaboration": collab, "rules": counts, "paper_rules": per,
             "institution_pairs": rules.institution_pairs(aff, rules.counted_papers(papers, aff, authors, "any_author",
                                                                                    "mainland", **shares), "mainland")}
@@ -295,6 +296,8 @@ def test_answer_first_and_every_figure_links_exactly_its_papers(tmp_path):
     first_last = pd.read_csv(run_dir / "papers_first_last_mainland_kept.csv")
     assert first_last[["paper_id", "title", "authors' countries (by position)"]].values.tolist() == [
         ["p3", "Title of p3", "1 CN; 2 ?; 3 US"]]
+    any_author = pd.read_csv(run_dir / "papers_any_author_mainland_kept.csv", dtype=str, keep_default_na=False)
+    assert "'" + FORMULA_TITLE in set(any_author["title"])  # written through core.escape
     flags = _rows_of(run_dir / "papers.html")
     assert len(flags) == 6 and {r[1] for r in flags} == {"p1", "p2", "p3", "p4", "p5", "p6"}
     record = json.loads((run_dir / "run.json").read_text())

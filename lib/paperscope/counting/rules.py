@@ -24,7 +24,7 @@ from paperscope.core import policy
 from paperscope.counting.flags import paper_flags
 
 RULES = policy.RULES
-# One sentence per rule (README and report), with the source of the standard ones.
+# One sentence per rule (the docs and the report), with the source of the standard ones.
 DESCRIPTIONS = {
     "any_author": "some author is at a US institution and some author (the same one allowed) at a Chinese one "
                   "(whole counting, Leiden Ranking 'full counting'); the rule before rules existed",

@@ -25,8 +25,8 @@ under reports/<run-id>/ (reports/latest points at the newest).
   --master URL        Spark master (default local[*]; e.g. spark://127.0.0.1:7077, yarn)
   --conf-file FILE    paperscope YAML config (default conf/local.yaml; keys: lib/paperscope/data/defaults.yaml)
   JOB                 ${JOBS// / | } (run is the default)
-  -- JOB ARGS         passed to the job, e.g. -- --years 2025 --set quality.min_ok_share=0.95
-                      (see: .venv/bin/paperscope --help)
+  -- JOB ARGS         passed to the job, e.g. -- --corpus data/neurips --years 2025
+                      (see: .venv/bin/paperscope run --help); the job's flags go after --
   anything else       passed to spark-submit unchanged (e.g. --conf k=v, --driver-memory 4g)
 
 What it does: creates .venv (pip install -e '.[spark,dev]') if missing, fetches the Delta

@@ -30,7 +30,7 @@ def relative(path: str | None, run_dir: Path) -> str | None:
 
 CSS = """body{font-family:system-ui,sans-serif;max-width:1100px;margin:1.2em auto;padding:0 1em;color:#222}
 table{border-collapse:collapse;margin:.5em 0;font-size:.9em;display:block;overflow-x:auto;max-width:100%}td,th{border:1px solid #ccc;padding:2px 6px}
-td.n{text-align:right}th{background:#f3f3f3}.ok{color:#0a0}.fail{color:#c00;font-weight:bold}
+td.n{text-align:right;white-space:nowrap}th{background:#f3f3f3}.ok{color:#0a0}.fail{color:#c00;font-weight:bold}
 .paper{border-left:3px solid #8ab;padding-left:.8em;margin:1em 0}pre{background:#f6f6f6;padding:.5em;overflow:auto}
 img{max-width:100%}figure{margin:1em 0}h1{font-size:1.5em;margin:.2em 0}.meta{color:#555;font-size:.9em;margin:0}
 .answer{border-left:5px solid #1f5fa8;padding:.2em .9em;margin:.8em 0}.answer .figure{font-size:1.15em;margin:.2em 0}

@@ -261,7 +261,7 @@ def test_failed_expectation_blocks_aggregates_and_still_writes_data_docs(spark, 
     summary = (run.run_dir / "summary.md").read_text(encoding="utf-8")
     assert "Status: failed" in summary and "999" in summary
     page = (run.run_dir / "index.html").read_text(encoding="utf-8")
-    assert "No aggregates: the quality gate did not pass" in page and "999" in page and "<img" not in page
+    assert "No answer: the quality gate did not pass" in page and "999" in page and "<img" not in page
 
 
 def test_china_policy_greater_counts_hk_and_tw(spark, sample_run, truth):

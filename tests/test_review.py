@@ -480,7 +480,7 @@ def test_review_page_is_self_contained_with_its_form(tmp_path):
 
 def _browser(downloads):
     """Headless Chromium under chromedriver (Debian's chromium and chromium-driver, which
-    scripts/bootstrap.sh installs as root), saving downloads into `downloads`."""
+    `scripts/bootstrap.sh --test` installs as root), saving downloads into `downloads`."""
     import shutil
 
     chromium = shutil.which("chromium") or shutil.which("chromium-browser")

@@ -61,7 +61,7 @@ def chart_collaboration(collab: pd.DataFrame, path: Path, china_policy: str, min
     fig, ax = plt.subplots(figsize=(7.5, 3.8), dpi=100)
     if len(years) == 1:  # one year: bars, not a line of one point
         n = int(df["papers"].iloc[0])
-        for i, (col, label, colour, _) in enumerate(series):
+        for i, (col, _label, colour, _) in enumerate(series):
             k = int(df[col].iloc[0])
             share = 100.0 * k / n if n else 0.0
             small = n < min_papers

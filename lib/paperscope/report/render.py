@@ -49,7 +49,7 @@ class Table:
 
     @classmethod
     def of(cls, df: pd.DataFrame | None, links: list[list[str | None]] | None = None,
-           numeric: list[bool] | None = None) -> "Table | None":
+           numeric: list[bool] | None = None) -> Table | None:
         if df is None:
             return None
         return cls([cell(c) for c in df.columns],

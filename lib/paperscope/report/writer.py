@@ -25,10 +25,9 @@ from markupsafe import Markup
 
 from paperscope.core import escape
 from paperscope.core.config import load_config
-from paperscope.core.policy import china_rule
+from paperscope.core.policy import RULES, china_rule
 from paperscope.core.settings import Reports, Review
 from paperscope.counting.overrides import REVIEW_TABLE_COLUMNS
-from paperscope.core.policy import RULES
 from paperscope.report.audit import audit_table, per_paper
 from paperscope.report.charts import chart_collaboration, chart_rules, chart_terms
 from paperscope.report.pages import list_page, positions_text, write_exports

@@ -187,8 +187,8 @@ def test_report_has_data_docs_and_summary(sample_run):
 
 
 def test_html_report_of_the_sample_run(sample_run, truth):
-    """The PDF titled "On <script>alert(1)</script> ..." is shown as text, the charts are
-    PNGs embedded and beside the page, and the sentences carry the ground truth's numbers."""
+    """The PDF titled "On <script>alert(1)</script> ..." is data in the audit page, the charts
+    are PNGs embedded and beside the page, and the sentences carry the ground truth's numbers."""
     import base64
     from html.parser import HTMLParser
 
@@ -213,7 +213,9 @@ def test_html_report_of_the_sample_run(sample_run, truth):
     assert "script" not in page.tags
     text = "".join(page.text)
     title = next(r["title"] for r in truth if r["file"] == "2024/neurips2024_10.pdf")
-    assert "<script>" in title and title in text
+    audit = (run.run_dir / "audit.html").read_text(encoding="utf-8")
+    rows = json.loads(audit.split('id="rows-data">', 1)[1].split("</script>", 1)[0])["rows"]
+    assert "<script>" in title and title in {c for row in rows for c in row} and "<script>alert" not in audit
     assert len(page.images) == 3  # collaboration, the share under each counting rule, top terms
     for src, href in page.images:
         assert base64.b64decode(src.split(",", 1)[1]).startswith(b"\x89PNG")
@@ -259,7 +261,7 @@ def test_failed_expectation_blocks_aggregates_and_still_writes_data_docs(spark, 
     summary = (run.run_dir / "summary.md").read_text(encoding="utf-8")
     assert "Status: failed" in summary and "999" in summary
     page = (run.run_dir / "index.html").read_text(encoding="utf-8")
-    assert "No aggregates: the quality gate did not pass" in page and "999" in page and "<img" not in page
+    assert "No answer: the quality gate did not pass" in page and "999" in page and "<img" not in page
 
 
 def test_china_policy_greater_counts_hk_and_tw(spark, sample_run, truth):
@@ -385,6 +387,28 @@ def test_institution_pairs_and_the_rules_in_the_report(sample_run, spark):
     summary = (run.run_dir / "summary.md").read_text()
     assert "first_last" in summary and "Counting rules" in summary
     assert "rule_consistency" in {o["suite"] for o in json.loads((run.run_dir / "run.json").read_text())["gate"]}
+
+
+def test_every_figure_of_the_sample_lists_exactly_its_papers(sample_run, spark):
+    """agg_paper_rules sums to agg_rules, and each per-rule CSV of the report has, per year,
+    as many rows as its figure (fractional: weights adding up to it)."""
+    import pandas as pd
+
+    _, run, cfg = sample_run
+    counts = spark.read.format("delta").load(tables.table_path(cfg, "rules")).toPandas()
+    per = spark.read.format("delta").load(tables.table_path(cfg, "paper_rules")).toPandas()
+    assert len(per) == 4 * spark.read.format("delta").load(tables.table_path(cfg, "papers")).count()
+    for r in counts.itertuples():
+        name = f"papers_{r.rule}_{r.china_policy}_{'kept' if r.dual_strings else 'left_out'}.csv"
+        rows = pd.read_csv(run.run_dir / name)
+        mine = rows[rows["year"] == r.year]
+        if r.rule == "fractional":
+            assert mine["fractional_weight"].sum() == pytest.approx(r.with_both, abs=1e-5), name
+        else:
+            assert len(mine) == r.with_both, name
+    record = json.loads((run.run_dir / "run.json").read_text())
+    assert [a["year"] for a in record["answer"]] == [2020, 2022, 2023, 2024, 2025]
+    assert record["answer"][-1]["with_both"] == 5 and record["answer"][0]["small"]
 
 
 def test_rule_frames_are_counted_once_until_a_table_is_written(sample_run, monkeypatch):

@@ -137,6 +137,7 @@ class Reports(Section):
     html_rows: Count
     references: dict[int, "Reference"]
     top_pairs: Count
+    min_papers: Count
 
 
 class Spark(Section):

@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import pytest
 
+from paperscope.core.config import load_config
 from paperscope.paper.mentions import count_terms, load_terms
 from paperscope.paper.mentions.furniture import strip_furniture
+
+FURNITURE = load_config().mentions.furniture
 
 PROSE = "We study how models learn from noisy labels and report the accuracy on three benchmarks."
 WORDS = "alpha beta gamma delta epsilon zeta eta theta iota kappa lambda mu nu xi omicron pi rho sigma".split()
@@ -37,7 +40,7 @@ def test_a_running_head_is_taken_out_of_every_body_page_but_page_one_is_kept():
     title = "Sparse Transformers for Speech"
     text = _pages(f"{title}\nAnna Li\nAbstract\n{PROSE}", [title] * 5, [_body(n) for n in range(5)],
                   [f"{n}" for n in range(2, 7)])
-    out = strip_furniture(text)
+    out = strip_furniture(text, FURNITURE)
     assert out.split("\f")[0].startswith(title)
     assert all(title not in page and "line alpha" in page for page in out.split("\f")[1:])
     assert all(page.rstrip().endswith("line theta") for page in out.split("\f")[1:])  # the page numbers went too
@@ -45,24 +48,24 @@ def test_a_running_head_is_taken_out_of_every_body_page_but_page_one_is_kept():
 
 def test_page_numbers_in_a_head_do_not_hide_it():
     heads = [f"Under review as a conference paper at ICLR 2025   {n}" for n in range(2, 7)]
-    out = strip_furniture(_pages("Title", heads, [_body(n) for n in range(5)]))
+    out = strip_furniture(_pages("Title", heads, [_body(n) for n in range(5)]), FURNITURE)
     assert "Under review" not in out
 
 
 def test_alternating_heads_are_both_furniture():
     heads = ["Li and Wang", "Sparse Transformers for Speech"] * 3
-    out = strip_furniture(_pages("Title", heads, [_body(n) for n in range(6)]))
+    out = strip_furniture(_pages("Title", heads, [_body(n) for n in range(6)]), FURNITURE)
     assert "Li and Wang" not in out and "Sparse Transformers" not in out
 
 
 def test_a_line_repeated_inside_pages_is_not_furniture():
-    out = strip_furniture(_pages("Title", [None] * 5, [_body(n, "Transformer") for n in range(5)]))
+    out = strip_furniture(_pages("Title", [None] * 5, [_body(n, "Transformer") for n in range(5)]), FURNITURE)
     assert out.count("Transformer") == 5
 
 
 def test_a_short_paper_keeps_its_lines():
     text = _pages("Title", ["Transformer notes"] * 2, [_body(n) for n in range(2)])
-    assert strip_furniture(text) == text
+    assert strip_furniture(text, FURNITURE) == text
 
 
 def test_a_title_word_in_the_running_head_counts_once_not_once_per_page(terms):

@@ -7,17 +7,12 @@ near the top or bottom of many body pages; page numbers in them ("Page 3", "12")
 ignored when lines are compared, and lines that are only a page number go too (a
 number alone before a line could pass for a heading's). Page one is left as it is: its
 title is a mention.
+
+The thresholds are mentions.furniture.* in the config (settings: its Furniture section).
 """
 from __future__ import annotations
 
 import re
-
-# Lines from each end of a page where a running head or footer can be.
-EDGE_LINES = 3
-# A line is furniture when it recurs at a page edge on at least this many pages...
-MIN_PAGES = 3
-# ...and on at least this share of the body pages (alternating heads: about a half each).
-MIN_SHARE = 0.3
 
 _NUMBERS = re.compile(r"^(?:page\s+)?\d+(?:\s+of\s+\d+)?$|^\d+\s+|\s+\d+(?:\s+of\s+\d+)?$", re.I)
 _SPACE = re.compile(r"\s+")
@@ -37,30 +32,28 @@ def _edges(lines: list[str], n: int) -> list[int]:
     return sorted(set(filled[:n] + filled[-n:]))
 
 
-def furniture(pages: list[list[str]], edge_lines: int = EDGE_LINES, min_pages: int = MIN_PAGES,
-              min_share: float = MIN_SHARE) -> set[str]:
+def furniture(pages: list[list[str]], settings) -> set[str]:
     """The keys of lines that recur at the edges of the body pages (pages[1:])."""
     body = pages[1:]
     seen: dict[str, int] = {}
     for lines in body:
-        for key in {_key(lines[i]) for i in _edges(lines, edge_lines)}:
+        for key in {_key(lines[i]) for i in _edges(lines, settings.edge_lines)}:
             if key == "#" or _LETTER.search(key):
                 seen[key] = seen.get(key, 0) + 1
-    need = max(min_pages, min_share * len(body))
+    need = max(settings.min_pages, settings.min_share * len(body))
     return {k for k, n in seen.items() if n >= need}
 
 
-def strip_furniture(text: str, **settings) -> str:
+def strip_furniture(text: str, settings) -> str:
     """text (pages split by form feeds) without its running heads and footers."""
     pages = [page.split("\n") for page in text.split("\f")]
-    if len(pages) - 1 < settings.get("min_pages", MIN_PAGES):
+    if len(pages) - 1 < settings.min_pages:
         return text
-    found = furniture(pages, **settings)
+    found = furniture(pages, settings)
     if not found:
         return text
-    edge = settings.get("edge_lines", EDGE_LINES)
     out = [pages[0]]
     for lines in pages[1:]:
-        drop = {i for i in _edges(lines, edge) if _key(lines[i]) in found}
+        drop = {i for i in _edges(lines, settings.edge_lines) if _key(lines[i]) in found}
         out.append([line for i, line in enumerate(lines) if i not in drop])
     return "\f".join("\n".join(lines) for lines in out)

@@ -57,6 +57,13 @@ def test_furniture_min_pages(terms):
     assert count_terms(text, terms, settings=_with(furniture__min_pages=5)) == [("Transformer", 5, 5)]
 
 
+def test_furniture_note_lines(terms):
+    notes = "\n".join(f"{n}Note number {n}." for n in range(1, 4))
+    text = _paper("Nothing.").replace("Models matter.", f"In this paper we\n{notes}\n\fprompt Claude 3 for answers.")
+    assert _one(text, terms, "Claude").why == "first-person verb"
+    assert _one(text, terms, "Claude", _with(furniture__note_lines=2)).use == "cited"
+
+
 def test_use_verb_gap(terms):
     text = _paper("We then also carefully fine-tune Llama-2 on the data.")
     assert _one(text, terms, "Llama").why == "first-person verb"  # three words between we and the verb

@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 
 from paperscope.paper.mentions import sections as S
 from paperscope.paper.mentions import use as U
-from paperscope.paper.mentions.furniture import strip_furniture
+from paperscope.paper.mentions.furniture import join_pages, page_notes, strip_furniture
 from paperscope.paper.mentions.terms import Term
 from paperscope.paper.mentions.text import body_end, normalise
 
@@ -85,6 +85,10 @@ class _Paper:
 
     def __init__(self, text: str, settings):
         self.text = text
+        # The text a mention's sentence is read in: a sentence that runs on to the next
+        # page without the notes at the page's foot between its halves.
+        self.notes = page_notes(text, settings.furniture)
+        self.reading = join_pages(text, settings.furniture) if self.notes else text
         self.end = body_end(text)
         self.tables = settings.sections
         self.sections = S.SectionIndex(S.find_sections(text, self.end, settings.sections))
@@ -92,6 +96,11 @@ class _Paper:
         abstract_end = next((s.start for s in self.sections.sections if s.kind not in (S.FRONT, S.ABSTRACT)),
                             min(len(text), 3000))
         self.survey = self.reader.is_survey(text, abstract_end)
+
+    def read(self, start: int) -> str:
+        """The text a mention at start is read in: the reading text, unless the mention is
+        itself in a note it skips."""
+        return self.text if any(a <= start < b for a, b in self.notes) else self.reading
 
     def line(self, start: int, end: int) -> tuple[int, str]:
         a = self.text.rfind("\n", 0, start) + 1
@@ -127,12 +136,13 @@ class _Paper:
             row = S.is_table_row(line, self.tables)
             tables += row or self.in_caption(line_start)
             if best is None or best[0].strength < U.STRONGEST:
-                sig = self.reader.signal(self.text, start, end, kind, line, row, self.survey, term.kind == "architecture")
+                sig = self.reader.signal(self.read(start), start, end, kind, line, row, self.survey,
+                                         term.kind == "architecture")
                 if best is None or sig.strength > best[0].strength:
                     best = (sig, start, end)
         sig, start, end = best
         return Mention(term.name, len(spans), len(body), per_section, tables, sig.use, sig.why,
-                       self.reader.snippet(self.text, start, end), self.sections.at(start).kind)
+                       self.reader.snippet(self.read(start), start, end), self.sections.at(start).kind)
 
 
 def analyse(text: str, terms: list[Term], timeout_s: float = 0, *, settings=None) -> list[Mention]:

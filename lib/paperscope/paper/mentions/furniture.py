@@ -57,3 +57,86 @@ def strip_furniture(text: str, settings) -> str:
         drop = {i for i in _edges(lines, settings.edge_lines) if _key(lines[i]) in found}
         out.append([line for i, line in enumerate(lines) if i not in drop])
     return "\f".join("\n".join(lines) for lines in out)
+
+
+# ---------------------------------------------------------------------------------------
+# A sentence that runs on to the next page
+# ---------------------------------------------------------------------------------------
+
+# A footnote ("1https://...", "5σ is the sigmoid", "∗Equal contribution"): a number or a
+# symbol glued to a capitalised word, a URL or a letter outside ASCII; a page number; a
+# copyright or DOI line.
+_NOTE = re.compile(r"^(?:\d{1,2}|[*∗†‡§¶])\s?(?:[A-Z][a-z]|https?:|[^\x00-\x7f\s\d])|^\d{1,4}$|©|\bDOI\b|^doi:")
+_ENDS = re.compile(r"[.!?][\"”’')\]]*$")
+_GOES_ON = re.compile(r"\s*[a-z]")
+
+
+def page_notes(text: str, settings) -> list[tuple[int, int]]:
+    """Where a sentence runs on from one page to the next, the span between its halves: the
+    page's notes at its foot (footnotes, a venue or copyright line, a page number) and the
+    form feed. (start, end) offsets, in order.
+
+    A sentence runs on when the next page starts in lower case and the page's last line of
+    running text does not end a sentence. That line must be the end of its block: right
+    below it a blank line or a note; the lines between it and the page end are notes, blank
+    lines, or lines ending a sentence below a blank line or a note (the rest of a note, a
+    venue line on page one), at most settings.note_lines of them. Anything else (a page
+    that ends with a paragraph, a figure's words on the next page) is left as it is.
+    """
+    out = []
+    page_start = 0
+    feed = text.find("\f")
+    while feed >= 0:
+        if _GOES_ON.match(text, feed + 1):
+            span = _run_on(text, page_start, feed, settings.note_lines)
+            if span:
+                out.append(span)
+        page_start = feed + 1
+        feed = text.find("\f", page_start)
+    return out
+
+
+def _run_on(text: str, page_start: int, feed: int, most: int) -> tuple[int, int] | None:
+    lines = text[page_start:feed].split("\n")
+    starts = [page_start]
+    for line in lines[:-1]:
+        starts.append(starts[-1] + len(line) + 1)
+    below = None  # what is right below the line read: "blank", "note" or "text"
+    apart = False  # a blank line or a note seen below
+    skipped = 0
+    for i in range(len(lines) - 1, -1, -1):
+        line = lines[i].strip()
+        if not line:
+            below, apart = "blank", True
+            continue
+        if skipped > most:
+            return None
+        if _NOTE.search(line):
+            below, apart, skipped = "note", True, skipped + 1
+            continue
+        if _ENDS.search(line):
+            if not apart:
+                return None
+            below, skipped = "text", skipped + 1
+            continue
+        if below is None:
+            return None  # the last line goes on: nothing between the halves
+        if below == "text":
+            return None
+        end = starts[i] + len(lines[i])
+        return end, feed + 1
+    return None
+
+
+def join_pages(text: str, settings) -> str:
+    """text with the notes between the halves of a sentence that runs on to the next page
+    (page_notes) made spaces: the same length and offsets, for reading a sentence."""
+    spans = page_notes(text, settings)
+    if not spans:
+        return text
+    out, at = [], 0
+    for start, end in spans:
+        out += [text[at:start], " " * (end - start)]
+        at = end
+    out.append(text[at:])
+    return "".join(out)

@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 
 from paperscope.paper.mentions import sections as S
 from paperscope.paper.mentions import use as U
-from paperscope.paper.mentions.furniture import join_pages, page_notes, strip_furniture
+from paperscope.paper.mentions.furniture import blank, page_notes, strip_furniture
 from paperscope.paper.mentions.terms import Term
 from paperscope.paper.mentions.text import body_end, normalise
 
@@ -88,9 +88,9 @@ class _Paper:
         # The text a mention's sentence is read in: a sentence that runs on to the next
         # page without the notes at the page's foot between its halves.
         self.notes = page_notes(text, settings.furniture)
-        self.reading = join_pages(text, settings.furniture) if self.notes else text
+        self.reading = blank(text, self.notes)
         self.end = body_end(text)
-        self.tables = settings.sections
+        self.layout = settings.sections  # table rows and captions
         self.sections = S.SectionIndex(S.find_sections(text, self.end, settings.sections))
         self.reader = U.reader(settings.use)
         abstract_end = next((s.start for s in self.sections.sections if s.kind not in (S.FRONT, S.ABSTRACT)),
@@ -111,7 +111,7 @@ class _Paper:
         """The line is in a table's or figure's caption (its first lines, up to a blank line)."""
         end = self.text.find("\n", line_start)
         end = len(self.text) if end < 0 else end
-        for _ in range(self.tables.caption_lines):
+        for _ in range(self.layout.caption_lines):
             line = self.text[line_start:end]
             if S.caption_kind(line):
                 return True
@@ -133,7 +133,7 @@ class _Paper:
             kind = self.sections.at(start).kind
             per_section[kind] = per_section.get(kind, 0) + 1
             line_start, line = self.line(start, end)
-            row = S.is_table_row(line, self.tables)
+            row = S.is_table_row(line, self.layout)
             tables += row or self.in_caption(line_start)
             if best is None or best[0].strength < U.STRONGEST:
                 sig = self.reader.signal(self.read(start), start, end, kind, line, row, self.survey,

@@ -131,7 +131,11 @@ def _run_on(text: str, page_start: int, feed: int, most: int) -> tuple[int, int]
 def join_pages(text: str, settings) -> str:
     """text with the notes between the halves of a sentence that runs on to the next page
     (page_notes) made spaces: the same length and offsets, for reading a sentence."""
-    spans = page_notes(text, settings)
+    return blank(text, page_notes(text, settings))
+
+
+def blank(text: str, spans: list[tuple[int, int]]) -> str:
+    """text with the (start, end) spans, in order, made spaces."""
     if not spans:
         return text
     out, at = [], 0

@@ -114,6 +114,7 @@ class Input(Section):
     manifest: str | None
     years: Years
     glob: Annotated[str, Field(min_length=1)]
+    max_field_chars: Annotated[int, Field(gt=0)]
 
 
 class Warehouse(Section):
@@ -255,6 +256,7 @@ class Review(Section):
     snippet_chars: Count
     confidence: Annotated[Number, Field(gt=0, lt=1)]
     target_width: Annotated[Number, Field(gt=0, le=1)]
+    max_note_chars: Annotated[int, Field(gt=0)]
 
 
 class Cache(Section):

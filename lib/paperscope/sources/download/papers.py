@@ -63,6 +63,7 @@ class Options:
     file_deadline_s: float
     retry_after_max_s: float
     progress_every: int
+    max_field_chars: int  # input.max_field_chars: the longest field of a URL list row
     limit: int = 0  # the command line's --limit: only the first N papers
 
     @classmethod
@@ -74,7 +75,7 @@ class Options:
                   "timeout_s": d.timeout_s, "max_bytes": d.max_bytes, "contact": d.contact, "manifest": d.manifest,
                   "paper_link": d.paper_link, "pdf_link": d.pdf_link, "file_deadline_s": d.file_deadline_s,
                   "retry_after_max_s": d.retry_after_max_s,
-                  "progress_every": d.progress_every}
+                  "progress_every": d.progress_every, "max_field_chars": cfg.input.max_field_chars}
         return cls(**{**values, **{k: v for k, v in overrides.items() if v is not None}})
 
     @property

@@ -148,3 +148,22 @@ def test_parse_text_is_given_text_without_its_mark(tmp_path):
     """The metadata parser sees text; a mark left in it would hide the first record's array."""
     fmt, records = parse_text(decode(codecs.BOM_UTF8 + b'[{"title": "T", "authors": []}]', "m"))
     assert fmt == "nips-json" and [r.title for r in records] == ["T"]
+
+
+def test_the_header_command_stops_a_pdf_that_hangs_at_the_time_limit(tmp_path, monkeypatch):
+    """`paperscope header` reads through the extraction child, under extract.timeout_seconds."""
+    import time
+
+    from paperscope.cli.tools import header_record
+    from paperscope.paper.matcher import default_gazetteer
+    from paperscope.paper.pdf import sandbox
+    from paperscope.paper.pdf.limits import Limits
+
+    pdf = tmp_path / "hangs.pdf"
+    pdf.write_bytes(b"%PDF-1.4\n%%EOF\n")
+    gaz = default_gazetteer()
+    monkeypatch.setattr(sandbox, "extract", lambda *a, **k: time.sleep(600))  # the forked child inherits it
+    start = time.monotonic()
+    rec = header_record(pdf, gaz, limits=Limits.from_config(timeout_seconds=1, papers_per_child=3))
+    assert rec["status"] == "timeout" and "extract.timeout_seconds=1" in rec["error"]
+    assert time.monotonic() - start < 10 and rec["authors"] == []

@@ -28,22 +28,31 @@ def match_record(text: str, gazetteer) -> dict:
 
 
 def header_record(path: str | Path, gazetteer, china_policy: str = policy.DEFAULT_CHINA_POLICY, lines: bool = False,
-                  count_former: bool = False) -> dict:
+                  count_former: bool = False, limits=None) -> dict:
     """One PDF -> title, authors with affiliation indices, resolved affiliations, countries.
 
-    With ``lines``, also the lines read as the author block and the footnote sentences
-    considered (to see why a paper got what it got).
+    The PDF is read under the extract.* limits in the extraction child, as the pipeline
+    reads it: a file that hangs the parser is killed at extract.timeout_seconds and
+    reported (status timeout), not waited for. With ``lines``, also the lines read as the
+    author block and the footnote sentences considered (to see why a paper got what it got).
     """
+    from dataclasses import replace
+
     from paperscope.paper.header import page, parse
-    from paperscope.paper.pdf.extract import extract
-    from paperscope.paper.pdf.limits import OK
+    from paperscope.paper.pdf.extract import read_local
+    from paperscope.paper.pdf.limits import OK, LimitHit, Limits
+    from paperscope.paper.pdf.sandbox import sandbox
 
     path = Path(path)
+    limits = replace(limits or Limits.from_config(), max_pages=1)
+    empty = {"title": None, "authors": [], "affiliations": [], "emails": [], "countries": [], "has_us": False,
+             "has_cn": False}
     try:
-        got = extract(path.read_bytes(), max_pages=1)
+        got = sandbox(limits).extract(read_local(str(path), limits))
+    except LimitHit as exc:
+        return {"file": str(path), "status": exc.status, "error": str(exc), **empty}
     except OSError as exc:
-        return {"file": str(path), "status": "unreadable", "error": exc.strerror, "title": None, "authors": [],
-                "affiliations": [], "emails": [], "countries": [], "has_us": False, "has_cn": False}
+        return {"file": str(path), "status": "unreadable", "error": exc.strerror, **empty}
     header = (parse(got.header_text, got.title, gazetteer, layout=got.header_layout, count_former=count_former)
               if got.status == OK else None)
     countries = header.countries() if header else []
@@ -126,10 +135,13 @@ def header_main(argv: list[str] | None = None) -> int:
                    help="add the lines read as the author block and the footnote sentences considered")
     p.add_argument("files", nargs="+", metavar="FILE.pdf")
     args = p.parse_args(argv)
+    from paperscope.paper.pdf.limits import Limits
+
     cfg, gaz = _setup(args)
     code = 0
     for f in args.files:
-        rec = header_record(f, gaz, cfg.affiliations.china_policy, args.lines, cfg.affiliations.count_former)
+        rec = header_record(f, gaz, cfg.affiliations.china_policy, args.lines, cfg.affiliations.count_former,
+                            Limits.from_config(cfg))
         code = code or (0 if rec["status"] == "ok" else 1)
         sys.stdout.write(json.dumps(rec, ensure_ascii=False) + "\n")
     return code

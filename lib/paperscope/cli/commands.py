@@ -111,10 +111,16 @@ def preflight(cfg: Settings, step: str = "run", suites: bool = True) -> None:
     (unless suites=False: a run checks them while Spark starts, see _run_step), and that
     the warehouse and the reports folder can be written (OutputNotWritable)."""
     from paperscope.core.config import ConfigError
+    from paperscope.core.paths import refusal
     from paperscope.paper.mentions import parse_terms, terms_text
     from paperscope.sources.corpus.listing import check_inputs
     from paperscope.storage.failures import check_writable
 
+    for key in ("warehouse.path", "reports.path", "input.corpus", "input.manifest", "metadata.source"):
+        value = cfg.value(key)
+        problem = value and refusal(value, key)
+        if problem:
+            raise ConfigError(problem)
     if step == "metadata":
         from paperscope.sources.metadata.rows import check_source
 

@@ -197,6 +197,8 @@ class Download(Section):
     backoff_max_s: Annotated[Number, Field(ge=0)]
     timeout_s: Annotated[Number, Field(gt=0)]
     file_deadline_s: Annotated[Number, Field(gt=0)]
+    speed_limit_bps: Annotated[Number, Field(ge=0)]
+    speed_time_s: Annotated[Number, Field(gt=0)]
     retry_after_max_s: Annotated[Number, Field(ge=0)]
     progress_every: Annotated[int, Field(ge=1)]
     max_bytes: Annotated[int, Field(gt=0)]

@@ -134,11 +134,12 @@ def test_downloader_manifest_reads_back(tmp_path, monkeypatch):
 
 def test_manifest_reports_every_unusable_row(tmp_path):
     _pdf(tmp_path / "a.pdf")
+    _pdf(tmp_path / "b.pdf")
     manifest = tmp_path / "m.csv"
     manifest.write_text('path,year,title\n'
                         'a.pdf,2024,"fine, ""quoted"""\n'
                         ',2024,no path\n'
-                        'a.pdf,20x4,bad year\n'
+                        'b.pdf,20x4,bad year\n'
                         'missing.pdf,2024,not there\n', encoding="utf-8")
     rows, problems = read_manifest(str(manifest))
     assert len(problems) == 3

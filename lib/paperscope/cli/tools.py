@@ -31,20 +31,29 @@ def header_record(path: str | Path, gazetteer, china_policy: str = policy.DEFAUL
                   count_former: bool = False, limits=None) -> dict:
     """One PDF -> title, authors with affiliation indices, resolved affiliations, countries.
 
-    With ``lines``, also the lines read as the author block and the footnote sentences
-    considered (to see why a paper got what it got). ``limits``: the extract.* settings
-    (extract.header_engine among them); the packaged ones without it.
+    The PDF is read under the extract.* limits (``limits``, extract.header_engine among
+    them; the packaged ones without it) in the extraction child, as the pipeline reads it:
+    a file that hangs the parser is killed at extract.timeout_seconds and reported (status
+    timeout), not waited for. With ``lines``, also the lines read as the author block and
+    the footnote sentences considered (to see why a paper got what it got).
     """
+    from dataclasses import replace
+
     from paperscope.paper.header import page, parse
-    from paperscope.paper.pdf.extract import extract
-    from paperscope.paper.pdf.limits import OK
+    from paperscope.paper.pdf.extract import read_local
+    from paperscope.paper.pdf.limits import OK, LimitHit, Limits
+    from paperscope.paper.pdf.sandbox import sandbox
 
     path = Path(path)
+    limits = replace(limits or Limits.from_config(), max_pages=1)
+    empty = {"title": None, "authors": [], "affiliations": [], "emails": [], "countries": [], "has_us": False,
+             "has_cn": False}
     try:
-        got = extract(path.read_bytes(), limits, max_pages=1)
+        got = sandbox(limits).extract(read_local(str(path), limits))
+    except LimitHit as exc:
+        return {"file": str(path), "status": exc.status, "error": str(exc), **empty}
     except OSError as exc:
-        return {"file": str(path), "status": "unreadable", "error": exc.strerror, "title": None, "authors": [],
-                "affiliations": [], "emails": [], "countries": [], "has_us": False, "has_cn": False}
+        return {"file": str(path), "status": "unreadable", "error": exc.strerror, **empty}
     header = (parse(got.header_text, got.title, gazetteer, layout=got.header_layout, count_former=count_former)
               if got.status == OK else None)
     countries = header.countries() if header else []
@@ -104,17 +113,38 @@ def _setup(args):
 
 def match_main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(prog="paperscope match", description=(
-        "Read one affiliation string per line on stdin; write one JSON object per line: "
-        '{"affiliation", "institutions", "countries" (sorted ISO 3166-1 alpha-2), "method", "evidence"}.'))
+        "Read one affiliation string per line on stdin (UTF-8; a byte-order mark is taken); write one JSON "
+        'object per line: {"affiliation", "institutions", "countries" (sorted ISO 3166-1 alpha-2), "method", '
+        '"evidence"}. A line that is not UTF-8 or is longer than input.max_field_chars gets '
+        '{"line", "error"} instead, and the exit code is 1.'))
     _common(p)
     args = p.parse_args(argv)
-    _, gaz = _setup(args)
-    out = sys.stdout
-    for line in sys.stdin:
-        text = line.rstrip("\r\n")
-        out.write(json.dumps(match_record(text, gaz), ensure_ascii=False) + "\n")
+    cfg, gaz = _setup(args)
+    out, bad = sys.stdout, 0
+    for number, text, error in match_lines(sys.stdin.buffer, cfg.input.max_field_chars):
+        record = {"line": number, "error": error} if error else match_record(text, gaz)
+        bad += bool(error)
+        out.write(json.dumps(record, ensure_ascii=False) + "\n")
     out.flush()
-    return 0
+    return 1 if bad else 0
+
+
+def match_lines(stream, max_chars: int):
+    """(line number, text, error) for each line of a byte stream: one bad line is one error
+    record, never the end of the stream or a string decoded with replacement characters."""
+    from paperscope.core.errors import InputError
+    from paperscope.core.textfile import decode
+
+    for number, raw in enumerate(stream, 1):
+        try:
+            text = decode(raw, f"line {number}").rstrip("\r\n")
+        except InputError as exc:
+            yield number, None, str(exc)
+            continue
+        if len(text) > max_chars:
+            yield number, None, f"line {number}: {len(text)} characters, over input.max_field_chars ({max_chars})"
+        else:
+            yield number, text, None
 
 
 def header_main(argv: list[str] | None = None) -> int:
@@ -127,6 +157,8 @@ def header_main(argv: list[str] | None = None) -> int:
                    help="add the lines read as the author block and the footnote sentences considered")
     p.add_argument("files", nargs="+", metavar="FILE.pdf")
     args = p.parse_args(argv)
+    from paperscope.paper.pdf.limits import Limits
+
     cfg, gaz = _setup(args)
     from paperscope.paper.pdf.limits import Limits
 

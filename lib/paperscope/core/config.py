@@ -15,7 +15,9 @@ from typing import Any
 
 import yaml
 
+from paperscope.core.errors import InputError
 from paperscope.core.settings import ConfigError, Settings, _validate
+from paperscope.core.textfile import decode
 
 
 def _defaults() -> dict:
@@ -62,7 +64,9 @@ def _read_yaml(path: str | Path) -> dict:
     if not p.is_file():
         raise ConfigError(f"config file not found: {p}")
     try:
-        data = yaml.safe_load(p.read_text("utf-8"))
+        data = yaml.safe_load(decode(p.read_bytes(), f"config file {p}"))
+    except InputError as exc:
+        raise ConfigError(str(exc)) from None
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""

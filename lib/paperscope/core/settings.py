@@ -116,6 +116,7 @@ class Input(Section):
     manifest: str | None
     years: Years
     glob: Annotated[str, Field(min_length=1)]
+    max_field_chars: Annotated[int, Field(gt=0)]
 
 
 class Warehouse(Section):
@@ -199,6 +200,8 @@ class Download(Section):
     backoff_max_s: Annotated[Number, Field(ge=0)]
     timeout_s: Annotated[Number, Field(gt=0)]
     file_deadline_s: Annotated[Number, Field(gt=0)]
+    speed_limit_bps: Annotated[Number, Field(ge=0)]
+    speed_time_s: Annotated[Number, Field(gt=0)]
     retry_after_max_s: Annotated[Number, Field(ge=0)]
     progress_every: Annotated[int, Field(ge=1)]
     max_bytes: Annotated[int, Field(gt=0)]
@@ -288,6 +291,7 @@ class Review(Section):
     snippet_chars: Count
     confidence: Annotated[Number, Field(gt=0, lt=1)]
     target_width: Annotated[Number, Field(gt=0, le=1)]
+    max_note_chars: Annotated[int, Field(gt=0)]
 
 
 class Cache(Section):

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-
 COLUMNS = ["paper_id", "year", "position", "n_authors", "name", "affiliations", "affiliation_countries",
            "countries", "source", "tie"]
 

@@ -34,16 +34,8 @@ from paperscope.report.pages import list_page, positions_text, write_exports
 from paperscope.report.render import CSS, Table, cell, relative, render
 from paperscope.report.review.sample import STRATUM_WORDS, draw_sample, page_view, script_json, sheet
 from paperscope.report.review.stats import error_view
-from paperscope.report.words import (
-    CAVEATS,
-    GLOSSARY,
-    READABLE,
-    answer,
-    rules_view,
-    scope_words,
-    sentences,
-    term_sentences,
-)
+from paperscope.report.words import (CAVEATS, GLOSSARY, READABLE, answer, rules_view, scope_words, sentences,
+                                     term_sentences)
 
 
 @dataclass(frozen=True)

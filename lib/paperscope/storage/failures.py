@@ -35,10 +35,13 @@ CONFLICTS = ("ConcurrentAppendException", "ConcurrentWriteException", "MetadataC
              "ProtocolChangedException", "ConcurrentDeleteReadException", "ConcurrentDeleteDeleteException",
              "ConcurrentTransactionException", "DELTA_CONCURRENT_", "DELTA_METADATA_CHANGED",
              "DELTA_PROTOCOL_CHANGED")
-# Text of an OS error as the JVM (Hadoop's local file system) words it, and what it means.
-_JAVA_OS_ERRORS = (("No space left on device", "the disk is full"),
-                   ("Disk quota exceeded", "the disk quota is used up"),
-                   ("Read-only file system", "the file system is read-only"),
+# Text of an OS error as the JVM (Hadoop's local file system) words it, and what it means:
+# those only a write can meet, then those a read can meet too.
+_JAVA_WRITE_ERRORS = (("No space left on device", "the disk is full"),
+                      ("Disk quota exceeded", "the disk quota is used up"),
+                      ("Read-only file system", "the file system is read-only"),
+                      ("Destination exists and is not a directory", "a file stands where a folder goes"))
+_JAVA_OS_ERRORS = (*_JAVA_WRITE_ERRORS,
                    ("Permission denied", "permission denied"),
                    ("ParentNotDirectoryException", "a part of the path is a file, not a folder"),
                    ("Not a directory", "a part of the path is a file, not a folder"),
@@ -59,13 +62,30 @@ def _text(exc: BaseException) -> str:
         java = getattr(exc, "java_exception", None)
         if java is not None:
             try:
-                parts.append(str(java.getClass().getName()))
-                parts.append(str(java.toString()))
+                parts.extend(str(j.toString()) for j in _java_causes(java))
             except Exception:  # noqa: BLE001 - a closed gateway: the Python text is enough
                 pass
         parts.append(str(exc))
         exc = exc.__cause__ or exc.__context__
     return "\n".join(parts)
+
+
+def _java_causes(java, limit: int = 20):
+    """A Java exception and its causes, outermost first: a task's write failure names
+    only the task; the file system's words are in a cause."""
+    while java is not None and limit:
+        yield java
+        java, limit = java.getCause(), limit - 1
+
+
+def _root_message(exc: BaseException) -> str | None:
+    """The innermost Java cause's message (it names the file), else None."""
+    java = getattr(exc, "java_exception", None)
+    try:
+        causes = list(_java_causes(java)) if java is not None else []
+        return str(causes[-1].getMessage()).strip().splitlines()[0] if causes else None
+    except Exception:  # noqa: BLE001 - a closed gateway
+        return None
 
 
 def is_conflict(exc: BaseException) -> bool:
@@ -91,7 +111,7 @@ def os_reason(exc: BaseException, writing: bool = True) -> str | None:
             return _ERRNO_WORDS[e.errno]
         e = e.__cause__ or e.__context__
     text = _text(exc)
-    markers = _JAVA_OS_ERRORS if writing else _JAVA_OS_ERRORS[:3]
+    markers = _JAVA_OS_ERRORS if writing else _JAVA_WRITE_ERRORS
     return next((words for marker, words in markers if marker in text), None)
 
 
@@ -113,8 +133,10 @@ def classify(exc: BaseException) -> tuple[Exit, str] | None:
     reason = os_reason(exc, writing=False)
     if reason:
         where = getattr(exc, "filename", None)
+        root = _root_message(exc)
         return Exit.NOT_WRITABLE, (f"cannot write {where}: {reason}; {_advice(reason)}" if where
-                                   else f"a write failed: {reason}; {_advice(reason)}")
+                                   else f"a write failed: {reason}{f' ({root})' if root else ''}; "
+                                        f"{_advice(reason)}")
     if is_conflict(exc):
         return Exit.CONFLICT, f"another run wrote a table at the same time: {_first_line(exc)}; run again"
     return None

@@ -14,7 +14,7 @@ from pyspark.sql import DataFrame, SparkSession
 from pyspark.sql import functions as F
 from pyspark.sql.types import StructType
 
-from paperscope.core.paths import is_local, local_path
+from paperscope.core.paths import is_local, join, local_path, locate
 from paperscope.core.settings import Settings
 from paperscope.storage import failures
 
@@ -27,7 +27,8 @@ def _folder(cfg: Settings, name: str) -> str:
 
 
 def table_path(cfg: Settings, name: str) -> str:
-    return f"{cfg.warehouse.path.rstrip('/')}/{_folder(cfg, name)}"
+    """The table's folder as Spark and Delta take it (core.paths: a local path absolute, as written)."""
+    return join(locate(cfg.warehouse.path).spark, _folder(cfg, name))
 
 
 def table_name(cfg: Settings, name: str) -> str | None:
@@ -39,8 +40,8 @@ def table_name(cfg: Settings, name: str) -> str | None:
 
 
 def table_ref(cfg: Settings, name: str) -> str:
-    """How a table is named to people: its catalog name, else its path."""
-    return (table_name(cfg, name) or table_path(cfg, name)).replace("`", "")
+    """How a table is named to people: its catalog name, else its path as the user gave it."""
+    return (table_name(cfg, name) or join(cfg.warehouse.path, _folder(cfg, name))).replace("`", "")
 
 
 def years_predicate(years: list[int]) -> str:
@@ -251,8 +252,9 @@ def _last_commit(spark: SparkSession, cfg: Settings, name: str) -> dict | None:
     if not ident and is_local(path):
         if _no_log(path):
             return None
-        if _deltalake() is not None:
-            return _deltalake_last_commit(local_path(path), ref)
+        readable = locate(path).deltalake
+        if _deltalake() is not None and readable is not None:
+            return _deltalake_last_commit(readable, ref)
     key = ident or path
     if key not in _COMMITS:
         _COMMITS[key] = _spark_last_commit(spark, path, ident, ref)

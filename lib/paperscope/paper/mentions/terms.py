@@ -19,6 +19,7 @@ from pathlib import Path
 
 import yaml
 
+from paperscope.core.textfile import read_text
 from paperscope.paper.mentions.safety import dangerous
 
 try:  # the same syntax as re, plus a timeout on each search
@@ -97,7 +98,7 @@ def _finditer(pattern, text: str, deadline: float | None):
 def terms_text(path: str | Path | None = None) -> str:
     """The YAML of a terms file, or of the list shipped with the package."""
     if path:
-        return Path(path).read_text("utf-8")
+        return read_text(path, "terms file")
     return resources.files("paperscope").joinpath("data/terms.yaml").read_text("utf-8")
 
 

@@ -62,6 +62,11 @@ def main(argv: list[str] | None = None, io=None) -> int:
         print(f"paperscope: error: {exc}", file=sys.stderr)
         return 2
     who = getattr(args, "reviewer", None) or os.environ.get("USER") or None
+    for flag, value in (("--note", getattr(args, "note", None)), ("--reviewer", who)):
+        if value and len(value) > cfg.review.max_note_chars:
+            print(f"paperscope: error: {flag} of {len(value):,} characters is over review.max_note_chars "
+                  f"({cfg.review.max_note_chars:,})", file=sys.stderr)
+            return 2
     try:
         if args.action == "import":
             read_sheet(args.file)  # an unreadable file fails before Spark starts

@@ -6,6 +6,7 @@ nothing, since a judgement's key is what was judged and how, by whom (not when).
 from __future__ import annotations
 
 import hashlib
+import io
 import json
 import re
 from datetime import datetime, timezone
@@ -14,6 +15,8 @@ from pathlib import Path
 import pandas as pd
 
 from paperscope.core import escape
+from paperscope.core.errors import InputError
+from paperscope.core.textfile import read_text
 from paperscope.counting.overrides import REVIEW_TABLE_COLUMNS, WITHDRAWN, in_force, paper_in_force
 from paperscope.report.review.sample import REVIEWER_COLUMNS
 
@@ -26,10 +29,13 @@ class ReviewError(ValueError):
 
 
 def read_sheet(path: str | Path) -> pd.DataFrame:
-    """The filled sheet as text cells; a spreadsheet's leading apostrophe is taken off."""
+    """The filled sheet as text cells (read as every user file is: core.textfile); a
+    spreadsheet's leading apostrophe is taken off."""
     try:
-        df = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
-    except (OSError, UnicodeDecodeError, pd.errors.ParserError, pd.errors.EmptyDataError) as exc:
+        df = pd.read_csv(io.StringIO(read_text(path, "review sheet")), dtype=str, keep_default_na=False)
+    except InputError as exc:
+        raise ReviewError(str(exc)) from None
+    except (OSError, pd.errors.ParserError, pd.errors.EmptyDataError) as exc:
         raise ReviewError(f"{path}: cannot read it as CSV: {exc}") from None
     return df.map(escape.csv_unescape)
 
@@ -47,12 +53,13 @@ def _flag(value: str, where: str, errors: list[str]) -> bool | None:
 
 
 def judgements(df: pd.DataFrame, *, audit: pd.DataFrame, run_id: str, corpus: str, countries: set[str],
-               reviewer: str | None, now: str) -> pd.DataFrame:
+               reviewer: str | None, now: str, max_note_chars: int | None = None) -> pd.DataFrame:
     """Validate a filled sheet against its run's audit and turn it into `reviews` rows.
 
     Raises ReviewError listing every problem (one line each): missing columns, a sheet of
     another run or corpus, unknown papers or affiliation strings, bad country codes or
-    verdicts. Rows where the reviewer filled nothing are not judgements and are left out.
+    verdicts, a note over max_note_chars (review.max_note_chars: a note is copied into every
+    row it corrects). Rows where the reviewer filled nothing are not judgements and are left out.
     """
     missing = [c for c in ["run_id", "corpus", "paper_id", "raw"] + REVIEWER_COLUMNS if c not in df.columns]
     if missing:
@@ -90,6 +97,10 @@ def judgements(df: pd.DataFrame, *, audit: pd.DataFrame, run_id: str, corpus: st
                           "(the right value is the other one)")
         if not (verdict or fixed or us is not None or cn is not None):
             continue
+        for column in ("note", "reviewer"):
+            if max_note_chars and len(r.get(column) or "") > max_note_chars:
+                errors.append(f"{where}: {column} of {len(r[column]):,} characters is over review.max_note_chars "
+                              f"({max_note_chars:,})")
         who = (r.get("reviewer") or "").strip() or reviewer
         if not who:
             errors.append(f"{where}: no reviewer (fill the reviewer column or pass --reviewer)")
@@ -187,7 +198,8 @@ def import_sheet(path: str, cfg, reviewer: str | None, load, append) -> tuple[in
     if len(runs) != 1:
         raise ReviewError(f"{path}: rows from several runs ({', '.join(runs)}): import each run's sheet on its own")
     rows = judgements(df, audit=run_audit(cfg, runs[0]), run_id=runs[0], corpus=_sheet_corpus(df, cfg),
-                      countries=country_codes(), reviewer=reviewer, now=_now())
+                      countries=country_codes(), reviewer=reviewer, now=_now(),
+                      max_note_chars=cfg.review.max_note_chars)
     stored = load()
     new = new_only(rows, stored)
     if not new.empty:

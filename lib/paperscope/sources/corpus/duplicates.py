@@ -35,7 +35,7 @@ def same_bytes(cfg: Settings, rows: list[dict]) -> dict[str, list[str]]:
     every: dict[str, int] = dict(listed)
     if inp.years:
         if inp.manifest:
-            every.update({r["path"]: _size_mtime(r["path"])[0] for r in read_manifest(local_path(source))[0]})
+            every.update({r["path"]: _size_mtime(r["path"])[0] for r in read_manifest(local_path(source), None, cfg.input.max_field_chars)[0]})
         else:
             every.update({p: n for p, n in _local_listing(cfg, every_year=True) if year_of(cfg, p) is not None})
     by_size: dict[int, list[str]] = {}
@@ -113,7 +113,7 @@ def mark_duplicates(cfg: Settings, rows: list[dict]) -> None:
 
 def _row_year(cfg: Settings, path: str) -> int | None:
     if cfg.input.manifest:
-        rows, _ = read_manifest(local_path(cfg.input.manifest))
+        rows, _ = read_manifest(local_path(cfg.input.manifest), None, cfg.input.max_field_chars)
         return next((r["year"] for r in rows if r["path"] == path), None)
     return year_of(cfg, path)
 

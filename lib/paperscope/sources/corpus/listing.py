@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import csv
 import fnmatch
+import io
 import logging
 import os
 import re
@@ -22,6 +23,7 @@ from paperscope.core import escape
 from paperscope.core.errors import InputError
 from paperscope.core.paths import is_local, local_path
 from paperscope.core.settings import Settings
+from paperscope.core.textfile import read_text
 
 # A year folder of a corpus: <corpus>/<year>/ (what discovery reads a paper's year from).
 YEAR_FOLDER = re.compile(r"\d{4}")
@@ -39,8 +41,7 @@ def check_inputs(cfg: Settings) -> None:
     if inp.manifest:
         if not os.path.isfile(path) or not os.access(path, os.R_OK):
             raise InputError(f"manifest not found or not readable: {path}")
-        with open(path, newline="", encoding="utf-8") as fh:
-            header = next(csv.reader(fh), [])
+        header = next(csv.reader(io.StringIO(read_text(path, "manifest"), newline="")), [])
         missing = {"path", "year"} - {h.strip() for h in header}
         if missing:
             raise InputError(f"manifest {path} lacks column(s) {', '.join(sorted(missing))}; it needs path,year[,paper_id,title]")
@@ -266,42 +267,57 @@ def _walk(folder: str, glob: str, found: list, seen_dirs: set, seen_files: set) 
         _walk(sub, glob, found, seen_dirs, seen_files)
 
 
-def read_manifest(path: str, years: list[int] | None = None) -> tuple[list[dict], list[str]]:
+def read_manifest(path: str, years: list[int] | None = None,
+                  max_field_chars: int | None = None) -> tuple[list[dict], list[str]]:
     """The usable rows of a local manifest CSV, and one line per row that cannot be used.
 
     Read with Python's csv (RFC 4180: doubled quotes, quoted newlines), so the
-    downloader's own manifest reads back as written. A relative path is resolved against
-    the manifest's folder; '..' is allowed. A row with no path is left out, a row whose
-    year is not a whole number is kept with year None, and a listed file that is not
-    there is kept, so extraction gives it an unreadable row; each is one line in the
+    downloader's own manifest reads back as written; a byte-order mark is no part of the
+    first column's name (core.textfile). A relative path is resolved against the
+    manifest's folder; '..' is allowed. A row with no path is left out, a row whose year
+    is not a whole number is kept with year None, a listed file that is not there is
+    kept, so extraction gives it an unreadable row, a path listed again is read once,
+    and a field over max_field_chars (input.max_field_chars) is refused (the row without
+    that field, or without the row when it is the path); each is one line in the
     returned problems.
     """
     base = os.path.dirname(os.path.abspath(path))
     rows: list[dict] = []
     problems: list[str] = []
-    with open(path, newline="", encoding="utf-8") as fh:
-        reader = csv.DictReader(fh)
-        reader.fieldnames = [h.strip() for h in reader.fieldnames or []]
-        for rec in reader:
-            line = reader.line_num
-            where = f"manifest {path} row ending at line {line}"
-            rec = {k: escape.csv_unescape(v) for k, v in rec.items()}
-            target = (rec.get("path") or "").strip()
-            if not target:
+    first_line: dict[str, int] = {}
+    reader = csv.DictReader(io.StringIO(read_text(path, "manifest"), newline=""))
+    reader.fieldnames = [h.strip() for h in reader.fieldnames or []]
+    for rec in reader:
+        line = reader.line_num
+        where = f"manifest {path} row ending at line {line}"
+        rec = {k: escape.csv_unescape(v) for k, v in rec.items() if k is not None}
+        for key, value in list(rec.items()):
+            if max_field_chars and isinstance(value, str) and len(value) > max_field_chars:
+                problems.append(f"{where}: {key} of {len(value):,} characters is over input.max_field_chars "
+                                f"({max_field_chars:,}); {'row skipped' if key == 'path' else 'left out'}")
+                rec[key] = None
+        target = (rec.get("path") or "").strip()
+        if not target:
+            if rec.get("path") is not None:
                 problems.append(f"{where}: no path; row skipped")
-                continue
-            if is_local(target):
-                target = "file:" + os.path.normpath(os.path.join(base, local_path(target)))
-            raw_year = (rec.get("year") or "").strip()
-            year = int(raw_year) if re.fullmatch(r"\d{4}", raw_year) else None
-            if year is None:
-                problems.append(f"{where}: year {raw_year!r} is not a 4-digit year; {target} counted with no year")
-            if years and year not in years:
-                continue
-            if is_local(target) and not os.path.isfile(local_path(target)):
-                problems.append(f"{where}: file not found: {local_path(target)}; it gets an unreadable row")
-            rows.append({"path": target, "year": year, "title_hint": rec.get("title") or None,
-                         "source_id": rec.get("paper_id") or None})
+            continue
+        if is_local(target):
+            target = "file:" + os.path.normpath(os.path.join(base, local_path(target)))
+        if target in first_line:
+            problems.append(f"{where}: the same file as the row ending at line {first_line[target]} "
+                            f"({local_path(target)}); read once")
+            continue
+        first_line[target] = line
+        raw_year = (rec.get("year") or "").strip()
+        year = int(raw_year) if re.fullmatch(r"\d{4}", raw_year) else None
+        if year is None:
+            problems.append(f"{where}: year {raw_year!r} is not a 4-digit year; {target} counted with no year")
+        if years and year not in years:
+            continue
+        if is_local(target) and not os.path.isfile(local_path(target)):
+            problems.append(f"{where}: file not found: {local_path(target)}; it gets an unreadable row")
+        rows.append({"path": target, "year": year, "title_hint": rec.get("title") or None,
+                     "source_id": rec.get("paper_id") or None})
     return rows, problems
 
 
@@ -312,7 +328,7 @@ def _manifest(spark: SparkSession, cfg: Settings) -> DataFrame:
     """The manifest's rows (m_path, year, title_hint, source_id); each unusable row is logged."""
     source = cfg.input.manifest
     if is_local(source):
-        rows, problems = read_manifest(local_path(source), cfg.input.years)
+        rows, problems = read_manifest(local_path(source), cfg.input.years, cfg.input.max_field_chars)
         for problem in problems:
             log.warning("%s", problem)
         if problems:

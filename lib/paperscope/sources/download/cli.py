@@ -36,7 +36,17 @@ def parser():
     p.add_argument("--concurrency", type=int, help="parallel downloads (default download.concurrency)")
     p.add_argument("--rate", type=float, dest="rate_per_s", help="requests per second across all threads (default download.rate_per_s)")
     p.add_argument("--retries", type=int, help="retries per request on 5xx, timeouts and truncated bodies")
-    p.add_argument("--timeout", type=float, dest="timeout_s", help="seconds per request")
+    p.add_argument("--timeout", type=float, dest="timeout_s",
+                   help="seconds a silent server is waited for: the connection, then each wait for the next bytes "
+                        "of an index page, a paper page or a PDF (default download.timeout_s); a timeout is retried")
+    p.add_argument("--deadline", type=float, dest="file_deadline_s",
+                   help="seconds one item (index page, paper page or PDF) may take in all, tries and waits included, "
+                        "however slowly the server sends; past it the item fails (default download.file_deadline_s)")
+    p.add_argument("--speed-limit", type=float, dest="speed_limit_bps", metavar="BYTES_PER_S",
+                   help="abandon a transfer slower than this over --speed-time seconds, as curl does "
+                        "(default download.speed_limit_bps; 0: no cut)")
+    p.add_argument("--speed-time", type=float, dest="speed_time_s", metavar="SECONDS",
+                   help="the window of the low-speed cut (default download.speed_time_s)")
     p.add_argument("--contact", help="URL or e-mail put in the User-Agent so site owners can reach you")
     p.add_argument("--limit", type=int, help="only the first N papers (a trial run)")
     p.add_argument("--conf-file", help="YAML config (download.* keys)")
@@ -57,6 +67,8 @@ def main(argv: list[str] | None = None) -> int:
         cfg = load_config(args.conf_file, args.sets, download__corpus=args.corpus, download__manifest=args.manifest,
                           download__concurrency=args.concurrency, download__rate_per_s=args.rate_per_s,
                           download__retries=args.retries, download__timeout_s=args.timeout_s,
+                          download__file_deadline_s=args.file_deadline_s,
+                          download__speed_limit_bps=args.speed_limit_bps, download__speed_time_s=args.speed_time_s,
                           download__contact=args.contact)
         opts = Options.from_config(cfg, limit=args.limit)
         if args.urls and not os.path.isfile(args.urls):

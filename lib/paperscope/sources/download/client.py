@@ -2,9 +2,13 @@
 
 Only http(s) is fetched, and redirects to any other scheme are refused. A 5xx, a timeout,
 a connection error or a body that is cut short or is not a PDF is retried with
-exponential backoff (a Retry-After header is honoured up to download.retry_after_max_s),
-and each file has an overall deadline (download.file_deadline_s) however slowly the
-server sends.
+exponential backoff (a Retry-After header is honoured up to download.retry_after_max_s).
+Three bounds hold for every item read from the network (an index page, a paper page, a
+PDF): download.timeout_s for a silent server (the connection, and each wait for the
+next bytes), download.file_deadline_s for the item in all, tries and waits included,
+however the server sends (a status line or headers sent a byte at a time too: a watchdog
+closes the socket), and a low-speed cut as curl's --speed-limit/--speed-time (a transfer
+slower than download.speed_limit_bps over download.speed_time_s is abandoned).
 """
 from __future__ import annotations
 
@@ -52,15 +56,25 @@ class _HttpOnlyRedirects(urllib.request.HTTPRedirectHandler):
         return super().redirect_request(req, fp, code, msg, headers, newurl)
 
 
-def _read_capped(resp, cap: int, deadline: float | None = None) -> bytes:
+def _read_capped(resp, cap: int, deadline: float, speed: tuple[float, float] = (0.0, 0.0)) -> bytes:
     """The body in chunks, stopping one byte past cap; a short body is left for the caller
     to compare with Content-Length. read1 returns what one socket read gave, so a server
-    that trickles is checked against the deadline after every few bytes, not every 64 KiB."""
+    that trickles is checked against the deadline and the speed after every few bytes,
+    not every 64 KiB. speed is (bytes/s, seconds): the low-speed cut (0 bytes/s: none)."""
     parts, total = [], 0
     read = getattr(resp, "read1", resp.read)
+    limit, window = speed
+    since, at_since = time.monotonic(), 0
     while total <= cap:
-        if deadline is not None and time.monotonic() > deadline:
+        now = time.monotonic()
+        if now > deadline:
             raise DeadlineHit(f"{total} bytes received")
+        if limit > 0 and now - since >= window:
+            rate = (total - at_since) / (now - since)
+            if rate < limit:
+                raise TooSlow(f"{rate:.0f} bytes/s over the last {now - since:.0f} s, under download.speed_limit_bps "
+                              f"({limit:g}) for download.speed_time_s ({window:g} s); {total} bytes received")
+            since, at_since = now, total
         chunk = read(min(1 << 16, cap + 1 - total))
         if not chunk:
             break
@@ -70,7 +84,71 @@ def _read_capped(resp, cap: int, deadline: float | None = None) -> bytes:
 
 
 class DeadlineHit(Exception):
-    """The file's overall deadline passed while its body was still coming."""
+    """The item's overall deadline passed while it was still coming."""
+
+
+class TooSlow(Exception):
+    """The transfer ran under the low-speed limit for the whole window."""
+
+
+class _Watchdog:
+    """Closes a request's socket when the item's deadline passes, so a server that sends
+    its status line or headers a byte at a time (inside urllib, where no loop of ours can
+    look at the clock) is cut off too."""
+
+    def __init__(self, deadline: float):
+        self.sock: socket.socket | None = None
+        self.fired = False
+        self._timer = threading.Timer(max(0.0, deadline - time.monotonic()), self._fire)
+        self._timer.daemon = True
+
+    def _fire(self) -> None:
+        self.fired = True
+        if self.sock is not None:
+            try:
+                self.sock.shutdown(socket.SHUT_RDWR)
+            except OSError:
+                pass
+
+    def __enter__(self) -> _Watchdog:
+        self._timer.start()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self._timer.cancel()
+
+
+def _watched(connection: type, watchdog_of) -> type:
+    """A connection class that hands its socket to the request's watchdog once connected."""
+
+    class Watched(connection):
+        def connect(self):
+            super().connect()
+            dog = watchdog_of()
+            if dog is not None:
+                dog.sock = self.sock
+                if dog.fired:
+                    dog._fire()
+
+    return Watched
+
+
+class _WatchedHTTP(urllib.request.HTTPHandler):
+    def __init__(self, watchdog_of):
+        super().__init__()
+        self._connection = _watched(http.client.HTTPConnection, watchdog_of)
+
+    def http_open(self, req):
+        return self.do_open(self._connection, req)
+
+
+class _WatchedHTTPS(urllib.request.HTTPSHandler):
+    def __init__(self, watchdog_of):
+        super().__init__()
+        self._connection = _watched(http.client.HTTPSConnection, watchdog_of)
+
+    def https_open(self, req):
+        return self.do_open(self._connection, req, context=self._context)
 
 
 def retry_after(value: str | None, now: float | None = None) -> float | None:
@@ -119,47 +197,48 @@ class Client:
     def __init__(self, opts: Options):
         self.opts = opts
         self.pace = _Pace(opts.rate_per_s)
-        self.opener = urllib.request.build_opener(_HttpOnlyRedirects())
+        self._local = threading.local()  # this thread's request watchdog
 
-    def _once(self, url: str, method: str = "GET", expect_pdf: bool = False,
-              deadline: float | None = None) -> tuple[bytes, dict]:
+        def watchdog_of():
+            return getattr(self._local, "dog", None)
+
+        self.opener = urllib.request.build_opener(_HttpOnlyRedirects(), _WatchedHTTP(watchdog_of),
+                                                  _WatchedHTTPS(watchdog_of))
+
+    def _deadline_passed(self, received: str) -> DownloadError:
+        return DownloadError(f"gave up after download.file_deadline_s ({self.opts.file_deadline_s:g} s): {received}",
+                             False)
+
+    def _once(self, url: str, method: str, expect_pdf: bool, deadline: float) -> tuple[bytes, dict]:
         check_scheme(url)
         self.pace.wait()
         req = urllib.request.Request(url, method=method, headers={"User-Agent": self.opts.user_agent})
-        timeout = self.opts.timeout_s
-        if deadline is not None:
-            timeout = max(0.05, min(timeout, deadline - time.monotonic()))
+        timeout = max(0.05, min(self.opts.timeout_s, deadline - time.monotonic()))
+        dog = self._local.dog = _Watchdog(deadline)
         try:
-            with self.opener.open(req, timeout=timeout) as resp:
+            with dog, self.opener.open(req, timeout=timeout) as resp:
                 headers = {k.lower(): v for k, v in resp.headers.items()}
                 if method == "HEAD":
                     return b"", headers
                 declared = headers.get("content-length")
                 if declared and declared.isdigit() and int(declared) > self.opts.max_bytes:
                     raise DownloadError(f"{declared} bytes is over download.max_bytes", False)
-                body = _read_capped(resp, self.opts.max_bytes, deadline)
+                body = _read_capped(resp, self.opts.max_bytes, deadline,
+                                    (self.opts.speed_limit_bps, self.opts.speed_time_s))
         except DownloadError:
             raise
         except DeadlineHit as exc:
-            raise DownloadError(f"gave up after download.file_deadline_s ({self.opts.file_deadline_s:g} s): {exc}",
-                                False) from None
-        except urllib.error.HTTPError as exc:
-            wait = retry_after(exc.headers.get("Retry-After")) if exc.headers else None
-            raise DownloadError(f"HTTP {exc.code} {exc.reason}", exc.code >= 500 or exc.code in (408, 429),
-                                wait) from None
-        except http.client.IncompleteRead as exc:
-            raise DownloadError(f"truncated body: got {len(exc.partial)} bytes, expected {exc.expected} more", True) from None
-        except (socket.timeout, TimeoutError):
-            raise DownloadError(f"timed out after {self.opts.timeout_s:g} s", True) from None
-        except urllib.error.URLError as exc:
-            reason = exc.reason
-            if isinstance(reason, DownloadError):
-                raise reason from None
-            timeout = isinstance(reason, (socket.timeout, TimeoutError))
-            raise DownloadError(f"timed out after {self.opts.timeout_s:g} s" if timeout else f"connection error: {reason}",
-                                True) from None
-        except (ConnectionError, http.client.HTTPException, OSError) as exc:
-            raise DownloadError(f"connection error: {exc}", True) from None
+            raise self._deadline_passed(str(exc)) from None
+        except TooSlow as exc:
+            raise DownloadError(f"too slow: {exc}", True) from None
+        except Exception as exc:
+            if dog.fired:
+                raise self._deadline_passed("the server was still sending its answer") from None
+            raise self._failure(exc) from None
+        finally:
+            self._local.dog = None
+        if dog.fired:
+            raise self._deadline_passed(f"{len(body)} bytes received")
         if len(body) > self.opts.max_bytes:
             raise DownloadError("body is over download.max_bytes", False)
         if declared and declared.isdigit() and len(body) != int(declared):
@@ -168,14 +247,41 @@ class Client:
             raise DownloadError(f"not a PDF (starts with {body[:8]!r}, {len(body)} bytes)", True)
         return body, headers
 
+    def _failure(self, exc: Exception) -> Exception:
+        """What a failed request was, in one line, and whether trying again may help; an
+        exception that is not about the network is returned as it is."""
+        timed_out = f"timed out after download.timeout_s ({self.opts.timeout_s:g} s) without a byte"
+        if isinstance(exc, urllib.error.HTTPError):
+            wait = retry_after(exc.headers.get("Retry-After")) if exc.headers else None
+            return DownloadError(f"HTTP {exc.code} {exc.reason}", exc.code >= 500 or exc.code in (408, 429), wait)
+        if isinstance(exc, http.client.IncompleteRead):
+            return DownloadError(f"truncated body: got {len(exc.partial)} bytes, expected {exc.expected} more", True)
+        if isinstance(exc, (socket.timeout, TimeoutError)):
+            return DownloadError(timed_out, True)
+        if isinstance(exc, urllib.error.URLError):
+            reason = exc.reason
+            if isinstance(reason, DownloadError):
+                return reason
+            if isinstance(reason, (socket.timeout, TimeoutError)):
+                return DownloadError(timed_out, True)
+            return DownloadError(f"connection error: {reason}", True)
+        if isinstance(exc, (ConnectionError, http.client.HTTPException, OSError)):
+            return DownloadError(f"connection error: {exc}", True)
+        return exc
+
     def get(self, url: str, expect_pdf: bool = False, method: str = "GET",
             deadline: float | None = None) -> tuple[bytes, dict]:
         """The body, retried with exponential backoff (tenacity) while the failure is retryable.
+
+        deadline (time.monotonic()) bounds the item in all; none given, the item gets
+        download.file_deadline_s from now (an index or paper page is an item as a PDF is).
 
         A Retry-After the server sends replaces the backoff when longer; one over
         download.retry_after_max_s, or a wait that would pass the file's deadline, ends the
         retries with a line that says so.
         """
+        if deadline is None:
+            deadline = time.monotonic() + self.opts.file_deadline_s
         backoff = wait_exponential(multiplier=self.opts.backoff_s, max=self.opts.backoff_max_s)
 
         def wait(state: RetryCallState) -> float:
@@ -191,7 +297,7 @@ class Client:
                 raise _GaveUp(f"{exc}{tries}: the server asks to retry after {exc.retry_after:.0f} s, over "
                               f"download.retry_after_max_s ({self.opts.retry_after_max_s:g} s)", False)
             pause = wait(state)
-            if deadline is not None and time.monotonic() + pause > deadline:
+            if time.monotonic() + pause > deadline:
                 raise _GaveUp(f"{exc}{tries}; a retry in {pause:.0f} s would pass download.file_deadline_s "
                               f"({self.opts.file_deadline_s:g} s)", False)
             log.info("%s: %s; retry %d of %d in %.1f s", url, exc, state.attempt_number, self.opts.retries, pause)

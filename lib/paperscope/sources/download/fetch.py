@@ -10,20 +10,8 @@ from pathlib import Path
 
 from paperscope.sources.download.client import Client, DownloadError, check_scheme
 from paperscope.sources.download.pages import from_csv, from_index
-from paperscope.sources.download.papers import (
-    FAILED,
-    FETCHED,
-    PRESENT,
-    Item,
-    Options,
-    Result,
-    _row_key,
-    assign_names,
-    dest_path,
-    read_manifest,
-    sha256_file,
-    write_manifest,
-)
+from paperscope.sources.download.papers import (FAILED, FETCHED, PRESENT, Item, Options, Result, _row_key,
+                                                assign_names, dest_path, read_manifest, sha256_file, write_manifest)
 
 log = logging.getLogger(__name__)
 
@@ -110,6 +98,6 @@ def run(opts: Options, index: str | None = None, csv_path: str | None = None, ye
         check_scheme(index)
         items = from_index(client, index, year)
     else:
-        items = from_csv(csv_path, year, opts.limit)
+        items = from_csv(csv_path, year, opts.limit, opts.max_field_chars)
     return fetch_all(client, items)
 

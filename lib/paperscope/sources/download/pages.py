@@ -5,12 +5,14 @@ The NeurIPS layout: a year page linking one page per paper, each paper page link
 from __future__ import annotations
 
 import csv
+import io
 import logging
 import re
 from concurrent.futures import ThreadPoolExecutor
 from html.parser import HTMLParser
 from urllib.parse import urljoin, urlparse
 
+from paperscope.core.textfile import read_text
 from paperscope.sources.download.client import Client, DownloadError
 from paperscope.sources.download.papers import Item, _stem, _year_in
 
@@ -107,21 +109,27 @@ def from_index(client: Client, index_url: str, year: int | None) -> list[Item]:
         return list(pool.map(locate, pages))
 
 
-def from_csv(path: str, year: int | None = None, limit: int = 0) -> list[Item]:
-    """Items of a CSV with columns url, year[, paper_id, title]."""
-    with open(path, newline="", encoding="utf-8") as fh:
-        reader = csv.DictReader(fh)
-        if "url" not in (reader.fieldnames or []):
-            raise ValueError(f"{path} needs a 'url' column (url, year[, paper_id, title])")
-        items = []
-        for n, row in enumerate(reader, 2):
-            raw_year = (row.get("year") or "").strip() or (str(year) if year else "")
-            item = Item((row.get("url") or "").strip() or None, int(raw_year) if raw_year.isdigit() else None,
-                        (row.get("paper_id") or "").strip() or None, (row.get("title") or "").strip() or None)
-            if not item.url:
-                item.error = f"line {n}: no url"
-            elif item.year is None:
-                item.error = f"line {n}: no year (column year, or --year)"
-            items.append(item)
+def from_csv(path: str, year: int | None = None, limit: int = 0, max_field_chars: int | None = None) -> list[Item]:
+    """Items of a CSV with columns url, year[, paper_id, title] (core.textfile reads it: a
+    byte-order mark is fine); a field over max_field_chars makes its row a failed item."""
+    reader = csv.DictReader(io.StringIO(read_text(path, "URL list"), newline=""))
+    if "url" not in [h.strip() for h in reader.fieldnames or []]:
+        raise ValueError(f"{path} needs a 'url' column (url, year[, paper_id, title])")
+    reader.fieldnames = [h.strip() for h in reader.fieldnames]
+    items = []
+    for n, row in enumerate(reader, 2):
+        long = [k for k, v in row.items() if max_field_chars and isinstance(v, str) and len(v) > max_field_chars]
+        row = {k: (None if k in long else v) for k, v in row.items()}
+        raw_year = (row.get("year") or "").strip() or (str(year) if year else "")
+        item = Item((row.get("url") or "").strip() or None, int(raw_year) if raw_year.isdigit() else None,
+                    (row.get("paper_id") or "").strip() or None, (row.get("title") or "").strip() or None)
+        if long:
+            item.url = None
+            item.error = f"line {n}: {', '.join(long)} over input.max_field_chars ({max_field_chars:,} characters)"
+        elif not item.url:
+            item.error = f"line {n}: no url"
+        elif item.year is None:
+            item.error = f"line {n}: no year (column year, or --year)"
+        items.append(item)
     return items[:limit] if limit else items
 

@@ -13,7 +13,7 @@ import hashlib
 import logging
 import os
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from pathlib import Path
 from urllib.parse import urlparse
 
@@ -61,20 +61,19 @@ class Options:
     paper_link: str
     pdf_link: str
     file_deadline_s: float
+    speed_limit_bps: float
+    speed_time_s: float
     retry_after_max_s: float
     progress_every: int
+    max_field_chars: int  # input.max_field_chars: the longest field of a URL list row
     limit: int = 0  # the command line's --limit: only the first N papers
 
     @classmethod
-    def from_config(cls, cfg, **overrides) -> "Options":
+    def from_config(cls, cfg, **overrides) -> Options:
         """Options from validated settings (config.Settings); overrides that are not None win."""
         d = cfg.download
-        values = {"corpus": d.corpus or cfg.input.corpus, "concurrency": d.concurrency, "rate_per_s": d.rate_per_s,
-                  "retries": d.retries, "backoff_s": d.backoff_s, "backoff_max_s": d.backoff_max_s,
-                  "timeout_s": d.timeout_s, "max_bytes": d.max_bytes, "contact": d.contact, "manifest": d.manifest,
-                  "paper_link": d.paper_link, "pdf_link": d.pdf_link, "file_deadline_s": d.file_deadline_s,
-                  "retry_after_max_s": d.retry_after_max_s,
-                  "progress_every": d.progress_every}
+        values = {f.name: getattr(d, f.name) for f in fields(cls) if f.name in type(d).model_fields}
+        values.update(corpus=d.corpus or cfg.input.corpus, max_field_chars=cfg.input.max_field_chars)
         return cls(**{**values, **{k: v for k, v in overrides.items() if v is not None}})
 
     @property

@@ -16,6 +16,7 @@ from pathlib import Path
 
 from paperscope.core import policy
 from paperscope.core.errors import InputError
+from paperscope.core.textfile import read_text
 from paperscope.counting.authors import metadata_rows
 from paperscope.counting.overrides import Overrides
 from paperscope.sources.metadata.formats import Record, paper_id, parse_text
@@ -157,7 +158,7 @@ def read_file(path: str, year: int | None = None, fmt: str = "auto", gazetteer=N
     year = year or year_from_name(path)
     if year is None:
         raise ValueError(f"no year for {path}: pass --year (the file name has no 4-digit year)")
-    text = Path(path).read_text("utf-8", errors="replace")
+    text = read_text(path, "metadata file")
     fmt, records = parse_text(text, fmt, max_record_chars)
     read = to_rows(records, int(year), str(path), fmt, gazetteer, overrides)
     log.info("metadata %s (%s, %d): %d records, %d papers, %d malformed, %d duplicate", path, fmt, year,

@@ -28,6 +28,7 @@ from paperscope.paper.header import parse
 from paperscope.paper.matcher import default_gazetteer
 from paperscope.paper.pdf import extract as extract_module
 from paperscope.paper.pdf import grouping, pdfium_page
+from paperscope.paper.pdf import sandbox as sandbox_module
 from paperscope.paper.pdf.extract import extract
 from paperscope.paper.pdf.layout import _layout_text
 from paperscope.paper.pdf.limits import EXTRACTOR, Limits
@@ -188,13 +189,13 @@ def test_the_header_command_reads_the_setting(tmp_path, capsys, monkeypatch):
     path = tmp_path / "p.pdf"
     path.write_bytes(_a_first_page())
     engines = []
-    real = extract_module._extract_into
+    real = sandbox_module.sandbox
 
-    def spy(result, data, limits):
+    def spy(limits):  # the extraction child is given these limits (it runs in another process)
         engines.append(limits.header_engine)
-        return real(result, data, limits)
+        return real(limits)
 
-    monkeypatch.setattr(extract_module, "_extract_into", spy)
+    monkeypatch.setattr(sandbox_module, "sandbox", spy)
     header_main(["--set", "extract.header_engine=pdfium", str(path)])
     header_main([str(path)])
     out = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
@@ -205,9 +206,8 @@ def test_the_header_command_reads_the_setting(tmp_path, capsys, monkeypatch):
 def test_a_page_one_pdfium_finds_no_text_in_is_left_to_pdfminer_and_its_limits():
     """A decompression bomb as page one's content: PDFium reads zeros and no text, pdfminer's
     reading stops at the stream limit, as under the reference engine."""
-    from test_hostile_failures import _bomb
-
     from paperscope.paper.pdf.limits import TOO_LARGE
+    from test_hostile_failures import _bomb
 
     got = extract(_bomb(40), dataclasses.replace(PDFIUM, max_stream_bytes=16 << 20))
     assert got.status == TOO_LARGE and "extract.max_stream_bytes=16777216" in got.error

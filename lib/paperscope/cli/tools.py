@@ -160,7 +160,6 @@ def header_main(argv: list[str] | None = None) -> int:
     from paperscope.paper.pdf.limits import Limits
 
     cfg, gaz = _setup(args)
-    from paperscope.paper.pdf.limits import Limits
 
     code = 0
     for f in args.files:

@@ -34,7 +34,10 @@ jars once into .cache/jars, builds the paperscope wheel into .cache/dist and shi
 --py-files (as .zip, the form executors import), adds the jars with --jars and the Delta
 SQL extension, sets PYSPARK_PYTHON to the venv's python (override by exporting
 PYSPARK_PYTHON), and runs jobs/JOB.py.
-Exit codes: 0 ok, 1 quality gate failed, 2 bad setup, config or input, 3 a damaged Delta table.
+Exit codes: 0 ok, 1 quality gate failed, 2 bad setup, config or input, 3 a damaged Delta
+table, 4 an output not writable, 5 a write conflict, 6 another failure. A failure is one
+line on the console; its stack (Python's and the JVM's) is in the log file the line names,
+under the reports folder's logs/.
 TXT
 }
 
@@ -87,13 +90,21 @@ pyfiles="${wheel%.whl}.zip"
 
 export PYSPARK_PYTHON="${PYSPARK_PYTHON:-$PY}"
 export SPARK_LOCAL_IP="${SPARK_LOCAL_IP:-127.0.0.1}"
-log4j="-Dlog4j2.configurationFile=file:$ROOT/conf/log4j2.properties"
+log4j="\"-Dlog4j2.configurationFile=file:$ROOT/lib/paperscope/data/log4j2.properties\""
+# The driver's log file, chosen before its JVM starts (paperscope.cli.runlog): Spark's log
+# and every stack trace go there, the console keeps paperscope's lines.
+log_file=$("$PY" -m paperscope.cli.runlog "$job" --conf-file "$conf_file" "${job_args[@]}") || exit 2
+log_opts=""
+if [ -n "$log_file" ]; then
+  export PAPERSCOPE_LOG="$log_file"
+  log_opts="\"-Dpaperscope.log.file=${log_file//\"/\\\"}\" -Dpaperscope.log.console=off"
+fi
 # The driver's JVM options are the config's spark.driver.extraJavaOptions (C1 only, a
 # 256 MB code cache; lib/paperscope/data/defaults.yaml), defined there once. A local
 # master whose workers run the venv's Python gets paperscope's warm worker daemon
 # (lib/paperscope/storage/daemon.py).
 java_opts=$("$PY" -m paperscope.core.config spark.conf.spark.driver.extraJavaOptions "$conf_file") || exit 2
-driver_opts="$log4j $java_opts"
+driver_opts="$log4j $log_opts $java_opts"
 local_opts=()
 if [[ "$master" == local* ]] && [ "$PYSPARK_PYTHON" = "$PY" ]; then
   local_opts=(--conf spark.python.daemon.module=paperscope.storage.daemon)

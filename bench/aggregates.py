@@ -5,7 +5,7 @@ Both compute collaboration (papers with US / Chinese / both authors) and the men
 author-country group from the same rows; the Spark side is the former transform, kept
 here only as the baseline. The pandas side includes collecting the rows to the driver.
 
-    flock /tmp/paperscope-spark.lock .venv/bin/python bench/aggregates.py [--papers 5000] [--rounds 3]
+    .venv/bin/python bench/aggregates.py [--papers 5000] [--rounds 3]
 """
 from __future__ import annotations
 

@@ -130,3 +130,26 @@ def test_plain_command_uses_its_own_python_for_workers(tmp_path):
     assert out.returncode == 0, out.stderr[-3000:]
     assert "ModuleNotFoundError" not in out.stderr
     assert (tmp_path / "wh" / "papers" / "_delta_log").is_dir()
+
+
+def test_a_failed_write_is_one_line_and_the_stack_is_in_the_log(tmp_path):
+    """A Spark task that fails while Delta writes (a file where a year's folder goes) makes
+    the JVM log its stack frames: they go to the run's log file, the console keeps
+    paperscope's lines and the one line that names the failure and the file."""
+    blocker = tmp_path / "wh" / "papers" / "year=2024"
+    blocker.parent.mkdir(parents=True)
+    blocker.write_text("a file where the year's folder goes")
+    out = _run([*PAPERSCOPE, "extract", "--conf-file", "conf/local.yaml", "--years", "2024", "--master", "local[1]",
+                "--warehouse", str(tmp_path / "wh"), "--reports", str(tmp_path / "rep"),
+                "--set", "spark.conf={spark.ui.enabled: 'false'}",
+                "--set", f"delta.jar_cache={REPO / '.cache' / 'jars'}"], timeout=600)
+    assert out.returncode == 4, out.stderr[-3000:]
+    [line] = [x for x in out.stderr.splitlines() if x.startswith("paperscope: error: ")]
+    assert "year=2024" in line or "papers" in line, line
+    logs = list((tmp_path / "rep" / "logs").glob("*-extract.log"))
+    assert len(logs) == 1 and line.endswith(f"(the stack: {logs[0]})"), line
+    assert "\tat " not in out.stderr and "Traceback" not in out.stderr, out.stderr[-3000:]
+    assert len(out.stderr.splitlines()) < 30, out.stderr
+    text = logs[0].read_text(encoding="utf-8")
+    assert "\tat org.apache." in text and "(JVM)" in text  # the JVM's own log, stack frames included
+    assert "stopped: " in text and "Traceback" in text

@@ -1,13 +1,23 @@
 """A real Spark standalone cluster on 127.0.0.1 (a master and two workers, each its own
 JVM): ./spark-submit.sh against it gives the same tables as the local run, and the
-driver and executors import paperscope only from what spark-submit shipped."""
+driver and executors import paperscope only from what spark-submit shipped.
+
+The run is also a fault drill (issue 25): while it extracts, worker-1's executor is
+killed (SIGKILL, with a PDF's extraction child alive under it), and once the papers
+table's files are being written but not yet committed, the whole of worker-2 (its JVM,
+executors and Python workers) is. The run must finish on what is left through Spark's
+task retry, with the tables of the clean local run and nothing twice: one run, so the
+drill costs the suite one cluster start, not two."""
 from __future__ import annotations
 
 import json
 import os
+import signal
 import subprocess
 import sys
 import sysconfig
+import threading
+import time
 from pathlib import Path
 
 import pytest
@@ -21,7 +31,7 @@ SHIPPED = "paperscope-0.1.0-py3-none-any.zip/paperscope/__init__.py"
 # spark-submit.sh's executor options (the log settings) plus the driver's quick C1-only
 # JIT: two executors, a driver and three daemons share this machine's two cores, and the
 # executors' share of the work is small (the PDFs are read in Python).
-EXECUTOR_JAVA_OPTIONS = (f"-Dlog4j2.configurationFile=file:{REPO / 'conf' / 'log4j2.properties'} "
+EXECUTOR_JAVA_OPTIONS = (f"-Dlog4j2.configurationFile=file:{REPO / 'lib' / 'paperscope' / 'data' / 'log4j2.properties'} "
                          "-XX:TieredStopAtLevel=1 -XX:ReservedCodeCacheSize=256m")
 
 
@@ -66,18 +76,92 @@ def bare_python(tmp_path_factory):
     return py
 
 
+def _processes() -> dict[int, tuple[int, str]]:
+    """pid -> (parent pid, command line) of every process now."""
+    out = {}
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                stat = (entry / "stat").read_text()
+                cmd = (entry / "cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
+            except OSError:
+                continue
+            out[int(entry.name)] = (int(stat.rsplit(")", 1)[1].split()[1]), cmd)
+    return out
+
+
+def _depth_below(pid: int, procs: dict) -> int:
+    """How many generations of processes live under pid (an executor's Python daemon, its
+    worker, the worker's extraction child: 3)."""
+    children = [p for p, (ppid, _) in procs.items() if ppid == pid]
+    return 1 + max((_depth_below(c, procs) for c in children), default=0) if children else 0
+
+
+def _executors_of(worker_dir: Path, procs: dict) -> list[int]:
+    """Executor JVMs working in this worker's folder."""
+    found = []
+    for pid, (_, cmd) in procs.items():
+        if "CoarseGrainedExecutorBackend" in cmd:
+            try:
+                cwd = Path(os.readlink(f"/proc/{pid}/cwd"))
+            except OSError:
+                continue
+            if cwd.is_relative_to(worker_dir):
+                found.append(pid)
+    return found
+
+
+class Drill(threading.Thread):
+    """Kills worker-1's executor mid-extraction, then worker-2 mid-write; records what it saw."""
+
+    def __init__(self, cluster: dict, warehouse: Path):
+        super().__init__(daemon=True)
+        self.cluster, self.papers = cluster, warehouse / "papers"
+        self.events: list[dict] = []
+        self.done = threading.Event()
+
+    def _state(self) -> dict:
+        files = list((self.papers / f"year={YEAR}").glob("*.parquet")) if self.papers.exists() else []
+        return {"parquet": len(files), "committed": any((self.papers / "_delta_log").glob("*.json"))}
+
+    def run(self) -> None:
+        deadline = time.monotonic() + 600
+        while not self.done.is_set() and time.monotonic() < deadline:
+            procs = _processes()
+            if not self.events:
+                for pid in _executors_of(self.cluster["dir"] / "worker-1", procs):
+                    if _depth_below(pid, procs) >= 3:  # a PDF is being read under it
+                        self.events.append({"killed": "executor", "pid": pid, **self._state()})
+                        os.kill(pid, signal.SIGKILL)
+            elif len(self.events) == 1:
+                state = self._state()
+                if state["parquet"] and not state["committed"]:
+                    pid = self.cluster["pids"]["worker-2"]
+                    self.events.append({"killed": "worker", "pid": pid, **state})
+                    os.killpg(pid, signal.SIGKILL)  # the worker, its executors and their Python
+            else:
+                return
+            time.sleep(0.05)
+
+
 @pytest.fixture(scope="module")
 def cluster_run(cluster, bare_python, tmp_path_factory):
     out_dir = tmp_path_factory.mktemp("cluster-run")
     env = {**os.environ, "PYSPARK_PYTHON": str(bare_python), "PYSPARK_DRIVER_PYTHON": str(bare_python)}
-    out = subprocess.run(
-        ["./spark-submit.sh", "--master", cluster["url"], "--conf", "spark.ui.enabled=false",
-         "--conf", f"spark.executor.extraJavaOptions={EXECUTOR_JAVA_OPTIONS}", "run", "--",
-         "--years", str(YEAR), "--warehouse", str(out_dir / "warehouse"), "--reports", str(out_dir / "reports")],
-        cwd=REPO, env=env, capture_output=True, text=True, timeout=900)
+    drill = Drill(cluster, out_dir / "warehouse")
+    drill.start()
+    try:
+        out = subprocess.run(
+            ["./spark-submit.sh", "--master", cluster["url"], "--conf", "spark.ui.enabled=false",
+             "--conf", f"spark.executor.extraJavaOptions={EXECUTOR_JAVA_OPTIONS}", "run", "--",
+             "--years", str(YEAR), "--warehouse", str(out_dir / "warehouse"), "--reports", str(out_dir / "reports")],
+            cwd=REPO, env=env, capture_output=True, text=True, timeout=900)
+    finally:
+        drill.done.set()
+        drill.join(10)
     assert out.returncode == 0, out.stderr[-4000:]
     [run_json] = [p for p in (out_dir / "reports").glob("*/run.json") if p.parent.name != "latest"]
-    return json.loads(run_json.read_text()), str(out_dir / "warehouse")
+    return json.loads(run_json.read_text()), str(out_dir / "warehouse"), drill.events
 
 
 @pytest.fixture(scope="module")
@@ -94,7 +178,7 @@ def _rows(spark, path: str, drop=()) -> list[tuple]:
 
 
 def test_cluster_run_gives_the_local_tables(cluster_run, local_run, spark):
-    record, warehouse = cluster_run
+    record, warehouse, _ = cluster_run
     assert record["status"] == "passed" and record["years"] == [YEAR]
     cluster_cfg = local_run.with_values({"warehouse.path": warehouse})
     for name in ("papers", "affiliations", "mentions", "collaboration", "term_groups"):
@@ -111,8 +195,23 @@ def test_both_workers_ran_executors(cluster_run, cluster):
         assert apps, f"{worker} ran no executor"
 
 
+def test_a_lost_executor_and_a_lost_worker_cost_nothing(cluster_run, cluster, spark):
+    """The drill happened as planned (an executor killed with a PDF open under it, a worker
+    killed between the first written file and the commit), the run passed, every table
+    holds each key once (test_cluster_run_gives_the_local_tables: the local run's rows)."""
+    record, warehouse, events = cluster_run
+    assert [e["killed"] for e in events] == ["executor", "worker"], events
+    assert not events[0]["committed"] and not events[1]["committed"] and events[1]["parquet"] >= 1, events
+    assert record["status"] == "passed"
+    papers = spark.read.format("delta").load(f"{warehouse}/papers").where(f"year = {YEAR}")
+    assert papers.count() == papers.select("paper_id").distinct().count() > 0
+    # worker-1 launched a second executor for the lost one; worker-2 is gone
+    assert len(list((cluster["dir"] / "worker-1" / "work").glob("app-*/*/stderr"))) >= 2
+    assert not _is_spark_daemon(cluster["pids"]["worker-2"])
+
+
 def test_driver_and_executors_import_the_shipped_library(cluster_run, cluster):
-    record, _ = cluster_run
+    record, _, _ = cluster_run
     library = record["library"]
     assert library["driver"].endswith(SHIPPED)
     assert Path(library["driver"]).is_relative_to(REPO / ".cache" / "dist")
@@ -124,7 +223,8 @@ def test_driver_and_executors_import_the_shipped_library(cluster_run, cluster):
 
 def test_stop_ends_every_process_it_started(cluster):
     assert set(cluster["pids"]) == {"master", "worker-1", "worker-2"}
-    assert all(_is_spark_daemon(pid) for pid in cluster["pids"].values())
+    alive = {name for name, pid in cluster["pids"].items() if _is_spark_daemon(pid)}
+    assert alive >= {"master", "worker-1"}  # worker-2 was killed by the drill
     out = subprocess.run([str(SCRIPT), "stop", str(cluster["dir"])], cwd=REPO, capture_output=True, text=True,
                          timeout=120)
     assert out.returncode == 0, out.stderr

@@ -416,7 +416,9 @@ def test_a_lasting_conflict_names_table_and_year_and_exits_5(monkeypatch, tmp_pa
     assert len(calls) == 3 and len([r for r in caplog.records if "retry" in r.getMessage()]) == 2
     assert "another run is writing year 2025 of /wh/papers" in str(caught.value) and "run again" in str(caught.value)
     code, err = _run_raising(monkeypatch, tmp_path, capsys, caught.value)
-    assert code == Exit.CONFLICT and err == [f"paperscope: error: {caught.value}"]
+    [log] = (tmp_path / "r" / "logs").glob("*-run.log")
+    assert code == Exit.CONFLICT and err == [f"paperscope: error: {caught.value} (the stack: {log})"]
+    assert "Traceback" in log.read_text(encoding="utf-8")
 
 
 def test_write_years_passes_the_years_and_retries_to_the_writer(monkeypatch):
@@ -441,9 +443,13 @@ def test_write_years_passes_the_years_and_retries_to_the_writer(monkeypatch):
     assert seen == {"what": "year 2025 of /wh/papers", "retries": 7}
 
 
-def test_an_unknown_error_still_raises(monkeypatch, tmp_path, capsys):
-    with pytest.raises(ZeroDivisionError):
-        _run_raising(monkeypatch, tmp_path, capsys, ZeroDivisionError("a bug is a bug"))
+def test_an_unknown_error_is_one_line_exit_6_and_its_stack_in_the_log(monkeypatch, tmp_path, capsys):
+    code, err = _run_raising(monkeypatch, tmp_path, capsys, ZeroDivisionError("a bug is a bug\nsecond line"))
+    [log] = (tmp_path / "r" / "logs").glob("*-run.log")
+    assert code == Exit.FAILED == 6
+    assert err == [f"paperscope: error: stopped by ZeroDivisionError: a bug is a bug (the stack: {log})"]
+    text = log.read_text(encoding="utf-8")
+    assert "Traceback" in text and "ZeroDivisionError: a bug is a bug" in text and "second line" in text
 
 
 def test_a_permission_error_outside_a_write_is_not_called_unwritable():

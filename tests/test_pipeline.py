@@ -56,20 +56,22 @@ def test_collaboration_matches_ground_truth(sample_run, truth, spark):
 
 
 def test_mentions_by_country_group_match_ground_truth(sample_run, truth, spark):
+    """Named and used, per year, term and author-country group (agg_mentions), exactly."""
     _, _, cfg = sample_run
     want = defaultdict(lambda: defaultdict(int))
     for row in truth:
         if row["terms_known"] != "1":
             continue
         us, cn = row["has_us"] == "1", row["has_cn"] == "1"
+        used = set(filter(None, row["terms_used"].split(";")))
         for term in filter(None, row["terms_body"].split(";")):
             key = (int(row["year"]), term)
-            want[key]["papers"] += 1
-            want[key]["with_us"] += us
-            want[key]["with_cn"] += cn
-            want[key]["with_both"] += us and cn
-            want[key]["with_neither"] += not us and not cn and row["countries"] != ""
-            want[key]["with_unknown"] += row["countries"] == ""
+            groups = {"papers": True, "with_us": us, "with_cn": cn, "with_both": us and cn,
+                      "with_neither": not us and not cn and row["countries"] != "",
+                      "with_unknown": row["countries"] == ""}
+            for col, hit in groups.items():
+                want[key][col] += hit
+                want[key][f"{col}_used"] += hit and term in used
     df = spark.read.format("delta").load(tables.table_path(cfg, "term_groups"))
     got = {(r["year"], r["term"]): r.asDict() for r in df.where(F.col("year").isin(2024, 2025)).collect()}
     assert set(got) == set(want)
@@ -100,6 +102,29 @@ def test_mention_counts_per_paper_match_ground_truth(sample_run, truth, spark):
         full, body = _counts(row["counts_full"]), _counts(row["counts_body"])
         assert {t: c[0] for t, c in got[row["file"]].items()} == full, row["file"]
         assert {t: c[1] for t, c in got[row["file"]].items() if c[1]} == body, row["file"]
+
+
+def test_used_or_cited_per_paper_matches_ground_truth(sample_run, truth, spark):
+    """Every body term of every generated paper is used exactly when the truth says so
+    (terms_used: a drawn sentence uses it), with its evidence; a term only in the
+    bibliography has no use."""
+    _, _, cfg = sample_run
+    mentions = spark.read.format("delta").load(tables.table_path(cfg, "mentions"))
+    papers = spark.read.format("delta").load(tables.table_path(cfg, "papers")).select("paper_id", "path")
+    got = defaultdict(dict)
+    for r in mentions.join(papers, "paper_id").collect():
+        got[r["path"].split("sample/corpus/")[-1]][r["term"]] = r
+    checked = 0
+    for row in (r for r in truth if r["terms_known"] == "1"):
+        used = set(filter(None, row["terms_used"].split(";")))
+        for term, r in got[row["file"]].items():
+            if r["count_body"] == 0:
+                assert (r["use"], r["evidence"]) == (None, None), (row["file"], term)
+                continue
+            assert r["use"] == ("used" if term in used else "cited"), (row["file"], term, r["use_signal"], r["evidence"])
+            assert r["evidence"] and sum(r["sections"].values()) == r["count_body"], (row["file"], term)
+            checked += 1
+    assert checked == sum(len(list(filter(None, r["terms_body"].split(";")))) for r in truth)
 
 
 def test_a_llama_cited_only_in_the_bibliography_is_not_counted(sample_run, spark):

@@ -24,7 +24,7 @@ AFFILIATIONS = (
     "paper_id string, year int, raw string, institution string, country string, method string, "
     "evidence string, score double"
 )
-MENTIONS = "paper_id string, year int, term string, count_full int, count_body int, use string, count_table int"
+MENTIONS = "paper_id string, year int, term string, count_full int, count_body int, count_table int, use string"
 AUTHORS = "paper_id string, year int, position int, n_authors int, source string, tie string"
 # rules.consistency of one year: first_last <= distinct_authors <= any_author <= papers.
 CONSISTENCY = [(2024, "mainland", True, 3, 1.0, 1.0, 0.0, 2, 2.0)]
@@ -55,8 +55,7 @@ def gate(spark, tmp_path_factory, cfg, papers, discovered, affiliations=(), ment
             papers=spark.createDataFrame(papers, PAPERS),
             discovered=spark.createDataFrame(discovered, DISCOVERED),
             affiliations=spark.createDataFrame(list(affiliations), AFFILIATIONS),
-            # A mention's use and table count, an author's tie: as the suites read them (issues 22, 27).
-            mentions=spark.createDataFrame([(*m, "used", 0) for m in mentions], MENTIONS),
+            mentions=spark.createDataFrame(list(mentions), MENTIONS),
             authors=spark.createDataFrame([("p1", 2024, 1, 1, "block", "marker")], AUTHORS),
             rule_consistency=spark.createDataFrame(CONSISTENCY, CONSISTENCY_COLUMNS),
             cfg=cfg,
@@ -98,7 +97,7 @@ def clean(spark, base_cfg, tmp_path_factory):
             ("a1", 2024, "Somewhere", None, None, "none", "", 0.0),
             ("b1", 2025, "Tsinghua", "Tsinghua University", "CN", "alias", "Tsinghua", 0.95),
         ],
-        mentions=[("a1", 2024, "gpt", 3, 2), ("b1", 2025, "bert", 1, 1)],
+        mentions=[("a1", 2024, "gpt", 3, 2, 1, "used"), ("b1", 2025, "bert", 1, 1, 0, "cited")],
     )
 
 
@@ -134,7 +133,7 @@ def faulty(spark, base_cfg, tmp_path_factory):
         ],
         discovered=[(2025, 4), (2031, 1)],
         affiliations=[("c1", 2025, "ETH", "ETH Zurich", "CH", "fuzzy", "ETH", 0.9)],
-        mentions=[("c1", 2025, "llama", 2, 2)],
+        mentions=[("c1", 2025, "llama", 2, 2, 0, "used")],
     )
 
 

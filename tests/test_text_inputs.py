@@ -167,3 +167,20 @@ def test_the_header_command_stops_a_pdf_that_hangs_at_the_time_limit(tmp_path, m
     rec = header_record(pdf, gaz, limits=Limits.from_config(timeout_seconds=1, papers_per_child=3))
     assert rec["status"] == "timeout" and "extract.timeout_seconds=1" in rec["error"]
     assert time.monotonic() - start < 10 and rec["authors"] == []
+
+
+def test_match_on_stdin_gives_every_line_a_record(tmp_path):
+    """`paperscope match` reads stdin as bytes: a mark is taken, a line that is not UTF-8 or
+    is over input.max_field_chars is an error record with its number, the rest are read."""
+    import io
+
+    from paperscope.cli.tools import match_lines
+
+    stream = io.BytesIO(codecs.BOM_UTF8 + b"MIT, Cambridge, MA\n" + "Universit\xe9 Laval\n".encode("latin-1")
+                        + b"x" * 50 + b"\r\n" + b"Tsinghua University, Beijing")
+    got = list(match_lines(stream, max_chars=40))
+    assert [(n, t) for n, t, e in got if e is None] == [(1, "MIT, Cambridge, MA"), (4, "Tsinghua University, Beijing")]
+    errors = {n: e for n, _, e in got if e}
+    assert set(errors) == {2, 3}
+    assert "not UTF-8" in errors[2] and "byte 9" in errors[2]
+    assert "50 characters, over input.max_field_chars (40)" in errors[3]

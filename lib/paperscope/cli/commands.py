@@ -174,11 +174,13 @@ def main(argv: list[str] | None = None) -> int:
     args, extras = top.parse_known_args(argv)
     if extras:  # a wrong flag: the subcommand's usage and a close flag, not the top-level usage
         top._subparsers._group_actions[0].choices[args.step].unknown(extras)
-    logging.basicConfig(level=logging.DEBUG if args.verbose else logging.INFO,
-                        format="%(asctime)s %(levelname)s %(name)s: %(message)s", stream=sys.stderr)
-    for noisy in ("py4j", "great_expectations", "matplotlib", "pdfminer"):
-        logging.getLogger(noisy).setLevel(logging.WARNING)
+    from paperscope.cli.runlog import RunLog
 
+    with RunLog(logging.DEBUG if args.verbose else logging.INFO) as logs:
+        return _main(args, logs)
+
+
+def _main(args, logs) -> int:
     from paperscope.core.config import ConfigError
     from paperscope.core.errors import InputError
     from paperscope.storage.failures import OutputNotWritable, classify
@@ -201,20 +203,21 @@ def main(argv: list[str] | None = None) -> int:
     if args.step == "check":
         print(f"paperscope: config and input look fine ({cfg.input.manifest or cfg.input.corpus})")
         return Exit.OK
+    log_file = logs.to_file(cfg.reports.path, args.step)
     try:
-        return _run_step(args, cfg, state)
+        return _run_step(args, cfg, state, log_file)
     except (ConfigError, InputError, FileNotFoundError) as exc:
         return _fail(str(exc))
     except TableDamaged as exc:
-        return _fail(str(exc), Exit.TABLE_DAMAGED)
-    except Exception as exc:  # noqa: BLE001 - Spark's own errors: one line, details in the log
+        return _fail(logs.with_path(str(exc), exc), Exit.TABLE_DAMAGED)
+    except Exception as exc:  # noqa: BLE001 - Spark's own errors: one line, the stack in the log file
         if type(exc).__name__ == "AnalysisException" and "PATH_NOT_FOUND" in str(exc):
             return _fail(str(exc).splitlines()[0])
         known = classify(exc)
         if known is None:
-            raise
-        logging.getLogger(__name__).debug("stopped by", exc_info=exc)
-        return _fail(known[1], known[0])
+            first = (str(exc).strip().splitlines() or [""])[0]
+            return _fail(logs.with_path(f"stopped by {type(exc).__name__}: {first}", exc), Exit.FAILED)
+        return _fail(logs.with_path(known[1], exc), known[0])
 
 
 def _unchanged_state(cfg, args):
@@ -232,8 +235,8 @@ def _unchanged_state(cfg, args):
     return True
 
 
-def _run_step(args, cfg, state: dict | None = None) -> int:
-    from paperscope.cli import rerun
+def _run_step(args, cfg, state: dict | None = None, log_file=None) -> int:
+    from paperscope.cli import rerun, runlog
     from paperscope.pipeline import run
     from paperscope.pipeline.progress import progress_for
     from paperscope.storage.deltajars import JarError
@@ -244,7 +247,7 @@ def _run_step(args, cfg, state: dict | None = None) -> int:
     with ThreadPoolExecutor(1, thread_name_prefix="suites") as pool:
         suites = pool.submit(check_suites, cfg)
         try:
-            spark = get_spark(cfg)
+            spark = get_spark(cfg, runlog.spark_conf(cfg, log_file))
         except JarError as exc:
             return _fail(str(exc))
         suites.result()  # a bad suite: ConfigError, exit 2 before any table is touched

@@ -112,17 +112,38 @@ def _setup(args):
 
 def match_main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(prog="paperscope match", description=(
-        "Read one affiliation string per line on stdin; write one JSON object per line: "
-        '{"affiliation", "institutions", "countries" (sorted ISO 3166-1 alpha-2), "method", "evidence"}.'))
+        "Read one affiliation string per line on stdin (UTF-8; a byte-order mark is taken); write one JSON "
+        'object per line: {"affiliation", "institutions", "countries" (sorted ISO 3166-1 alpha-2), "method", '
+        '"evidence"}. A line that is not UTF-8 or is longer than input.max_field_chars gets '
+        '{"line", "error"} instead, and the exit code is 1.'))
     _common(p)
     args = p.parse_args(argv)
-    _, gaz = _setup(args)
-    out = sys.stdout
-    for line in sys.stdin:
-        text = line.rstrip("\r\n")
-        out.write(json.dumps(match_record(text, gaz), ensure_ascii=False) + "\n")
+    cfg, gaz = _setup(args)
+    out, bad = sys.stdout, 0
+    for number, text, error in match_lines(sys.stdin.buffer, cfg.input.max_field_chars):
+        record = {"line": number, "error": error} if error else match_record(text, gaz)
+        bad += bool(error)
+        out.write(json.dumps(record, ensure_ascii=False) + "\n")
     out.flush()
-    return 0
+    return 1 if bad else 0
+
+
+def match_lines(stream, max_chars: int):
+    """(line number, text, error) for each line of a byte stream: one bad line is one error
+    record, never the end of the stream or a string decoded with replacement characters."""
+    from paperscope.core.errors import InputError
+    from paperscope.core.textfile import decode
+
+    for number, raw in enumerate(stream, 1):
+        try:
+            text = decode(raw, f"line {number}").rstrip("\r\n")
+        except InputError as exc:
+            yield number, None, str(exc)
+            continue
+        if len(text) > max_chars:
+            yield number, None, f"line {number}: {len(text)} characters, over input.max_field_chars ({max_chars})"
+        else:
+            yield number, text, None
 
 
 def header_main(argv: list[str] | None = None) -> int:

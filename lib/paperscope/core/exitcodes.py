@@ -18,6 +18,7 @@ class Exit(IntEnum):
     TABLE_DAMAGED = 3
     NOT_WRITABLE = 4
     CONFLICT = 5
+    FAILED = 6
 
 
 MEANING = {
@@ -29,6 +30,8 @@ MEANING = {
                        "or the disk is full (one line names the path)",
     Exit.CONFLICT: "another run wrote the same table at the same time and the conflict outlasted "
                    "delta.conflict_retries retries (one line names the table and year); run again",
+    Exit.FAILED: "the run stopped on an error paperscope does not name: one line, and the log file that "
+                 "holds the stack (the reports folder's logs/)",
 }
 
 

@@ -489,12 +489,15 @@ def main(argv: list[str] | None = None) -> int:
     os.environ[MARK] = mark  # the pool workers are spawned with it, and the run is started with it
     log.info("%d inputs from %d sources, seed %d, %d workers, timeout %g s", args.inputs, len(sources), args.seed,
              args.workers, limits.timeout_seconds)
+    out = Path(args.out)
+    out.parent.mkdir(parents=True, exist_ok=True)
     one = extract_phase(args, paths, limits, mark)
+    if args.run_sample:  # phase 1's figures kept while the run waits for the lock and runs
+        out.write_text(json.dumps(summarize(args, limits, sources, one, None), indent=1) + "\n", encoding="utf-8")
+        log.info("extraction phase written to %s; the whole run next", out)
     whole = run_phase(args, sources, limits, mark) if args.run_sample else None
     report = summarize(args, limits, sources, one, whole)
     report["children_max_rss_mib"] = round(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024, 1)
-    out = Path(args.out)
-    out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(json.dumps(report, indent=1) + "\n", encoding="utf-8")
     print_summary(report)
     print(f"report: {out}")

@@ -77,7 +77,7 @@ def parse_events(events: list, conference: str, year: int, max_bad_share: float 
     missing: dict[str, list[str]] = {}
     papers: dict[str, Paper] = {}
     by_title: dict[str, str] = {}
-    with_institution = 0
+    with_institution = authors_seen = 0
     for n, event in enumerate(events, 1):
         where = f"event {event.get('id', n)}" if isinstance(event, dict) else f"result {n}"
         if not isinstance(event, dict):
@@ -105,6 +105,7 @@ def parse_events(events: list, conference: str, year: int, max_bad_share: float 
             if name is None:
                 missing.setdefault("authors[].fullname", []).append(where)
             inst = _text(a, "institution")
+            authors_seen += 1
             with_institution += "institution" in a
             authors.append(Author(pos, name or "", [f"virtual:{a['id']}"] if a.get("id") is not None else [],
                                   affiliations=[Affiliation("virtual", inst)] if inst else [],
@@ -130,8 +131,8 @@ def parse_events(events: list, conference: str, year: int, max_bad_share: float 
         papers[key] = paper
         by_title.setdefault(title_key(title), key)
     total = len(events)
-    if total and not with_institution:
-        missing["authors[].institution"] = ["every event"] * total
+    if authors_seen and not with_institution:
+        missing["authors[].institution"] = ["every author"] * total
     check_fields(missing, total, "program JSON events", max_bad_share)
     stats["malformed_events"] = sum(len(v) for k, v in missing.items() if k != "authors[].fullname")
     stats.update({"events": total, "papers": len(papers)})

@@ -9,9 +9,9 @@ import logging
 import time
 
 import pytest
+
 from fixtures.openreview_api import LoopbackOpenReview
 from fixtures.sources_world import DB, MAIN, make_world
-
 from paperscope.sources import notes, profiles
 from paperscope.sources.base import SchemaError, SourceError, VenueNotFound
 from paperscope.sources.cache import ResponseCache

@@ -6,10 +6,10 @@ from __future__ import annotations
 
 import pandas as pd
 import pytest
+
 from fixtures.openreview_api import LoopbackOpenReview
 from fixtures.sources_pdfs import draw_first_page
 from fixtures.sources_world import DB, INSTITUTIONS, MAIN, make_world
-
 from paperscope.sources import reconcile
 from paperscope.sources.base import Affiliation, Author, Paper
 from paperscope.sources.cache import ResponseCache

@@ -8,9 +8,9 @@ import re
 import time
 
 import pytest
+
 from fixtures.openreview_api import LoopbackOpenReview
 from fixtures.sources_world import DB, MAIN, make_world
-
 from paperscope.sources.base import SchemaError, SourceError
 from paperscope.sources.cache import ResponseCache
 from paperscope.sources.settings import Settings

@@ -79,7 +79,7 @@ class Paper:
         return asdict(self)
 
     @classmethod
-    def from_json(cls, obj: dict) -> "Paper":
+    def from_json(cls, obj: dict) -> Paper:
         authors = [Author(**{**a, "affiliations": [Affiliation(**f) for f in a.get("affiliations", [])]})
                    for a in obj.get("authors", [])]
         return cls(**{**obj, "authors": authors})

@@ -22,7 +22,7 @@ import re
 import unicodedata
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cache
 
 import pandas as pd
 
@@ -41,7 +41,7 @@ def gazetteer_resolver(gazetteer=None) -> Callable[[str], list[str]]:
     """An affiliation string -> its country codes, by the pipeline's gazetteer (cached per string)."""
     from paperscope.metadata import match_affiliation
 
-    @lru_cache(maxsize=None)
+    @cache
     def resolve(text: str) -> tuple[str, ...]:
         return tuple(sorted({m.country for m in match_affiliation(text, gazetteer) if m.country}))
 

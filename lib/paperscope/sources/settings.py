@@ -6,7 +6,7 @@ they come from the environment only (sources.openreview.credentials).
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field, fields, replace
+from dataclasses import dataclass, fields, replace
 
 VIRTUAL_URL = "https://{conf}.cc/static/virtual/data/{conf}-{year}-orals-posters.json"
 OPENREVIEW_API = "https://api2.openreview.net"
@@ -50,9 +50,9 @@ class Settings:
     # Reconciliation: whose country an author gets when sources disagree, first first.
     precedence: tuple[str, ...] = ("pdf", "submission", "virtual", "profile")
     # Which provenance an author's affiliations are taken from when one source gives several.
-    author_order: tuple[str, ...] = field(default=("submission", "profile", "virtual", "metadata", "pdf"))
+    author_order: tuple[str, ...] = ("submission", "profile", "virtual", "metadata", "pdf")
 
-    def with_values(self, **values) -> "Settings":
+    def with_values(self, **values) -> Settings:
         """A copy with the values that are not None."""
         return replace(self, **{k: v for k, v in values.items() if v is not None})
 

@@ -24,8 +24,7 @@ from pathlib import Path
 from urllib.parse import parse_qs, urljoin, urlparse
 
 from paperscope.metadata import title_key
-from paperscope.sources.base import (Affiliation, Author, Collected, Paper, SchemaError, SourceError,
-                                     check_fields)
+from paperscope.sources.base import Affiliation, Author, Collected, Paper, SchemaError, SourceError, check_fields
 from paperscope.sources.cache import ResponseCache
 from paperscope.sources.notes import track_of
 from paperscope.sources.settings import Settings

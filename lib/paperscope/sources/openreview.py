@@ -299,6 +299,7 @@ class OpenReviewSource:
                 continue
             asked.update(request.get("ids", []))
             found.extend(json.loads(body).get("profiles") or [])
+            self.stats["cached_responses"] += 1
         known = profiles_mod.index(found)
         todo = [i for i in ids if i not in asked and i not in known]
         self.stats["profile_ids_cached"] = len(ids) - len(todo)

@@ -111,3 +111,19 @@ def test_affiliation_string_appends_the_stated_country_once():
         "Microsoft Research, USA"
     assert output.affiliation_string(Affiliation("profile", None, domain="mit.edu")) == "mit.edu"
     assert output.affiliation_string(Affiliation("virtual", None)) is None
+
+
+def test_the_metadata_layouts_behind_the_same_interface(tmp_path, capsys):
+    path = tmp_path / "papers-2024.json"
+    path.write_text("\n".join(json.dumps(r) for r in [
+        {"id": "p1", "title": "One", "author": "Ann;Bo", "aff": "Peking University;MIT+Stanford",
+         "aff_country_unique": "China;United States", "aff_country_unique_index": "0;1+1"},
+        {"id": "p1", "title": "One", "author": "Ann;Bo", "aff": "Peking University;MIT"},
+        {"title": "", "author": "x", "aff": "y"}]) + "\n", "utf-8")
+    code, out, _ = _run(capsys, "metadata", "--conference", "neurips", "--file", str(path), "--out", str(tmp_path))
+    assert code == 0 and "neurips 2024: 1 papers" in out
+    (p,) = output.read(output.paths(tmp_path, "metadata", "neurips", 2024)["papers"])
+    assert p.id == "p1" and [[(f.name, f.country) for f in a.affiliations] for a in p.authors] == [
+        [("Peking University", "CN")], [("MIT", "US"), ("Stanford", "US")]]
+    summary = json.loads(output.paths(tmp_path, "metadata", "neurips", 2024)["summary"].read_text("utf-8"))
+    assert (summary["duplicate"], summary["malformed"], summary["format"]) == (1, 1, "paperlists")

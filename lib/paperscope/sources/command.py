@@ -1,4 +1,4 @@
-"""`paperscope sources virtual|openreview ...`: collect a conference-year's papers from one source.
+"""`paperscope sources virtual|openreview|metadata ...`: collect a conference-year's papers from one source.
 
 Writes <out>/<source>/<conf>-<year>.{jsonl,summary.json,download.csv} (sources.output);
 raw responses are kept under the cache folder, so running the same command again makes
@@ -26,6 +26,7 @@ Examples:
   paperscope sources virtual --conference neurips --year 2024 --file neurips-2024-orals-posters.json
   paperscope sources openreview --venue NeurIPS.cc/2025/Conference \\
       --venue NeurIPS.cc/2025/Datasets_and_Benchmarks_Track
+  paperscope sources metadata --conference neurips --file nips2024.json --format nips-json
   paperscope download --urls <out>/openreview/neurips-2025.download.csv
 OpenReview reads anonymously; where it asks for an account, set {ENV_USERNAME} and
 {ENV_PASSWORD} (or {ENV_TOKEN}) in the environment: never on the command line.
@@ -57,6 +58,10 @@ def parser() -> argparse.ArgumentParser:
     where.add_argument("--url", help="program JSON URL (default sources.virtual_url for the conference and year)")
     where.add_argument("--file", help="a program JSON saved before (no request)")
     v.add_argument("--contact", help="URL or e-mail for the User-Agent")
+    m = sub.add_parser("metadata", parents=[common], help="a metadata file (nips-json or paperlists layout)",
+                       epilog=EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
+    m.add_argument("--file", required=True, help="the metadata file (JSON lines or JSON array)")
+    m.add_argument("--format", choices=["auto", "nips-json", "paperlists"], default="auto", help="file layout")
     o = sub.add_parser("openreview", parents=[common], help="OpenReview API v2: accepted papers and author profiles",
                        epilog=EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
     o.add_argument("--venue", action="append", required=True,
@@ -84,6 +89,14 @@ def build(args, settings: Settings):
         if not (args.conference and args.year):
             raise SourceError("virtual: give --conference and --year (e.g. --conference neurips --year 2025)")
         return VirtualSource(settings, cache, url=args.url, file=args.file), args.conference, args.year
+    if args.source == "metadata":
+        from paperscope.policy import year_in_name
+        from paperscope.sources.files import MetadataFileSource
+
+        year = args.year or year_in_name(Path(args.file).name)
+        if not (args.conference and year):
+            raise SourceError("metadata: give --conference (and --year where the file name has none)")
+        return MetadataFileSource(args.file, args.format), args.conference, year
     from paperscope.sources.openreview import OpenReviewSource
 
     conf, year = conference_year(args.venue[0])

@@ -1,6 +1,6 @@
 """`paperscope sources virtual|openreview` end to end against the loopback server: the
 files it writes, what a re-run asks (nothing), the exit codes, and the way the output
-feeds `paperscope download` (its URL list) and the metadata path (metadata.to_rows)."""
+feeds `paperscope download` (its URL list) and the metadata path (format sources, to_rows)."""
 from __future__ import annotations
 
 import csv
@@ -10,7 +10,7 @@ import pytest
 
 from fixtures.openreview_api import LoopbackOpenReview
 from fixtures.sources_world import DB, MAIN, make_world
-from paperscope.sources import command, output
+from paperscope.sources.program import command, output
 
 
 @pytest.fixture(scope="module")
@@ -42,7 +42,7 @@ def test_openreview_writes_papers_summary_and_download_list_and_reruns_from_cach
     assert json.loads(where["summary"].read_text("utf-8"))["papers"] == 200
     rows = list(csv.DictReader(where["download"].open(encoding="utf-8")))
     assert len(rows) == 200 and rows[0]["url"].startswith("https://openreview.net/pdf/") and rows[0]["year"] == "2025"
-    from paperscope.download import from_csv
+    from paperscope.sources.download.pages import from_csv
 
     items = from_csv(str(where["download"]))
     assert all(i.error is None and i.year == 2025 for i in items) and {i.paper_id for i in items} == {p.id for p in papers}
@@ -77,23 +77,31 @@ def test_conference_and_year_come_from_the_venue_id():
 
 
 def test_the_output_becomes_metadata_rows(world, tmp_path, capsys):
-    """to_metadata_records feeds metadata.to_rows: papers, affiliation and authors rows, the
-    profile's stated country resolved as the country of the string."""
-    from paperscope.metadata import to_rows
+    """A paper list is a metadata file of format sources: papers, affiliation and authors rows,
+    the profile's stated country resolved as the country of the string, each author's
+    provenance and track kept."""
+    from paperscope.sources.metadata.rows import read_file
 
     with LoopbackOpenReview(world) as srv:
-        _run(capsys, "openreview", "--venue", MAIN, "--api", srv.url, "--out", str(tmp_path), "--cache",
-             str(tmp_path / "c"), "--rate", "0")
-    papers = output.read(output.paths(tmp_path, "openreview", "neurips", 2025)["papers"])
-    records = output.to_metadata_records(papers, order=("submission", "profile"))
-    read = to_rows(records, 2025, "openreview:neurips-2025", "sources")
+        _run(capsys, "openreview", "--venue", MAIN, "--venue", DB, "--api", srv.url, "--out", str(tmp_path),
+             "--cache", str(tmp_path / "c"), "--rate", "0")
+    path = output.paths(tmp_path, "openreview", "neurips", 2025)["papers"]
+    papers = output.read(path)
+    read = read_file(str(path), precedence=("pdf", "submission", "profile"))
+    assert read.stats["format"] == "sources" and read.stats["year"] == 2025
     assert read.stats["metadata"] == len(papers)
-    order = ("submission", "profile")
+    records = output.to_metadata_records(papers, ("submission", "profile"))
     for rec, p in zip(records, papers):
-        assert rec.source_id == p.id and rec.title == p.title
+        assert rec.source_id == p.id and rec.title == p.title and rec.track == p.track
         for ra, a in zip(rec.authors, p.authors):
-            assert ra.affiliations == [output.affiliation_string(f) for f in output.chosen(a, order)]
+            profile = [f for f in a.affiliations if f.provenance == "profile"]
+            assert ra.affiliations == [output.affiliation_string(f) for f in profile]
+            assert ra.provenance == ("profile" if profile else None)
     rows = {(r["paper_id"], r["position"]): r for r in read.authors}
+    assert {r["track"] for r in read.authors} == {"main", "datasets_benchmarks"}
+    placed = [r for r in read.authors if r["countries"]]
+    assert placed and all(r["chosen_source"] == "profile" and r["countries_by_source"]["profile"] == r["countries"]
+                          for r in placed)
     pid = {row["source_id"]: row["paper_id"] for row in read.papers}
     stated_cn = [(p, a) for p in papers for a in p.authors
                  if [f.country for f in a.affiliations] == ["CN"] and a.affiliations[0].country_stated == "China"]
@@ -103,7 +111,7 @@ def test_the_output_becomes_metadata_rows(world, tmp_path, capsys):
 
 
 def test_affiliation_string_appends_the_stated_country_once():
-    from paperscope.sources.base import Affiliation
+    from paperscope.sources.program.base import Affiliation
 
     assert output.affiliation_string(Affiliation("profile", "Peking University", country_stated="China")) == \
         "Peking University, China"

@@ -12,11 +12,11 @@ import pytest
 
 from fixtures.openreview_api import LoopbackOpenReview
 from fixtures.sources_world import DB, MAIN, make_world
-from paperscope.sources import notes, profiles
-from paperscope.sources.base import SchemaError, SourceError, VenueNotFound
-from paperscope.sources.cache import ResponseCache
-from paperscope.sources.openreview import OpenReviewSource, credentials
-from paperscope.sources.settings import Settings
+from paperscope.sources.program import notes, profiles
+from paperscope.sources.program.base import SchemaError, SourceError, VenueNotFound
+from paperscope.sources.program.cache import ResponseCache
+from paperscope.sources.program.openreview import OpenReviewSource, credentials
+from support import sources_settings
 
 PAGE, BATCH = 100, 300
 
@@ -35,9 +35,9 @@ def clean_requests(world, tmp_path_factory):
 
 
 def _source(srv, cache_dir, env=None, **kw) -> OpenReviewSource:
-    settings = Settings(openreview_api=srv.url, rate_per_s=0, backoff_s=0.01, backoff_max_s=0.05, retries=3,
-                        page_size=PAGE, profile_batch=BATCH, timeout_s=10).with_values(**kw)
-    return OpenReviewSource([MAIN, DB], settings, ResponseCache(cache_dir), env=env or {})
+    cfg = sources_settings(**{"openreview_api": srv.url, "rate_per_s": 0, "backoff_s": 0.01, "backoff_max_s": 0.05,
+                              "retries": 3, "page_size": PAGE, "profile_batch": BATCH, "timeout_s": 10, **kw})
+    return OpenReviewSource([MAIN, DB], cfg, ResponseCache(cache_dir), env=env or {})
 
 
 def _by_id(papers):
@@ -193,7 +193,7 @@ def test_credentials_are_read_from_the_environment_only():
     assert credentials({}) == {}
     assert credentials({"OPENREVIEW_USERNAME": "u", "OPENREVIEW_PASSWORD": "p"}) == {"username": "u", "password": "p"}
     assert credentials({"OPENREVIEW_TOKEN": "t", "OPENREVIEW_USERNAME": "u"}) == {"token": "t"}
-    from paperscope.sources.command import parser
+    from paperscope.sources.program.command import parser
 
     with pytest.raises(SystemExit):
         parser().parse_args(["openreview", "--venue", MAIN, "--password", "x"])

@@ -11,10 +11,10 @@ import pytest
 
 from fixtures.openreview_api import LoopbackOpenReview
 from fixtures.sources_world import DB, MAIN, make_world
-from paperscope.sources.base import SchemaError, SourceError
-from paperscope.sources.cache import ResponseCache
-from paperscope.sources.settings import Settings
-from paperscope.sources.virtual import VirtualSource, forum_id, parse_events
+from paperscope.sources.program.base import SchemaError, SourceError
+from paperscope.sources.program.cache import ResponseCache
+from paperscope.sources.program.virtual import VirtualSource, forum_id, parse_events
+from support import sources_settings
 
 
 @pytest.fixture(scope="module")
@@ -22,8 +22,9 @@ def world():
     return make_world(300, 900)
 
 
-def _settings(**kw) -> Settings:
-    return Settings(rate_per_s=0, backoff_s=0.01, backoff_max_s=0.05, retries=3, timeout_s=10).with_values(**kw)
+def _settings(**kw):
+    return sources_settings(**{"rate_per_s": 0, "backoff_s": 0.01, "backoff_max_s": 0.05, "retries": 3, "timeout_s": 10,
+                               **kw})
 
 
 def test_one_paper_per_forum_with_tracks_decisions_and_institutions(world, tmp_path):

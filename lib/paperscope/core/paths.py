@@ -22,3 +22,18 @@ def local_path(path: str) -> str:
     """
     return _FILE_SCHEME.sub("", path, count=1) if path.startswith("file:") else path
 
+
+
+def _under_warehouse(cfg, name: str) -> str:
+    return cfg.warehouse.path.rstrip("/") + "/" + name
+
+
+def sources_dir(cfg) -> str:
+    """Where `paperscope sources` writes the paper lists and a run reads them: sources.dir,
+    else <warehouse.path>/sources (a local folder: the lists are read in Python)."""
+    return local_path(cfg.sources.dir or _under_warehouse(cfg, "sources"))
+
+
+def sources_cache(cfg) -> str:
+    """The raw responses of `paperscope sources`: sources.cache, else <warehouse.path>/sources_cache."""
+    return local_path(cfg.sources.cache or _under_warehouse(cfg, "sources_cache"))

@@ -11,6 +11,7 @@ from concurrent.futures import ThreadPoolExecutor
 from html.parser import HTMLParser
 from urllib.parse import urljoin, urlparse
 
+from paperscope.core import escape
 from paperscope.sources.download.client import Client, DownloadError
 from paperscope.sources.download.papers import Item, _stem, _year_in
 
@@ -108,13 +109,15 @@ def from_index(client: Client, index_url: str, year: int | None) -> list[Item]:
 
 
 def from_csv(path: str, year: int | None = None, limit: int = 0) -> list[Item]:
-    """Items of a CSV with columns url, year[, paper_id, title]."""
+    """Items of a CSV with columns url, year[, paper_id, title] (a download list of `paperscope
+    sources` among them: its cells, defused for spreadsheets, are read back as written)."""
     with open(path, newline="", encoding="utf-8") as fh:
         reader = csv.DictReader(fh)
         if "url" not in (reader.fieldnames or []):
             raise ValueError(f"{path} needs a 'url' column (url, year[, paper_id, title])")
         items = []
         for n, row in enumerate(reader, 2):
+            row = {k: escape.csv_unescape(v) for k, v in row.items()}
             raw_year = (row.get("year") or "").strip() or (str(year) if year else "")
             item = Item((row.get("url") or "").strip() or None, int(raw_year) if raw_year.isdigit() else None,
                         (row.get("paper_id") or "").strip() or None, (row.get("title") or "").strip() or None)

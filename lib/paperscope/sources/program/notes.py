@@ -15,8 +15,8 @@ from __future__ import annotations
 
 import re
 
-from paperscope.sources import country
-from paperscope.sources.base import Affiliation, Author, Paper
+from paperscope.sources.program import country
+from paperscope.sources.program.base import Affiliation, Author, Paper
 
 DECISIONS = ("oral", "spotlight", "poster")
 REQUIRED = ("title", "authors", "venueid")

@@ -1,5 +1,5 @@
 """The ``metadata`` source: the two metadata file layouts (nips-json, paperlists) read by
-metadata.parse_text, behind the same interface as the other sources.
+sources.metadata.formats.parse_text, behind the same interface as the other sources.
 
 Each record becomes a paper with provenance ``metadata`` affiliations (paperlists'
 aff_country_unique, where present, as the stated country). Malformed and duplicate
@@ -11,8 +11,9 @@ from __future__ import annotations
 from collections import Counter
 from pathlib import Path
 
-from paperscope.sources import country
-from paperscope.sources.base import Affiliation, Author, Collected, Paper, SourceError
+from paperscope.sources.metadata.formats import parse_text, title_key
+from paperscope.sources.program import country
+from paperscope.sources.program.base import Affiliation, Author, Collected, Paper, SourceError
 
 
 class MetadataFileSource:
@@ -22,8 +23,6 @@ class MetadataFileSource:
         self.path, self.fmt, self.max_record_chars = path, fmt, max_record_chars
 
     def collect(self, conference: str, year: int) -> Collected:
-        from paperscope.metadata import parse_text, title_key
-
         try:
             text = Path(self.path).read_text("utf-8", errors="replace")
             fmt, records = parse_text(text, self.fmt, self.max_record_chars)

@@ -15,9 +15,12 @@ Provenance says where an affiliation was read:
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
-from typing import ClassVar, Protocol
+from typing import ClassVar, Protocol, get_args
 
-PROVENANCES = ("virtual", "submission", "profile", "pdf", "metadata")
+from paperscope.core.settings import Provenance
+
+# In the order of sources.precedence's default (defaults.yaml); the settings check the names.
+PROVENANCES: tuple[str, ...] = get_args(Provenance)
 # Tracks as the sources say them: a paper whose source names no track has track None.
 TRACKS = ("main", "datasets_benchmarks", "position")
 

@@ -12,8 +12,8 @@ one profile, listed in ``content.names[].username``): every one of them finds th
 """
 from __future__ import annotations
 
-from paperscope.sources import country
-from paperscope.sources.base import Affiliation
+from paperscope.sources.program import country
+from paperscope.sources.program.base import Affiliation
 
 COVERING, UNDATED, BEFORE, AFTER = "covering", "undated", "before", "after"
 

@@ -9,7 +9,7 @@ Requests, as the client makes them (openreview/api/client.py, read for this):
 - ``POST /login`` only with credentials in the environment (the client's constructor).
 
 Politeness: the client's own retry policy (urllib3 Retry on 429/5xx, honouring
-Retry-After) is replaced by one built from the settings that also retries the POST of
+Retry-After) is replaced by one built from the sources.* settings that also retries the POST of
 the profile search (a read), logs instead of printing, stops when Retry-After asks for
 longer than retry_after_max_s, and puts a timeout on every request (the client sets
 none). A connection cut mid-body or a body that is not JSON is retried here, with the
@@ -29,12 +29,12 @@ import time
 from collections import Counter
 from collections.abc import Callable, Mapping
 
-from paperscope.progress import format_progress
-from paperscope.sources import notes as notes_mod
-from paperscope.sources import profiles as profiles_mod
-from paperscope.sources.base import Collected, Paper, SchemaError, SourceError, VenueNotFound, check_fields
-from paperscope.sources.cache import ResponseCache
-from paperscope.sources.settings import Settings
+from paperscope.core.progress import format_progress
+from paperscope.core.settings import Settings, Sources
+from paperscope.sources.program import notes as notes_mod
+from paperscope.sources.program import profiles as profiles_mod
+from paperscope.sources.program.base import Collected, Paper, SchemaError, SourceError, VenueNotFound, check_fields
+from paperscope.sources.program.cache import ResponseCache
 
 log = logging.getLogger(__name__)
 
@@ -82,7 +82,7 @@ def _retry_class(cap_s: float):
     return PoliteRetry
 
 
-def _adapter(settings: Settings):
+def _adapter(settings: Sources):
     from requests.adapters import HTTPAdapter
 
     retry = _retry_class(settings.retry_after_max_s)(
@@ -100,7 +100,7 @@ def _adapter(settings: Settings):
     return TimeoutAdapter(max_retries=retry)
 
 
-def make_client(settings: Settings, env: Mapping[str, str] | None = None):
+def make_client(settings: Sources, env: Mapping[str, str] | None = None):
     """An OpenReviewClient for settings.openreview_api with the settings' retry policy;
     logged in when the environment has credentials (one POST /login), else anonymous."""
     import openreview
@@ -133,7 +133,7 @@ def _message(exc: Exception) -> str:
 class _Calls:
     """The client's calls, paced and retried, each returning the raw body it received."""
 
-    def __init__(self, settings: Settings, factory: Callable[[], object]):
+    def __init__(self, settings: Sources, factory: Callable[[], object]):
         self.settings = settings
         self.factory = factory
         self.client = None
@@ -209,14 +209,12 @@ class OpenReviewSource:
     """Accepted papers of one or more venues (main track, Datasets & Benchmarks, ...)."""
     name = "openreview"
 
-    def __init__(self, venues: list[str], settings: Settings | None = None, cache: ResponseCache | None = None,
+    def __init__(self, venues: list[str], cfg: Settings, cache: ResponseCache | None = None,
                  client_factory: Callable[[], object] | None = None, env: Mapping[str, str] | None = None):
         if not venues:
             raise SourceError("openreview: name a venue id, e.g. --venue NeurIPS.cc/2025/Conference")
         self.venues = list(venues)
-        self.settings = settings or Settings()
-        if self.settings.paging not in ("after", "offset"):
-            raise SourceError(f"sources.paging must be 'after' or 'offset', not {self.settings.paging!r}")
+        self.settings = cfg.sources
         self.cache = cache or ResponseCache(None)
         self.calls = _Calls(self.settings, client_factory or (lambda: make_client(self.settings, env)))
         self.stats: Counter = Counter()

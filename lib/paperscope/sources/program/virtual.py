@@ -18,16 +18,25 @@ from __future__ import annotations
 import json
 import logging
 import re
+import time
 from collections import Counter
 from collections.abc import Callable
 from pathlib import Path
 from urllib.parse import parse_qs, urljoin, urlparse
 
-from paperscope.metadata import title_key
-from paperscope.sources.base import Affiliation, Author, Collected, Paper, SchemaError, SourceError, check_fields
-from paperscope.sources.cache import ResponseCache
-from paperscope.sources.notes import track_of
-from paperscope.sources.settings import Settings
+from paperscope.core.settings import Settings
+from paperscope.sources.metadata.formats import title_key
+from paperscope.sources.program.base import (
+    Affiliation,
+    Author,
+    Collected,
+    Paper,
+    SchemaError,
+    SourceError,
+    check_fields,
+)
+from paperscope.sources.program.cache import ResponseCache
+from paperscope.sources.program.notes import track_of
 
 log = logging.getLogger(__name__)
 
@@ -70,8 +79,11 @@ def _text(event: dict, key: str) -> str | None:
     return " ".join(v.split()) if isinstance(v, str) and v.strip() else None
 
 
-def parse_events(events: list, conference: str, year: int, max_bad_share: float = 0.2) -> tuple[list[Paper], dict]:
-    """Program events -> one Paper per accepted paper, and the counts (skipped by reason)."""
+def parse_events(events: list, conference: str, year: int, max_bad_share: float = 0.2,
+                 site: str = "https://openreview.net") -> tuple[list[Paper], dict]:
+    """Program events -> one Paper per accepted paper, and the counts (skipped by reason);
+    site: where the forum and PDF links of an event's OpenReview forum id point."""
+    site = site.rstrip("/")
     stats: Counter = Counter()
     missing: dict[str, list[str]] = {}
     papers: dict[str, Paper] = {}
@@ -113,10 +125,10 @@ def parse_events(events: list, conference: str, year: int, max_bad_share: float 
         key = forum or (f"uid:{event['uid']}" if event.get("uid") else None) or f"title:{title_key(title)}"
         key = by_title.get(title_key(title), key) if not forum else key
         pid = forum or f"virtual:{event.get('uid') or event.get('id') or title_key(title)}"
-        pdf = _text(event, "paper_pdf_url") or (f"https://openreview.net/pdf?id={forum}" if forum else None)
+        pdf = _text(event, "paper_pdf_url") or (f"{site}/pdf?id={forum}" if forum else None)
         paper = Paper("virtual", conference, year, pid, title, authors, track=_track(event), decision=kind,
                       venue=_text(event, "decision") or _text(event, "eventtype"),
-                      forum_url=f"https://openreview.net/forum?id={forum}" if forum else _text(event, "paper_url"),
+                      forum_url=f"{site}/forum?id={forum}" if forum else _text(event, "paper_url"),
                       pdf_url=pdf, source_ids=[f"event:{event.get('id')}"] if event.get("id") is not None else [])
         if key in papers:
             stats["duplicate_events"] += 1
@@ -150,21 +162,22 @@ def results_of(doc, where: str) -> tuple[list, str | None, int | None]:
     return doc["results"], nxt, count
 
 
-def polite_get(settings: Settings) -> Callable[[str], bytes]:
-    """GET through paperscope download's client: pace, retries, Retry-After, size cap."""
-    from paperscope import download
+def polite_get(cfg: Settings) -> Callable[[str], bytes]:
+    """GET through paperscope download's client (pace, retries, Retry-After, size cap), with
+    the sources.* politeness and the download.* User-Agent contact and size cap."""
+    from paperscope.sources.download.client import Client, DownloadError
+    from paperscope.sources.download.papers import Options
 
-    opts = download.Options(corpus="", concurrency=1, rate_per_s=settings.rate_per_s or 1000.0,
-                            retries=settings.retries, backoff_s=settings.backoff_s,
-                            backoff_max_s=settings.backoff_max_s, timeout_s=settings.timeout_s,
-                            max_bytes=settings.max_bytes, contact=settings.contact, manifest=None,
-                            paper_link="", pdf_link="", retry_after_max_s=settings.retry_after_max_s)
-    client = download.Client(opts)
+    s = cfg.sources
+    opts = Options.from_config(cfg, corpus="", concurrency=1, rate_per_s=s.rate_per_s or 1000.0, retries=s.retries,
+                               backoff_s=s.backoff_s, backoff_max_s=s.backoff_max_s, timeout_s=s.timeout_s,
+                               retry_after_max_s=s.retry_after_max_s)
+    client = Client(opts)
 
     def get(url: str) -> bytes:
         try:
-            return client.get(url)[0]
-        except download.DownloadError as exc:
+            return client.get(url, deadline=time.monotonic() + opts.file_deadline_s)[0]
+        except DownloadError as exc:
             raise SourceError(f"virtual: {url}: {exc}") from None
 
     return get
@@ -174,9 +187,10 @@ class VirtualSource:
     """A conference's program JSON, from its URL (settings.virtual_url) or a local file."""
     name = "virtual"
 
-    def __init__(self, settings: Settings | None = None, cache: ResponseCache | None = None,
-                 url: str | None = None, file: str | None = None, get: Callable[[str], bytes] | None = None):
-        self.settings = settings or Settings()
+    def __init__(self, cfg: Settings, cache: ResponseCache | None = None, url: str | None = None,
+                 file: str | None = None, get: Callable[[str], bytes] | None = None):
+        self.cfg = cfg
+        self.settings = cfg.sources
         self.cache = cache or ResponseCache(None)
         self.url, self.file = url, file
         self.get = get
@@ -188,7 +202,7 @@ class VirtualSource:
         body = self.cache.get("program", request)
         if body is not None:
             return json.loads(body)
-        self.get = self.get or polite_get(self.settings)
+        self.get = self.get or polite_get(self.cfg)
         for attempt in range(self.settings.retries + 1):
             body = self.get(url)
             self.requests += 1
@@ -227,7 +241,7 @@ class VirtualSource:
             got, _, count = results_of(page, where)
             events.extend(got)
             declared = declared if declared is not None else count
-        papers, stats = parse_events(events, conf, year, self.settings.max_bad_share)
+        papers, stats = parse_events(events, conf, year, self.settings.max_bad_share, self.settings.openreview_site)
         if declared is not None and len(events) < declared:
             log.warning("virtual %s: the program declares %d events, %d were listed", where, declared, len(events))
             stats["events_short_of_count"] = declared - len(events)

@@ -1,134 +1,158 @@
-"""Reconciliation: each author's country from the profile history, the conference program
-and the PDF (first pages generated for some of the fixture's papers and read back by the
-pipeline's header parse), one chosen by precedence, and the agreement per counting rule
-with the disagreeing papers listed."""
+"""Reconciliation: each author's country from the PDF (first pages generated for some of the
+fixture's papers and read back by the header parse), the conference program and the
+profile history, one chosen by precedence; and the agreement per counting rule with the
+papers the sources disagree on."""
 from __future__ import annotations
 
 import pandas as pd
 import pytest
 
 from fixtures.openreview_api import LoopbackOpenReview
-from fixtures.sources_pdfs import draw_first_page
-from fixtures.sources_world import DB, INSTITUTIONS, MAIN, make_world
-from paperscope.sources import reconcile
-from paperscope.sources.base import Affiliation, Author, Paper
-from paperscope.sources.cache import ResponseCache
-from paperscope.sources.openreview import OpenReviewSource
-from paperscope.sources.settings import Settings
-from paperscope.sources.virtual import VirtualSource
+from fixtures.sources_pdfs import page_of
+from fixtures.sources_world import DB, MAIN, make_world
+from paperscope.counting import agreement
+from paperscope.counting.authors import header_rows
+from paperscope.sources.program import reconcile
+from paperscope.sources.program.base import Affiliation, Author, Paper
+from paperscope.sources.program.cache import ResponseCache
+from paperscope.sources.program.openreview import OpenReviewSource
+from paperscope.sources.program.virtual import VirtualSource
+from support import sources_settings
 
-PLACE = {"US": "USA", "CN": "China"}
-CITY = {i[0]: f"{i[0]}, {PLACE.get(i[3], i[2] or '')}".rstrip(", ") for i in INSTITUTIONS}
-FLIP_US, FLIP_CN = "Stanford University, Stanford, CA, USA", "Tsinghua University, Beijing, China"
+RULES = ("any_author", "distinct_authors", "first_last", "fractional")
+
+
+@pytest.fixture(scope="module")
+def gazetteer():
+    from paperscope.paper.matcher import default_gazetteer
+
+    return default_gazetteer()
 
 
 @pytest.fixture(scope="module")
 def collected(tmp_path_factory):
     world = make_world(250, 800, seed=11)
     tmp = tmp_path_factory.mktemp("reconcile")
-    settings = Settings(rate_per_s=0, backoff_s=0.01, retries=2, timeout_s=10)
     with LoopbackOpenReview(world) as srv:
-        ors = OpenReviewSource([MAIN, DB], settings.with_values(openreview_api=srv.url), ResponseCache(tmp / "or"), env={})
-        profile = ors.collect("neurips", 2025).papers
-        virtual = VirtualSource(settings, ResponseCache(tmp / "v"), url=srv.program_url).collect("neurips", 2025).papers
+        cfg = sources_settings(rate_per_s=0, backoff_s=0.01, retries=2, timeout_s=10, openreview_api=srv.url)
+        profile = OpenReviewSource([MAIN, DB], cfg, ResponseCache(tmp / "or"), env={}).collect("neurips", 2025).papers
+        virtual = VirtualSource(cfg, ResponseCache(tmp / "v"), url=srv.program_url).collect("neurips", 2025).papers
     return world, profile, virtual, tmp
 
 
-def _pdfs(world, profile: list[Paper], tmp):
-    """First pages for 16 papers whose every author has a profile entry for the year; the
-    first author's affiliation changed on every fourth. -> (pdf authors frame, flipped ids)."""
-    from paperscope.matcher import default_gazetteer
-    from paperscope.resolve import header_record
+@pytest.fixture(scope="module")
+def pdfs(collected, gazetteer):
+    """First pages for 12 papers whose every author has a profile entry for the year: the
+    first author's affiliation changed on every second, left out (no marker) on the tenth;
+    the eleventh has no forum id (matched on its title) -> (authors, papers, flipped, unplaced)."""
+    from paperscope.cli.tools import header_record
 
-    gaz = default_gazetteer()
+    world, profile, virtual, tmp = collected
     chosen = [p for p in profile if len(p.authors) <= 6 and all(
         any(f.provenance == "profile" and f.held == "covering" and f.country in ("US", "CN", "CH", "CA", "DE", "JP")
-            for f in a.affiliations) for a in p.authors)][:16]
-    rows, flipped = [], set()
+            for f in a.affiliations) for a in p.authors)][:12]
+    rows, papers = [], []
+    flipped = {f"pdf-{p.id}" for k, p in enumerate(chosen) if k % 2 == 0}
+    unplaced = {f"pdf-{chosen[9].id}"}
     for k, p in enumerate(chosen):
-        affs, authors = [], []
-        for a in p.authors:
-            held = [f for f in a.affiliations if f.held == "covering" and f.country]
-            texts = [CITY[f.name] for f in held]
-            if k % 4 == 0 and a.position == 1:
-                texts = [FLIP_US if "CN" in {f.country for f in held} else FLIP_CN]
-                flipped.add(p.id)
-            for text in texts:
-                if text not in affs:
-                    affs.append(text)
-            authors.append((a.name, [affs.index(t) + 1 for t in texts]))
-        got = header_record(draw_first_page(tmp / f"{p.id}.pdf", p.title, authors, affs), gaz)
+        page = page_of(p, tmp / f"{p.id}.pdf", flip_first=f"pdf-{p.id}" in flipped, unplace_first=k == 9)
+        got = header_record(page, gazetteer)
         assert got["status"] == "ok" and len(got["authors"]) == len(p.authors), got
-        for pos, a in enumerate(got["authors"], 1):
-            rows.append({"paper_id": f"pdf-{p.id}", "title": got["title"], "source_id": p.id, "position": pos,
-                         "n_authors": len(got["authors"]), "name": a["name"], "year": 2025,
-                         "affiliation_countries": [got["affiliations"][i]["countries"] for i in a["affiliations"]]})
-    df = pd.DataFrame(rows)
-    return reconcile.pdf_frame(df[["paper_id", "title", "source_id"]], df), flipped, {p.id for p in chosen}
+        strings = [{"raw": s["text"], "source": s["source"], "matches": [{"country": c} for c in s["countries"]]}
+                   for s in got["affiliations"]]
+        rows += header_rows(f"pdf-{p.id}", 2025, got["authors"], strings)
+        papers.append({"paper_id": f"pdf-{p.id}", "year": 2025, "title": got["title"],
+                       "source_id": None if k == 10 else p.id})
+    return pd.DataFrame(rows), pd.DataFrame(papers), flipped, unplaced
 
 
-def test_every_source_country_per_author_one_chosen_and_the_agreement_per_rule(collected):
-    world, profile, virtual, tmp = collected
-    pdf, flipped, with_pdf = _pdfs(world, profile, tmp)
-    resolve = reconcile.gazetteer_resolver()
-    frames = {"profile": reconcile.author_frame(profile, "profile", resolve),
-              "virtual": reconcile.author_frame(virtual, "virtual", resolve), "pdf": pdf}
-    got = reconcile.reconcile(frames, precedence=("pdf", "virtual", "profile"))
-    a = got.authors
-    assert {"countries_profile", "countries_virtual", "countries_pdf", "chosen", "chosen_source"} <= set(a.columns)
-    assert got.stats["papers"] == len(world.notes) and got.stats["papers_per_source"]["pdf"] == len(with_pdf)
-    assert got.stats["unaligned_authors"] == 0
-    on_pdf = a[a["countries_pdf"].notna()]
-    assert on_pdf["key"].nunique() == len(with_pdf) and (on_pdf["chosen_source"] == "pdf").all()
-    assert (on_pdf["chosen"] == on_pdf["countries_pdf"]).all()
-    rest = a[a["countries_pdf"].isna() & a["countries_virtual"].map(bool)]
-    assert (rest["chosen_source"] == "virtual").all()
+def _resolvers(gazetteer):
+    def countries(raw):
+        return sorted({m.country for m in gazetteer.match(raw) if m.country})
 
-    ag = got.agreement.set_index(["rule", "source_a", "source_b"])
-    assert set(got.agreement["rule"]) == set(reconcile.RULES)
-    assert ag.loc[("any_author", "pdf", "chosen"), "agree_share"] == 1.0
-    assert ag.loc[("any_author", "profile", "pdf"), "papers"] == len(with_pdf)
-
-    # The papers whose printed affiliation was changed: where that changes US-China under
-    # any_author, the PDF and the profile disagree and the paper is listed, in its stratum.
-    flags = got.flags.pivot(index="key", columns="source", values="any_author")
-    keys = a.drop_duplicates("key").set_index("key")
-    differ = {k for k in flags.index if pd.notna(flags.at[k, "pdf"]) and flags.at[k, "pdf"] != flags.at[k, "profile"]}
-    listed = got.disagreements[got.disagreements["rule"] == "any_author"]
-    assert differ and differ <= set(listed["key"]) and set(listed["stratum"]) == {reconcile.STRATUM}
-    flipped_keys = {k for k in keys.index if any(k == reconcile.title_key(p.title) for p in profile if p.id in flipped)}
-    assert differ <= flipped_keys
-    assert "| any_author | pdf |" in reconcile.markdown(got)
+    return countries, gazetteer.match
 
 
-def test_precedence_is_a_setting(collected):
-    world, profile, virtual, tmp = collected
-    resolve = reconcile.gazetteer_resolver()
-    frames = {"profile": reconcile.author_frame(profile, "profile", resolve),
-              "virtual": reconcile.author_frame(virtual, "virtual", resolve)}
-    first = reconcile.reconcile(frames, precedence=("profile", "virtual")).authors
-    second = reconcile.reconcile(frames, precedence=("virtual", "profile")).authors
-    both = first["countries_profile"].map(bool) & first["countries_virtual"].map(bool)
-    assert (first.loc[both, "chosen_source"] == "profile").all() and (second.loc[both, "chosen_source"] == "virtual").all()
-    only_profile = first["countries_profile"].map(bool) & ~first["countries_virtual"].map(bool)
-    assert only_profile.any() and (second.loc[only_profile, "chosen_source"] == "profile").all()
+def test_every_source_country_per_author_and_the_one_chosen(collected, pdfs, gazetteer):
+    world, profile, virtual, _ = collected
+    authors, papers, flipped, unplaced = pdfs
+    got = reconcile.reconcile(authors, papers, profile + virtual, ("pdf", "submission", "virtual", "profile"),
+                              *_resolvers(gazetteer))
+    a = pd.DataFrame(got.authors)
+    assert len(a) == len(authors) and got.stats["papers_not_listed"] == 0
+    assert got.stats["matched_by_title"] == 2 and got.stats["authors_unaligned"] == 0  # the eleventh, in both lists
+    assert all(set(d) == {"pdf", "virtual", "profile"} for d in a["countries_by_source"])
+    placed = a[a["countries_by_source"].map(lambda d: bool(d["pdf"]))]
+    assert (placed["chosen_source"] == "pdf").all()
+    assert (placed["countries"] == placed["countries_by_source"].map(lambda d: d["pdf"])).all()
+    # The author the PDF does not place takes the program's country, and that string becomes
+    # an affiliation row of its own (source virtual), so the paper-level counts see it.
+    (lone,) = a[~a["countries_by_source"].map(lambda d: bool(d["pdf"]))].itertuples(index=False)
+    assert lone.paper_id in unplaced and lone.chosen_source == "virtual" and lone.countries
+    assert lone.countries == lone.countries_by_source["virtual"] and lone.affiliation_countries
+    extra = pd.DataFrame(got.affiliations)
+    assert set(extra["paper_id"]) == unplaced and set(extra["source"]) == {"virtual"}
+    # The first authors whose printed affiliation was changed: the PDF says otherwise than the profile.
+    first = a[a["paper_id"].isin(flipped) & (a["position"] == 1)]
+    assert (first["countries_by_source"].map(lambda d: d["pdf"] != d["profile"])).all()
+    tracks = {p.id: p.track for p in profile}
+    assert {(r.paper_id, r.track) for r in a.itertuples()} == {(r.paper_id, tracks[r.paper_id[4:]]) for r in a.itertuples()}
+
+
+def test_precedence_is_a_setting(collected, pdfs, gazetteer):
+    _, profile, virtual, _ = collected
+    authors, papers, flipped, _ = pdfs
+    got = reconcile.reconcile(authors, papers, profile + virtual, ("profile", "pdf"), *_resolvers(gazetteer))
+    a = pd.DataFrame(got.authors)
+    has_profile = a["countries_by_source"].map(lambda d: bool(d["profile"]))
+    assert has_profile.all() and (a["chosen_source"] == "profile").all()
+    assert (a["countries"] == a["countries_by_source"].map(lambda d: d["profile"])).all()
+    assert set(pd.DataFrame(got.affiliations)["source"]) == {"profile"}
+    alone = reconcile.reconcile(authors, papers, profile, ("virtual",), *_resolvers(gazetteer))
+    assert all(r["chosen_source"] is None and r["countries"] == [] for r in alone.authors)  # a source left out never counts
+
+
+def test_the_agreement_per_rule_and_the_papers_the_sources_disagree_on(collected, pdfs, gazetteer):
+    _, profile, virtual, _ = collected
+    authors, papers, flipped, unplaced = pdfs
+    got = reconcile.reconcile(authors, papers, profile + virtual, ("pdf", "virtual", "profile"),
+                              *_resolvers(gazetteer))
+    flags = agreement.source_flags(pd.DataFrame(got.authors), RULES, "mainland", min_share=1 / 3, min_authors=2)
+    assert set(flags["source"]) == {"pdf", "virtual", "profile", agreement.CHOSEN}
+    table = agreement.agreement(flags, RULES).set_index(["rule", "source", "against"])
+    assert set(table.index.get_level_values("rule")) == set(RULES)
+    assert table.loc[("any_author", "pdf", "chosen"), "papers"] == len(papers)
+    split = agreement.disagreements(flags, RULES)
+    wide = flags.pivot(index="paper_id", columns="source", values="any_author")
+    differ = set(wide.index[wide["pdf"] != wide["profile"]])
+    listed = set(split.loc[split["rule"] == "any_author", "paper_id"])
+    assert differ & flipped and differ <= listed and differ <= flipped | unplaced
+    assert table.loc[("any_author", "pdf", "profile"), "agree_share"] == round(1 - len(differ) / len(papers), 4)
 
 
 def _paper(pid, title, authors, prov="virtual"):
     return Paper(prov, "neurips", 2025, pid, title,
-                 [Author(k, n, affiliations=[Affiliation(prov, None, country=c)] if c else []) for k, (n, c) in
+                 [Author(k, n, affiliations=[Affiliation(prov, c)] if c else []) for k, (n, c) in
                   enumerate(authors, 1)])
 
 
 def test_authors_match_by_name_when_the_sources_list_different_numbers():
-    a = [_paper("f1", "A Paper", [("Zoë Müller", "US"), ("Wei Wang", "CN"), ("Ann Lee", "US")])]
-    b = [_paper("x", "A paper!", [("Wei Wang", "US"), ("Zoe Muller", "US")], prov="pdf")]
-    frames = {"virtual": reconcile.author_frame(a, "virtual", lambda s: []),
-              "pdf": reconcile.author_frame(b, "pdf", lambda s: [])}
-    got = reconcile.reconcile(frames, precedence=("pdf", "virtual"))
-    by_pos = got.authors.set_index("position")
-    assert list(by_pos["countries_pdf"]) == [["US"], ["US"], []]
-    assert list(by_pos["chosen_source"]) == ["pdf", "pdf", "virtual"]
-    assert got.stats["unaligned_authors"] == 1
-    d = got.disagreements
-    assert set(d["rule"]) >= {"any_author"} and bool(d.iloc[0]["flag_virtual"]) and not d.iloc[0]["flag_pdf"]
+    """And a PDF whose author block gave no author takes the list's authors."""
+    listed = [_paper("f1", "A Paper", [("Zoë Müller", "ETH Zurich"), ("Wei Wang", "Peking University"),
+                                       ("Ann Lee", "MIT")]),
+              _paper("f2", "Unread", [("Bo Li", "Peking University"), ("Cy Ng", None)])]
+    rows = header_rows("p1", 2025, [{"name": "Wei Wang", "affiliations": [0]}, {"name": "Zoe Muller", "affiliations": []}],
+                       [{"raw": "Stanford University", "source": "block", "matches": [{"country": "US"}]}])
+    papers = pd.DataFrame([{"paper_id": "p1", "year": 2025, "title": "A paper!", "source_id": None},
+                           {"paper_id": "p2", "year": 2025, "title": "Unreadable", "source_id": "f2"}])
+    table = {"ETH Zurich": ["CH"], "Peking University": ["CN"], "MIT": ["US"]}
+    got = reconcile.reconcile(pd.DataFrame(rows), papers, listed, ("pdf", "virtual"), lambda s: table.get(s, []),
+                              lambda s: [])
+    by_pos = {r["position"]: r for r in got.authors if r["paper_id"] == "p1"}
+    assert by_pos[1]["countries_by_source"] == {"pdf": ["US"], "virtual": ["CN"]} and by_pos[1]["chosen_source"] == "pdf"
+    assert by_pos[2]["countries_by_source"] == {"pdf": [], "virtual": ["CH"]} and by_pos[2]["chosen_source"] == "virtual"
+    assert got.stats["authors_unaligned"] == 0 and got.stats["matched_by_title"] == 1
+    unread = [r for r in got.authors if r["paper_id"] == "p2"]
+    assert [(r["name"], r["n_authors"], r["countries"], r["chosen_source"], r["tie"]) for r in unread] == [
+        ("Bo Li", 2, ["CN"], "virtual", "none"), ("Cy Ng", 2, [], None, "none")]
+    assert got.stats["authors_from_lists"] == 2 and got.stats["matched_by_id"] == 1

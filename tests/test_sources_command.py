@@ -135,3 +135,19 @@ def test_the_metadata_layouts_behind_the_same_interface(tmp_path, capsys):
         [("Peking University", "CN")], [("MIT", "US"), ("Stanford", "US")]]
     summary = json.loads(output.paths(tmp_path, "metadata", "neurips", 2024)["summary"].read_text("utf-8"))
     assert (summary["duplicate"], summary["malformed"], summary["format"]) == (1, 1, "paperlists")
+
+
+def test_a_new_paper_list_makes_the_next_run_a_real_one(tmp_path):
+    """The fast re-run (no Spark when nothing changed) counts the paper lists a run reconciles with."""
+    from paperscope.cli import rerun
+    from support import settings
+
+    corpus = tmp_path / "corpus" / "2025"
+    corpus.mkdir(parents=True)
+    (corpus / "a.pdf").write_bytes(b"%PDF-1.4\n")
+    cfg = settings({"input.corpus": str(tmp_path / "corpus"), "warehouse.path": str(tmp_path / "wh")})
+    before = rerun.inputs_state(cfg)
+    path = output.paths(tmp_path / "wh" / "sources", "virtual", "neurips", 2025)["papers"]
+    path.parent.mkdir(parents=True)
+    path.write_text("{}\n", "utf-8")
+    assert rerun.inputs_state(cfg)["config"] != before["config"]

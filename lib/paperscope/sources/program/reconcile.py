@@ -91,7 +91,8 @@ def align(ref: list[dict], other: list[Author]) -> dict[int, Author]:
 
 
 class Index:
-    """The listed papers by forum id and by normalised title, per source file."""
+    """The listed papers by forum id and by normalised title, per source (openreview,
+    virtual, metadata; the first list of a source that has a paper gives it)."""
 
     def __init__(self, papers: Iterable[Paper]):
         self.by_id: dict[str, dict[str, Paper]] = {}

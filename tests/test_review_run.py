@@ -33,7 +33,7 @@ def _match(country, method, evidence, score, matched, institution=None):
 def _headers(spark, papers: dict):
     """A headers frame: paper_id -> (year, [(raw, source, [matches])])."""
     rows = [(pid, year, None, [], [{"index": i, "raw": raw, "source": source, "marker": None, "matches": matches}
-                                   for i, (raw, source, matches) in enumerate(affs)], [], [])
+                                   for i, (raw, source, matches) in enumerate(affs)], [], [], [])
             for pid, (year, affs) in papers.items()]
     return spark.createDataFrame(rows, schemas.HEADERS)
 

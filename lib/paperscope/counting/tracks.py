@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from paperscope.counting.rules import RULE_COLUMNS, count_rules
+from paperscope.counting.rules import RULE_COLUMNS, RULES, count_rules
 
 UNKNOWN = "unknown"
 TRACK_COLUMNS = ["year", "track", *RULE_COLUMNS[1:]]
@@ -48,7 +48,7 @@ def track_rules(papers: pd.DataFrame, affiliations: pd.DataFrame, authors: pd.Da
 def tracks_markdown(counts: pd.DataFrame) -> str:
     """track_rules as one Markdown table: a row per (year, track), with_both per rule (share of
     the track's papers in brackets), for the command line and metadata.md."""
-    order = [r for r in dict.fromkeys(counts["rule"])]
+    order = [r for r in RULES if r in set(counts["rule"])]
     lines = ["| year | track | papers | " + " | ".join(order) + " |", "|---:|---|---:|" + "---:|" * len(order)]
     for (year, track, n), g in counts.groupby(["year", "track", "papers"], sort=True):
         got = g.set_index("rule")

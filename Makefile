@@ -1,15 +1,19 @@
 # The two commands of the README: `./spark-submit.sh` runs the sample; `make test` tests.
-.PHONY: test test-fast setup sample clean
+.PHONY: test test-fast setup setup-test sample clean
 
 setup:
 	./scripts/bootstrap.sh
 
-# Every lane: unit beside spark, e2e and deploy (scripts/lanes.sh; figures in the README's Tests).
-test: setup
+# What the tests need besides: the docs extra (mkdocs) and, as root, Debian's chromium.
+setup-test:
+	./scripts/bootstrap.sh --test
+
+# Every lane: unit beside spark, e2e and deploy (scripts/lanes.sh; docs/development/tests.md).
+test: setup-test
 	./scripts/lanes.sh "spark or e2e or deploy"
 
 # The edit loop: unit tests beside the small-frame Spark tests.
-test-fast: setup
+test-fast: setup-test
 	./scripts/lanes.sh "spark"
 
 sample: setup

@@ -9,6 +9,10 @@ ROOT=$(pwd)
 # jobs/<job>.py (tests/test_registry.py checks both).
 JOBS="run extract affiliations mentions validate aggregate metadata"
 is_job() { [[ " $JOBS " == *" $1 "* ]]; }
+# The job's own flags (paperscope STEP --help; tests/test_console.py checks the list): given
+# before --, spark-submit would take them as its own and print its whole usage.
+JOB_FLAGS="--corpus --manifest --years --warehouse --reports --run-id --set --source --format --year --compare-with"
+is_job_flag() { [[ " $JOB_FLAGS " == *" ${1%%=*} "* ]]; }
 
 usage() {
   cat <<TXT
@@ -21,8 +25,8 @@ under reports/<run-id>/ (reports/latest points at the newest).
   --master URL        Spark master (default local[*]; e.g. spark://127.0.0.1:7077, yarn)
   --conf-file FILE    paperscope YAML config (default conf/local.yaml; keys: lib/paperscope/data/defaults.yaml)
   JOB                 ${JOBS// / | } (run is the default)
-  -- JOB ARGS         passed to the job, e.g. -- --years 2025 --set quality.min_ok_share=0.95
-                      (see: .venv/bin/paperscope --help)
+  -- JOB ARGS         passed to the job, e.g. -- --corpus data/neurips --years 2025
+                      (see: .venv/bin/paperscope run --help); the job's flags go after --
   anything else       passed to spark-submit unchanged (e.g. --conf k=v, --driver-memory 4g)
 
 What it does: creates .venv (pip install -e '.[spark,dev]') if missing, fetches the Delta
@@ -49,7 +53,10 @@ while [ $# -gt 0 ]; do
     --conf-file) [ $# -ge 2 ] || die "--conf-file needs a file"; conf_file="$2"; shift 2 ;;
     --conf-file=*) conf_file="${1#*=}"; shift ;;
     --) shift; job_args=("$@"); break ;;
-    --*) passthrough+=("$1"); if [ $# -ge 2 ] && [[ "$2" != --* ]] && ! is_job "$2"; then passthrough+=("$2"); shift; fi; shift ;;
+    --*) if is_job_flag "$1"; then
+           die "${1%%=*} is a flag of the job: put job flags after -- (./spark-submit.sh $job -- ${1%%=*} ...)"
+         fi
+         passthrough+=("$1"); if [ $# -ge 2 ] && [[ "$2" != --* ]] && ! is_job "$2"; then passthrough+=("$2"); shift; fi; shift ;;
     *) is_job "$1" || die "unknown job '$1' (jobs: ${JOBS// /, }; see --help)"; job="$1"; shift ;;
   esac
 done

@@ -52,6 +52,8 @@ SOURCES = {
     "policy": "paperscope.core.policy",        # has_cn() (gen_figures.py)
     "flags": "paperscope.counting.flags",      # paper_flags() (gen_figures.py)
     "schemas": "paperscope.storage.schemas",   # struct(table), GOLD: every table's columns
+    "words": "paperscope.report.words",        # answer(): the run's answer per year (run-output)
+    "config": "paperscope.core.config",        # load_config(): the packaged defaults (run-output)
 }
 DATA = ("data",)  # the package's data folder: defaults.yaml, expectations/*.json
 
@@ -260,20 +262,38 @@ def steps() -> str:
 
 
 def run_output() -> str:
-    """What `paperscope run` prints at its end (the table list from the registry)."""
-    reg = source("registry")
-    folders = _folders()
-    run = "reports/20261121T201821Z-c6dd5b"
-    return "\n".join([
-        "```text",
-        "paperscope: run 20261121T201821Z-c6dd5b passed",
-        "  tables:  " + ", ".join(f"warehouse/{folders.get(t.name, t.name)}" for t in reg.TABLES),
-        f"  report:  {run}/index.html",
-        f"  summary: {run}/summary.md",
-        f"  audit:   {run}/audit.csv",
-        f"  data docs: {run}/data_docs/index.html",
-        "```",
-    ]) + "\n"
+    """What `paperscope run` prints at its end on the sample, by the very function the command
+    calls (cli.commands.where_lines), from the sample's ground truth."""
+    import os
+    import tempfile
+    from types import SimpleNamespace
+
+    import pandas as pd
+
+    by_year: dict[int, list[dict]] = {}
+    for r in _sample_rows():
+        by_year.setdefault(int(r["year"]), []).append(r)
+    collab = pd.DataFrame([{"year": y, "papers": len(rows),
+                            "with_both": sum(r["has_us"] == "1" and r["has_cn"] == "1" for r in rows),
+                            "with_unknown": sum(not r["countries"].strip() for r in rows)}
+                           for y, rows in sorted(by_year.items())])
+    cfg = source("config").load_config(None, ["warehouse.path=warehouse"])
+    answers = source("words").answer(collab, None, cfg.affiliations.china_policy, cfg.aggregates.as_dict(), {}, None,
+                                     cfg.reports.min_papers, cfg.review.confidence)
+    run_id = "20261121T201821Z-c6dd5b"
+    here = os.getcwd()
+    with tempfile.TemporaryDirectory() as tmp:
+        os.chdir(tmp)
+        try:
+            run_dir = Path("reports") / run_id
+            run_dir.mkdir(parents=True)
+            (run_dir / "run.json").write_text(json.dumps({"answer": answers}), encoding="utf-8")
+            (run_dir / "summary.md").write_text("", encoding="utf-8")
+            run = SimpleNamespace(run_id=run_id, run_dir=run_dir, cfg=cfg, counts=None)
+            lines = source("cli").where_lines(run, "run", 0)
+        finally:
+            os.chdir(here)
+    return "\n".join(["```text", *lines, "```"]) + "\n"
 
 
 def table_names() -> list[str]:

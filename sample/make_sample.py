@@ -81,43 +81,49 @@ DEPT_AI = "School of Artificial Intelligence, "
 
 # --------------------------------------------------------------------------------------
 # Model terms. Canonical names are the truth vocabulary; SNIPPETS are the only sentences
-# that contain them, each tagged with exactly the terms it mentions.
+# that contain them, each tagged with exactly the terms it mentions and with what it says
+# of them, read as the dev labels are (../shared/papers-dev README, labels_mentions.tsv):
+# USED when the paper itself trains, fine-tunes, evaluates, prompts, builds on or compares
+# against the model in its own work ("We fine-tune LLaMA", "The expert routing follows
+# DeepSeek-V3"); CITED when it only names it. A paper uses a term when one of the
+# sentences drawn in its body (abstract and sections) uses it.
 # --------------------------------------------------------------------------------------
+USED, CITED = "used", "cited"
 TERMS = ["BERT", "Claude", "DeepSeek", "Diffusion model", "GPT", "Gemma", "Llama", "Mamba", "Mistral", "Qwen",
          "Transformer", "ViT"]
 
 SNIPPETS = [
-    # (terms mentioned, sentence)
-    ({"Transformer"}, "Our encoder is a standard Transformer with pre-layer normalization and rotary position embeddings."),
-    ({"Transformer"}, "Compared with dense transformers of the same width, the proposed layer reduces memory traffic by about a third."),
-    ({"Transformer"}, "We further compare against strong transformer-based baselines trained on exactly the same data mixture."),
-    ({"Llama"}, "We fine-tune LLaMA with low-rank adapters on a single node of eight accelerators."),
-    ({"Llama"}, "For the dialogue setting we start from Llama 2 and keep the original tokenizer unchanged."),
-    ({"Llama"}, "Most experiments use Llama-3.1-8B as the backbone with a context length of 8192 tokens."),
-    ({"Qwen"}, "We also evaluate Qwen at the 7B scale to test whether the gains carry over across model families."),
-    ({"Qwen"}, "For inputs that mix images and text we use Qwen2.5-VL as the vision-language backbone."),
-    ({"GPT"}, "Reference answers were produced by GPT-4 and then checked by two independent annotators."),
-    ({"GPT"}, "We use GPT-4o as an automatic judge and report its agreement with human ratings."),
-    ({"BERT"}, "Token representations are taken from the last hidden layer of BERT without any further pooling."),
-    ({"BERT"}, "As a classic baseline we fine-tune BERT on each task with the recommended learning rate."),
-    ({"ViT"}, "The image encoder is a ViT-B/16 pretrained on ImageNet-21k and kept frozen during adaptation."),
-    ({"ViT"}, "We replace the convolutional stem with a ViT and keep the patch size fixed at 16 pixels."),
-    ({"ViT", "Transformer"}, "The backbone is a Vision Transformer (ViT) with twelve layers and a hidden size of 768."),
-    ({"Mamba"}, "We replace every second attention layer with a Mamba block, whose cost grows linearly with sequence length."),
-    ({"Mamba"}, "The Mamba layers are initialized from publicly released checkpoints and trained with a lower learning rate."),
-    ({"DeepSeek"}, "We distill long reasoning traces from DeepSeek-R1 into a considerably smaller student model."),
-    ({"DeepSeek"}, "The expert routing follows DeepSeek-V3 and uses auxiliary-loss-free load balancing."),
-    ({"Llama"}, "For the code tasks we start from Code Llama at the 7B scale."),
-    ({"Qwen"}, "For long reasoning traces we also report QwQ-32B under the same token budget."),
-    ({"GPT"}, "Small ablations use GPT-2 so that every run fits on one device."),
-    ({"Claude"}, "We also query Claude 3.5 Sonnet through its public interface with identical prompts."),
-    ({"Claude"}, "Claude 3 Opus serves as a second judge to check that the ranking is not judge-specific."),
-    ({"Mistral"}, "The open-weight baseline is Mistral-7B, fine-tuned with the same recipe."),
-    ({"Mistral"}, "We also route tokens as in Mixtral-8x7B, with two active experts out of eight."),
-    ({"Gemma"}, "Gemma-2-9B is used as a smaller open model that fits on a single device."),
-    ({"Gemma"}, "For the multilingual split we fine-tune Gemma 2 with the same adapters."),
-    ({"Diffusion model"}, "Images are synthesized with a latent diffusion model conditioned on the caption."),
-    ({"Diffusion model"}, "We compare against diffusion models trained on the same number of images."),
+    # (terms mentioned, sentence, what the sentence says of them: USED or CITED)
+    ({"Transformer"}, "Our encoder is a standard Transformer with pre-layer normalization and rotary position embeddings.", USED),
+    ({"Transformer"}, "Compared with dense transformers of the same width, the proposed layer reduces memory traffic by about a third.", USED),
+    ({"Transformer"}, "We further compare against strong transformer-based baselines trained on exactly the same data mixture.", USED),
+    ({"Llama"}, "We fine-tune LLaMA with low-rank adapters on a single node of eight accelerators.", USED),
+    ({"Llama"}, "For the dialogue setting we start from Llama 2 and keep the original tokenizer unchanged.", USED),
+    ({"Llama"}, "Most experiments use Llama-3.1-8B as the backbone with a context length of 8192 tokens.", USED),
+    ({"Qwen"}, "We also evaluate Qwen at the 7B scale to test whether the gains carry over across model families.", USED),
+    ({"Qwen"}, "For inputs that mix images and text we use Qwen2.5-VL as the vision-language backbone.", USED),
+    ({"GPT"}, "Reference answers were produced by GPT-4 and then checked by two independent annotators.", USED),
+    ({"GPT"}, "We use GPT-4o as an automatic judge and report its agreement with human ratings.", USED),
+    ({"BERT"}, "Token representations are taken from the last hidden layer of BERT without any further pooling.", USED),
+    ({"BERT"}, "As a classic baseline we fine-tune BERT on each task with the recommended learning rate.", USED),
+    ({"ViT"}, "The image encoder is a ViT-B/16 pretrained on ImageNet-21k and kept frozen during adaptation.", USED),
+    ({"ViT"}, "We replace the convolutional stem with a ViT and keep the patch size fixed at 16 pixels.", USED),
+    ({"ViT", "Transformer"}, "The backbone is a Vision Transformer (ViT) with twelve layers and a hidden size of 768.", USED),
+    ({"Mamba"}, "We replace every second attention layer with a Mamba block, whose cost grows linearly with sequence length.", USED),
+    ({"Mamba"}, "The Mamba layers are initialized from publicly released checkpoints and trained with a lower learning rate.", USED),
+    ({"DeepSeek"}, "We distill long reasoning traces from DeepSeek-R1 into a considerably smaller student model.", USED),
+    ({"DeepSeek"}, "The expert routing follows DeepSeek-V3 and uses auxiliary-loss-free load balancing.", USED),
+    ({"Llama"}, "For the code tasks we start from Code Llama at the 7B scale.", USED),
+    ({"Qwen"}, "For long reasoning traces we also report QwQ-32B under the same token budget.", USED),
+    ({"GPT"}, "Small ablations use GPT-2 so that every run fits on one device.", USED),
+    ({"Claude"}, "We also query Claude 3.5 Sonnet through its public interface with identical prompts.", USED),
+    ({"Claude"}, "Claude 3 Opus serves as a second judge to check that the ranking is not judge-specific.", USED),
+    ({"Mistral"}, "The open-weight baseline is Mistral-7B, fine-tuned with the same recipe.", USED),
+    ({"Mistral"}, "We also route tokens as in Mixtral-8x7B, with two active experts out of eight.", USED),
+    ({"Gemma"}, "Gemma-2-9B is used as a smaller open model that fits on a single device.", USED),
+    ({"Gemma"}, "For the multilingual split we fine-tune Gemma 2 with the same adapters.", USED),
+    ({"Diffusion model"}, "Images are synthesized with a latent diffusion model conditioned on the caption.", USED),
+    ({"Diffusion model"}, "We compare against diffusion models trained on the same number of images.", USED),
 ]
 
 # Look-alikes that must not count: people named Claude and Gemma, the animals.
@@ -477,7 +483,7 @@ def term_sentences(p: Paper) -> dict:
     per_section = {s: [] for s in SECTIONS}
     targets = ["Introduction", "Method", "Experiments", "Related Work"]
     for ti, term in enumerate(sorted(p.body_terms)):
-        cands = [s for tags, s in SNIPPETS if term in tags and tags <= p.body_terms]
+        cands = [s for tags, s, _ in SNIPPETS if term in tags and tags <= p.body_terms]
         start = (p.num + ti) % len(cands)
         chosen = [cands[start], cands[(start + 1) % len(cands)]]
         for j, s in enumerate(dict.fromkeys(chosen)):
@@ -485,15 +491,34 @@ def term_sentences(p: Paper) -> dict:
     return per_section
 
 
+def abstract_snippet(p: Paper) -> str | None:
+    """The one tagged sentence of the abstract (None for a paper without body terms)."""
+    if not p.body_terms:
+        return None
+    term = sorted(p.body_terms)[p.num % len(p.body_terms)]
+    return [s for tags, s, _ in SNIPPETS if term in tags and tags <= p.body_terms][0]
+
+
 def abstract_text(p: Paper) -> str:
     key = f"{p.file}:abs"
     sents = [FILLER[ABSTRACT_OPENERS[p.num % len(ABSTRACT_OPENERS)]]]
     sents += filler(key, 2, avoid=sents)
     if p.body_terms:
-        term = sorted(p.body_terms)[p.num % len(p.body_terms)]
-        sents.append([s for tags, s in SNIPPETS if term in tags and tags <= p.body_terms][0])
+        sents.append(abstract_snippet(p))
     sents.append(FILLER[ABSTRACT_CLOSERS[p.num % len(ABSTRACT_CLOSERS)]])
     return " ".join(sents)
+
+
+def body_snippets(p: Paper) -> list:
+    """The tagged sentences drawn before the References: the abstract's and the sections'."""
+    out = [abstract_snippet(p)] if p.body_terms else []
+    return out + [s for sents in term_sentences(p).values() for s in sents]
+
+
+def used_terms(p: Paper) -> set:
+    """The terms a paper uses: those of a drawn sentence that says USED."""
+    said = {s: (tags, use) for tags, s, use in SNIPPETS}
+    return {t for s in body_snippets(p) for t in said[s][0] if said[s][1] == USED}
 
 
 def body_sections(p: Paper) -> list:
@@ -754,7 +779,7 @@ def draw_paper(p: Paper, path: Path) -> int:
 # Truth
 # --------------------------------------------------------------------------------------
 COLUMNS = ["file", "year", "title", "affiliations", "countries", "has_us", "has_cn",
-           "terms_body", "terms_full", "counts_body", "counts_full", "terms_known"]
+           "terms_body", "terms_full", "counts_body", "counts_full", "terms_used", "terms_known"]
 
 
 def drawn_body_text(p: Paper) -> str:
@@ -771,13 +796,14 @@ def drawn_refs_text(p: Paper) -> str:
 
 def validate():
     """Cheap assertions that the table is what the README promises."""
-    for tags, s in SNIPPETS:
+    for tags, s, use in SNIPPETS:
         assert found_terms(s) == tags, (s, tags, found_terms(s))
+        assert use in (USED, CITED), s
     for s in FILLER:
         assert not found_terms(s), s
     for key, (tags, s) in REFS.items():
         assert found_terms(s) == tags, (key, tags, found_terms(s))
-    for tags, s in SNIPPETS + [(set(), t) for t in TRAPS]:
+    for tags, s, _ in SNIPPETS + [(set(), t, None) for t in TRAPS]:
         assert term_counts(s) == {t: 1 for t in tags}, (s, term_counts(s))
     seen = set()
     for p in PAPERS:
@@ -787,6 +813,9 @@ def validate():
         # the tags that become the truth must equal what is actually drawn
         assert found_terms(drawn_body_text(p)) == p.body_terms, (p.file, found_terms(drawn_body_text(p)))
         assert found_terms(drawn_body_text(p) + "\n" + drawn_refs_text(p)) == p.full_terms(), p.file
+        # the sentences the use truth is read from are those drawn, and name every body term
+        assert all(s in " ".join(drawn_body_text(p).split()) for s in body_snippets(p)), p.file
+        assert {t for s in body_snippets(p) for t in found_terms(s)} == p.body_terms, p.file
         for _, marks in p.authors:
             assert all(1 <= m <= len(p.affs) for m in marks), p.file
         used = {m for _, marks in p.authors for m in marks}
@@ -810,6 +839,7 @@ def truth_rows() -> list:
             terms_full=";".join(sorted(p.full_terms())),
             counts_body=_counts(drawn_body_text(p)),
             counts_full=_counts(drawn_body_text(p) + "\n" + drawn_refs_text(p)),
+            terms_used=";".join(sorted(used_terms(p))),
             terms_known=1))
     for r in REAL:
         cc = sorted(r["countries"])
@@ -818,7 +848,7 @@ def truth_rows() -> list:
             affiliations=" | ".join(r["affiliations"]),
             countries=",".join(cc),
             has_us=int("US" in cc), has_cn=int("CN" in cc),
-            terms_body="", terms_full="", counts_body="", counts_full="", terms_known=0))
+            terms_body="", terms_full="", counts_body="", counts_full="", terms_used="", terms_known=0))
     rows.sort(key=lambda d: (d["year"], d["file"]))
     return rows
 

@@ -3,11 +3,22 @@
 # .venv/ at the repo root with paperscope and its pinned dependencies, and the Delta jars
 # cached under .cache/jars (fetched once from Maven Central, offline afterwards).
 # Idempotent and quick when nothing changed. Prints one clear line on failure.
-# As root with apt-get (a CI machine) it also installs Debian's chromium and chromium-driver,
-# in the background while pip works, for the review page's headless-browser test; best
-# effort: a failure is one warning, and that test is then skipped.
+#   scripts/bootstrap.sh          what a run needs (./spark-submit.sh): .[spark,dev]
+#   scripts/bootstrap.sh --test   what the tests need too (make test, CI): the docs extra for
+#                                 `mkdocs build --strict` and, as root with apt-get, Debian's
+#                                 chromium and chromium-driver for the browser tests, in the
+#                                 background while pip works; best effort: a failure is one
+#                                 warning, and the browser tests are then skipped.
+# A run never installs a browser.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+
+mode=run
+case "${1:-}" in
+  --test) mode=test ;;
+  "") ;;
+  *) echo "paperscope: error: usage: scripts/bootstrap.sh [--test]" >&2; exit 2 ;;
+esac
 
 die() { echo "paperscope: error: $*" >&2; exit 2; }
 
@@ -36,7 +47,7 @@ java_ok || die "Java 17 or newer is needed (set JAVA_HOME or put java on PATH); 
 # .venv (the marker), so a machine whose apt cannot get chromium does not retry every `make test`.
 browser_pid=""
 browser_log=.cache/apt-chromium.log
-if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1 \
+if [ "$mode" = test ] && [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1 \
    && { [ ! -x /usr/bin/chromium ] || [ ! -x /usr/bin/chromedriver ]; } && [ ! -e .venv/.chromium-tried ]; then
   mkdir -p .cache
   echo "paperscope: installing chromium and chromium-driver with apt-get in the background (for the browser test)" >&2
@@ -48,9 +59,21 @@ if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1 \
   browser_pid=$!
 fi
 
+# The stamp holds the hash of what was installed and its extras: a run after `make test`
+# finds its extras there and installs nothing.
 stamp=.venv/.paperscope-installed
 want=$(cat pyproject.toml setup.py | sha256sum | cut -c1-16)
-if [ ! -x .venv/bin/python ] || [ "$(cat "$stamp" 2>/dev/null)" != "$want" ]; then
+extras="spark,dev"
+[ "$mode" = test ] && extras="spark,dev,docs"
+have_hash="" have_extras=""
+[ -r "$stamp" ] && read -r have_hash have_extras < "$stamp" || true
+stale=0
+if [ ! -x .venv/bin/python ] || [ "$have_hash" != "$want" ]; then
+  stale=1
+else
+  for e in ${extras//,/ }; do [[ ",$have_extras," == *",$e,"* ]] || stale=1; done
+fi
+if [ "$stale" = 1 ]; then
   py=$(find_python) || die "Python 3.10+ is needed (python3.11 recommended); none found on PATH"
   if [ ! -x .venv/bin/python ]; then
     echo "paperscope: creating .venv with $($py --version)" >&2
@@ -59,9 +82,9 @@ if [ ! -x .venv/bin/python ] || [ "$(cat "$stamp" 2>/dev/null)" != "$want" ]; th
   echo "paperscope: installing paperscope and its pinned dependencies into .venv (pyspark builds from source: a minute or two)" >&2
   .venv/bin/python -m pip install -q --disable-pip-version-check --upgrade pip wheel setuptools >&2 \
     || die "pip could not upgrade itself in .venv"
-  .venv/bin/python -m pip install -q --disable-pip-version-check -e '.[spark,dev]' >&2 \
+  .venv/bin/python -m pip install -q --disable-pip-version-check -e ".[$extras]" >&2 \
     || die "pip install of paperscope into .venv failed (see the messages above)"
-  echo "$want" > "$stamp"
+  echo "$want $extras" > "$stamp"
 fi
 
 if [ -n "$browser_pid" ]; then

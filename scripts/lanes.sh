@@ -12,9 +12,9 @@ export PYSPARK_PYTHON=${PYSPARK_PYTHON:-$PWD/.venv/bin/python}
 pytest=(.venv/bin/python -m pytest -q -p no:cacheprovider)
 mkdir -p .cache
 unit_log=.cache/unit-lane.log
-"${pytest[@]}" --basetemp=.cache/pytest-unit -m unit tests >"$unit_log" 2>&1 &
+"${pytest[@]}" --basetemp=.cache/pytest-unit --durations=10 -m unit tests >"$unit_log" 2>&1 &
 unit_pid=$!
-"${pytest[@]}" --basetemp=.cache/pytest-spark -m "$marks" tests
+"${pytest[@]}" --basetemp=.cache/pytest-spark --durations=25 -m "$marks" tests
 spark=$?
 wait "$unit_pid"
 unit=$?

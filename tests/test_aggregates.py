@@ -74,3 +74,19 @@ def test_gold_frames_keep_their_schema_on_the_way_to_spark(spark):
     got = spark.createDataFrame(frame, schemas.GOLD["collaboration"])
     expected = spark.createDataFrame([(2025, 1, 1, 0, 0, 0, 1, 0, 0.0, 0.0, 0.0)], schemas.GOLD["collaboration"])
     assert_df_equality(got, expected)
+
+
+@pytest.mark.spark
+def test_paper_rules_frame_takes_its_gold_schema(spark):
+    """agg_paper_rules' frame (lists of countries, booleans, weights) goes to Spark as declared."""
+    from paperscope.counting import rules
+
+    authors = pd.DataFrame([{"paper_id": "p1", "year": 2024, "position": i, "n_authors": 2, "affiliation_countries": c}
+                            for i, c in ((1, [["US"]]), (2, [["CN"]]))])
+    papers = pd.DataFrame({"paper_id": ["p1", "p2"], "year": 2024})
+    aff = pd.DataFrame([("p1", "MIT", "US"), ("p1", "PKU", "CN")], columns=["paper_id", "raw", "country"])
+    frame = rules.paper_rule_flags(papers, aff, authors, min_share=0.3, min_authors=1)
+    got = spark.createDataFrame(frame, schemas.GOLD["paper_rules"]).where("china_policy = 'mainland' AND dual_strings")
+    rows = {r.paper_id: r for r in got.collect()}
+    assert rows["p1"].first_last and rows["p1"].author_countries == ["US", "CN"] and rows["p1"].fractional_weight == 1.0
+    assert rows["p2"].author_countries == [] and rows["p2"].unknown_first_last and not rows["p2"].any_author

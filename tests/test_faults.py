@@ -70,7 +70,7 @@ def test_second_run_changes_nothing_and_extracts_nothing(spark, reference):
     assert run_all(run) == 0
     assert run.papers_refresh.extracted == 0 and not run.papers_refresh.written
     assert set(run.skipped) == {"headers", "affiliations", "authors", "mentions", "collaboration", "term_groups",
-                                "rules", "institution_pairs", "country_fractions"}
+                                "rules", "paper_rules", "institution_pairs", "country_fractions"}
     assert _versions(spark, cfg) == versions  # no commit at all: no duplicate, no rewrite
     after = {name: _rows(spark, cfg, name, drop=("extract_seconds",)) for name in cfg.warehouse.tables}
     assert after == before

@@ -101,3 +101,43 @@ def test_fused_lower_case_and_symbol_variants_in_a_pdf(terms):
     assert set(got) == {"Llama", "GPT"}
     assert got["Llama"].use == got["GPT"].use == "used"
     assert got["Llama"].sections == got["GPT"].sections == {"experiments": 1}
+
+
+def _draw_with_feet(pages: list[tuple[list[str], list[str]]]) -> bytes:
+    """Pages of (running lines from the top, lines at the foot in a small font)."""
+    buf = io.BytesIO()
+    c = canvas.Canvas(buf, pagesize=letter, invariant=1)
+    for lines, feet in pages:
+        y = 720
+        for line in lines:
+            c.setFont("Times-Bold" if line[:1].isdigit() and len(line) < 40 else "Times-Roman", 10)
+            c.drawString(72, y, line)
+            y -= 14
+        y = 40 + 10 * len(feet)
+        for foot in feet:
+            c.setFont("Times-Roman", 7)
+            c.drawString(72, y, foot)
+            y -= 10
+        c.showPage()
+    c.save()
+    return buf.getvalue()
+
+
+def test_a_sentence_cut_by_a_page_end_and_its_notes_is_read_whole(terms):
+    """Page one ends in the middle of a sentence above the venue line (read by pdfminer),
+    page two in the middle of another above a footnote (read by PDFium)."""
+    pages = [
+        (["Answer Checking with Small Models", "Anna Li", "Abstract", "We check answers.", *_filler(3),
+          "1 Introduction", *_filler(3), "In the first stage of this work we"],
+         ["38th Conference on Neural Information Processing Systems (NeurIPS 2024)."]),
+        (["prompt GPT-4 for candidate answers, and the answers are kept.", *_filler(4), "2 Related Work",
+          *_filler(3), "Unlike earlier checkers, in the second stage we"],
+         ["3The prompts are listed in the appendix."]),
+        (["fine-tune Qwen with the kept answers.", *_filler(3), "3 Method", *_filler(3), "References",
+          "[1] A. Author. A paper. 2020."], []),
+    ]
+    got = {m.term: m for m in analyse(_read(_draw_with_feet(pages)), terms)}
+    assert (got["GPT"].use, got["GPT"].why, got["GPT"].evidence_section) == ("used", "first-person verb", "introduction")
+    assert "this work we prompt GPT-4 for candidate answers" in got["GPT"].evidence
+    assert (got["Qwen"].use, got["Qwen"].why, got["Qwen"].evidence_section) == ("used", "first-person verb", "related")
+    assert "in the second stage we fine-tune Qwen" in got["Qwen"].evidence

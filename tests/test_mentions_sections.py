@@ -4,16 +4,19 @@ from __future__ import annotations
 
 import pytest
 
+from paperscope.core.config import load_config
 from paperscope.paper.mentions import sections as S
 from paperscope.paper.mentions.text import body_end
 
+SECTIONS = load_config().mentions.sections
+
 
 def _kinds(text: str) -> list[tuple[str, str]]:
-    return [(s.kind, s.title) for s in S.find_sections(text, body_end(text))]
+    return [(s.kind, s.title) for s in S.find_sections(text, body_end(text), SECTIONS)]
 
 
 def _kind_at(text: str, phrase: str) -> str:
-    return S.SectionIndex(S.find_sections(text, body_end(text))).at(text.index(phrase)).kind
+    return S.SectionIndex(S.find_sections(text, body_end(text), SECTIONS)).at(text.index(phrase)).kind
 
 
 ACL = """Learning to Ask
@@ -128,7 +131,7 @@ def test_a_bibliography_before_the_appendix_is_references_inside_the_body():
     ("1e-7 for LLaMA2-7B and Mistral-7B, respectively. The coefficient is set to 0.04.", False),
 ])
 def test_table_rows(line, row):
-    assert S.is_table_row(line) is row
+    assert S.is_table_row(line, SECTIONS) is row
 
 
 def test_captions():

@@ -56,20 +56,22 @@ def test_collaboration_matches_ground_truth(sample_run, truth, spark):
 
 
 def test_mentions_by_country_group_match_ground_truth(sample_run, truth, spark):
+    """Named and used, per year, term and author-country group (agg_mentions), exactly."""
     _, _, cfg = sample_run
     want = defaultdict(lambda: defaultdict(int))
     for row in truth:
         if row["terms_known"] != "1":
             continue
         us, cn = row["has_us"] == "1", row["has_cn"] == "1"
+        used = set(filter(None, row["terms_used"].split(";")))
         for term in filter(None, row["terms_body"].split(";")):
             key = (int(row["year"]), term)
-            want[key]["papers"] += 1
-            want[key]["with_us"] += us
-            want[key]["with_cn"] += cn
-            want[key]["with_both"] += us and cn
-            want[key]["with_neither"] += not us and not cn and row["countries"] != ""
-            want[key]["with_unknown"] += row["countries"] == ""
+            groups = {"papers": True, "with_us": us, "with_cn": cn, "with_both": us and cn,
+                      "with_neither": not us and not cn and row["countries"] != "",
+                      "with_unknown": row["countries"] == ""}
+            for col, hit in groups.items():
+                want[key][col] += hit
+                want[key][f"{col}_used"] += hit and term in used
     df = spark.read.format("delta").load(tables.table_path(cfg, "term_groups"))
     got = {(r["year"], r["term"]): r.asDict() for r in df.where(F.col("year").isin(2024, 2025)).collect()}
     assert set(got) == set(want)
@@ -100,6 +102,29 @@ def test_mention_counts_per_paper_match_ground_truth(sample_run, truth, spark):
         full, body = _counts(row["counts_full"]), _counts(row["counts_body"])
         assert {t: c[0] for t, c in got[row["file"]].items()} == full, row["file"]
         assert {t: c[1] for t, c in got[row["file"]].items() if c[1]} == body, row["file"]
+
+
+def test_used_or_cited_per_paper_matches_ground_truth(sample_run, truth, spark):
+    """Every body term of every generated paper is used exactly when the truth says so
+    (terms_used: a drawn sentence uses it), with its evidence; a term only in the
+    bibliography has no use."""
+    _, _, cfg = sample_run
+    mentions = spark.read.format("delta").load(tables.table_path(cfg, "mentions"))
+    papers = spark.read.format("delta").load(tables.table_path(cfg, "papers")).select("paper_id", "path")
+    got = defaultdict(dict)
+    for r in mentions.join(papers, "paper_id").collect():
+        got[r["path"].split("sample/corpus/")[-1]][r["term"]] = r
+    checked = 0
+    for row in (r for r in truth if r["terms_known"] == "1"):
+        used = set(filter(None, row["terms_used"].split(";")))
+        for term, r in got[row["file"]].items():
+            if r["count_body"] == 0:
+                assert (r["use"], r["evidence"]) == (None, None), (row["file"], term)
+                continue
+            assert r["use"] == ("used" if term in used else "cited"), (row["file"], term, r["use_signal"], r["evidence"])
+            assert r["evidence"] and sum(r["sections"].values()) == r["count_body"], (row["file"], term)
+            checked += 1
+    assert checked == sum(len(list(filter(None, r["terms_body"].split(";")))) for r in truth)
 
 
 def test_a_llama_cited_only_in_the_bibliography_is_not_counted(sample_run, spark):
@@ -187,8 +212,8 @@ def test_report_has_data_docs_and_summary(sample_run):
 
 
 def test_html_report_of_the_sample_run(sample_run, truth):
-    """The PDF titled "On <script>alert(1)</script> ..." is shown as text, the charts are
-    PNGs embedded and beside the page, and the sentences carry the ground truth's numbers."""
+    """The PDF titled "On <script>alert(1)</script> ..." is data in the audit page, the charts
+    are PNGs embedded and beside the page, and the sentences carry the ground truth's numbers."""
     import base64
     from html.parser import HTMLParser
 
@@ -213,7 +238,9 @@ def test_html_report_of_the_sample_run(sample_run, truth):
     assert "script" not in page.tags
     text = "".join(page.text)
     title = next(r["title"] for r in truth if r["file"] == "2024/neurips2024_10.pdf")
-    assert "<script>" in title and title in text
+    audit = (run.run_dir / "audit.html").read_text(encoding="utf-8")
+    rows = json.loads(audit.split('id="rows-data">', 1)[1].split("</script>", 1)[0])["rows"]
+    assert "<script>" in title and title in {c for row in rows for c in row} and "<script>alert" not in audit
     assert len(page.images) == 3  # collaboration, the share under each counting rule, top terms
     for src, href in page.images:
         assert base64.b64decode(src.split(",", 1)[1]).startswith(b"\x89PNG")
@@ -259,7 +286,7 @@ def test_failed_expectation_blocks_aggregates_and_still_writes_data_docs(spark, 
     summary = (run.run_dir / "summary.md").read_text(encoding="utf-8")
     assert "Status: failed" in summary and "999" in summary
     page = (run.run_dir / "index.html").read_text(encoding="utf-8")
-    assert "No aggregates: the quality gate did not pass" in page and "999" in page and "<img" not in page
+    assert "No answer: the quality gate did not pass" in page and "999" in page and "<img" not in page
 
 
 def test_china_policy_greater_counts_hk_and_tw(spark, sample_run, truth):
@@ -385,6 +412,28 @@ def test_institution_pairs_and_the_rules_in_the_report(sample_run, spark):
     summary = (run.run_dir / "summary.md").read_text()
     assert "first_last" in summary and "Counting rules" in summary
     assert "rule_consistency" in {o["suite"] for o in json.loads((run.run_dir / "run.json").read_text())["gate"]}
+
+
+def test_every_figure_of_the_sample_lists_exactly_its_papers(sample_run, spark):
+    """agg_paper_rules sums to agg_rules, and each per-rule CSV of the report has, per year,
+    as many rows as its figure (fractional: weights adding up to it)."""
+    import pandas as pd
+
+    _, run, cfg = sample_run
+    counts = spark.read.format("delta").load(tables.table_path(cfg, "rules")).toPandas()
+    per = spark.read.format("delta").load(tables.table_path(cfg, "paper_rules")).toPandas()
+    assert len(per) == 4 * spark.read.format("delta").load(tables.table_path(cfg, "papers")).count()
+    for r in counts.itertuples():
+        name = f"papers_{r.rule}_{r.china_policy}_{'kept' if r.dual_strings else 'left_out'}.csv"
+        rows = pd.read_csv(run.run_dir / name)
+        mine = rows[rows["year"] == r.year]
+        if r.rule == "fractional":
+            assert mine["fractional_weight"].sum() == pytest.approx(r.with_both, abs=1e-5), name
+        else:
+            assert len(mine) == r.with_both, name
+    record = json.loads((run.run_dir / "run.json").read_text())
+    assert [a["year"] for a in record["answer"]] == [2020, 2022, 2023, 2024, 2025]
+    assert record["answer"][-1]["with_both"] == 5 and record["answer"][0]["small"]
 
 
 def test_rule_frames_are_counted_once_until_a_table_is_written(sample_run, monkeypatch):

@@ -16,7 +16,6 @@ import pytest
 from paperscope.quality.gate import ExpectationOutcome, GateResult, run_gate
 from paperscope.quality.suites import PARAMETERS, SUITES, expectations_dir, load_suites, suite_parameters
 
-REPO = Path(__file__).resolve().parents[1]
 
 PAPERS = (
     "paper_id string, year int, path string, size_bytes long, n_pages int, title string, "
@@ -26,7 +25,7 @@ AFFILIATIONS = (
     "paper_id string, year int, raw string, institution string, country string, method string, "
     "evidence string, score double"
 )
-MENTIONS = "paper_id string, year int, term string, count_full int, count_body int, use string, count_table int"
+MENTIONS = "paper_id string, year int, term string, count_full int, count_body int, count_table int, use string"
 AUTHORS = ("paper_id string, year int, position int, n_authors int, source string, tie string, "
            "countries_by_source map<string, array<string>>, chosen_source string, track string")
 # rules.consistency of one year: first_last <= distinct_authors <= any_author <= papers.
@@ -58,7 +57,7 @@ def gate(spark, tmp_path_factory, cfg, papers, discovered, affiliations=(), ment
             papers=spark.createDataFrame(papers, PAPERS),
             discovered=spark.createDataFrame(discovered, DISCOVERED),
             affiliations=spark.createDataFrame(list(affiliations), AFFILIATIONS),
-            mentions=spark.createDataFrame([(*m, "used", 0)[:7] for m in mentions], MENTIONS),
+            mentions=spark.createDataFrame(list(mentions), MENTIONS),
             authors=spark.createDataFrame([("p1", 2024, 1, 1, "block", "marker", {"pdf": ["US"]}, "pdf", None)],
                                           AUTHORS),
             rule_consistency=spark.createDataFrame(CONSISTENCY, CONSISTENCY_COLUMNS),
@@ -101,7 +100,7 @@ def clean(spark, base_cfg, tmp_path_factory):
             ("a1", 2024, "Somewhere", None, None, "none", "", 0.0),
             ("b1", 2025, "Tsinghua", "Tsinghua University", "CN", "alias", "Tsinghua", 0.95),
         ],
-        mentions=[("a1", 2024, "gpt", 3, 2), ("b1", 2025, "bert", 1, 1)],
+        mentions=[("a1", 2024, "gpt", 3, 2, 1, "used"), ("b1", 2025, "bert", 1, 1, 0, "cited")],
     )
 
 
@@ -137,7 +136,7 @@ def faulty(spark, base_cfg, tmp_path_factory):
         ],
         discovered=[(2025, 4), (2031, 1)],
         affiliations=[("c1", 2025, "ETH", "ETH Zurich", "CH", "fuzzy", "ETH", 0.9)],
-        mentions=[("c1", 2025, "llama", 2, 2)],
+        mentions=[("c1", 2025, "llama", 2, 2, 0, "used")],
     )
 
 
@@ -202,9 +201,10 @@ def test_failed_run_still_writes_data_docs(lost):
 
 def test_empty_silver_tables_pass_as_no_rows(lost):
     silver = [o for o in lost.outcomes if o.suite in ("affiliations", "mentions")]
-    suites = [json.loads((REPO / "lib" / "paperscope" / "data" / "expectations" / f"{n}.json").read_text("utf-8"))
-              for n in ("affiliations", "mentions")]
-    assert len(silver) == sum(len(s["expectations"]) for s in suites) and all(o.success for o in silver)
+    expectations = Path(__file__).resolve().parents[1] / "lib" / "paperscope" / "data" / "expectations"
+    counted = sum(len(json.loads((expectations / f"{n}.json").read_text())["expectations"])
+                  for n in ("affiliations", "mentions"))
+    assert len(silver) == counted and all(o.success for o in silver)
     assert {o.observed for o in silver} == {"no rows"}
 
 

@@ -167,7 +167,7 @@ def test_a_comment_or_docstring_in_any_module_changes_no_step_and_no_stamp():
     ("paperscope.paper.header.page", "def ", "def _unused(): return 1\n\n\ndef ", set()),
     ("paperscope.pipeline.affiliations", 'UNMATCHED = "', 'UNMATCHED = "unmatched: ', {"affiliations"}),
     # The terms' reader is the mentions step's, and the aggregate's term descriptions.
-    ("paperscope.paper.mentions", "def count_terms(", "def _spare():\n    return 0\n\n\ndef count_terms(", set()),
+    ("paperscope.paper.mentions.count", "def count_terms(", "def _spare():\n    return 0\n\n\ndef count_terms(", set()),
     # A metadata parser is no part of the PDF pipeline.
     ("paperscope.sources.metadata.formats", '"none", "null"', '"none", "nil", "null"', set()),
     ("paperscope.report.writer", "def write(", "def _spare():\n    return 0\n\n\ndef write(", set()),

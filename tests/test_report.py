@@ -53,6 +53,13 @@ def _parse(path) -> Page:
     return page
 
 
+def _rows_of(path) -> list[list]:
+    """A list page's rows as its script reads them: the JSON inside the page."""
+    raw = path.read_text(encoding="utf-8")
+    data = raw.split('<script type="application/json" id="rows-data">', 1)[1].split("</script>", 1)[0]
+    return json.loads(data)["rows"]
+
+
 def _frames():
     audit = pd.DataFrame([
         ("p1", 2025, EVIL_TITLE, "/c/2025/a.pdf", "ok", EVIL_AFF, "block", None, "CN", "address", "'Beijing' -> CN", 0.8),
@@ -129,13 +136,19 @@ def test_html_renders_with_embedded_pngs_that_also_exist_beside_it(written):
 def test_untrusted_text_is_escaped_everywhere(written):
     run_dir, _ = written
     page = _parse(run_dir / "index.html")
-    assert page.tags.count("img") == 2, "only the two charts are images; the affiliation's <img> is text"
+    assert page.tags.count("img") == 2, "only the two charts are images"
     text = "".join(page.text)
-    assert EVIL_TITLE in text and EVIL_AFF in text and "<b>xref</b> broken" in text and "<script>cfg</script>" in text
+    assert "<b>xref</b> broken" in text and "<script>cfg</script>" in text
     raw = (run_dir / "index.html").read_text(encoding="utf-8")
-    assert "<script>" not in raw and "&lt;script&gt;alert(1)&lt;/script&gt;" in raw
+    assert "<script>" not in raw and "<b>xref" not in raw
+    audit = (run_dir / "audit.html").read_text(encoding="utf-8")
+    assert "<script>alert" not in audit and "<img src=x" not in audit  # the rows are JSON with < as \u003c
+    cells = {c for row in _rows_of(run_dir / "audit.html") for c in row}
+    assert EVIL_TITLE in cells and any(EVIL_AFF in str(c) for c in cells)
+    review = "".join(_parse(run_dir / "review.html").text)
+    assert EVIL_TITLE in review
     summary = (run_dir / "summary.md").read_text(encoding="utf-8")
-    assert "<script>alert" not in summary and "&lt;script&gt;alert(1)&lt;/script&gt;" in summary
+    assert "<script>alert" not in summary and "&lt;b&gt;xref&lt;/b&gt; broken" in summary
     assert "<img src=x" not in summary
 
 
@@ -163,12 +176,12 @@ def test_report_has_sentences_audit_review_and_metadata(written):
 
 def test_template_syntax_in_a_title_is_shown_not_run(written):
     run_dir, _ = written
-    raw = (run_dir / "index.html").read_text(encoding="utf-8")
-    text = "".join(_parse(run_dir / "index.html").text)
-    assert JINJA_TITLE in text and "49 x" not in text
-    assert "</script>" not in raw and "script" not in _parse(run_dir / "index.html").tags
+    raw = (run_dir / "audit.html").read_text(encoding="utf-8")
+    assert JINJA_TITLE in {c for row in _rows_of(run_dir / "audit.html") for c in row}
+    assert "49 x" not in raw and "</script><script>alert(3)" not in raw
+    assert raw.count("</script>") == 3  # the rows, table.js, the call: nothing from a title closes one
+    assert "script" not in _parse(run_dir / "index.html").tags
     summary = (run_dir / "summary.md").read_text(encoding="utf-8")
-    assert "{{ 7\\*7 }} {% if 1 %}x{% endif %} &lt;/script&gt;&lt;script&gt;alert(3)&lt;/script&gt; \\| pipe" in summary
     assert "</script><script>alert(3)" not in summary
 
 
@@ -181,7 +194,7 @@ def test_csv_cells_that_a_spreadsheet_would_run_are_defused(written):
         assert not any(c.startswith(("=", "+", "-", "@")) for c in cells), name
     audit = pd.read_csv(run_dir / "audit.csv", dtype=str, keep_default_na=False)
     assert "'@SUM(1+1)" in set(audit["raw"])
-    assert FORMULA_TITLE in "".join(_parse(run_dir / "index.html").text)  # the page shows the title as it is
+    assert FORMULA_TITLE in {c for row in _rows_of(run_dir / "audit.html") for c in row}  # shown as it is
 
 
 def test_templates_ship_inside_the_package():
@@ -199,7 +212,7 @@ def test_failed_gate_run_gets_an_index_that_says_why(tmp_path):
     page = _parse(tmp_path / "run" / "index.html")
     text = "".join(page.text)
     assert page.images == []
-    assert "No aggregates: the quality gate did not pass" in text and "0 of 1 expectations passed" in text
+    assert "No answer: the quality gate did not pass" in text and "0 of 1 expectations passed" in text
     assert "quality gate failed, aggregates not written" in text
     assert not (tmp_path / "run" / "collaboration_share.png").exists()
 
@@ -217,3 +230,75 @@ def test_report_settings_are_checked(setting):
 
     with pytest.raises(ConfigError, match=setting.split("=")[0]):
         load_config(None, [setting])
+
+
+def _gold_with_rules():
+    """Six papers of 2024 (tests/test_rules.py's frames) through the counting functions."""
+    from paperscope.counting import rules
+
+    authors = pd.DataFrame([{"paper_id": pid, "year": 2024, "position": i, "n_authors": len(per),
+                             "affiliation_countries": c}
+                            for pid, *per in [("p1", [["US"]], [["CN"]], [["US"]]), ("p2", [["CN", "US"]]),
+                                              ("p3", [["CN"]], [], [["US"]]), ("p4", [["GB"]], [["US"]]),
+                                              ("p6", [["HK"]], [["US"]])]
+                            for i, c in enumerate(per, 1)])
+    papers = pd.DataFrame({"paper_id": ["p1", "p2", "p3", "p4", "p5", "p6"], "year": 2024})
+    aff = pd.DataFrame([("p1", "Stanford", "US", "S"), ("p1", "Tsinghua", "CN", "T"), ("p2", "NYU Shanghai", "US", "N"),
+                        ("p2", "NYU Shanghai", "CN", "NS"), ("p3", "Tsinghua", "CN", "T"), ("p3", "Stanford", "US", "S"),
+                        ("p4", "Oxford", "GB", "O"), ("p4", "Stanford", "US", "S"), ("p6", "CUHK", "HK", "C"),
+                        ("p6", "Stanford", "US", "S")], columns=["paper_id", "raw", "country", "institution"])
+    aff["year"] = 2024
+    shares = {"min_share": 1 / 3, "min_authors": 2}
+    per = rules.paper_rule_flags(papers, aff, authors, **shares)
+    counts = rules.count_rules(papers, aff, authors, per_paper=per, **shares)
+    from paperscope.counting.aggregates import collaboration
+
+    collab = collaboration(papers.assign(status="ok"), aff, "mainland")
+    audit = papers.merge(aff.drop(columns="year"), on="paper_id", how="left").assign(
+        title=lambda d: "Title of " + d["paper_id"], path=lambda d: "/c/2024/" + d["paper_id"] + ".pdf", status="ok")
+    audit.loc[audit["paper_id"] == "p1", "title"] = FORMULA_TITLE
+    gold = {"collaboration": collab, "rules": counts, "paper_rules": per,
+            "institution_pairs": rules.institution_pairs(aff, rules.counted_papers(papers, aff, authors, "any_author",
+                                                                                   "mainland", **shares), "mainland")}
+    return gold, audit
+
+
+def test_answer_first_and_every_figure_links_exactly_its_papers(tmp_path):
+    """The answer is the page's first block, its figure links the CSV of its papers, and each
+    per-rule export has, per year, exactly as many rows as the figure (fractional: weights
+    that add up to it); a metadata run's empty mentions say why."""
+    gold, audit = _gold_with_rules()
+    meta = {**_meta(tmp_path), "years": [2024], "from_metadata": True,
+            "config": {"aggregates": {"headline_rule": "any_author", "rules": list(gold["rules"]["rule"].unique()),
+                                      "min_share": 1 / 3, "min_authors": 2}}}
+    reports = _reports(references="{2024: {papers: 6, with_both: 1, source: WIRED}}", min_papers=3)
+    write(tmp_path / "run", RunReport(meta=meta, inputs=pd.DataFrame({"year": [2024], "files": [6], "ok": [6]}),
+                                      gate=GATE, gold=gold, audit=audit, reports=reports))
+    run_dir = tmp_path / "run"
+    raw = (run_dir / "index.html").read_text(encoding="utf-8")
+    assert raw.index('<section id="answer">') < raw.index('<section id="charts">') < raw.index('<section id="rules">')
+    answer_html = raw.split('<section id="answer">', 1)[1].split("</section>", 1)[0]
+    assert "2024: 3 of 6 papers (50.0%) involve authors at both US and Chinese institutions." in answer_html
+    assert 'href="papers_any_author_mainland_kept.csv"' in answer_html
+    assert "WIRED reported 1 of 6 papers (16.7%) for 2024; the closest rule here is first_last, 1 (16.7%)." in answer_html
+    assert "A rule landing near the published figure does not show" in answer_html
+    text = "".join(_parse(run_dir / "index.html").text)
+    assert "None: this run read conference metadata" in text and "Glossary" in text and "dual strings" in text
+    for r in gold["rules"].itertuples():
+        name = f"papers_{r.rule}_{r.china_policy}_{'kept' if r.dual_strings else 'left_out'}.csv"
+        assert f'href="{name}"' in raw, name
+        rows = pd.read_csv(run_dir / name)
+        mine = rows[rows["year"] == r.year]
+        if r.rule == "fractional":
+            assert mine["fractional_weight"].sum() == pytest.approx(r.with_both, abs=1e-5), name
+        else:
+            assert len(mine) == r.with_both, name
+    first_last = pd.read_csv(run_dir / "papers_first_last_mainland_kept.csv")
+    assert first_last[["paper_id", "title", "authors' countries (by position)"]].values.tolist() == [
+        ["p3", "Title of p3", "1 CN; 2 ?; 3 US"]]
+    any_author = pd.read_csv(run_dir / "papers_any_author_mainland_kept.csv", dtype=str, keep_default_na=False)
+    assert "'" + FORMULA_TITLE in set(any_author["title"])  # written through core.escape
+    flags = _rows_of(run_dir / "papers.html")
+    assert len(flags) == 6 and {r[1] for r in flags} == {"p1", "p2", "p3", "p4", "p5", "p6"}
+    record = json.loads((run_dir / "run.json").read_text())
+    assert record["answer"][0]["with_both"] == 3 and len(record["exports"]) == 28

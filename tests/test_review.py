@@ -76,9 +76,34 @@ def test_headline_range_from_precision_per_stratum():
     h = headline(est, "with_both", Z, 0.05)
     # 100 x [0.490157, 0.943319] -> 49 to 95 papers.
     assert (h["papers"], h["reviewed"], h["low"], h["high"], h["stratum"]) == (100, 10, 49, 95, "us_cn")
-    assert h["more"] == h["needed"] - 10 and h["needed"] > 10
+    # A 5-point interval at 0.8 needs more reviews than the stratum's 100 papers: review them all.
+    assert (h["needed"], h["more"], h["review_all"]) == (100, 90, True)
     text = headline_sentence(h, 0.95, 0.05)
-    assert text.startswith("with_both: 100 papers; from 10 reviewed, 95% interval 49 to 95; about ")
+    assert text == ("with_both: 100 papers; from 10 reviewed, 95% interval 49 to 95; review all 100 of the us_cn "
+                    "stratum (90 more) to know it exactly.")
+
+
+def test_interval_wording_at_the_edges():
+    """No review: one sentence, no "0 to all"; the reviews asked for never exceed the
+    stratum ("review all 8"); a stratum reviewed whole is exact; nothing counted says so."""
+    none = headline([Estimate("with_both", "us_cn", 484, 0, 0, 0.0, 1.0)], "with_both", Z, 0.05)
+    text = headline_sentence(none, 0.95, 0.05)
+    assert text == ("with_both: 484 papers; none reviewed yet, so there is no interval (a reviewed sample, "
+                    "review.html, bounds it).")
+    small = headline([Estimate("with_both", "us_cn", 8, 1, 1, *wilson(1, 1, Z))], "with_both", Z, 0.05)
+    assert (small["needed"], small["more"], small["review_all"]) == (8, 7, True)
+    assert headline_sentence(small, 0.95, 0.05).endswith(
+        "; review all 8 of the us_cn stratum (7 more) to know it exactly.")
+    whole = headline([Estimate("with_both", "us_cn", 8, 8, 7, *wilson(7, 8, Z)),
+                      Estimate("with_both", "weak", 0, 0, 0, 0.0, 1.0)], "with_both", Z, 0.05)
+    assert (whole["low"], whole["high"], whole["more"]) == (7, 7, 0)
+    assert headline_sentence(whole, 0.95, 0.05) == "with_both: 8 papers; from 8 reviewed, exactly 7 right."
+    one = headline([Estimate("with_both", "us_cn", 1, 0, 0, 0.0, 1.0)], "with_both", Z, 0.05)
+    assert headline_sentence(one, 0.95, 0.05).startswith("with_both: 1 paper; none reviewed yet")
+    assert headline_sentence(headline([], "with_both", Z, 0.05), 0.95, 0.05) == "with_both: no papers counted."
+    big = headline([Estimate("with_both", "us_cn", 5000, 10, 8, *wilson(8, 10, Z))], "with_both", Z, 0.05)
+    assert not big["review_all"] and 10 < big["needed"] < 5000
+    assert f"; about {big['more']:,} more reviewed papers of the us_cn stratum" in headline_sentence(big, 0.95, 0.05)
 
 
 # ---------------------------------------------------------------------------------------
@@ -407,7 +432,7 @@ def test_review_page_is_self_contained_with_its_form(tmp_path):
     audit.loc[audit["paper_id"] == "pa", "title"] = EVIL
     audit.loc[audit["raw"] == "Tsinghua University", "raw"] = EVIL
     mentions = pd.DataFrame([("pa", "Qwen", 2, 2)], columns=["paper_id", "term", "count_full", "count_body"])
-    settings = SimpleNamespace(seed=0, top_terms=5, html_rows=10)
+    settings = SimpleNamespace(seed=0, top_terms=5, html_rows=10, min_papers=10, references={}, top_pairs=5)
     from paperscope.core.config import load_config
 
     conf = load_config()
@@ -449,19 +474,19 @@ def test_review_page_is_self_contained_with_its_form(tmp_path):
     record = json.loads((tmp_path / "run" / "run.json").read_text())
     both = next(h for h in record["headline_error"]["headline"] if h["flag"] == "with_both")
     assert (both["papers"], both["reviewed"], both["low"], both["high"]) == (1, 0, 0, 1)
-    assert "with_both: 1 papers; from 0 reviewed, 95% interval 0 to 1" in (tmp_path / "run" / "index.html").read_text()
+    assert "with_both: 1 paper; none reviewed yet, so there is no interval" in (tmp_path / "run" / "index.html").read_text()
     assert math.isclose(record["headline_error"]["confidence"], 0.95)
 
 
 def _browser(downloads):
     """Headless Chromium under chromedriver (Debian's chromium and chromium-driver, which
-    scripts/bootstrap.sh installs as root), saving downloads into `downloads`."""
+    `scripts/bootstrap.sh --test` installs as root), saving downloads into `downloads`."""
     import shutil
 
     chromium = shutil.which("chromium") or shutil.which("chromium-browser")
     driver = shutil.which("chromedriver")
     if not (chromium and driver):
-        pytest.skip("no chromium + chromedriver on PATH (as root, `make setup` installs Debian's "
+        pytest.skip("no chromium + chromedriver on PATH (as root, `make setup-test` installs Debian's "
                     "chromium and chromium-driver)")
     from selenium import webdriver
     from selenium.webdriver.chrome.service import Service
@@ -506,7 +531,7 @@ def test_review_page_in_a_headless_browser_saves_a_sheet_that_imports(tmp_path, 
             "config": {}, "data_docs": None, "versions": {}}
     run_dir = tmp_path / "reports" / "r1"
     write(run_dir, RunReport(meta=meta, inputs=pd.DataFrame({"year": [2025], "files": [7], "ok": [7]}), audit=_audit(),
-                             reports=SimpleNamespace(seed=0, top_terms=5, html_rows=10), review=load_config().review))
+                             reports=SimpleNamespace(seed=0, top_terms=5, html_rows=10, min_papers=10, references={}, top_pairs=5), review=load_config().review))
     sheet = pd.read_csv(run_dir / "review_sample.csv", dtype=str, keep_default_na=False)
     acme = int(sheet.index[sheet["raw"] == "Acme Lab, Seattle"][0])
     paper = int(sheet.index[(sheet["paper_id"] == sheet.loc[acme, "paper_id"]) & (sheet["raw"] == "")][0])

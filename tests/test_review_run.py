@@ -31,7 +31,7 @@ def _match(country, method, evidence, score, matched, institution=None):
 
 
 def _headers(spark, papers: dict):
-    """A headers frame: paper_id -> (year, [(raw, source, [matches])])."""
+    """A headers frame: paper_id -> (year, [(raw, source, [matches])]); no former places."""
     rows = [(pid, year, None, [], [{"index": i, "raw": raw, "source": source, "marker": None, "matches": matches}
                                    for i, (raw, source, matches) in enumerate(affs)], [], [], [])
             for pid, (year, affs) in papers.items()]

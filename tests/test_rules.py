@@ -119,6 +119,33 @@ def test_institution_pairs_under_the_headline_rule():
     assert rules.counted_papers(papers, aff, au, "first_last", "mainland", **SHARES) == {"p3"}
 
 
+def test_paper_rules_are_the_rows_each_figure_sums():
+    """agg_paper_rules: one row per paper, China policy and dual-strings setting; every
+    rule's figure in agg_rules is the sum of its column there (one definition)."""
+    from paperscope.storage import schemas
+
+    papers, aff, au = _frames()
+    per = rules.paper_rule_flags(papers, aff, au, **SHARES)
+    assert list(per.columns) == rules.PAPER_RULE_COLUMNS
+    assert [c.split()[0] for c in schemas.GOLD["paper_rules"].split(", ")] == rules.PAPER_RULE_COLUMNS
+    assert len(per) == 6 * 2 * 2
+    counts = rules.count_rules(papers, aff, au, **SHARES)
+    for r in counts.itertuples():
+        rows = per[(per["year"] == r.year) & (per["china_policy"] == r.china_policy)
+                   & (per["dual_strings"] == r.dual_strings)]
+        column = "fractional_weight" if r.rule == "fractional" else r.rule
+        assert rows[column].sum() == pytest.approx(r.with_both, abs=1e-6), r
+        assert rows[f"unknown_{r.rule}"].sum() == r.with_unknown, r
+    kept = per[(per["china_policy"] == "mainland") & per["dual_strings"]].set_index("paper_id")
+    assert kept.at["p3", "author_countries"] == ["CN", "", "US"] and kept.at["p3", "n_authors"] == 3
+    assert kept.at["p5", "author_countries"] == [] and kept.at["p5", "unknown_first_last"]
+    assert list(kept.index[kept["first_last"]]) == ["p3"]
+    greater = per[(per["china_policy"] == "greater") & per["dual_strings"]].set_index("paper_id")
+    assert greater.at["p6", "first_last"] and not kept.at["p6", "first_last"]
+    left_out = per[(per["china_policy"] == "mainland") & ~per["dual_strings"]].set_index("paper_id")
+    assert kept.at["p2", "author_countries"] == ["CN;US"] and left_out.at["p2", "author_countries"] == [""]
+
+
 def test_consistency_frame_orders_the_rules():
     papers, aff, au = _frames()
     counts = rules.count_rules(papers, aff, au, **SHARES)
@@ -187,7 +214,7 @@ def test_metadata_authors_rows_number_the_papers_strings():
 
 
 def test_report_view_shows_references_and_the_headline_rule():
-    from paperscope.report.words import headline_sentences, rules_view
+    from paperscope.report.words import answer, rules_view
 
     papers, aff, au = _frames()
     counts = {"rules": rules.count_rules(papers, aff, au, **SHARES), "institution_pairs": rules.institution_pairs(aff, {"p1"}, "mainland")}
@@ -195,11 +222,15 @@ def test_report_view_shows_references_and_the_headline_rule():
                              {2024: {"papers": 10, "with_both": 1, "source": "X"}}, 5)
     assert view["references"].rows == [["2024", "X", "10", "1", "10.0", "+40.00 pp", "+23.33 pp", "+6.67 pp",
                                          "+23.33 pp", "+40.00 pp", "-10.00 pp", "+40.00 pp"]]
-    assert view["text"][0].startswith("The headline sentences and the institution pairs use first_last")
-    collab = pd.DataFrame({"year": [2024], "papers": [6], "with_both": [3]})
-    assert headline_sentences(collab, counts, "mainland", "any_author")[0].startswith("2024: 3 of 6")
-    assert headline_sentences(collab, counts, "mainland", "first_last")[0].startswith(
-        "2024: 1 of 6 papers (16.7%) involve (first_last)")
+    assert view["text"][0].startswith("The answer and the institution pairs use first_last")
+    collab = pd.DataFrame({"year": [2024], "papers": [6], "with_both": [3], "with_unknown": [1]})
+    aggregates = {"rules": list(rules.RULES), "headline_rule": "any_author", **SHARES}
+    assert answer(collab, counts, "mainland", aggregates, {}, None, 1)[0]["sentence"].startswith("2024: 3 of 6")
+    got = answer(collab, counts, "mainland", {**aggregates, "headline_rule": "first_last"}, {}, None, 1)[0]
+    assert got["sentence"].startswith("2024: 1 of 6 papers (16.7%) have their first author in one country and their "
+                                      "last author in the other")
+    assert view["by_year"].rows[2][:3] == ["first_last", view["by_year"].rows[2][1], "1 (16.7%) +1?"]
+    assert view["by_year"].links[2][2] == "papers_first_last_mainland_kept.csv"
 
 
 def test_aggregates_settings_are_checked():

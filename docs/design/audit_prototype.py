@@ -1,6 +1,6 @@
 """Prototype of the report's audit page: 5,000 papers, sortable, filterable, paged, no CDN.
 
-Writes OUT/audit.html (the rows as JSON in the page, docs/design/audit-table.js inlined)
+Writes OUT/audit.html (the rows as JSON in the page, the report's table.js inlined)
 and, with --time, opens it five times in headless Chromium (selenium and Debian's
 chromium + chromedriver, as tests/test_review.py; every host name unresolvable) and prints
 the median time to the first rendered page, then filters, sorts and pages it.
@@ -16,6 +16,7 @@ import time
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
+TABLE_JS = HERE.parents[1] / "lib" / "paperscope" / "data" / "report" / "table.js"
 COUNTRIES = ["US", "CN", "US;CN", "GB", "DE", "SG", "HK", "", "US;GB", "CN;HK", "JP", "KR", "CA", "FR"]
 METHODS = ["alias", "exact", "fuzzy", "address", "country-name", "domain", "none", "review"]
 WORDS = ["Scaling", "Laws", "for", "Diffusion", "Models", "Retrieval", "Agents", "Sparse", "Attention", "Graph",
@@ -50,7 +51,7 @@ def json_in_html(obj) -> str:
 
 
 def page(data: list[list]) -> str:
-    script = (HERE / "audit-table.js").read_text(encoding="utf-8")
+    script = TABLE_JS.read_text(encoding="utf-8")
     return f"""<!doctype html><html lang="en"><meta charset="utf-8"><title>Audit: {len(data):,} papers</title>
 <style>{CSS}</style><h1>Audit: the papers behind each figure</h1>
 <table id="audit"></table>

@@ -5,7 +5,9 @@ Bad config and missing inputs are reported in one line, before Spark starts.
 from __future__ import annotations
 
 import argparse
+import difflib
 import importlib
+import json
 import logging
 import re
 import sys
@@ -31,9 +33,30 @@ Examples:
 """
 
 
+class _Parser(argparse.ArgumentParser):
+    """argparse with the house's errors: the (sub)command's usage, then one line naming the
+    mistake, a close flag when there is one ("did you mean --corpus?"), exit 2."""
+
+    def error(self, message: str):
+        self.print_usage(sys.stderr)
+        self.exit(int(Exit.BAD_INPUT), f"{self.prog}: error: {message}\n")
+
+    def unknown(self, extras: list[str]):
+        """The first unknown flag or argument, said once with its likely meaning."""
+        flags = [o for a in self._actions for o in a.option_strings]
+        first = extras[0]
+        if not first.startswith("-"):
+            self.error(f"unexpected argument {first!r} (see {self.prog} --help)")
+        name = first.split("=", 1)[0]
+        close = difflib.get_close_matches(name.lstrip("-"), [f[2:] for f in flags if f.startswith("--")], n=1,
+                                          cutoff=0.75)
+        hint = f"; did you mean --{close[0]}?" if close else f" (see {self.prog} --help)"
+        self.error(f"unknown flag {name}{hint}")
+
+
 def _common_flags() -> argparse.ArgumentParser:
     """The flags every pipeline step takes (and `check`)."""
-    p = argparse.ArgumentParser(add_help=False)
+    p = _Parser(add_help=False)
     p.add_argument("--conf-file", help="YAML config (default: packaged defaults; the repo uses conf/local.yaml)")
     p.add_argument("--corpus", help="corpus root laid out as <corpus>/<year>/**/*.pdf (local, hdfs://, s3a://, dbfs:/)")
     p.add_argument("--manifest", help="CSV with path,year[,paper_id,title] instead of a corpus folder")
@@ -45,17 +68,18 @@ def _common_flags() -> argparse.ArgumentParser:
     p.add_argument("--master", help="Spark master when not started by spark-submit (e.g. local[2])")
     p.add_argument("--set", dest="sets", action="append", default=[], metavar="KEY=VALUE",
                    help="override any config key, e.g. --set quality.min_ok_share=0.95 (repeatable)")
-    p.add_argument("-v", "--verbose", action="store_true", help="debug logging")
+    p.add_argument("-v", "--verbose", action="store_true",
+                   help="debug logging, and every counting rule's figures on the console")
     return p
 
 
 def parser() -> argparse.ArgumentParser:
     """`paperscope STEP [flags]`, one subcommand per step of the registry."""
-    p = argparse.ArgumentParser(
+    p = _Parser(
         prog="paperscope", description="Cross-border collaboration and model mentions in conference papers.",
         epilog=EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--version", action="version", version=f"paperscope {__version__}")
-    sub = p.add_subparsers(dest="step", metavar="STEP", title="steps (default: run)")
+    sub = p.add_subparsers(dest="step", metavar="STEP", title="steps (default: run)", parser_class=_Parser)
     common = _common_flags()
     for step in registry.STEPS:
         if step.tool:  # dispatched before parsing, with the tool's own flags
@@ -141,7 +165,10 @@ def main(argv: list[str] | None = None) -> int:
         return getattr(importlib.import_module(module), func)(argv[1:])
     if not argv or (argv[0].startswith("-") and argv[0] not in ("-h", "--help", "--version")):
         argv = ["run", *argv]
-    args = parser().parse_args(argv)
+    top = parser()
+    args, extras = top.parse_known_args(argv)
+    if extras:  # a wrong flag: the subcommand's usage and a close flag, not the top-level usage
+        top._subparsers._group_actions[0].choices[args.step].unknown(extras)
     logging.basicConfig(level=logging.DEBUG if args.verbose else logging.INFO,
                         format="%(asctime)s %(levelname)s %(name)s: %(message)s", stream=sys.stderr)
     for noisy in ("py4j", "great_expectations", "matplotlib", "pdfminer"):
@@ -224,7 +251,7 @@ def _run_step(args, cfg, state: dict | None = None) -> int:
     code = result if isinstance(result, int) else 0
     if state is not None:
         rerun.remember(cfg, state, run.run_id, code, run.run_dir / "index.html")
-    _print_where(run, args.step, code)
+    _print_where(run, args.step, code, args.verbose)
     return code
 
 
@@ -238,30 +265,55 @@ def _print_unchanged(stamp: dict) -> None:
     print(f"  audit:   {report.parent / 'audit.csv'}")
 
 
-def _print_where(run, step: str, code: int) -> None:
+def where_lines(run, step: str, code: int, verbose: bool = False) -> list[str]:
+    """What a finished step prints: its status, then per year the answer under the headline
+    rule (from the run's run.json: the report's own figures), then where everything went.
+    The rules table, with what "dual strings" means, only with --verbose (the report has it)."""
+    from paperscope.report.words import DUAL_STRINGS, console_lines
     from paperscope.storage.tables import table_ref
 
     status = "passed" if code == 0 else "FAILED (quality gate; aggregates not written)"
-    print(f"paperscope: {step} {run.run_id} {status}")
-    print("  tables:  " + ", ".join(table_ref(run.cfg, t.name) for t in registry.TABLES))
-    if (run.run_dir / "summary.md").exists():
-        print(f"  report:  {run.run_dir / 'index.html'}")
-        print(f"  summary: {run.run_dir / 'summary.md'}")
-        print(f"  audit:   {run.run_dir / 'audit.csv'}")
-        print(f"  data docs: {run.run_dir / 'data_docs' / 'index.html'}")
-    if (run.run_dir / "metadata.md").exists():
-        print(f"  metadata: {run.run_dir / 'metadata.md'}")
-    if run.counts:
+    lines = [f"paperscope: {step} {run.run_id} {status}"]
+    record = {}
+    if (run.run_dir / "run.json").exists():
+        try:
+            record = json.loads((run.run_dir / "run.json").read_text(encoding="utf-8"))
+        except ValueError:
+            record = {}
+    if verbose and run.counts:
         from paperscope.counting.rules import rules_markdown
 
-        print("\nUS-China papers under each counting rule (with_both, share of all papers):\n")
-        print(rules_markdown(run.counts["rules"]), end="")
+        lines += ["", "US-China papers under each counting rule (with_both, share of all papers; "
+                      "+N unknown: papers the rule cannot decide):", "",
+                  *rules_markdown(run.counts["rules"]).splitlines(), "", DUAL_STRINGS, ""]
         by_track = run.counts.get("track_rules")
         if by_track is not None and not by_track.empty:
             from paperscope.counting.tracks import tracks_markdown
 
-            print(f"\nPer track, as the paper lists name them ({run.cfg.affiliations.china_policy}, strings kept):\n")
-            print(tracks_markdown(by_track), end="")
+            lines += [f"Per track, as the paper lists name them ({run.cfg.affiliations.china_policy}, strings kept):",
+                      "", *tracks_markdown(by_track).splitlines(), ""]
+    answers = record.get("answer") or []
+    if answers:
+        rule = answers[0]["rule"]
+        confidence = ((record.get("headline_error") or {}).get("confidence")) or 0.95
+        lines.append(f"  under {rule} (aggregates.headline_rule; every rule: --verbose, or the report):")
+        lines += [f"  {line}" for line in console_lines(answers, confidence)]
+    if (run.run_dir / "summary.md").exists():
+        lines.append(f"  report:  {run.run_dir / 'index.html'}")
+        if answers:
+            lines.append(f"  papers:  {run.run_dir / answers[0]['export']} (the papers behind each figure: "
+                         "papers_<rule>_<policy>_<strings>.csv)")
+        lines.append(f"  summary: {run.run_dir / 'summary.md'}")
+        lines.append(f"  audit:   {run.run_dir / 'audit.html'} ({run.run_dir / 'audit.csv'})")
+        lines.append(f"  data docs: {run.run_dir / 'data_docs' / 'index.html'}")
+    if (run.run_dir / "metadata.md").exists():
+        lines.append(f"  metadata: {run.run_dir / 'metadata.md'}")
+    lines.append("  tables:  " + ", ".join(table_ref(run.cfg, t.name) for t in registry.TABLES))
+    return lines
+
+
+def _print_where(run, step: str, code: int, verbose: bool = False) -> None:
+    print("\n".join(where_lines(run, step, code, verbose)))
 
 
 if __name__ == "__main__":

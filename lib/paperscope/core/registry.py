@@ -86,6 +86,8 @@ TABLES: tuple[Table, ...] = (
     Table("collaboration", "gold", "per year: papers with US / Chinese / both authors"),
     Table("term_groups", "gold", "per (year, term): papers mentioning it, by author-country group"),
     Table("rules", "gold", "per (year, counting rule, china policy, dual strings): papers, with_us, with_cn, with_both, share"),
+    Table("paper_rules", "gold", "per (year, paper, china policy, dual strings): every counting rule's flag, the "
+          "authors' countries by position; a rule's figure is the sum of its column"),
     Table("institution_pairs", "gold", "per (year, US institution, Chinese institution): papers together, headline rule"),
     Table("country_fractions", "gold", "per (year, country): fractional count (Nature Index FC)"),
     Table("track_rules", "gold", "per (year, track, counting rule): papers, with_both, share, where a paper list "
@@ -111,7 +113,8 @@ STEPS: tuple[Step, ...] = (
     Step("mentions", "model and architecture mentions -> mentions table",
          run="paperscope.pipeline.mentions:mentions", builds=("paperscope.pipeline.mentions:find_mentions",),
          reads=("papers",), writes=("mentions",),
-         config=("mentions.timeout_seconds",), config_files=("mentions.terms_file",), data=("terms.yaml",), task=True,
+         config=("mentions.timeout_seconds", "mentions.furniture", "mentions.sections", "mentions.use"),
+         config_files=("mentions.terms_file",), data=("terms.yaml",), task=True,
          entry_point=True),
     Step("validate", "Great Expectations gate on papers/affiliations/mentions; Data Docs + summary",
          run="paperscope.pipeline.flow:validate_and_report", builds=("paperscope.quality.gate:run_gate",),
@@ -120,7 +123,8 @@ STEPS: tuple[Step, ...] = (
     Step("aggregate", "gate, then collaboration and mention aggregates (gold tables) and the report",
          run="paperscope.pipeline.flow:gate_then_aggregate", builds=("paperscope.pipeline.aggregate:gold_frames",),
          reads=("papers", "affiliations", "authors", "mentions"),
-         writes=("collaboration", "term_groups", "rules", "institution_pairs", "country_fractions", "track_rules"),
+         writes=("collaboration", "term_groups", "rules", "paper_rules", "institution_pairs", "country_fractions",
+                 "track_rules"),
          after=("validate",),
          config=("affiliations.china_policy", "mentions.scope", "aggregates"), config_files=("mentions.terms_file",),
          data=("terms.yaml",), task=True, entry_point=True),

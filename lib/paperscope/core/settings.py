@@ -140,6 +140,7 @@ class Reports(Section):
     html_rows: Count
     references: dict[int, "Reference"]
     top_pairs: Count
+    min_papers: Count
 
 
 class Spark(Section):
@@ -266,10 +267,40 @@ class Aggregates(Section):
         return self
 
 
+class Furniture(Section):
+    """mentions.furniture: running heads and footers, and the notes that cut a sentence at a page end."""
+    edge_lines: Annotated[int, Field(ge=1)]
+    min_pages: Annotated[int, Field(ge=1)]
+    min_share: Annotated[Number, Field(ge=0, le=1)]
+    note_lines: Count
+
+
+class MentionSections(Section):
+    """mentions.sections: headings, table rows and captions."""
+    max_title_words: Annotated[int, Field(ge=1)]
+    list_lookahead: Count
+    row_numbers: Annotated[int, Field(ge=1)]
+    row_share: Annotated[Number, Field(ge=0, le=1)]
+    caption_lines: Annotated[int, Field(ge=1)]
+
+
+class Use(Section):
+    """mentions.use: the windows of the signals that say a paper uses a term."""
+    verb_gap: Count
+    object_gap: Count
+    our_gap: Count
+    title_chars: Count
+    snippet_chars: Count
+    baseline_reach: Count
+
+
 class Mentions(Section):
     terms_file: str | None
     scope: Literal["body", "full"]
     timeout_seconds: Annotated[Number, Field(ge=0)]
+    furniture: Furniture
+    sections: MentionSections
+    use: Use
 
 
 class Quality(Section):

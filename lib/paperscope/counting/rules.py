@@ -24,7 +24,7 @@ from paperscope.core import policy
 from paperscope.counting.flags import paper_flags
 
 RULES = policy.RULES
-# One sentence per rule (README and report), with the source of the standard ones.
+# One sentence per rule (the docs and the report), with the source of the standard ones.
 DESCRIPTIONS = {
     "any_author": "some author is at a US institution and some author (the same one allowed) at a Chinese one "
                   "(whole counting, Leiden Ranking 'full counting'); the rule before rules existed",
@@ -126,47 +126,102 @@ def paper_rules(authors: pd.DataFrame, china_policy: str, dual_strings: bool = T
     return pd.DataFrame(rows, columns=cols)
 
 
-def count_rules(papers: pd.DataFrame, affiliations: pd.DataFrame, authors: pd.DataFrame, *,
-                china_policies: Iterable[str] = tuple(policy.CHINA_POLICIES), rules: Iterable[str] = RULES,
-                min_share: float, min_authors: int) -> pd.DataFrame:
-    """Per (year, rule, china policy, dual_strings): papers, with_us, with_cn, with_both, share,
-    with_unknown.
+# agg_paper_rules: per paper, China policy and dual-strings setting, every rule's flag (the
+# figure of a rule is the sum of its column: count_rules sums these rows), the paper's
+# countries per author position as the rules read them ("US;CN", "" for an author with
+# none), and what the rules' other columns sum: has_us / has_cn (any affiliation string,
+# any_author's), author_us / author_cn (some author), us_fc / cn_fc (fractional counts).
+PAPER_RULE_COLUMNS = ["year", "paper_id", "china_policy", "dual_strings", "n_authors", "author_countries", *RULES,
+                      "fractional_weight", *(f"unknown_{r}" for r in RULES), "has_us", "has_cn", "author_us",
+                      "author_cn", "us_fc", "cn_fc"]
 
-    papers counts every paper of the year; share = with_both / papers. For the whole-counting
-    rules with_us / with_cn are the papers with a US / Chinese author (any_author: affiliation).
-    A paper without any author row is unknown under every per-author rule.
+
+def _positions(authors: pd.DataFrame, dual: bool) -> pd.Series:
+    """paper_id -> each author's countries in position order, as kept under the dual setting."""
+    if authors.empty:
+        return pd.Series(dtype=object)
+    a = author_flags(authors, policy.DEFAULT_CHINA_POLICY, dual).sort_values(["paper_id", "position"])
+    text = a["kept"].map(lambda c: ";".join(sorted(c)))
+    return text.groupby(a["paper_id"]).agg(list)
+
+
+def paper_rule_flags(papers: pd.DataFrame, affiliations: pd.DataFrame, authors: pd.DataFrame, *,
+                     china_policies: Iterable[str] = tuple(policy.CHINA_POLICIES), min_share: float,
+                     min_authors: int) -> pd.DataFrame:
+    """Per paper of the year (the denominator), per China policy and dual-strings setting:
+    every rule's flag and whether the rule could count it were its unplaced authors placed.
+
+    any_author reads the paper's affiliation strings (paper_flags); the other rules its
+    authors (paper_rules); fractional is set when the paper has weight on both sides, and
+    fractional_weight is that weight (US plus China share). A paper without any author
+    row is unknown under every per-author rule.
     """
-    rules = list(rules)
-    out = []
     base = papers[["paper_id", "year"]].drop_duplicates("paper_id")
-    totals = base.groupby("year").size()
+    known_authors = set(authors["paper_id"])
+    frames = []
     for china_policy, dual in itertools.product(china_policies, (True, False)):
         flags = paper_flags(base, affiliations, china_policy, dual_strings=dual)
         per = paper_rules(authors, china_policy, dual, min_share=min_share, min_authors=min_authors)
         per = base.merge(per.drop(columns="year"), on="paper_id", how="left")
         for col in ["known", "any_us", "any_cn", *RULES[1:-1]]:
             per[col] = per[col].eq(True)
-        unread = ~per["paper_id"].isin(set(authors["paper_id"]))  # no author read at all
+        unread = ~per["paper_id"].isin(known_authors)  # no author read at all
         for rule in RULES[1:]:
             per[f"unknown_{rule}"] = per[f"unknown_{rule}"].eq(True) | unread
         per[["us_fc", "cn_fc"]] = per[["us_fc", "cn_fc"]].astype("float64").fillna(0.0)
+        per = per.merge(flags[["paper_id", "has_us", "has_cn", "both", "unknown"]], on="paper_id", how="left")
+        positions = per["paper_id"].map(_positions(authors, dual))
+        joint = (per["us_fc"] > 0) & (per["cn_fc"] > 0)
+        frame = pd.DataFrame({
+            "year": per["year"].astype(int), "paper_id": per["paper_id"], "china_policy": china_policy,
+            "dual_strings": dual, "n_authors": positions.map(lambda v: len(v) if isinstance(v, list) else 0),
+            "author_countries": positions.map(lambda v: v if isinstance(v, list) else []),
+            "any_author": per["both"].astype(bool),
+            **{rule: per[rule] for rule in RULES[1:-1]},
+            "fractional": joint, "fractional_weight": (per["us_fc"] + per["cn_fc"]).where(joint, 0.0),
+            "unknown_any_author": per["unknown"].astype(bool),
+            **{f"unknown_{rule}": per[f"unknown_{rule}"] for rule in RULES[1:]},
+            "has_us": per["has_us"].astype(bool), "has_cn": per["has_cn"].astype(bool),
+            "author_us": per["any_us"], "author_cn": per["any_cn"],
+            "us_fc": per["us_fc"], "cn_fc": per["cn_fc"]})
+        frames.append(frame[PAPER_RULE_COLUMNS])
+    out = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=PAPER_RULE_COLUMNS)
+    return out
+
+
+def count_rules(papers: pd.DataFrame, affiliations: pd.DataFrame, authors: pd.DataFrame, *,
+                china_policies: Iterable[str] = tuple(policy.CHINA_POLICIES), rules: Iterable[str] = RULES,
+                min_share: float, min_authors: int, per_paper: pd.DataFrame | None = None) -> pd.DataFrame:
+    """Per (year, rule, china policy, dual_strings): papers, with_us, with_cn, with_both, share,
+    with_unknown: the sums of paper_rule_flags' rows (given as per_paper when already computed).
+
+    papers counts every paper of the year; share = with_both / papers. For the whole-counting
+    rules with_us / with_cn are the papers with a US / Chinese author (any_author: affiliation).
+    """
+    rules = list(rules)
+    china_policies = list(china_policies)
+    if per_paper is None:
+        per_paper = paper_rule_flags(papers, affiliations, authors, china_policies=china_policies,
+                                     min_share=min_share, min_authors=min_authors)
+    totals = papers[["paper_id", "year"]].drop_duplicates("paper_id").groupby("year").size()
+    out = []
+    for china_policy, dual in itertools.product(china_policies, (True, False)):
+        mine = per_paper[(per_paper["china_policy"] == china_policy) & (per_paper["dual_strings"] == dual)]
         for year, n in totals.items():
-            f = flags[flags["year"] == year]
-            p = per[per["year"] == year]
+            p = mine[mine["year"] == year]
             for rule in rules:
-                unknown = f["unknown"].sum() if rule == "any_author" else p[f"unknown_{rule}"].sum()
                 if rule == "any_author":
-                    us, cn, both = f["has_us"].sum(), f["has_cn"].sum(), f["both"].sum()
+                    us, cn = p["has_us"].sum(), p["has_cn"].sum()
                 elif rule == "fractional":
-                    joint = (p["us_fc"] > 0) & (p["cn_fc"] > 0)
                     us, cn = p["us_fc"].sum(), p["cn_fc"].sum()
-                    both = (p["us_fc"] + p["cn_fc"])[joint].sum()
                 else:
-                    us, cn, both = p["any_us"].sum(), p["any_cn"].sum(), p[rule].sum()
+                    us, cn = p["author_us"].sum(), p["author_cn"].sum()
+                both = p["fractional_weight"].sum() if rule == "fractional" else p[rule].sum()
                 out.append({"year": int(year), "rule": rule, "china_policy": china_policy, "dual_strings": dual,
                             "papers": int(n), "with_us": round(float(us), 6), "with_cn": round(float(cn), 6),
                             "with_both": round(float(both), 6),
-                            "share": round(float(both) / n, 6) if n else 0.0, "with_unknown": int(unknown)})
+                            "share": round(float(both) / n, 6) if n else 0.0,
+                            "with_unknown": int(p[f"unknown_{rule}"].sum())})
     return pd.DataFrame(out, columns=RULE_COLUMNS)
 
 
@@ -190,15 +245,15 @@ def country_fractions(authors: pd.DataFrame) -> pd.DataFrame:
 
 
 def counted_papers(papers: pd.DataFrame, affiliations: pd.DataFrame, authors: pd.DataFrame, rule: str,
-                   china_policy: str, *, min_share: float, min_authors: int) -> set[str]:
-    """The paper ids a rule counts as US-China (fractional: those with weight on both sides)."""
-    base = papers[["paper_id", "year"]].drop_duplicates("paper_id")
-    if rule == "any_author":
-        f = paper_flags(base, affiliations, china_policy)
-        return set(f.loc[f["both"], "paper_id"])
-    p = paper_rules(authors, china_policy, min_share=min_share, min_authors=min_authors)
-    hit = (p["us_fc"] > 0) & (p["cn_fc"] > 0) if rule == "fractional" else p[rule]
-    return set(p.loc[hit, "paper_id"])
+                   china_policy: str, *, min_share: float, min_authors: int,
+                   per_paper: pd.DataFrame | None = None) -> set[str]:
+    """The paper ids a rule counts as US-China, strings naming both countries kept
+    (fractional: those with weight on both sides): paper_rule_flags' rows with its flag set."""
+    if per_paper is None:
+        per_paper = paper_rule_flags(papers, affiliations, authors, china_policies=[china_policy],
+                                     min_share=min_share, min_authors=min_authors)
+    p = per_paper[(per_paper["china_policy"] == china_policy) & per_paper["dual_strings"]]
+    return set(p.loc[p[rule], "paper_id"])
 
 
 def institution_pairs(affiliations: pd.DataFrame, counted: set[str], china_policy: str) -> pd.DataFrame:

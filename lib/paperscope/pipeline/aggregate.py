@@ -2,8 +2,8 @@
 
 The columns the counts need (a few per paper and author, never the texts) are brought to
 the driver once; the counting package computes every gold frame from them in pandas
-(collaboration, mentions by author-country group, the counting rules, institution pairs,
-fractional counts) and the gate's consistency frame, so the gate checks the very frames
+(collaboration, mentions by author-country group, the counting rules and every paper's
+flag under each, institution pairs, fractional counts) and the gate's consistency frame, so the gate checks the very frames
 the step then writes. The gold tables are one unit (storage.tables.write_unit): a run
 stopped between two of their writes leaves the last complete set as what is read back.
 """
@@ -27,7 +27,8 @@ log = logging.getLogger(__name__)
 GOLD = registry.step("aggregate").writes
 # How each gold frame is sorted when read back for the report.
 ORDER = {"collaboration": ["year"], "term_groups": ["year", "papers", "term"],
-         "rules": ["year", "china_policy", "dual_strings"], "institution_pairs": ["year", "papers"],
+         "rules": ["year", "china_policy", "dual_strings"],
+         "paper_rules": ["year", "china_policy", "dual_strings", "paper_id"], "institution_pairs": ["year", "papers"],
          "country_fractions": ["year", "fractional_count"], "track_rules": ["year", "track", "rule"]}
 _DESCENDING = {"term_groups": [True, False, True]}
 
@@ -70,16 +71,17 @@ def gold_frames(inputs: Inputs, cfg: Settings, terms: list[Term]) -> dict[str, p
     papers, affs, authors = (df[df["year"].notna()].astype({"year": "int64"})
                              for df in (counted(inputs.papers), inputs.affiliations, inputs.authors))
     wanted = list(dict.fromkeys([*conf.rules, *rules.GATED]))
-    counts = rules.count_rules(papers, affs, authors, rules=wanted, min_share=conf.min_share,
-                               min_authors=conf.min_authors)
+    shares = {"min_share": conf.min_share, "min_authors": conf.min_authors}
+    per_paper = rules.paper_rule_flags(papers, affs, authors, **shares)
+    counts = rules.count_rules(papers, affs, authors, rules=wanted, per_paper=per_paper, **shares)
     fractions = rules.country_fractions(authors)
-    headline = rules.counted_papers(papers, affs, authors, conf.headline_rule, china, min_share=conf.min_share,
-                                    min_authors=conf.min_authors)
+    headline = rules.counted_papers(papers, affs, authors, conf.headline_rule, china, per_paper=per_paper, **shares)
     frames = {
         "collaboration": aggregates.collaboration(papers, affs, china),
         "term_groups": aggregates.term_groups(papers, affs, inputs.mentions, cfg.mentions.scope, terms_frame(terms),
                                               china),
         "rules": counts[counts["rule"].isin(conf.rules)].reset_index(drop=True),
+        "paper_rules": per_paper,
         "institution_pairs": rules.institution_pairs(affs, headline, china),
         "country_fractions": fractions,
         "track_rules": tracks.track_rules(papers, affs, authors, rules=conf.rules, china_policy=china,

@@ -1,7 +1,8 @@
 """The mentions step: models and architectures named in each paper's text -> mentions table.
 
-The terms travel as YAML text so executors need no access to the driver's files; the
-counting is plain Python (paper.mentions) run through mapInPandas.
+The terms travel as YAML text so executors need no access to the driver's files, and the
+mentions settings (windows and thresholds of mentions.furniture / sections / use) as the
+frozen config section; the counting is plain Python (paper.mentions) run through mapInPandas.
 """
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ import pandas as pd
 from pyspark.sql import DataFrame
 from pyspark.sql import functions as F
 
+from paperscope.core.settings import Mentions
 from paperscope.paper.mentions import terms_text
 from paperscope.pipeline.run import Run, skip, state
 from paperscope.storage import schemas, tables
@@ -26,14 +28,16 @@ def mention_row(paper_id: str, year, m) -> dict:
             "evidence_section": m.evidence_section, "count_table": m.count_table, "sections": dict(m.sections)}
 
 
-def find_mentions(papers: DataFrame, terms_yaml: str, timeout_s: float = 0) -> DataFrame:
+def find_mentions(papers: DataFrame, terms_yaml: str, settings: Mentions) -> DataFrame:
     """papers -> mentions (silver): one row per (paper, term) found, counted in two scopes and
     per section, with whether the paper uses the term or only cites it (paper.mentions.analyse).
 
-    The terms travel as YAML text so executors need no access to the driver's files. A
-    paper whose matching runs past timeout_s gets one row for the term that ran out with
-    both counts -1 (TIMED_OUT); mentions_timeouts() takes those out and names them.
+    The terms travel as YAML text so executors need no access to the driver's files;
+    settings (the config's mentions section) with them. A paper whose matching runs past
+    settings.timeout_seconds gets one row for the term that ran out with both counts -1
+    (TIMED_OUT); mentions_timeouts() takes those out and names them.
     """
+    timeout_s = settings.timeout_seconds
 
     def run(batches: Iterator[pd.DataFrame]) -> Iterator[pd.DataFrame]:
         from paperscope.paper.mentions import Mention, TermTimeout, analyse, parse_terms
@@ -45,7 +49,7 @@ def find_mentions(papers: DataFrame, terms_yaml: str, timeout_s: float = 0) -> D
             rows = []
             for rec in batch.itertuples(index=False):
                 try:
-                    found = analyse(rec.full_text or "", terms, timeout_s)
+                    found = analyse(rec.full_text or "", terms, timeout_s, settings=settings)
                 except TermTimeout as exc:
                     found = exc.counts + [Mention(exc.term, TIMED_OUT, TIMED_OUT)]
                 rows.extend(mention_row(rec.paper_id, rec.year, m) for m in found)
@@ -81,7 +85,7 @@ def mentions(run: Run) -> str:
             text = terms_text(run.cfg.mentions.terms_file)
             limit = run.cfg.mentions.timeout_seconds
             papers = run.read("papers")
-            found = find_mentions(papers, text, limit).persist()
+            found = find_mentions(papers, text, run.cfg.mentions).persist()
             try:
                 out, late = mentions_timeouts(found, papers)
                 for path, term in late:

@@ -101,6 +101,7 @@ def report(run: Run, gate, gold: dict[str, pd.DataFrame] | None = None, message:
         "status": "passed" if gate is not None and gate.success else "failed",
         "message": message, "years": run.years,
         "input": run.input_name,
+        "from_metadata": bool(getattr(run, "discovered_from_metadata", False)),
         "warehouse": run.cfg.warehouse.path,
         "china_policy": run.cfg.affiliations.china_policy,
         "mention_scope": run.cfg.mentions.scope,

@@ -18,6 +18,7 @@ from typing import Any
 
 from paperscope.core import registry
 from paperscope.core.settings import Settings
+from paperscope.quality.datadocs import localise
 from paperscope.quality.suites import GATE_TABLES, SUITES, _gx, load_suites, suite_parameters
 
 log = logging.getLogger(__name__)
@@ -323,6 +324,8 @@ def run_gate(spark, *, papers, discovered, cfg: Settings, run_dir: str | Path, *
             )
 
     context.build_data_docs(site_names=[DATA_DOCS_SITE])
+    for load in localise(docs_dir):  # served from the run's folder: the pages work offline
+        log.warning("Data Docs still load %s from the network (a GX template paperscope does not know)", load)
     index = docs_dir / "index.html"
     if not index.is_file():
         log.warning("Data Docs index was not written: %s", index)

@@ -68,15 +68,17 @@ def paper_records(audit: pd.DataFrame, mentions: pd.DataFrame | None, ids: list[
 
 
 def per_paper(audit_df: pd.DataFrame) -> pd.DataFrame:
-    """One row per paper: its affiliation rows folded into one cell."""
-    def fold(rows: pd.DataFrame) -> str:
-        parts = [f"{r.raw} -> {r.institution or '?'} ({r.country or '?'}, {r.method})"
-                 for r in rows.itertuples(index=False) if isinstance(r.raw, str)]
-        return " | ".join(parts)
+    """One row per paper: its affiliation rows folded into one cell (column-wise: a fold per
+    paper took 7 s at 5,000 papers)."""
+    def or_mark(col: str) -> pd.Series:
+        return audit_df[col].map(lambda v: v if isinstance(v, str) and v else "?")
 
     scope_col = next(c for c in audit_df.columns if c.startswith("terms_") and c != "terms (body/full)")
     first = audit_df.drop_duplicates("paper_id").set_index("paper_id")
-    affs = audit_df.groupby("paper_id", sort=False)[["raw", "institution", "country", "method"]].apply(fold)
+    has_raw = audit_df["raw"].map(lambda r: isinstance(r, str))
+    text = (audit_df["raw"].astype(str) + " -> " + or_mark("institution") + " (" + or_mark("country") + ", "
+            + audit_df["method"].map(str) + ")")[has_raw]
+    affs = text.groupby(audit_df.loc[has_raw, "paper_id"]).agg(" | ".join).reindex(first.index, fill_value="")
     countries = audit_df.groupby("paper_id", sort=False)["country"].agg(
         lambda s: ",".join(sorted({c for c in s if isinstance(c, str)})))
     out = pd.DataFrame({"year": first["year"], "title": first["title"], "status": first["status"],
@@ -85,4 +87,3 @@ def per_paper(audit_df: pd.DataFrame) -> pd.DataFrame:
     out = out.rename_axis("paper_id").reset_index()
     out["paper_id"] = out["paper_id"].astype(str).str[:12]
     return out.sort_values(["year", "title"], na_position="last")
-

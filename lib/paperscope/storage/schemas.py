@@ -102,6 +102,13 @@ GOLD = {
                    "with_both_used long, with_neither_used long, with_unknown_used long",
     "rules": "year int, rule string, china_policy string, dual_strings boolean, papers long, with_us double, "
              "with_cn double, with_both double, share double, with_unknown long",
+    "paper_rules": "year int, paper_id string, china_policy string, dual_strings boolean, n_authors int, "
+                   "author_countries array<string>, any_author boolean, distinct_authors boolean, first_last boolean, "
+                   "first_or_last boolean, min_share boolean, min_authors boolean, fractional boolean, "
+                   "fractional_weight double, unknown_any_author boolean, unknown_distinct_authors boolean, "
+                   "unknown_first_last boolean, unknown_first_or_last boolean, unknown_min_share boolean, "
+                   "unknown_min_authors boolean, unknown_fractional boolean, has_us boolean, has_cn boolean, "
+                   "author_us boolean, author_cn boolean, us_fc double, cn_fc double",
     "institution_pairs": "year int, us_institution string, cn_institution string, papers long",
     "country_fractions": "year int, country string, fractional_count double",
     "track_rules": "year int, track string, rule string, china_policy string, dual_strings boolean, papers long, "

@@ -6,6 +6,8 @@ short title, or a line that is only one of the usual names ("Abstract", "Related
 Each section gets a kind from its title's words; a numbered title with no known word is
 the paper's own content ("method"). A subsection keeps its parent's kind unless the
 parent is the paper's own content and the subsection names another kind ("4.3 Results").
+
+The thresholds are mentions.sections.* in the config (settings: its MentionSections section).
 """
 from __future__ import annotations
 
@@ -54,12 +56,6 @@ _ONLY_NUMBER = re.compile(r"\d{1,2}\.?")
 _ROMANS = {r: i for i, r in enumerate("I II III IV V VI VII VIII IX X XI XII XIII XIV XV".split(), 1)}
 # Formulas, and sentences that start a numbered list item ("2. We extend ...").
 _NOT_TITLE = re.compile(r"[=<>{}\[\]|←→∇]|^We\b")
-# Longest title taken as a heading, in words.
-MAX_TITLE_WORDS = 12
-# Lines after a candidate heading searched for the next number: "4 Form ...", "5 Compute ..."
-# close together are the steps of an algorithm or a list, not sections (unless the title
-# names a kind: "6 Limitations" may be one line long).
-LIST_LOOKAHEAD = 3
 
 
 @dataclass(frozen=True)
@@ -78,7 +74,7 @@ def title_kind(title: str) -> str | None:
     return None
 
 
-def _title_like(title: str, words: int = MAX_TITLE_WORDS) -> bool:
+def _title_like(title: str, words: int) -> bool:
     """A short capitalised phrase: no sentence end, few digits, not a formula or a table row."""
     title = title.strip()
     if not title or not title[0].isupper() or len(title.split()) > words or len(title) > 90:
@@ -124,11 +120,11 @@ class _Numbering:
         return None
 
 
-def find_sections(text: str, body_end: int | None = None) -> list[Section]:
+def find_sections(text: str, body_end: int | None, settings) -> list[Section]:
     """The sections of text in order; the first starts at 0 (FRONT until a heading says otherwise).
 
-    body_end: where the references start (text.body_end); the headings after it are the
-    references' and the appendices'.
+    body_end: where the references start (text.body_end; None: no references); the
+    headings after it are the references' and the appendices'. settings: mentions.sections.
     """
     body_end = len(text) if body_end is None else body_end
     sections = [Section(0, FRONT, "")]
@@ -145,8 +141,9 @@ def find_sections(text: str, body_end: int | None = None) -> list[Section]:
             sections.append(Section(body_end, REFERENCES, "References"))
             parent = REFERENCES
         after_number = n > 0 and bool(_ONLY_NUMBER.fullmatch(lines[filled[n - 1]].strip(" \t\f")))
-        following = [lines[j].strip(" \t\f") for j in filled[n + 1:n + 1 + LIST_LOOKAHEAD]]
-        found = _heading(line, numbering, after_number, parent in (REFERENCES, APPENDIX), parent, following)
+        following = [lines[j].strip(" \t\f") for j in filled[n + 1:n + 1 + settings.list_lookahead]]
+        found = _heading(line, numbering, after_number, parent in (REFERENCES, APPENDIX), parent, following,
+                         settings.max_title_words)
         if found is None:
             continue
         depth, title = found
@@ -177,16 +174,17 @@ def _next_number_follows(number: str, following: list[str]) -> bool:
 
 
 def _heading(line: str, numbering: _Numbering, after_number: bool, appendix: bool, parent: str,
-             following: list[str]) -> tuple[int, str] | None:
-    """(depth, title) when line is a heading: depth 0 for an unnumbered known name."""
+             following: list[str], words: int) -> tuple[int, str] | None:
+    """(depth, title) when line is a heading: depth 0 for an unnumbered known name; titles
+    of at most `words` words (a lettered one two fewer: "A Proof" is short, "A model ..." a sentence)."""
     if _BARE.fullmatch(line):
         return 0, line.rstrip(":")
     if parent == FRONT and _INLINE_ABSTRACT.match(line):
         return 0, "Abstract"
-    if after_number and title_kind(line) and _title_like(line):
+    if after_number and title_kind(line) and _title_like(line, words):
         return 1, line  # the number was on the line before ("1", "Introduction")
     m = _NUMBERED.fullmatch(line)
-    if m and _title_like(m.group(2)):
+    if m and _title_like(m.group(2), words):
         if parent in (FRONT, ABSTRACT) and title_kind(m.group(2)) is None:
             return None  # page one's numbered affiliations and footnotes
         if "." not in m.group(1) and title_kind(m.group(2)) is None and _next_number_follows(m.group(1), following):
@@ -194,10 +192,10 @@ def _heading(line: str, numbering: _Numbering, after_number: bool, appendix: boo
         depth = numbering.arabic(m.group(1))
         return (depth, m.group(2)) if depth else None
     m = _ROMAN.fullmatch(line)
-    if m and _title_like(m.group(2)) and numbering.roman_numeral(m.group(1)):
+    if m and _title_like(m.group(2), words) and numbering.roman_numeral(m.group(1)):
         return 1, m.group(2)
     m = _LETTERED.fullmatch(line)
-    if m and "," not in m.group(3) and _title_like(m.group(3), 10):
+    if m and "," not in m.group(3) and _title_like(m.group(3), words - 2):
         if appendix:
             depth = numbering.lettered(m.group(1), m.group(2))
             return (depth, m.group(3)) if depth else None
@@ -223,16 +221,15 @@ class SectionIndex:
 
 _NUMBER_CELL = re.compile(r"[-+±]?\(?\d+(?:[.,]\d+)?\)?(?:%|x|×)?|[-–—]|n/?a|✓|✗|±\d+(?:\.\d+)?", re.I)
 _CAPTION = re.compile(r"(?:table|tab\.)\s*[A-Z]?\d+[:.]|(?:figure|fig\.)\s*[A-Z]?\d+[:.]", re.I)
-# A table row: at least this many numeric cells, and at least this share of its cells.
-ROW_NUMBERS, ROW_SHARE = 2, 0.3
 
 
-def is_table_row(line: str) -> bool:
-    """A line of a table: mostly numbers ("Qwen-VL-7B 59.3 67.1 63.8 - 38.2")."""
+def is_table_row(line: str, settings) -> bool:
+    """A line of a table: mostly numbers ("Qwen-VL-7B 59.3 67.1 63.8 - 38.2"); at least
+    settings.row_numbers cells with digits that are at least settings.row_share of its cells."""
     cells = line.split()
     numbers = [c for c in cells if _NUMBER_CELL.fullmatch(c)]
     real = sum(any(ch.isdigit() for ch in c) for c in numbers)
-    return real >= ROW_NUMBERS and len(numbers) >= ROW_SHARE * len(cells)
+    return real >= settings.row_numbers and len(numbers) >= settings.row_share * len(cells)
 
 
 def caption_kind(line: str) -> str | None:

@@ -23,9 +23,14 @@ Everything else is a citation: the introduction, related work, background, discu
 and conclusion, a name followed by a reference ("LLaMA (Touvron et al., 2023)"), and all
 of a survey's sections but its own first-person sentences, since a survey's sizes and
 tables describe other papers' models.
+
+The windows (words between "we", the verb and the name; characters of the title, the
+evidence, the baselines' list) are mentions.use.* in the config: Reader(settings)
+compiles the patterns that depend on them.
 """
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
 
@@ -35,14 +40,6 @@ USED, CITED = "used", "cited"
 
 # Sections where the paper describes its own work.
 OWN = {S.METHOD, S.EXPERIMENTS, S.RESULTS, S.APPENDIX}
-# Characters of context either side of a mention kept as evidence.
-SNIPPET_CHARS = 100
-# Characters at the start of page one that hold the title (after an arXiv stamp).
-TITLE_CHARS = 400
-# Words between "we" and the verb, and between the verb and the name; between "our" and the name.
-VERB_GAP, OBJECT_GAP, OUR_GAP = 3, 8, 5
-# Characters before the name searched for "baselines:".
-BASELINE_REACH = 80
 
 _VERBS = (r"use|used|uses|using|utili[sz]e[sd]?|adopt(?:s|ed)?|employ(?:s|ed)?|leverage[sd]?|apply|applied"
           r"|fine-?tune[sd]?|finetune[sd]?|train(?:s|ed)?|pre-?train(?:s|ed)?|re-?train(?:s|ed)?|distill(?:s|ed)?"
@@ -58,10 +55,6 @@ _MODAL = r"(?:can|could|would|might|may|should|will)"
 # between the verb and the name ("we evaluate ours, unlike GPT-4", "we do not use X").
 _STOP = r"(?:unlike|whereas|while|but|although|though|than|which|who|not|never|without|instead)"
 _WORD = rf"(?!{_STOP}\b)[^\s.;:!?]+"
-_WE_VERB = re.compile(rf"\b(?:we|We)\s+(?!{_MODAL}\b)(?:{_WORD}\s+){{0,{VERB_GAP}}}?(?:{_VERBS})\b"
-                      rf"(?:\s+{_WORD}){{0,{OBJECT_GAP}}}\s*$")
-# "our X", "our fine-tuned X", "our method processes the X", "our encoder is a standard X".
-_OUR = re.compile(rf"\b(?:our|Our)\s+(?:{_WORD}\s+){{0,{OUR_GAP}}}$")
 # In the paper's own text, an experimental verb with another subject ("small ablations use
 # X"), or a finite passive with X as the agent ("answers were produced by X"). A participle
 # ("rankings assessed by X", "the sizes used in X") often describes another paper's data
@@ -89,8 +82,6 @@ _SNAPSHOT = re.compile(r"^(?:-[a-z]+)*-(?:(?:0[1-9]|1[0-2])[0-3]\d|20\d\d-?[01]\
 _COMPONENT = re.compile(rf"^{_TAIL}(?:\s*(?:\([^()]{{0,80}}\)|\[[\d,\s–-]+\]))?\s+(?:layers?|blocks?|architectures?"
                         r"|backbones?|encoders?|decoders?|networks?|modules?)\b")
 _BASED = re.compile(r"-based\b")
-# "baselines: A, B and X", "baseline models such as X".
-_BASELINES = re.compile(rf"\bbaselines?\b[^.;]{{0,{BASELINE_REACH}}}$", re.I)
 # A table row that cites: its numbers are copied from another paper.
 _ROW_CITES = re.compile(r"\([^()]*?\b(?:19|20)\d\d[a-z]?\)|\[\d+(?:,\s*\d+)*\]")
 # A reference right after the name: "(Touvron et al., 2023)", "[12]", "[12, 14]".
@@ -121,12 +112,6 @@ class Signal:
     strength: int  # the strongest mention is the evidence; ties go to the first
 
 
-def is_survey(text: str, abstract_end: int) -> bool:
-    """A survey or review: its title says so, or its abstract says "this survey" / "we survey"."""
-    return bool(_SURVEY_TITLE.search(text[:min(TITLE_CHARS, abstract_end)])
-                or _SURVEY_ABSTRACT.search(text[:abstract_end]))
-
-
 def sentence(text: str, start: int, end: int, reach: int = 400) -> tuple[str, str]:
     """The mention's sentence before and after the name, white space squeezed."""
     left = text[max(0, start - reach):start]
@@ -144,42 +129,66 @@ def _squeeze(text: str) -> str:
     return (" " if text[:1].isspace() and words else "") + words + (" " if text[-1:].isspace() and words else "")
 
 
-def snippet(text: str, start: int, end: int, chars: int = SNIPPET_CHARS) -> str:
-    return " ".join(text[max(0, start - chars):end + chars].split())
+@functools.lru_cache(maxsize=8)
+def reader(settings) -> Reader:
+    """The Reader of these mentions.use settings (compiled once per process)."""
+    return Reader(settings)
 
 
-def signal(text: str, start: int, end: int, kind: str, line: str, survey: bool = False,
-           architecture: bool = False, row: bool | None = None) -> Signal:
-    """What one mention says: text[start:end], in a section of this kind, on this line.
+class Reader:
+    """The signals of use, with the windows of mentions.use (settings: its Use section)."""
 
-    survey: the paper is a survey (is_survey); architecture: the term is an architecture
-    (its name with "layer" is a part of a network); row: whether line is a table row
-    (sections.is_table_row, computed when None).
-    """
-    before, after = sentence(text, start, end)
-    name = text[start:end]
-    head = after[:60]
-    if _WE_VERB.search(before) or _OUR.search(before) or _AS_OURS.match(after):
-        return Signal(USED, "first-person verb", STRONGEST)
-    if survey:
-        return Signal(CITED, "survey", 0)
-    if kind == S.FRONT and start < TITLE_CHARS:
-        return Signal(USED, "title", 2)
-    own = kind in OWN
-    if _SNAPSHOT.match(head) or own and (_SIZE.search(name) or _CHECKPOINT.match(head)):
-        return Signal(USED, "checkpoint", 2)
-    if own or kind == S.ABSTRACT:
-        if _PASSIVE.match(after) or _BY.search(before):
-            return Signal(USED, "passive verb", 2)
-        if _THEY_USE.search(before):
-            return Signal(USED, "verb", 2)
-    if (S.is_table_row(line) if row is None else row) and not _ROW_CITES.search(line):
-        return Signal(USED, "results table", 2)
-    if _COMPONENT.match(head) and (own or architecture and kind != S.INTRODUCTION) \
-            or own and _BASED.search(name + head[:7]):
-        return Signal(USED, "component", 2)
-    if own and _BASELINES.search(before):
-        return Signal(USED, "baseline", 2)
-    if _CITATION.match(head):
-        return Signal(CITED, "cited", 1)
-    return Signal(CITED, f"named in {kind}", 0)
+    def __init__(self, settings):
+        self.title_chars = settings.title_chars
+        self.snippet_chars = settings.snippet_chars
+        self._we_verb = re.compile(rf"\b(?:we|We)\s+(?!{_MODAL}\b)(?:{_WORD}\s+){{0,{settings.verb_gap}}}?"
+                                   rf"(?:{_VERBS})\b(?:\s+{_WORD}){{0,{settings.object_gap}}}\s*$")
+        # "our X", "our fine-tuned X", "our method processes the X", "our encoder is a standard X".
+        self._our = re.compile(rf"\b(?:our|Our)\s+(?:{_WORD}\s+){{0,{settings.our_gap}}}$")
+        # "baselines: A, B and X", "baseline models such as X".
+        self._baselines = re.compile(rf"\bbaselines?\b[^.;]{{0,{settings.baseline_reach}}}$", re.I)
+
+    def is_survey(self, text: str, abstract_end: int) -> bool:
+        """A survey or review: its title says so, or its abstract says "this survey" / "we survey"."""
+        return bool(_SURVEY_TITLE.search(text[:min(self.title_chars, abstract_end)])
+                    or _SURVEY_ABSTRACT.search(text[:abstract_end]))
+
+    def snippet(self, text: str, start: int, end: int) -> str:
+        """The mention with its context, white space squeezed (the evidence)."""
+        return " ".join(text[max(0, start - self.snippet_chars):end + self.snippet_chars].split())
+
+    def signal(self, text: str, start: int, end: int, kind: str, line: str, row: bool, survey: bool = False,
+               architecture: bool = False) -> Signal:
+        """What one mention says: text[start:end], in a section of this kind, on this line.
+
+        row: whether line is a table row (sections.is_table_row); survey: the paper is a
+        survey (is_survey); architecture: the term is an architecture (its name with
+        "layer" is a part of a network).
+        """
+        before, after = sentence(text, start, end)
+        name = text[start:end]
+        head = after[:60]
+        if self._we_verb.search(before) or self._our.search(before) or _AS_OURS.match(after):
+            return Signal(USED, "first-person verb", STRONGEST)
+        if survey:
+            return Signal(CITED, "survey", 0)
+        if kind == S.FRONT and start < self.title_chars:
+            return Signal(USED, "title", 2)
+        own = kind in OWN
+        if _SNAPSHOT.match(head) or own and (_SIZE.search(name) or _CHECKPOINT.match(head)):
+            return Signal(USED, "checkpoint", 2)
+        if own or kind == S.ABSTRACT:
+            if _PASSIVE.match(after) or _BY.search(before):
+                return Signal(USED, "passive verb", 2)
+            if _THEY_USE.search(before):
+                return Signal(USED, "verb", 2)
+        if row and not _ROW_CITES.search(line):
+            return Signal(USED, "results table", 2)
+        if _COMPONENT.match(head) and (own or architecture and kind != S.INTRODUCTION) \
+                or own and _BASED.search(name + head[:7]):
+            return Signal(USED, "component", 2)
+        if own and self._baselines.search(before):
+            return Signal(USED, "baseline", 2)
+        if _CITATION.match(head):
+            return Signal(CITED, "cited", 1)
+        return Signal(CITED, f"named in {kind}", 0)

@@ -27,28 +27,34 @@ REVIEWER_COLUMNS = ["us_correct", "cn_correct", "verdict", "corrected_country", 
 def paper_strata(audit: pd.DataFrame, china_policy: str, weak_methods, disagree=frozenset()) -> pd.Series:
     """paper_id -> stratum: sources (the sources of a reconciled year disagree on it: the
     papers in disagree), us_cn (counted as US and China), weak (a country rests on a weak
-    rule or a bare one-word name), unknown (no country), rest; first that applies wins."""
-    weak = set(weak_methods)
-    out = {}
-    for pid, rows in audit.groupby("paper_id", sort=True):
-        placed = rows[rows["country"].notna()]
-        flags = policy.flags(placed["country"], china_policy)
-        if pid in disagree:
-            out[pid] = "sources"
-        elif flags["has_us"] and flags["has_cn"]:
-            out[pid] = "us_cn"
-        elif placed.empty:
-            out[pid] = "unknown"
-        elif placed["method"].isin(weak).any() or any(_bare(r) for r in placed.itertuples(index=False)):
-            out[pid] = "weak"
-        else:
-            out[pid] = "rest"
-    return pd.Series(out, dtype=object)
+    rule or a bare one-word name), unknown (no country), rest; first that applies wins.
+    Column-wise over the audit's rows (a per-paper loop took 30 s at 5,000 papers)."""
+    if audit.empty:
+        return pd.Series(dtype=object)
+    placed = audit["country"].notna()
+    china = set(policy.china_codes(china_policy))
+    raw = audit["raw"] if "raw" in audit.columns else pd.Series(None, index=audit.index)
+    matched = audit["matched"] if "matched" in audit.columns else pd.Series(None, index=audit.index)
+    rows = pd.DataFrame({
+        "paper_id": audit["paper_id"],
+        "placed": placed,
+        "us": placed & (audit["country"] == policy.US),
+        "cn": placed & audit["country"].isin(china),
+        "weak": placed & (audit["method"].isin(set(weak_methods))
+                          | pd.Series([_bare_string(r, m) for r, m in zip(raw, matched)], index=audit.index,
+                                      dtype=bool)),
+    })
+    per = rows.groupby("paper_id", sort=True)[["placed", "us", "cn", "weak"]].any()
+    out = pd.Series("rest", index=per.index, dtype=object)
+    out[per["weak"]] = "weak"
+    out[~per["placed"]] = "unknown"
+    out[per["us"] & per["cn"]] = "us_cn"
+    out[per.index.isin(list(disagree))] = "sources"
+    return out.rename_axis(None)
 
 
-def _bare(row) -> bool:
+def _bare_string(raw, matched) -> bool:
     """A string that is one name and nothing else ('Meta'): no place or unit to confirm it."""
-    raw, matched = getattr(row, "raw", None), getattr(row, "matched", None)
     return (isinstance(raw, str) and isinstance(matched, str) and len(raw.split()) == 1
             and raw.strip(" ,.").casefold() == matched.strip(" ,.").casefold())
 

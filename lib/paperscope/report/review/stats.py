@@ -95,29 +95,46 @@ def precision(reviews: pd.DataFrame, counted: pd.DataFrame, z: float) -> list[Es
 
 def headline(estimates: list[Estimate], flag: str, z: float, width: float) -> dict:
     """The flag's count as a range: per stratum counted x the Wilson bounds of its precision
-    (a stratum nobody reviewed spans 0 to all); and the reviews that would narrow the
-    largest stratum's interval to `width`."""
+    (a stratum nobody reviewed spans 0 to all; one reviewed whole is exact); and the reviews
+    that would narrow the largest stratum's interval to `width`, never more than it holds."""
     rows = [e for e in estimates if e.flag == flag]
     total = sum(e.counted for e in rows)
-    low = sum(math.floor(e.counted * e.low + 1e-9) for e in rows)
-    high = sum(math.ceil(e.counted * e.high - 1e-9) for e in rows)
+    whole = [e for e in rows if e.counted and e.reviewed >= e.counted]
+    low = sum(e.right if e in whole else math.floor(e.counted * e.low + 1e-9) for e in rows)
+    high = sum(e.right if e in whole else math.ceil(e.counted * e.high - 1e-9) for e in rows)
     reviewed = sum(e.reviewed for e in rows)
     main = max(rows, key=lambda e: e.counted, default=None)
     need = None if main is None or main.counted == 0 else reviews_needed(main.right, main.reviewed, z, width)
+    # A stratum of 8 papers is known exactly once all 8 are reviewed: no interval needs more.
+    every = main is not None and main.counted > 0 and (need is None or need >= main.counted)
+    if every:
+        need = main.counted
     return {"flag": flag, "papers": total, "reviewed": reviewed, "low": low, "high": high,
-            "stratum": main.stratum if main else None, "needed": need,
+            "stratum": main.stratum if main else None, "stratum_papers": main.counted if main else 0,
+            "needed": need, "review_all": every,
             "more": None if need is None or main is None else max(0, need - main.reviewed)}
 
 
 def headline_sentence(h: dict, confidence: float, width: float) -> str:
+    """One sentence for a flag's range; with no review it says so instead of "0 to all"."""
     pct = f"{100 * confidence:g}%"
-    if not h["papers"]:
+    n = h["papers"]
+    if not n:
         return f"{h['flag']}: no papers counted."
-    text = (f"{h['flag']}: {h['papers']:,} papers; from {h['reviewed']} reviewed, {pct} interval "
-            f"{h['low']:,} to {h['high']:,}")
-    if h["more"]:
-        text += (f"; about {h['more']} more reviewed papers of the {h['stratum']} stratum would narrow its precision "
-                 f"interval to {100 * width:g} points")
+    papers = f"{n:,} paper{'' if n == 1 else 's'}"
+    if not h["reviewed"]:
+        return (f"{h['flag']}: {papers}; none reviewed yet, so there is no interval (a reviewed sample, "
+                f"review.html, bounds it).")
+    if h["low"] == h["high"]:
+        text = f"{h['flag']}: {papers}; from {h['reviewed']:,} reviewed, exactly {h['low']:,} right"
+    else:
+        text = f"{h['flag']}: {papers}; from {h['reviewed']:,} reviewed, {pct} interval {h['low']:,} to {h['high']:,}"
+    if h["more"] and h.get("review_all"):
+        size = h["stratum_papers"]
+        text += (f"; review all {size:,} of the {h['stratum']} stratum ({h['more']:,} more) to know it exactly")
+    elif h["more"]:
+        text += (f"; about {h['more']:,} more reviewed papers of the {h['stratum']} stratum would narrow its "
+                 f"precision interval to {100 * width:g} points")
     return text + "."
 
 
@@ -134,12 +151,21 @@ def counted_by_stratum(strata: pd.Series, audit: pd.DataFrame, china_policy: str
 
 
 def error_view(reviews: pd.DataFrame, strata: pd.Series, audit: pd.DataFrame, china_policy: str, settings) -> dict:
-    """What the report and run.json say about the headline's error."""
+    """What the report and run.json say about the headline's error: over the run, and per
+    year for with_both (the interval beside each year's answer; None for a year nobody reviewed)."""
     z = z_value(settings.confidence)
     est = precision(reviews, counted_by_stratum(strata, audit, china_policy), z)
     heads = [headline(est, f, z, settings.target_width) for f in ("with_both", "with_us", "with_cn")]
+    years = {}
+    year_of = audit.drop_duplicates("paper_id").set_index("paper_id")["year"]
+    for year in sorted(y for y in year_of.dropna().unique()):
+        ids = set(year_of.index[year_of == year])
+        mine = reviews[reviews["paper_id"].isin(ids)] if not reviews.empty else reviews
+        est_y = precision(mine, counted_by_stratum(strata[strata.index.isin(ids)], audit[audit["paper_id"].isin(ids)],
+                                                   china_policy), z)
+        h = headline(est_y, "with_both", z, settings.target_width)
+        years[int(year)] = h if h["reviewed"] else None
     return {"confidence": settings.confidence, "target_width": settings.target_width,
             "sentences": [headline_sentence(h, settings.confidence, settings.target_width) for h in heads],
-            "headline": heads,
+            "headline": heads, "years": years,
             "precision": [e.__dict__ | {"low": round(e.low, 4), "high": round(e.high, 4)} for e in est]}
-

@@ -23,6 +23,9 @@ from paperscope.core.errors import InputError
 from paperscope.core.paths import is_local, local_path
 from paperscope.core.settings import Settings
 
+# A year folder of a corpus: <corpus>/<year>/ (what discovery reads a paper's year from).
+YEAR_FOLDER = re.compile(r"\d{4}")
+
 log = logging.getLogger(__name__)
 
 
@@ -44,9 +47,22 @@ def check_inputs(cfg: Settings) -> None:
         return
     if not os.path.isdir(path) or not os.access(path, os.R_OK | os.X_OK):
         raise InputError(f"corpus folder not found or not readable: {path} (expected <corpus>/<year>/**/*.pdf)")
+    if _is_year_folder(path):
+        root = os.path.dirname(os.path.abspath(path)) or "/"
+        raise InputError(f"corpus {path} is a year folder: pass the corpus root, not a year folder "
+                         f"(--corpus {root}, with --years {os.path.basename(os.path.normpath(path))} for that year only)")
     years = cfg.input.years
     if years and not any(os.path.isdir(os.path.join(path, str(y))) for y in years):
         raise InputError(f"corpus {path} has none of the year folders {', '.join(map(str, years))}")
+
+
+def _is_year_folder(path: str) -> bool:
+    """A folder named as a year with no year folders inside: every file in it would be
+    outside a year folder (the run would read none of them)."""
+    if not YEAR_FOLDER.fullmatch(os.path.basename(os.path.normpath(path))):
+        return False
+    with os.scandir(path) as entries:
+        return not any(e.is_dir() and YEAR_FOLDER.fullmatch(e.name) for e in entries)
 
 
 def _strip_scheme(col):

@@ -1,4 +1,4 @@
-/* audit-table.js: a sortable, filterable, paged table over rows given as JSON. No dependency.
+/* table.js: a sortable, filterable, paged table over rows given as JSON. No dependency.
    Usage: a table element with id T, the rows as {"columns": [...], "rows": [[...], ...]} in a
    script element of type application/json with id T-data, then auditTable(T, {pageSize: 100}).
    Text is set with textContent only (never innerHTML), so a title from a PDF cannot inject markup.

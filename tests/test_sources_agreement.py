@@ -66,6 +66,25 @@ def test_the_rules_per_track(authors):
                               min_share=1 / 3, min_authors=2).empty
 
 
+def test_the_report_shows_the_rules_per_track(authors):
+    from paperscope.counting.rules import count_rules
+    from paperscope.report.words import rules_view
+
+    papers = pd.DataFrame({"paper_id": ["p1", "p2", "p3"], "year": [2025] * 3})
+    affs = pd.DataFrame({"paper_id": ["p1", "p2", "p2", "p3"], "year": [2025] * 4, "raw": ["a", "b", "c", "d"],
+                         "country": ["US", "US", "CN", "CN"], "institution": [None] * 4})
+    shares = {"min_share": 1 / 3, "min_authors": 2}
+    counts = {"rules": count_rules(papers, affs, authors, china_policies=["mainland"], rules=RULES, **shares),
+              "institution_pairs": pd.DataFrame(columns=["year", "us_institution", "cn_institution", "papers"])}
+    aggregates = {"rules": list(RULES), "headline_rule": "any_author", **shares}
+    assert rules_view(counts, "mainland", aggregates, {}, 5)["tracks"] is None
+    counts["track_rules"] = tracks.track_rules(papers, affs, authors, rules=RULES, china_policy="mainland", **shares)
+    table = rules_view(counts, "mainland", aggregates, {}, 5)["tracks"]
+    assert table.columns == ["year", "track", "papers", *RULES]
+    assert [r[:4] for r in table.rows] == [["2025", "datasets_benchmarks", "1", "1 (100.0%)"],
+                                           ["2025", "main", "1", "0 (0.0%)"], ["2025", "unknown", "1", "0 (0.0%)"]]
+
+
 def test_the_report_block(authors):
     assert report_sources.view(None, "any_author") is None
     flags = agreement.source_flags(authors, RULES, "mainland", min_share=1 / 3, min_authors=2)

@@ -107,8 +107,11 @@ def test_the_report_shows_the_agreement_per_rule_and_lists_the_disagreements(rep
         split = list(csv.DictReader(fh))
     headline = [r for r in split if r["rule"] == cfg.aggregates.headline_rule]
     assert headline and all(r["title"] for r in split)
-    assert "Sources compared" in (run.run_dir / "index.html").read_text("utf-8")
-    assert "## Sources compared" in (run.run_dir / "summary.md").read_text("utf-8")
+    page = (run.run_dir / "index.html").read_text("utf-8")
+    assert '<section id="sources">' in page and "Per track, as the paper lists name them" in page
+    assert page.index('id="rules"') < page.index('id="sources"') < page.index('id="gate"')
+    summary = (run.run_dir / "summary.md").read_text("utf-8")
+    assert "## Sources compared" in summary and "| 2025 | datasets_benchmarks |" in summary
     with open(run.run_dir / "review_sample.csv", encoding="utf-8") as fh:
         drawn = {r["paper_id"] for r in csv.DictReader(fh) if r["stratum"] == "sources"}
     assert drawn and drawn <= {r["paper_id"] for r in headline}

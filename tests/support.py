@@ -11,3 +11,8 @@ def settings(values: dict | None = None):
     from paperscope.core.config import load_config
 
     return load_config(REPO / "conf" / "local.yaml").with_values(values or {})
+
+
+def sources_settings(**values):
+    """The local config with sources.* keys set (rate_per_s=0 ...), as `paperscope sources` makes it."""
+    return settings({f"sources.{k}": v for k, v in values.items()})

@@ -16,6 +16,7 @@ import pytest
 from paperscope.quality.gate import ExpectationOutcome, GateResult, run_gate
 from paperscope.quality.suites import PARAMETERS, SUITES, expectations_dir, load_suites, suite_parameters
 
+
 PAPERS = (
     "paper_id string, year int, path string, size_bytes long, n_pages int, title string, "
     "header_text string, full_text string, status string, error string, extract_seconds double"
@@ -25,7 +26,8 @@ AFFILIATIONS = (
     "evidence string, score double"
 )
 MENTIONS = "paper_id string, year int, term string, count_full int, count_body int, count_table int, use string"
-AUTHORS = "paper_id string, year int, position int, n_authors int, source string, tie string"
+AUTHORS = ("paper_id string, year int, position int, n_authors int, source string, tie string, "
+           "countries_by_source map<string, array<string>>, chosen_source string, track string")
 # rules.consistency of one year: first_last <= distinct_authors <= any_author <= papers.
 CONSISTENCY = [(2024, "mainland", True, 3, 1.0, 1.0, 0.0, 2, 2.0)]
 CONSISTENCY_COLUMNS = ("year int, china_policy string, dual_strings boolean, papers long, any_author double, "
@@ -56,7 +58,8 @@ def gate(spark, tmp_path_factory, cfg, papers, discovered, affiliations=(), ment
             discovered=spark.createDataFrame(discovered, DISCOVERED),
             affiliations=spark.createDataFrame(list(affiliations), AFFILIATIONS),
             mentions=spark.createDataFrame(list(mentions), MENTIONS),
-            authors=spark.createDataFrame([("p1", 2024, 1, 1, "block", "marker")], AUTHORS),
+            authors=spark.createDataFrame([("p1", 2024, 1, 1, "block", "marker", {"pdf": ["US"]}, "pdf", None)],
+                                          AUTHORS),
             rule_consistency=spark.createDataFrame(CONSISTENCY, CONSISTENCY_COLUMNS),
             cfg=cfg,
             run_dir=Path(run_dir.name) if relative else run_dir,

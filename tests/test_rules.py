@@ -181,9 +181,10 @@ def test_header_authors_rows_follow_markers_and_sources():
     assert got == [
         {"paper_id": "p", "year": 2024, "position": 1, "n_authors": 2, "name": "A", "affiliations": [0, 1],
          "affiliation_countries": [["US"], ["CN"]], "countries": ["CN", "US"], "source": "block,footnote",
-         "tie": "marker"},
+         "tie": "marker", "countries_by_source": {"pdf": ["CN", "US"]}, "chosen_source": "pdf", "track": None},
         {"paper_id": "p", "year": 2024, "position": 2, "n_authors": 2, "name": "B", "affiliations": [],
-         "affiliation_countries": [], "countries": [], "source": None, "tie": "none"}]
+         "affiliation_countries": [], "countries": [], "source": None, "tie": "none",
+         "countries_by_source": {"pdf": []}, "chosen_source": None, "track": None}]
 
 
 def test_reviewed_corrections_replace_a_strings_countries_for_its_authors():
@@ -203,6 +204,13 @@ def test_metadata_authors_rows_number_the_papers_strings():
     assert [(r["position"], r["affiliations"], r["countries"], r["source"]) for r in got] == [
         (1, [0, 1], ["CN", "US"], "metadata"), (2, [1], ["CN"], "metadata"), (3, [], [], None)]
     assert {r["n_authors"] for r in got} == {3}
+    assert [(r["countries_by_source"], r["chosen_source"]) for r in got] == [
+        ({"metadata": ["CN", "US"]}, "metadata"), ({"metadata": ["CN"]}, "metadata"), ({"metadata": []}, None)]
+    listed = authors_mod.metadata_rows("p", 2025, [("A", ["Peking University, China"]), ("B", [])],
+                                       {"Peking University, China": ["CN"]}, track="main",
+                                       provenances=[("profile", {"profile": ["CN"], "virtual": ["US"]}), (None, {})])
+    assert [(r["countries_by_source"], r["chosen_source"], r["track"]) for r in listed] == [
+        ({"profile": ["CN"], "virtual": ["US"]}, "profile", "main"), ({}, None, "main")]
 
 
 def test_report_view_shows_references_and_the_headline_rule():

@@ -153,7 +153,7 @@ def test_metadata_year_comes_from_the_file_name_once():
     ("download.retries=-1", "download.retries must be >= 0"),
     ("download.pdf_link=([", "download.pdf_link must be a valid regex"),
     ("download.paper_link=*x", "download.paper_link must be a valid regex"),
-    ("metadata.format=csv", "metadata.format must be one of 'auto', 'nips-json' or 'paperlists'"),
+    ("metadata.format=csv", "metadata.format must be one of 'auto', 'nips-json', 'paperlists' or 'sources'"),
     ("metadata.year=1700", "metadata.year must be >= 1900"),
     ("mentions.scope=abstract", "mentions.scope must be one of 'body' or 'full'"),
     ("quality.engine=excel", "quality.engine must be one of 'pandas' or 'spark'"),

@@ -88,7 +88,8 @@ def parser() -> argparse.ArgumentParser:
         sp = sub.add_parser(step.name, help=step.help, description=step.help, parents=[common])
         if step.name == "metadata":
             sp.add_argument("--source", help="the metadata file (JSON lines or JSON array)")
-            sp.add_argument("--format", choices=["auto", "nips-json", "paperlists"], help="file layout (default auto)")
+            sp.add_argument("--format", choices=["auto", "nips-json", "paperlists", "sources"],
+                            help="file layout (default auto; sources: a paper list of `paperscope sources`)")
             sp.add_argument("--year", type=int, help="year of its papers (default: the year in the file name)")
             sp.add_argument("--compare-with", help="warehouse with PDF-derived tables to compare with, paper by paper")
     return p
@@ -294,6 +295,12 @@ def where_lines(run, step: str, code: int, verbose: bool = False) -> list[str]:
         lines += ["", "US-China papers under each counting rule (with_both, share of all papers; "
                       "+N unknown: papers the rule cannot decide):", "",
                   *rules_markdown(run.counts["rules"]).splitlines(), "", DUAL_STRINGS, ""]
+        by_track = run.counts.get("track_rules")
+        if by_track is not None and not by_track.empty:
+            from paperscope.counting.tracks import tracks_markdown
+
+            lines += [f"Per track, as the paper lists name them ({run.cfg.affiliations.china_policy}, strings kept):",
+                      "", *tracks_markdown(by_track).splitlines(), ""]
     answers = record.get("answer") or []
     if answers:
         rule = answers[0]["rule"]

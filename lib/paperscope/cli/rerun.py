@@ -2,9 +2,10 @@
 
 Even a re-run that extracts nothing costs the Spark start (6-15 s on a laptop), the table
 reads and the report. When the local corpus listing (path, size, mtime of every file),
-the whole config, the package's code and data, the engines' versions and every table's
-Delta version are exactly what the last passed `paperscope run` left, its report stands
-and nothing is started. The stamp is a small JSON file beside the tables.
+the paper lists of `paperscope sources` it would reconcile with, the whole config, the
+package's code and data, the engines' versions and every table's Delta version are
+exactly what the last passed `paperscope run` left, its report stands and nothing is
+started. The stamp is a small JSON file beside the tables.
 """
 from __future__ import annotations
 
@@ -65,12 +66,15 @@ def inputs_state(cfg) -> dict:
     from importlib import metadata, resources
 
     from paperscope.core import codedigest, registry
+    from paperscope.core.paths import sources_dir
     from paperscope.sources.corpus.listing import _local_listing
 
     listing = _local_listing(cfg, with_mtime=True)
     settings = cfg.as_dict()
     files = [_stat(settings["mentions"]["terms_file"]), _stat(settings["affiliations"]["ror_dump"]),
              _stat(settings["quality"]["expectations_dir"])]
+    if cfg.sources.reconcile:  # the paper lists a run reconciles with (pipeline.reconcile)
+        files.append(_stat(sources_dir(cfg)))
     data = resources.files(registry.PACKAGE) / "data"
     data = Path(str(data))
     code = [("paperscope", codedigest.modules_digest())]  # behaviour, not form: a comment re-runs nothing

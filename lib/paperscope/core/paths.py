@@ -71,3 +71,13 @@ def refusal(path: str, key: str) -> str | None:
     if bad:
         return f"{key} {path!r} holds a control character ({bad.group()!r}); choose a name without it"
     return None
+
+def sources_dir(cfg) -> str:
+    """Where `paperscope sources` writes the paper lists and a run reads them: sources.dir,
+    else <warehouse.path>/sources (a local folder: the lists are read in Python)."""
+    return local_path(cfg.sources.dir or join(cfg.warehouse.path, "sources"))
+
+
+def sources_cache(cfg) -> str:
+    """The raw responses of `paperscope sources`: sources.cache, else <warehouse.path>/sources_cache."""
+    return local_path(cfg.sources.cache or join(cfg.warehouse.path, "sources_cache"))

@@ -79,8 +79,8 @@ TABLES: tuple[Table, ...] = (
     Table("headers", "silver", "one row per paper: its author block as read, matches per affiliation", "HEADERS"),
     Table("affiliations", "silver", "one row per (paper, affiliation string, match): institution, country, rule",
           "AFFILIATIONS", "affiliations"),
-    Table("authors", "silver", "one row per (paper, author position): name, affiliation indices, countries, source",
-          "AUTHORS", "authors"),
+    Table("authors", "silver", "one row per (paper, author position): name, affiliation indices, countries, source; "
+          "each source's countries and the chosen one", "AUTHORS", "authors"),
     Table("mentions", "silver", "one row per (paper, term) found: counts in the full text and the body",
           "MENTIONS", "mentions"),
     Table("collaboration", "gold", "per year: papers with US / Chinese / both authors"),
@@ -90,6 +90,8 @@ TABLES: tuple[Table, ...] = (
           "authors' countries by position; a rule's figure is the sum of its column"),
     Table("institution_pairs", "gold", "per (year, US institution, Chinese institution): papers together, headline rule"),
     Table("country_fractions", "gold", "per (year, country): fractional count (Nature Index FC)"),
+    Table("track_rules", "gold", "per (year, track, counting rule): papers, with_both, share, where a paper list "
+          "names the tracks (main, Datasets & Benchmarks)"),
     # Appended by `paperscope review import`, never replaced by a run; checked on import, not by the gate.
     Table("reviews", "silver", "one row per reviewer judgement: a paper's flags or an affiliation string's country",
           "REVIEWS", partition_by=()),
@@ -106,7 +108,7 @@ STEPS: tuple[Step, ...] = (
                  "paperscope.pipeline.affiliations:authors_frame"),
          reads=("papers", "reviews"), writes=("headers", "affiliations", "authors"),
          config=("affiliations.ror_dump", "affiliations.fuzzy_threshold", "affiliations.china_policy",
-                 "affiliations.count_former"),
+                 "affiliations.count_former", "sources.precedence", "sources.reconcile"),
          data=("*.tsv", "*.tsv.gz", "*.txt"), task=True, entry_point=True),
     Step("mentions", "model and architecture mentions -> mentions table",
          run="paperscope.pipeline.mentions:mentions", builds=("paperscope.pipeline.mentions:find_mentions",),
@@ -121,7 +123,8 @@ STEPS: tuple[Step, ...] = (
     Step("aggregate", "gate, then collaboration and mention aggregates (gold tables) and the report",
          run="paperscope.pipeline.flow:gate_then_aggregate", builds=("paperscope.pipeline.aggregate:gold_frames",),
          reads=("papers", "affiliations", "authors", "mentions"),
-         writes=("collaboration", "term_groups", "rules", "paper_rules", "institution_pairs", "country_fractions"),
+         writes=("collaboration", "term_groups", "rules", "paper_rules", "institution_pairs", "country_fractions",
+                 "track_rules"),
          after=("validate",),
          config=("affiliations.china_policy", "mentions.scope", "aggregates"), config_files=("mentions.terms_file",),
          data=("terms.yaml",), task=True, entry_point=True),
@@ -129,6 +132,9 @@ STEPS: tuple[Step, ...] = (
          run="paperscope.pipeline.metadata:run_metadata", writes=("papers", "affiliations", "authors", "mentions"),
          entry_point=True),
     Step("check", "check the config and the input paths without starting Spark", spark=False, job_file=False),
+    Step("sources", "a conference-year's papers, authors and stated affiliations from its program data or OpenReview "
+                    "(no Spark; see `paperscope sources --help`)",
+         tool="paperscope.sources.program.command:main", spark=False, job_file=False),
     Step("download", "fetch PDFs from a proceedings index or a URL list (no Spark; see `paperscope download --help`)",
          tool="paperscope.sources.download.cli:main", spark=False),
     Step("match", "affiliation strings on stdin -> one JSON line each (no Spark; see `paperscope match --help`)",

@@ -81,6 +81,9 @@ Regex = Annotated[str, BeforeValidator(_regex)]
 PathStr = Annotated[str, Field(min_length=1)]
 
 
+Url = Annotated[str, Field(min_length=1)]
+
+
 ChinaPolicy = Literal[tuple(policy.CHINA_POLICIES)]  # type: ignore[valid-type]
 
 
@@ -190,19 +193,23 @@ class Affiliations(Section):
     count_former: bool
 
 
-class Download(Section):
-    corpus: str | None
-    manifest: str | None
-    concurrency: Annotated[int, Field(ge=1)]
-    rate_per_s: Annotated[Number, Field(gt=0)]
+class Polite(Section):
+    """A polite client's retries: the downloader's and the paper lists' (sources) alike."""
     retries: Count
     backoff_s: Annotated[Number, Field(ge=0)]
     backoff_max_s: Annotated[Number, Field(ge=0)]
     timeout_s: Annotated[Number, Field(gt=0)]
+    retry_after_max_s: Annotated[Number, Field(ge=0)]
+
+
+class Download(Polite):
+    corpus: str | None
+    manifest: str | None
+    concurrency: Annotated[int, Field(ge=1)]
+    rate_per_s: Annotated[Number, Field(gt=0)]
     file_deadline_s: Annotated[Number, Field(gt=0)]
     speed_limit_bps: Annotated[Number, Field(ge=0)]
     speed_time_s: Annotated[Number, Field(gt=0)]
-    retry_after_max_s: Annotated[Number, Field(ge=0)]
     progress_every: Annotated[int, Field(ge=1)]
     max_bytes: Annotated[int, Field(gt=0)]
     contact: str | None
@@ -213,7 +220,7 @@ class Download(Section):
 class Metadata(Section):
     source: str | None
     max_record_chars: Annotated[int, Field(gt=0)]
-    format: Literal["auto", "nips-json", "paperlists"]
+    format: Literal["auto", "nips-json", "paperlists", "sources"]
     year: Annotated[int, Field(ge=1900, le=2100)] | None
     compare_with: str | None
 
@@ -224,6 +231,33 @@ class Metadata(Section):
         if isinstance(data, dict) and data.get("year") is None and isinstance(data.get("source"), str):
             return {**data, "year": policy.year_in_name(Path(data["source"]).name)}
         return data
+
+
+# Where an author's affiliation was read (sources.program.base.PROVENANCES), whose
+# order sources.precedence gives.
+Provenance = Literal["pdf", "submission", "virtual", "metadata", "profile"]
+
+
+class Sources(Polite):
+    dir: str | None
+    cache: str | None
+    virtual_url: Url
+    openreview_api: Url
+    openreview_site: Url
+    page_size: Annotated[int, Field(ge=1, le=1000)]
+    paging: Literal["after", "offset"]
+    profile_batch: Annotated[int, Field(ge=1, le=1000)]
+    rate_per_s: Annotated[Number, Field(ge=0)]
+    max_bad_share: Annotated[Number, Field(ge=0, le=1)]
+    history_fallback: bool
+    precedence: Annotated[list[Provenance], Field(min_length=1)]
+    reconcile: bool
+
+    @model_validator(mode="after")
+    def _each_once(self) -> "Sources":
+        if len(set(self.precedence)) != len(self.precedence):
+            raise ValueError("'sources.precedence' names a source twice")
+        return self
 
 
 class Aggregates(Section):
@@ -285,7 +319,7 @@ class Quality(Section):
 
 
 class Review(Section):
-    strata: dict[Literal["us_cn", "weak", "unknown", "rest"], Count]
+    strata: dict[Literal["sources", "us_cn", "weak", "unknown", "rest"], Count]
     weak_methods: list[str]
     block_chars: Count
     snippet_chars: Count
@@ -309,6 +343,7 @@ class Settings(Section):
     affiliations: Affiliations
     download: Download
     metadata: Metadata
+    sources: Sources
     aggregates: Aggregates
     mentions: Mentions
     quality: Quality

@@ -133,12 +133,13 @@ class Overrides:
         """The countries a paper override takes out of the paper."""
         return {f["country"] for f in self.papers.get(paper_id, ()) if not f["present"]}
 
-    def affiliations(self, paper_id: str, year, rows: list[dict]) -> list[dict]:
+    def affiliations(self, paper_id: str, year, rows: list[dict], add: bool = True) -> list[dict]:
         """One paper's affiliation rows with the overrides applied.
 
         A corrected string's rows become one row per corrected country (method review,
         the review as evidence); then a country the paper's flags remove leaves every
-        row that had it (country null, method review), and an added one is a row of its own.
+        row that had it (country null, method review), and an added one is a row of its
+        own (unless add is False: more rows of a paper whose own rows already have it).
         """
         out = [r for r in rows if r["raw"] not in self.strings]
         hit: dict[str, list[dict]] = {}
@@ -152,6 +153,8 @@ class Overrides:
             out += [{**first, "country": country, "method": REVIEW, "evidence": evidence, "score": 1.0}
                     for country, evidence in self.strings[raw]]
         for fix in self.papers.get(paper_id, ()):
+            if fix["present"] and not add:
+                continue
             if fix["present"]:
                 out.append({"paper_id": paper_id, "year": year, "raw": fix["raw"], "source": REVIEW,
                             "institution": None, "country": fix["country"], "method": REVIEW,

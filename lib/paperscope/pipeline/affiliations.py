@@ -3,7 +3,9 @@
 The per-paper work is plain Python run on the executors through mapInPandas: the header
 reader and the gazetteer (paper.header, paper.matcher) for the headers table, then per
 paper the affiliation and author rows with the reviewers' overrides applied
-(counting.overrides), the same functions a metadata run applies to its records.
+(counting.overrides), the same functions a metadata run applies to its records. Where
+`paperscope sources` wrote paper lists for the run's years, the authors are reconciled
+with them (pipeline.reconcile) before they are written.
 """
 from __future__ import annotations
 
@@ -17,6 +19,7 @@ from pyspark.sql import functions as F
 from paperscope.core.settings import Affiliations
 from paperscope.counting.authors import header_rows
 from paperscope.counting.overrides import Overrides
+from paperscope.pipeline.reconcile import paper_lists, reconciled
 from paperscope.pipeline.run import Run, skip, state
 from paperscope.storage import schemas, tables
 
@@ -133,14 +136,19 @@ def authors_frame(headers: DataFrame, overrides: Overrides) -> DataFrame:
 def affiliations(run: Run) -> str:
     """papers -> headers (author blocks) -> affiliations and authors, each written to Delta."""
     with run.step("affiliations"):
-        # reads papers and reviews: a new or withdrawn correction re-runs the step (registry).
-        built_from = state(run, "affiliations")
+        # reads papers and reviews: a new or withdrawn correction re-runs the step (registry);
+        # so do other paper lists for its years (their digest).
+        lists = paper_lists(run)
+        built_from = {**state(run, "affiliations"), **({"paper_lists": lists.digest} if lists else {})}
         if not skip(run, built_from):
             headers = headers_frame(run.read("papers"), run.cfg.affiliations, run.cfg.cache.dir)
             tables.write_years(headers, run.cfg, "headers", run.years, metadata=built_from)
             overrides = run.overrides()
             stored = run.read("headers", schemas.HEADERS)
-            tables.write_years(affiliations_frame(stored, overrides), run.cfg, "affiliations", run.years,
-                               metadata=built_from)
-            tables.write_years(authors_frame(stored, overrides), run.cfg, "authors", run.years, metadata=built_from)
+            affs, authors = affiliations_frame(stored, overrides), authors_frame(stored, overrides)
+            if lists:
+                authors, chosen = reconciled(run, authors, overrides, lists)
+                affs = affs.unionByName(chosen)
+            tables.write_years(affs, run.cfg, "affiliations", run.years, metadata=built_from)
+            tables.write_years(authors, run.cfg, "authors", run.years, metadata=built_from)
         return tables.table_ref(run.cfg, "affiliations")

@@ -16,7 +16,7 @@ import pandas as pd
 
 from paperscope.core import registry
 from paperscope.core.settings import Settings
-from paperscope.counting import aggregates, rules
+from paperscope.counting import aggregates, rules, tracks
 from paperscope.counting.flags import counted
 from paperscope.paper.mentions import Term, parse_terms, terms_text
 from paperscope.pipeline.run import Run, check_metadata_unit, skip, state
@@ -29,7 +29,7 @@ GOLD = registry.step("aggregate").writes
 ORDER = {"collaboration": ["year"], "term_groups": ["year", "papers", "term"],
          "rules": ["year", "china_policy", "dual_strings"],
          "paper_rules": ["year", "china_policy", "dual_strings", "paper_id"], "institution_pairs": ["year", "papers"],
-         "country_fractions": ["year", "fractional_count"]}
+         "country_fractions": ["year", "fractional_count"], "track_rules": ["year", "track", "rule"]}
 _DESCENDING = {"term_groups": [True, False, True]}
 
 
@@ -37,7 +37,8 @@ _DESCENDING = {"term_groups": [True, False, True]}
 class Inputs:
     """What the counts read, as pandas: papers (paper_id, year, status), affiliations
     (paper_id, year, raw, country, institution), authors (paper_id, year, position,
-    n_authors, affiliation_countries), mentions (paper_id, term, count_body, count_full, use)."""
+    n_authors, affiliation_countries: the chosen source's, track), mentions (paper_id, term,
+    count_body, count_full, use)."""
     papers: pd.DataFrame
     affiliations: pd.DataFrame
     authors: pd.DataFrame
@@ -50,7 +51,7 @@ def read_inputs(run: Run) -> Inputs:
         run.read("affiliations", schemas.AFFILIATIONS).select("paper_id", "year", "raw", "country",
                                                               "institution").toPandas(),
         run.read("authors", schemas.AUTHORS).select("paper_id", "year", "position", "n_authors",
-                                                    "affiliation_countries").toPandas(),
+                                                    "affiliation_countries", "track").toPandas(),
         run.read("mentions", schemas.MENTIONS).select("paper_id", "term", "count_body", "count_full", "use").toPandas())
 
 
@@ -83,6 +84,8 @@ def gold_frames(inputs: Inputs, cfg: Settings, terms: list[Term]) -> dict[str, p
         "paper_rules": per_paper,
         "institution_pairs": rules.institution_pairs(affs, headline, china),
         "country_fractions": fractions,
+        "track_rules": tracks.track_rules(papers, affs, authors, rules=conf.rules, china_policy=china,
+                                          min_share=conf.min_share, min_authors=conf.min_authors),
         "consistency": rules.consistency(counts, fractions, authors),
     }
     assert [n for n in frames if n != "consistency"] == list(GOLD)
@@ -110,5 +113,5 @@ def aggregate(run: Run) -> dict[str, pd.DataFrame]:
         gold = {name: tables.read_unit(run.spark, run.cfg, name, list(GOLD), run.years).toPandas()
                 .sort_values(ORDER[name], ascending=_DESCENDING.get(name, True)).reset_index(drop=True)
                 for name in GOLD}
-        run.counts = {name: gold[name] for name in ("rules", "institution_pairs", "country_fractions")}
+        run.counts = {name: gold[name] for name in ("rules", "institution_pairs", "country_fractions", "track_rules")}
         return gold

@@ -17,6 +17,7 @@ from paperscope.core import escape, registry
 from paperscope.core.errors import InputError
 from paperscope.counting.flags import paper_flags
 from paperscope.counting.rules import rules_markdown
+from paperscope.counting.tracks import tracks_markdown
 from paperscope.paper.matcher import from_config
 from paperscope.pipeline.flow import gate_then_aggregate
 from paperscope.pipeline.run import Run
@@ -38,7 +39,7 @@ def metadata(run: Run) -> Read:
     with run.step("metadata"):
         try:
             read = read_file(conf.source, conf.year, conf.format, from_config(run.cfg), run.overrides(),
-                             conf.max_record_chars)
+                             conf.max_record_chars, tuple(run.cfg.sources.precedence))
         except (OSError, ValueError) as exc:
             raise InputError(f"metadata {conf.source}: {exc}") from None
         run.discovered = [(read.stats["year"], read.stats["records"])]
@@ -78,6 +79,10 @@ def run_metadata(run: Run) -> int:
     if run.counts:
         parts.append("## Counting rules (with_both per rule, share of all papers)\n\n" + rules_markdown(run.counts["rules"]))
         record["rules"] = run.counts["rules"].to_dict("records")
+        by_track = run.counts.get("track_rules")
+        if by_track is not None and not by_track.empty:
+            parts.append("## Per track (with_both per rule, share of the track's papers)\n\n" + tracks_markdown(by_track))
+            record["track_rules"] = by_track.to_dict("records")
     run.run_dir.mkdir(parents=True, exist_ok=True)
     if pdf is not None:
         papers = pd.DataFrame(read.papers)

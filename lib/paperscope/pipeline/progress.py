@@ -12,34 +12,12 @@ import threading
 import time
 from contextlib import contextmanager
 
+from paperscope.core.progress import format_progress
+
 log = logging.getLogger(__name__)
 
 # The pipeline step now running (pipeline.Run.step sets it), named in each line.
 CURRENT = {"step": None}
-
-
-def _duration(seconds: float) -> str:
-    seconds = int(round(seconds))
-    if seconds < 60:
-        return f"{seconds} s"
-    if seconds < 3600:
-        return f"{seconds // 60} min {seconds % 60:02d} s"
-    return f"{seconds // 3600} h {seconds % 3600 // 60:02d} min"
-
-
-def format_progress(label: str, done: int, total: int, elapsed: float, unit: str = "tasks") -> str:
-    """One progress line, e.g. 'extract: 40/100 tasks (40%), 2.0/s, about 30 s left'."""
-    share = f" ({100 * done / total:.0f}%)" if total else ""
-    line = f"{label}: {done}/{total} {unit}{share}"
-    if elapsed <= 0 or done <= 0:
-        return line + ", starting"
-    rate = done / elapsed
-    line += f", {rate:.1f}/s" if rate >= 0.1 else f", {60 * rate:.1f}/min"
-    if total and done < total:
-        line += f", about {_duration((total - done) / rate)} left"
-    elif total:
-        line += f", done in {_duration(elapsed)}"
-    return line
 
 
 def enabled(mode: str, stream=None) -> bool:

@@ -48,6 +48,7 @@ class Run:
     outside: list[str] = field(default_factory=list)  # corpus files in no <year>/ folder, not read
     counts: dict = field(default_factory=dict)  # the rules' gold tables as pandas, for the report
     rule_frames: tuple[int, dict] | None = None  # (tables.writes(), frames) when last computed
+    paper_lists: dict | None = None  # the year's paper lists reconciled with (pipeline.reconcile): files, stats
 
     def __post_init__(self):
         tables.forget_commits()

@@ -10,10 +10,12 @@ from pathlib import Path
 import pandas as pd
 from pyspark.sql import functions as F
 
+from paperscope.counting import agreement
 from paperscope.paper.mentions import parse_terms, terms_text
 from paperscope.pipeline.run import Run
 from paperscope.report.audit import AUDIT_COLUMNS
 from paperscope.report.review.sample import evidence_text
+from paperscope.report.sources import SourcesCompared
 from paperscope.report.writer import RunReport, point_latest, versions, write
 from paperscope.storage import schemas, tables
 from paperscope.storage.spark import library_origins
@@ -49,6 +51,25 @@ def author_ties(run: Run) -> pd.DataFrame:
     authors = run.read("authors", schemas.AUTHORS)
     tie = authors["tie"] if "tie" in authors.columns else F.lit(None).cast("string")
     return authors.select("paper_id", "position", "name", tie.alias("tie"), "countries").toPandas()
+
+
+def sources_compared(run: Run) -> SourcesCompared | None:
+    """Each source's count per rule against the run's, on the papers of reconciled years
+    (authors with two sources or more); None when no year of the run was reconciled."""
+    authors = run.read("authors", schemas.AUTHORS)
+    several = authors.where(F.size(F.map_keys("countries_by_source")) >= 2).select("paper_id").distinct()
+    rows = (authors.join(several, "paper_id")
+            .select("paper_id", "year", "position", "n_authors", "affiliation_countries", "countries_by_source")
+            .toPandas())
+    if rows.empty:
+        return None
+    conf = run.cfg.aggregates
+    flags = agreement.source_flags(rows, conf.rules, run.cfg.affiliations.china_policy, min_share=conf.min_share,
+                                   min_authors=conf.min_authors)
+    titles = run.read("papers").select("paper_id", "title").toPandas().drop_duplicates("paper_id")
+    split = agreement.disagreements(flags, conf.rules).merge(titles, on="paper_id", how="left")
+    split.insert(1, "title", split.pop("title"))
+    return SourcesCompared(agreement.agreement(flags, conf.rules), split, run.paper_lists)
 
 
 def failures(run: Run) -> pd.DataFrame:
@@ -98,6 +119,7 @@ def report(run: Run, gate, gold: dict[str, pd.DataFrame] | None = None, message:
         meta=meta, inputs=inputs_table(run), gate=outcomes, gold=gold, audit=audit(run), mentions=mention_counts(run),
         authors=author_ties(run),
         failures=failures(run), reviews=tables.read_years(run.spark, run.cfg, "reviews", None, schemas.REVIEWS).toPandas(),
-        texts=lambda ids: review_texts(run, ids), reports=run.cfg.reports, review=run.cfg.review))
+        texts=lambda ids: review_texts(run, ids), sources=sources_compared(run), reports=run.cfg.reports,
+        review=run.cfg.review))
     point_latest(Path(run.cfg.reports.path), run.run_dir)
     return paths

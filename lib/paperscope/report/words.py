@@ -156,6 +156,7 @@ def rules_view(counts: dict, china_policy: str, aggregates: dict, references: di
         "table": Table.of(wide, wide_links, numeric=[True, False, False, True, *([True] * len(order))]),
         "references": Table.of(pd.DataFrame(ref_rows)) if ref_rows else None,
         "pairs": Table.of(pairs),
+        "tracks": _tracks_table(counts.get("track_rules"), order),
         "headline": headline,
         "dual_strings": DUAL_STRINGS,
         "text": [f"The answer and the institution pairs use {headline}: {DESCRIPTIONS[headline]}.",
@@ -167,6 +168,21 @@ def rules_view(counts: dict, china_policy: str, aggregates: dict, references: di
                  "this run's policy, strings kept), never used to tune a rule."]
                 + [f"{rule}: {DESCRIPTIONS[rule]}." for rule in order],
     }
+
+
+def _tracks_table(by_track: pd.DataFrame | None, order: list[str]) -> Table | None:
+    """agg_rules_by_track as a row per (year, track), with_both per rule with its share, so a
+    figure published for one track (NeurIPS's main track) is set beside that track alone."""
+    if by_track is None or by_track.empty:
+        return None
+    rows = []
+    for (year, track, n), g in by_track.groupby(["year", "track", "papers"], sort=True):
+        got = g.set_index("rule")
+        rows.append([int(year), track, int(n), *(_cell(got.at[r, "with_both"], got.at[r, "share"],
+                                                       got.at[r, "with_unknown"]) if r in got.index else ""
+                                                 for r in order)])
+    frame = pd.DataFrame(rows, columns=["year", "track", "papers", *order])
+    return Table.of(frame, numeric=[True, False, True, *([True] * len(order))])
 
 
 def export_name(rule: str, china_policy: str, dual_strings: bool) -> str:

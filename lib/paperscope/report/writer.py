@@ -34,6 +34,10 @@ from paperscope.report.pages import list_page, positions_text, write_exports
 from paperscope.report.render import CSS, Table, cell, relative, render
 from paperscope.report.review.sample import STRATUM_WORDS, draw_sample, page_view, script_json, sheet
 from paperscope.report.review.stats import error_view
+from paperscope.report.sources import SourcesCompared
+from paperscope.report.sources import record as sources_record
+from paperscope.report.sources import view as sources_view
+from paperscope.report.sources import write_csv as sources_csv
 from paperscope.report.words import (CAVEATS, GLOSSARY, READABLE, answer, rules_view, scope_words, sentences,
                                      term_sentences)
 
@@ -61,6 +65,7 @@ class RunReport:
     failures: pd.DataFrame | None = None
     reviews: pd.DataFrame | None = None
     texts: Callable[[list[str]], dict] | None = None
+    sources: SourcesCompared | None = None  # the sources of reconciled years compared (report.sources)
     reports: Reports = field(default_factory=lambda: load_config().reports)
     review: Review = field(default_factory=lambda: load_config().review)
 
@@ -74,10 +79,11 @@ class RunReport:
 
     @property
     def counts(self) -> dict | None:
-        """The counting rules' gold tables (rules, institution_pairs, country_fractions), when written."""
+        """The counting rules' gold tables (rules, institution_pairs, country_fractions, track_rules), when written."""
         if not self.gold or "rules" not in self.gold:
             return None
-        return {k: self.gold[k] for k in ("rules", "institution_pairs", "country_fractions") if k in self.gold}
+        return {k: self.gold[k] for k in ("rules", "institution_pairs", "country_fractions", "track_rules")
+                if k in self.gold}
 
 
 # Rows of a list shown inside index.html before the rest moves to its own page.
@@ -94,13 +100,18 @@ def write(run_dir: Path, report: RunReport) -> dict:
     aggregates = {"headline_rule": "any_author", "rules": [], "min_share": 1 / 3, "min_authors": 2,
                   **((meta.get("config") or {}).get("aggregates") or {})}
     lists = []
+    headline_rule = aggregates["headline_rule"]
+    disagree = set()
+    if report.sources is not None:
+        paths["sources"] = sources_csv(run_dir, report.sources)
+        disagree = report.sources.stratum(headline_rule)
 
     audit_df = records = error = None
     if report.audit is not None:
         audit_df = audit_table(report.audit, report.mentions, scope, report.authors)
         escape.csv_frame(audit_df).to_csv(run_dir / "audit.csv", index=False)
         paths["audit"] = run_dir / "audit.csv"
-        strata, records = draw_sample(audit_df, report.mentions, policy, review_settings, settings.seed)
+        strata, records = draw_sample(audit_df, report.mentions, policy, review_settings, settings.seed, disagree)
         drawn = sheet(records, meta["run_id"], cell(meta["input"]), policy)
         escape.csv_frame(drawn).to_csv(run_dir / "review_sample.csv", index=False)
         paths["review"] = run_dir / "review_sample.csv"
@@ -175,6 +186,7 @@ def write(run_dir: Path, report: RunReport) -> dict:
     view["lists"] = lists
     view["exports"] = sorted(exports)
     view["headline_error"] = error["sentences"] if error and collab is not None else []
+    view["sources"] = sources_view(report.sources, headline_rule)
     view["rules"] = (rules_view(counts, policy, aggregates, settings.references, settings.top_pairs)
                      if counts and not counts["rules"].empty and collab is not None else None)
     if collab is not None:
@@ -189,7 +201,8 @@ def write(run_dir: Path, report: RunReport) -> dict:
               "exports": sorted(exports),
               "sentences": (view["sentences"] if collab is not None else [])
               + (term_sentences(terms, policy) if terms is not None else []),
-              "review_sample": [r["paper_id"] for r in records or []], "headline_error": error}
+              "review_sample": [r["paper_id"] for r in records or []], "headline_error": error,
+              "sources": sources_record(report.sources)}
     paths["run_json"].write_text(json.dumps(record, indent=2, default=str), encoding="utf-8")
     return {k: v if isinstance(v, list) else str(v) for k, v in paths.items()}
 

@@ -63,10 +63,17 @@ HEADERS = _struct(
 # and affiliation_countries the countries each of those strings resolved to, in the same
 # order; source: where the author's strings were read (block, footnote, email, metadata);
 # tie: how the author was tied to them (marker, grid, named, shared, email, order, none;
-# metadata when the conference's metadata says it).
+# metadata when the conference's metadata says it). countries_by_source: what each source
+# says of the author (pdf, metadata, virtual, submission, profile -> country codes; a
+# source that lists the paper but places no one: empty); chosen_source: the source whose
+# countries affiliation_countries and countries hold, the first of sources.precedence
+# that places the author (null: none does); track: the paper's track where a paper list
+# says it (main, datasets_benchmarks, position).
 AUTHORS = _struct("paper_id string!, year int, position int!, n_authors int!, name string, affiliations ints, "
-                  "affiliation_countries country_lists, countries strings, source string, tie string",
-                  country_lists=ArrayType(ArrayType(StringType())))
+                  "affiliation_countries country_lists, countries strings, source string, tie string, "
+                  "countries_by_source by_source, chosen_source string, track string",
+                  country_lists=ArrayType(ArrayType(StringType())),
+                  by_source=MapType(StringType(), ArrayType(StringType())))
 
 # One row per (paper, term) found. count_body: mentions before the references, after running
 # heads are taken out; sections: of those, how many per section kind; count_table: in table
@@ -104,6 +111,8 @@ GOLD = {
                    "author_us boolean, author_cn boolean, us_fc double, cn_fc double",
     "institution_pairs": "year int, us_institution string, cn_institution string, papers long",
     "country_fractions": "year int, country string, fractional_count double",
+    "track_rules": "year int, track string, rule string, china_policy string, dual_strings boolean, papers long, "
+                   "with_us double, with_cn double, with_both double, share double, with_unknown long",
 }
 
 

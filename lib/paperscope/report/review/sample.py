@@ -15,17 +15,18 @@ import pandas as pd
 from paperscope.core import policy
 from paperscope.counting.overrides import yes_no as _yn
 
-STRATA = ("us_cn", "weak", "unknown", "rest")
-STRATUM_WORDS = {"us_cn": "counted as US and China", "weak": "flags resting on a weak rule",
-                 "unknown": "no country resolved", "rest": "the rest"}
+STRATA = ("sources", "us_cn", "weak", "unknown", "rest")
+STRATUM_WORDS = {"sources": "sources disagree on US-China", "us_cn": "counted as US and China",
+                 "weak": "flags resting on a weak rule", "unknown": "no country resolved", "rest": "the rest"}
 # The sheet: evidence (filled by the run), then the reviewer's columns (empty).
 SHEET_COLUMNS = ["run_id", "corpus", "stratum", "paper_id", "year", "title", "raw", "source", "institution",
                  "country", "method", "evidence", "has_us", "has_cn"]
 REVIEWER_COLUMNS = ["us_correct", "cn_correct", "verdict", "corrected_country", "reviewer", "note"]
 
 
-def paper_strata(audit: pd.DataFrame, china_policy: str, weak_methods) -> pd.Series:
-    """paper_id -> stratum: us_cn (counted as US and China), weak (a country rests on a weak
+def paper_strata(audit: pd.DataFrame, china_policy: str, weak_methods, disagree=frozenset()) -> pd.Series:
+    """paper_id -> stratum: sources (the sources of a reconciled year disagree on it: the
+    papers in disagree), us_cn (counted as US and China), weak (a country rests on a weak
     rule or a bare one-word name), unknown (no country), rest; first that applies wins.
     Column-wise over the audit's rows (a per-paper loop took 30 s at 5,000 papers)."""
     if audit.empty:
@@ -48,6 +49,7 @@ def paper_strata(audit: pd.DataFrame, china_policy: str, weak_methods) -> pd.Ser
     out[per["weak"]] = "weak"
     out[~per["placed"]] = "unknown"
     out[per["us"] & per["cn"]] = "us_cn"
+    out[per.index.isin(list(disagree))] = "sources"
     return out.rename_axis(None)
 
 
@@ -145,12 +147,13 @@ def page_view(sheet_df: pd.DataFrame, texts: dict) -> list[dict]:
 
 
 def draw_sample(audit: pd.DataFrame, mentions: pd.DataFrame | None, china_policy: str, settings,
-                seed: int) -> tuple[pd.Series, list[dict]]:
+                seed: int, disagree=frozenset()) -> tuple[pd.Series, list[dict]]:
     """(paper -> stratum, the drawn papers' records with their stratum) from the run's audit
-    (report.audit.audit_table); settings: the review settings (strata sizes, weak methods)."""
+    (report.audit.audit_table); settings: the review settings (strata sizes, weak methods);
+    disagree: the papers the sources disagree on (report.sources), a stratum of their own."""
     from paperscope.report.audit import paper_records
 
-    strata = paper_strata(audit, china_policy, settings.weak_methods)
+    strata = paper_strata(audit, china_policy, settings.weak_methods, disagree)
     picked = dict(draw(strata, settings.strata, seed))
     records = paper_records(audit, mentions, list(picked))
     for r in records:

@@ -12,6 +12,7 @@ from concurrent.futures import ThreadPoolExecutor
 from html.parser import HTMLParser
 from urllib.parse import urljoin, urlparse
 
+from paperscope.core import escape
 from paperscope.core.textfile import read_text
 from paperscope.sources.download.client import Client, DownloadError
 from paperscope.sources.download.papers import Item, _stem, _year_in
@@ -111,7 +112,9 @@ def from_index(client: Client, index_url: str, year: int | None) -> list[Item]:
 
 def from_csv(path: str, year: int | None = None, limit: int = 0, max_field_chars: int | None = None) -> list[Item]:
     """Items of a CSV with columns url, year[, paper_id, title] (core.textfile reads it: a
-    byte-order mark is fine); a field over max_field_chars makes its row a failed item."""
+    byte-order mark is fine); a field over max_field_chars makes its row a failed item. A
+    download list of `paperscope sources` among them: its cells, defused for spreadsheets,
+    are read back as written."""
     reader = csv.DictReader(io.StringIO(read_text(path, "URL list"), newline=""))
     if "url" not in [h.strip() for h in reader.fieldnames or []]:
         raise ValueError(f"{path} needs a 'url' column (url, year[, paper_id, title])")
@@ -119,7 +122,7 @@ def from_csv(path: str, year: int | None = None, limit: int = 0, max_field_chars
     items = []
     for n, row in enumerate(reader, 2):
         long = [k for k, v in row.items() if max_field_chars and isinstance(v, str) and len(v) > max_field_chars]
-        row = {k: (None if k in long else v) for k, v in row.items()}
+        row = {k: (None if k in long else escape.csv_unescape(v)) for k, v in row.items()}
         raw_year = (row.get("year") or "").strip() or (str(year) if year else "")
         item = Item((row.get("url") or "").strip() or None, int(raw_year) if raw_year.isdigit() else None,
                     (row.get("paper_id") or "").strip() or None, (row.get("title") or "").strip() or None)

@@ -39,7 +39,7 @@ from dataclasses import dataclass, field
 
 from paperscope.paper.matcher.text import unescape
 
-FORMATS = ("auto", "nips-json", "paperlists")
+FORMATS = ("auto", "nips-json", "paperlists")  # and "sources": rows.read_file reads paper lists
 _MISSING = {"", "none", "null", "n/a", "-"}
 _ESCAPE = re.compile(r"\\(x[0-9a-fA-F]{2}|u[0-9a-fA-F]{4}|U[0-9a-fA-F]{8}|\\)")
 
@@ -49,6 +49,10 @@ class Author:
     name: str
     affiliations: list[str]
     countries_claimed: list[str | None] = field(default_factory=list)  # paperlists cross-check, per affiliation
+    # From a `paperscope sources` file: the provenance of affiliations (profile, virtual, ...)
+    # and every provenance's strings, each source's countries in the authors table.
+    provenance: str | None = None
+    by_source: dict[str, list[str]] = field(default_factory=dict)
 
 
 @dataclass
@@ -59,6 +63,7 @@ class Record:
     source_id: str | None = None
     authors: list[Author] = field(default_factory=list)
     error: str | None = None
+    track: str | None = None  # main, datasets_benchmarks, ... where the source says
 
 
 def clean(text, unescape_literals: bool = False) -> str:

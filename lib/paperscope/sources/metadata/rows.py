@@ -4,7 +4,9 @@ Every record becomes one papers row (status ``metadata``; ``malformed`` or ``dup
 with the reason in ``error``), so the quality gate can count what was read. Each distinct
 affiliation string of a paper becomes affiliation rows with source ``metadata``, resolved
 by the same gazetteer as PDF headers, with the reviewers' overrides applied as in the
-PDF pipeline (counting.overrides).
+PDF pipeline (counting.overrides). A paper list of `paperscope sources` (format
+``sources``) is read the same way: each author's strings are those of the first
+provenance in sources.precedence it has, every provenance's countries kept beside them.
 """
 from __future__ import annotations
 
@@ -25,6 +27,7 @@ log = logging.getLogger(__name__)
 
 STATUS_OK, STATUS_MALFORMED, STATUS_DUPLICATE = "metadata", "malformed", "duplicate"
 SOURCE = "metadata"
+SOURCES = "sources"  # metadata.format of a paper list written by `paperscope sources`
 # Country names as paperlists writes them that the gazetteer's country list may lack.
 _COUNTRY_ALIASES = {"usa": "US", "united states": "US", "uk": "GB", "china": "CN", "hong kong": "HK",
                     "taiwan": "TW", "macau": "MO", "macao": "MO", "south korea": "KR", "korea": "KR"}
@@ -53,14 +56,22 @@ def year_from_name(path: str) -> int | None:
     return policy.year_in_name(Path(path).name)
 
 
-def _claimed_code(name: str | None) -> str | None:
+def _claimed_code(name: str | None, gazetteer=None) -> str | None:
     if not name:
         return None
     folded = name.strip().casefold()
     if folded in _COUNTRY_ALIASES:
         return _COUNTRY_ALIASES[folded]
-    codes = {m.country for m in match_affiliation(name) if m.country}
+    codes = {m.country for m in match_affiliation(name, gazetteer) if m.country}
     return codes.pop() if len(codes) == 1 else None
+
+
+def match_rows(paper_id: str, year, raw: str, source: str, matches) -> list[dict]:
+    """Affiliation rows of one string: one per match, or one with method 'none'."""
+    return [{"paper_id": paper_id, "year": year, "raw": raw, "source": source,
+             "institution": m.institution if m else None, "country": m.country if m else None,
+             "method": m.method if m else "none", "evidence": m.evidence if m else "no known institution, place or country",
+             "score": float(m.score) if m else 0.0, "matched": m.matched if m else None} for m in matches or [None]]
 
 
 def to_rows(records: list[Record], year: int, source: str, fmt: str, gazetteer=None,
@@ -68,8 +79,11 @@ def to_rows(records: list[Record], year: int, source: str, fmt: str, gazetteer=N
     """Papers rows (one per record), affiliation rows (one per paper x string x match) and
     author rows, with the reviewers' overrides in force applied paper by paper; the counts
     in stats are of the strings as read, before any override."""
+    from paperscope.paper.matcher import default_gazetteer
+
     overrides = overrides or Overrides()
     corrected = overrides.corrected
+    gazetteer = gazetteer or default_gazetteer()  # once: default_gazetteer reads the settings each time
     papers, affs, author_rows = [], [], []
     read_strings: set[tuple[str, str]] = set()
     unresolved: set[tuple[str, str]] = set()
@@ -118,13 +132,8 @@ def to_rows(records: list[Record], year: int, source: str, fmt: str, gazetteer=N
             read_strings.add((pid, raw))
             if not matches or any(m.country is None for m in matches):
                 unresolved.add((pid, raw))
-            for m in matches or [None]:
-                rows.append({"paper_id": pid, "year": year, "raw": raw, "source": SOURCE,
-                             "institution": m.institution if m else None, "country": m.country if m else None,
-                             "method": m.method if m else "none",
-                             "evidence": m.evidence if m else "no known institution, place or country",
-                             "score": float(m.score) if m else 0.0, "matched": m.matched if m else None})
-            code = _claimed_code(claimed)
+            rows += match_rows(pid, year, raw, SOURCE, matches)
+            code = _claimed_code(claimed, gazetteer)
             if code:
                 ours = {m.country for m in matches if m.country}
                 verdict = "unresolved" if not ours else ("agree" if code in ours else "disagree")
@@ -132,13 +141,30 @@ def to_rows(records: list[Record], year: int, source: str, fmt: str, gazetteer=N
                 if verdict == "disagree" and len(disagreements) < 50:
                     disagreements.append({"line": rec.line, "raw": raw, "claimed": claimed, "resolved": ";".join(sorted(ours))})
         affs += overrides.affiliations(pid, year, rows)
+        provenances = _provenances(rec, resolved, corrected, gazetteer)
         author_rows += overrides.authors(metadata_rows(pid, year, [(a.name, a.affiliations) for a in rec.authors],
-                                                       resolved, SOURCE))
+                                                       resolved, SOURCE, provenances, rec.track))
     stats = {"format": fmt, "source": source, "year": year, "records": len(records), **dict(stats),
              "affiliation_strings": len(read_strings), "unresolved_strings": len(unresolved)}
     if cross:
         stats["country_cross_check"] = {**dict(cross), "disagreements": disagreements}
     return Read(papers, affs, stats, author_rows)
+
+
+def _provenances(rec: Record, resolved: dict, corrected: dict, gazetteer) -> list[tuple] | None:
+    """Per author of a paper list's record: (provenance of its strings, countries per
+    provenance); None for a metadata file's record (its strings are its own)."""
+    if not any(a.provenance or a.by_source for a in rec.authors):
+        return None
+
+    def countries(raw: str) -> list[str]:
+        if raw not in resolved:
+            resolved[raw] = sorted(corrected[raw]) if raw in corrected else sorted(
+                {m.country for m in match_affiliation(raw, gazetteer) if m.country})
+        return resolved[raw]
+
+    return [(a.provenance, {prov: sorted({c for s in strings for c in countries(s)})
+                            for prov, strings in a.by_source.items()}) for a in rec.authors]
 
 
 def check_source(cfg) -> None:
@@ -153,13 +179,20 @@ def check_source(cfg) -> None:
 
 
 def read_file(path: str, year: int | None = None, fmt: str = "auto", gazetteer=None,
-              overrides: Overrides | None = None, max_record_chars: int | None = None) -> Read:
-    """Parse a local metadata file into table rows; the year comes from the flag or the file name."""
+              overrides: Overrides | None = None, max_record_chars: int | None = None,
+              precedence: tuple[str, ...] = ()) -> Read:
+    """Parse a local metadata file (or a paper list of `paperscope sources`, whose authors'
+    strings follow precedence) into table rows; the year comes from the flag or the file name."""
+    from paperscope.sources.program.output import is_paper_list, records_of
+
     year = year or year_from_name(path)
     if year is None:
         raise ValueError(f"no year for {path}: pass --year (the file name has no 4-digit year)")
     text = read_text(path, "metadata file")
-    fmt, records = parse_text(text, fmt, max_record_chars)
+    if fmt == SOURCES or (fmt == "auto" and is_paper_list(text)):
+        fmt, records = SOURCES, records_of(text, precedence)
+    else:
+        fmt, records = parse_text(text, fmt, max_record_chars)
     read = to_rows(records, int(year), str(path), fmt, gazetteer, overrides)
     log.info("metadata %s (%s, %d): %d records, %d papers, %d malformed, %d duplicate", path, fmt, year,
              read.stats["records"], read.stats.get(STATUS_OK, 0), read.stats.get(STATUS_MALFORMED, 0),

@@ -15,6 +15,7 @@ from pyspark.sql import DataFrame
 from pyspark.sql import functions as F
 
 from paperscope.core.settings import Affiliations
+from paperscope.core.timing import timed
 from paperscope.counting.authors import header_rows
 from paperscope.counting.overrides import Overrides
 from paperscope.pipeline.run import Run, skip, state
@@ -138,7 +139,8 @@ def affiliations(run: Run) -> str:
         if not skip(run, built_from):
             headers = headers_frame(run.read("papers"), run.cfg.affiliations, run.cfg.cache.dir)
             tables.write_years(headers, run.cfg, "headers", run.years, metadata=built_from)
-            overrides = run.overrides()
+            with timed("affiliations: reviewers' overrides read"):
+                overrides = run.overrides()
             stored = run.read("headers", schemas.HEADERS)
             tables.write_years(affiliations_frame(stored, overrides), run.cfg, "affiliations", run.years,
                                metadata=built_from)

@@ -16,6 +16,7 @@ import pandas as pd
 
 from paperscope.core import registry
 from paperscope.core.settings import Settings
+from paperscope.core.timing import timed
 from paperscope.counting import aggregates, rules
 from paperscope.counting.flags import counted
 from paperscope.paper.mentions import Term, parse_terms, terms_text
@@ -94,7 +95,10 @@ def frames(run: Run) -> dict[str, pd.DataFrame]:
     gate and the aggregate step read the same frames)."""
     if run.rule_frames is None or run.rule_frames[0] != tables.writes():
         terms = parse_terms(terms_text(run.cfg.mentions.terms_file))
-        run.rule_frames = (tables.writes(), gold_frames(read_inputs(run), run.cfg, terms))
+        with timed("gold: silver columns to the driver"):
+            inputs = read_inputs(run)
+        with timed("gold: counted (pandas)"):
+            run.rule_frames = (tables.writes(), gold_frames(inputs, run.cfg, terms))
     return run.rule_frames[1]
 
 
@@ -107,8 +111,9 @@ def aggregate(run: Run) -> dict[str, pd.DataFrame]:
             out = [(name, run.spark.createDataFrame(frame, schemas.GOLD[name]))
                    for name, frame in frames(run).items() if name != "consistency"]
             tables.write_unit(run.spark, run.cfg, "gold", run.run_id, out, run.years, metadata=built_from)
-        gold = {name: tables.read_unit(run.spark, run.cfg, name, list(GOLD), run.years).toPandas()
-                .sort_values(ORDER[name], ascending=_DESCENDING.get(name, True)).reset_index(drop=True)
-                for name in GOLD}
+        with timed("gold: read back"):
+            gold = {name: tables.read_unit(run.spark, run.cfg, name, list(GOLD), run.years).toPandas()
+                    .sort_values(ORDER[name], ascending=_DESCENDING.get(name, True)).reset_index(drop=True)
+                    for name in GOLD}
         run.counts = {name: gold[name] for name in ("rules", "institution_pairs", "country_fractions")}
         return gold

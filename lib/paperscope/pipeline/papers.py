@@ -19,6 +19,7 @@ from pyspark.sql import functions as F
 from pyspark.sql.types import StringType, StructField, StructType
 
 from paperscope.core.settings import Settings
+from paperscope.core.timing import timed
 from paperscope.paper.pdf.limits import Limits
 from paperscope.pipeline import extract as transform
 from paperscope.pipeline.run import Run
@@ -153,8 +154,10 @@ def refresh_papers(spark: SparkSession, cfg: Settings, years: list[int]) -> Pape
     Only years where a file was added, changed or removed are rewritten (one replace
     each run); when nothing changed nothing is written.
     """
-    files, n_files, rows = extraction_input(spark, cfg)
-    stored = stored_papers(spark, cfg, years)
+    with timed("extract: corpus listed"):
+        files, n_files, rows = extraction_input(spark, cfg)
+    with timed("extract: stored keys read"):
+        stored = stored_papers(spark, cfg, years)
     known, trusted = stored.keys, stored.trusted
     n_trusted = sum(1 for r in rows if _trust_key(r) in trusted) if rows is not None else 0
     touched = unchanged_on_driver(rows, known, cfg, trusted) if known else None
@@ -169,7 +172,8 @@ def refresh_papers(spark: SparkSession, cfg: Settings, years: list[int]) -> Pape
     out = (transform.extract_papers(files, Limits.from_config(cfg), known, trusted)
            .persist(StorageLevel.MEMORY_AND_DISK))
     try:
-        counts = out.groupBy("reused", "year").count().collect()
+        with timed("extract: PDFs read (the extraction job)"):
+            counts = out.groupBy("reused", "year").count().collect()
         extracted = sum(r["count"] for r in counts if not r["reused"])
         reused_by_year = {r["year"]: r["count"] for r in counts if r["reused"]}
         reused = sum(reused_by_year.values())

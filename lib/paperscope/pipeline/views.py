@@ -10,6 +10,7 @@ from pathlib import Path
 import pandas as pd
 from pyspark.sql import functions as F
 
+from paperscope.core.timing import timed
 from paperscope.paper.mentions import parse_terms, terms_text
 from paperscope.pipeline.run import Run
 from paperscope.report.audit import AUDIT_COLUMNS
@@ -90,14 +91,18 @@ def report(run: Run, gate, gold: dict[str, pd.DataFrame] | None = None, message:
         "outside_year_folders": run.outside,
         "gate_reused_from": gate.reused_from if gate is not None else None,
         "versions": versions(run.spark.version),
-        "library": library_origins(run.spark),
     }
+    with timed("report: where the executors import paperscope from"):
+        meta["library"] = library_origins(run.spark)
     outcomes = [{"suite": o.suite, "expectation": o.expectation, "column": o.column,
                  "success": o.success, "observed": o.observed} for o in (gate.outcomes if gate else [])]
-    paths = write(run.run_dir, RunReport(
-        meta=meta, inputs=inputs_table(run), gate=outcomes, gold=gold, audit=audit(run), mentions=mention_counts(run),
-        authors=author_ties(run),
-        failures=failures(run), reviews=tables.read_years(run.spark, run.cfg, "reviews", None, schemas.REVIEWS).toPandas(),
-        texts=lambda ids: review_texts(run, ids), reports=run.cfg.reports, review=run.cfg.review))
-    point_latest(Path(run.cfg.reports.path), run.run_dir)
+    with timed("report: table reads"):
+        content = RunReport(
+            meta=meta, inputs=inputs_table(run), gate=outcomes, gold=gold, audit=audit(run),
+            mentions=mention_counts(run), authors=author_ties(run), failures=failures(run),
+            reviews=tables.read_years(run.spark, run.cfg, "reviews", None, schemas.REVIEWS).toPandas(),
+            texts=lambda ids: review_texts(run, ids), reports=run.cfg.reports, review=run.cfg.review)
+    with timed("report: written (pages, charts, exports)"):
+        paths = write(run.run_dir, content)
+        point_latest(Path(run.cfg.reports.path), run.run_dir)
     return paths

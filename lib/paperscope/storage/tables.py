@@ -15,6 +15,7 @@ from pyspark.sql import functions as F
 from pyspark.sql.types import StructType
 
 from paperscope.core.paths import is_local, local_path
+from paperscope.core.timing import timed
 from paperscope.core.settings import Settings
 from paperscope.storage import failures
 
@@ -101,7 +102,8 @@ def _save(writer, df: DataFrame, cfg: Settings, name: str, what: str) -> None:
         finally:
             _forget(cfg, name)
 
-    failures.with_retries(write, what, cfg.delta.conflict_retries, cfg.delta.conflict_backoff_s)
+    with timed(f"write {name}"):
+        failures.with_retries(write, what, cfg.delta.conflict_retries, cfg.delta.conflict_backoff_s)
 
 
 class TableDamaged(RuntimeError):

@@ -1,0 +1,45 @@
+"""Where a run's time goes, part by part: the fixed cost a small run pays whatever its size.
+
+Each timed part (the Spark start, a table's write, the gate's suites, the report) is
+kept in this process's record and logged at debug level; the CLI writes the record to
+the run's folder as timings.json, which bench/scale.py prints as the fixed-cost
+breakdown. Parts may nest (a write inside a step), so they do not add up to the wall.
+"""
+from __future__ import annotations
+
+import json
+import logging
+import time
+from contextlib import contextmanager
+from pathlib import Path
+
+log = logging.getLogger(__name__)
+
+RECORD: list[tuple[str, float]] = []
+
+
+def reset() -> None:
+    RECORD.clear()
+
+
+def add(what: str, seconds: float) -> None:
+    RECORD.append((what, round(seconds, 3)))
+    log.debug("time: %s %.2f s", what, seconds)
+
+
+@contextmanager
+def timed(what: str):
+    t0 = time.perf_counter()
+    try:
+        yield
+    finally:
+        add(what, time.perf_counter() - t0)
+
+
+def write(folder: Path) -> None:
+    """timings.json in the run's folder: [[what, seconds], ...] in the order they ended."""
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        (folder / "timings.json").write_text(json.dumps(RECORD, indent=0), encoding="utf-8")
+    except OSError as exc:  # a record, never a reason to fail the run
+        log.debug("timings not written: %s", exc)

@@ -18,7 +18,7 @@ from paperscope.core.settings import Affiliations
 from paperscope.core.timing import timed
 from paperscope.counting.authors import header_rows
 from paperscope.counting.overrides import Overrides
-from paperscope.pipeline.run import Run, skip, state
+from paperscope.pipeline.run import Run, concurrently, skip, state
 from paperscope.storage import schemas, tables
 
 log = logging.getLogger(__name__)
@@ -142,7 +142,10 @@ def affiliations(run: Run) -> str:
             with timed("affiliations: reviewers' overrides read"):
                 overrides = run.overrides()
             stored = run.read("headers", schemas.HEADERS)
-            tables.write_years(affiliations_frame(stored, overrides), run.cfg, "affiliations", run.years,
-                               metadata=built_from)
-            tables.write_years(authors_frame(stored, overrides), run.cfg, "authors", run.years, metadata=built_from)
+            # Two independent writes from the same stored headers, submitted at once.
+            concurrently(run, {
+                "affiliations": lambda: tables.write_years(affiliations_frame(stored, overrides), run.cfg,
+                                                           "affiliations", run.years, metadata=built_from),
+                "authors": lambda: tables.write_years(authors_frame(stored, overrides), run.cfg, "authors",
+                                                      run.years, metadata=built_from)})
         return tables.table_ref(run.cfg, "affiliations")

@@ -101,12 +101,26 @@ class Run:
 
     def overrides(self) -> Overrides:
         """The reviewers' overrides in force (reviews table), for the affiliations and metadata steps."""
-        stored = tables.read_years(self.spark, self.cfg, "reviews", None, schemas.REVIEWS).toPandas()
+        stored = tables.read_pandas(self.spark, self.cfg, "reviews", schemas.REVIEWS)
         found = Overrides.from_reviews(stored, self.cfg.affiliations.china_policy)
         if found:
             log.info("applying %d reviewed correction(s) of affiliation strings and %d of paper flags",
                      sum(map(len, found.strings.values())), sum(map(len, found.papers.values())))
         return found
+
+
+def concurrently(run: Run, calls: dict) -> dict:
+    """{name: call()} for independent calls that each run a small Spark job, submitted at
+    once from spark.driver_jobs driver threads (Spark takes jobs from several threads); the
+    first error is raised as it would be one after another."""
+    workers = min(run.cfg.spark.driver_jobs, len(calls))
+    if workers <= 1:
+        return {name: call() for name, call in calls.items()}
+    from concurrent.futures import ThreadPoolExecutor
+
+    with ThreadPoolExecutor(workers, thread_name_prefix="driver-job") as pool:
+        futures = {name: pool.submit(call) for name, call in calls.items()}
+        return {name: future.result() for name, future in futures.items()}
 
 
 def state(run: Run, step: str) -> dict:

@@ -24,6 +24,7 @@ from paperscope.counting.overrides import Overrides
 from paperscope.pipeline import progress
 from paperscope.sources.corpus import listing
 from paperscope.storage import schemas, tables
+from paperscope.storage import spark as spark_jobs
 
 log = logging.getLogger(__name__)
 
@@ -110,17 +111,8 @@ class Run:
 
 
 def concurrently(run: Run, calls: dict) -> dict:
-    """{name: call()} for independent calls that each run a small Spark job, submitted at
-    once from spark.driver_jobs driver threads (Spark takes jobs from several threads); the
-    first error is raised as it would be one after another."""
-    workers = min(run.cfg.spark.driver_jobs, len(calls))
-    if workers <= 1:
-        return {name: call() for name, call in calls.items()}
-    from concurrent.futures import ThreadPoolExecutor
-
-    with ThreadPoolExecutor(workers, thread_name_prefix="driver-job") as pool:
-        futures = {name: pool.submit(call) for name, call in calls.items()}
-        return {name: future.result() for name, future in futures.items()}
+    """{name: call()}, the calls' small Spark jobs submitted at once (storage.spark.concurrently)."""
+    return spark_jobs.concurrently(calls, run.cfg.spark.driver_jobs)
 
 
 def state(run: Run, step: str) -> dict:

@@ -129,8 +129,8 @@ def step_times(reports: Path) -> dict:
     return run_record(reports).get("durations", {})
 
 
-def timings(reports: Path) -> list[tuple[str, float]]:
-    """The last run's timings.json (core.timing): [(what, seconds)], in its own folder."""
+def timings(reports: Path) -> list[tuple]:
+    """The last run's timings.json (core.timing): [(what, seconds, start)], in its own folder."""
     run_id = run_record(reports).get("run_id")
     path = reports / str(run_id) / "timings.json"
     return [tuple(t) for t in json.loads(path.read_text())] if run_id and path.exists() else []
@@ -144,25 +144,42 @@ PARTS = (("spark start", "Spark start"), ("write ", "table writes"), ("extract: 
          ("report: ", "report: written"), ("re-run stamp", "re-run stamp"))
 
 
-def breakdown(wall: float, steps: dict, parts: list[tuple[str, float]]) -> list[tuple[str, float]]:
-    """Where a run's wall time went: the record's parts grouped (PARTS), the rest of each
-    step's time ("other in the steps"), and the rest of the wall (Python start, config,
-    preflight, JVM exit). Parts inside a step count once, against that step."""
-    groups: dict[str, float] = {}
-    for what, secs in parts:
-        label = next((name for start, name in PARTS if what.startswith(start)), what)
-        groups[label] = groups.get(label, 0.0) + secs
+def covered(parts: list[tuple]) -> float:
+    """Seconds covered by the parts' intervals, overlaps counted once (parts made at once
+    from driver threads). A part without a start follows the one before it."""
+    spans, at = [], 0.0
+    for part in parts:
+        secs = part[1]
+        start = part[2] if len(part) > 2 else at
+        spans.append((start, start + secs))
+        at = start + secs
+    total, end = 0.0, float("-inf")
+    for lo, hi in sorted(spans):
+        if hi > end:
+            total += hi - max(lo, end)
+            end = hi
+    return total
+
+
+def breakdown(wall: float, steps: dict, parts: list[tuple]) -> list[tuple[str, float]]:
+    """Where a run's wall time went: the record's parts grouped (PARTS; a group's parts made
+    at once count once), the rest of the steps' time ("other in the steps"), and the rest of
+    the wall (Python start, config, re-run check, preflight, JVM exit)."""
+    groups: dict[str, list] = {}
+    for part in parts:
+        label = next((name for start, name in PARTS if part[0].startswith(start)), part[0])
+        groups.setdefault(label, []).append(part)
     outside = {"Spark start", "report: table reads", "report: written", "re-run stamp"}
-    inside = sum(v for k, v in groups.items() if k not in outside)
-    out = list(groups.items())
+    inside = covered([p for k, v in groups.items() if k not in outside for p in v])
+    out = [(label, covered(group)) for label, group in groups.items()]
     out.append(("other in the steps", max(0.0, sum(steps.values()) - inside)))
     out.append(("Python start, preflight, JVM exit", max(0.0, wall - sum(steps.values())
-                                                           - sum(groups.get(k, 0.0) for k in outside))))
+                                                           - sum(covered(groups.get(k, [])) for k in outside))))
     return out
 
 
-def writes_line(parts: list[tuple[str, float]]) -> str:
-    writes = [(w[len("write "):], s) for w, s in parts if w.startswith("write ")]
+def writes_line(parts: list[tuple]) -> str:
+    writes = [(p[0][len("write "):], p[1]) for p in parts if p[0].startswith("write ")]
     return ", ".join(f"{name} {secs:.1f}" for name, secs in writes)
 
 

@@ -63,6 +63,17 @@ def test_breakdown_never_goes_negative(scale):
     assert got["other in the steps"] == 0.0 and got["Python start, preflight, JVM exit"] >= 0.0
 
 
+def test_parts_made_at_once_count_once(scale):
+    """Writes from driver threads overlap: the group counts the time they cover."""
+    parts = [("write rules", 2.0, 10.0), ("write collaboration", 2.0, 10.5), ("write country_fractions", 0.5, 12.5),
+             ("gold: frames just written to pandas", 1.0, 13.0)]
+    assert scale.covered(parts[:3]) == pytest.approx(3.0)
+    got = dict(scale.breakdown(20.0, {"aggregate": 5.0}, parts))
+    assert got["table writes"] == pytest.approx(3.0)
+    assert got["other in the steps"] == pytest.approx(1.0)
+    assert scale.covered([("a", 1.0), ("b", 2.0)]) == pytest.approx(3.0)  # no starts: one after another
+
+
 def _digests(lib: Path) -> list[str]:
     code = ("from paperscope.core import registry; "
             "print(registry.code_digest('extract')); print(registry.code_digest('affiliations'))")

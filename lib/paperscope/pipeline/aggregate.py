@@ -116,10 +116,13 @@ def aggregate(run: Run) -> dict[str, pd.DataFrame]:
             tables.write_unit(run.spark, run.cfg, "gold", run.run_id, out, run.years, metadata=built_from)
             # The unit is complete: what it committed is these frames (delta.read_back re-reads it).
             written = None if run.cfg.delta.read_back else dict(out)
+        def read(name: str) -> pd.DataFrame:
+            frame = tables.read_unit(run.spark, run.cfg, name, list(GOLD), run.years) if written is None \
+                else written[name]
+            return (frame.toPandas().sort_values(ORDER[name], ascending=_DESCENDING.get(name, True))
+                    .reset_index(drop=True))
+
         with timed("gold: read back" if written is None else "gold: frames just written to pandas"):
-            gold = {name: (tables.read_unit(run.spark, run.cfg, name, list(GOLD), run.years) if written is None
-                           else written[name]).toPandas()
-                    .sort_values(ORDER[name], ascending=_DESCENDING.get(name, True)).reset_index(drop=True)
-                    for name in GOLD}
+            gold = concurrently(run, {name: (lambda n=name: read(n)) for name in GOLD})
         run.counts = {name: gold[name] for name in ("rules", "institution_pairs", "country_fractions")}
         return gold

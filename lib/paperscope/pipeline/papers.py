@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
+from types import SimpleNamespace
 
 from pyspark import StorageLevel
 from pyspark.sql import SparkSession
@@ -137,12 +138,23 @@ def stored_papers(spark: SparkSession, cfg: Settings, years: list[int]) -> Store
     """
     if cfg.extract.reextract or tables.version(spark, cfg, "papers") is None:
         return Stored(frozenset(), {})
+    extractor = Limits.from_config(cfg).extractor
+    rows = tables.local_rows(cfg, "papers", years, [*KEYS, "size_bytes", "modified_ns", "extractor"])
+    if rows is not None:
+        if rows and "extractor" not in rows[0]:
+            return Stored(frozenset(), {})
+        rows = [SimpleNamespace(**{"modified_ns": None, **r}) for r in rows if r.get("extractor") == extractor]
+        return _stored(rows)
     stored = tables.read_years(spark, cfg, "papers", years)
     if "extractor" not in stored.columns:
         return Stored(frozenset(), {})  # written before the extractor was recorded: everything is extracted again
     mtime = F.col("modified_ns") if "modified_ns" in stored.columns else F.lit(None).cast("long")
-    rows = (stored.where(F.col("extractor") == Limits.from_config(cfg).extractor)
+    rows = (stored.where(F.col("extractor") == extractor)
             .select(*KEYS, "size_bytes", mtime.alias("modified_ns")).collect())
+    return _stored(rows)
+
+
+def _stored(rows) -> Stored:
     trusted = {transform.trust_key(r.path, r.year, r.size_bytes, r.modified_ns): r.paper_id
                for r in rows if r.modified_ns is not None}
     return Stored(frozenset((r.paper_id, r.path, r.year) for r in rows), trusted)

@@ -192,6 +192,25 @@ def read_years(spark: SparkSession, cfg: Settings, name: str, years: list[int] |
     return df if years is None else df.where(F.expr(years_predicate(years)))
 
 
+def local_rows(cfg: Settings, name: str, years: list[int], columns: list[str]) -> list[dict] | None:
+    """A local table's rows for these years (and null years), the given columns only (those
+    it has), read with `deltalake` (delta-rs) without a Spark job: milliseconds where a
+    session's first Delta read through Spark took seconds on a cold JVM. None when that does
+    not apply (a catalog or remote table, no deltalake, a table it cannot read): use Spark."""
+    path = table_path(cfg, name)
+    if table_name(cfg, name) or not is_local(path) or _deltalake() is None or _no_log(path):
+        return None
+    try:
+        table = _deltalake().DeltaTable(local_path(path))
+        have = [f.name for f in table.schema().fields]
+        data = table.to_pyarrow_table(columns=[c for c in columns if c in have])
+    except Exception as exc:  # noqa: BLE001 - a feature delta-rs lacks, say: Spark reads it
+        log.debug("%s read without Spark failed, read with Spark: %s", name, exc)
+        return None
+    wanted = set(years)
+    return [r for r in data.to_pylist() if r.get("year") is None or r["year"] in wanted]
+
+
 def read_pandas(spark: SparkSession, cfg: Settings, name: str, schema: StructType):
     """A small table's every row as pandas; with no table yet, an empty frame of its columns
     without a Spark job (the reviews table of a warehouse nobody has reviewed)."""

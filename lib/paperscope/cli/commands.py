@@ -238,6 +238,7 @@ def _unchanged_state(cfg, args):
 
 def _run_step(args, cfg, state: dict | None = None, log_file=None) -> int:
     from paperscope.cli import rerun, runlog
+    from paperscope.core import timing
     from paperscope.pipeline import run
     from paperscope.pipeline.progress import progress_for
     from paperscope.storage.deltajars import JarError
@@ -245,7 +246,9 @@ def _run_step(args, cfg, state: dict | None = None, log_file=None) -> int:
 
     # The suites are checked while the JVM starts: importing GX takes seconds of this
     # process's CPU, the JVM's start mostly another core's.
-    with ThreadPoolExecutor(1, thread_name_prefix="suites") as pool:
+    timing.reset()
+    with timing.timed("spark start (and the suites checked beside it)"), \
+            ThreadPoolExecutor(1, thread_name_prefix="suites") as pool:
         suites = pool.submit(check_suites, cfg)
         try:
             spark = get_spark(cfg, runlog.spark_conf(cfg, log_file))
@@ -259,8 +262,10 @@ def _run_step(args, cfg, state: dict | None = None, log_file=None) -> int:
         result = registry.step(args.step).function()(run)
     code = result if isinstance(result, int) else 0
     if state is not None:
-        rerun.remember(cfg, state, run.run_id, code, run.run_dir / "index.html")
+        with timing.timed("re-run stamp"):
+            rerun.remember(cfg, state, run.run_id, code, run.run_dir / "index.html")
     _print_where(run, args.step, code, args.verbose)
+    timing.write(run.run_dir)
     return code
 
 

@@ -270,8 +270,9 @@ class _Plain(ast.NodeTransformer):
         return node
 
 
-def _plain(node: ast.AST) -> str:
-    return ast.dump(_Plain().visit(copy.deepcopy(node)), include_attributes=False)
+def _plain(node: ast.AST, own: bool = False) -> str:
+    """own: the node is a fresh parse nobody else holds, stripped in place (no copy)."""
+    return ast.dump(_Plain().visit(node if own else copy.deepcopy(node)), include_attributes=False)
 
 
 def _key_text(key: Key) -> str:
@@ -281,10 +282,13 @@ def _key_text(key: Key) -> str:
 @functools.cache
 def _text(key: Key, source: bytes) -> str:
     module, name = key
-    m = _parse(module, source)
-    nodes = list(m.defs.values()) if name == "*" else [m.defs[name]]
+    # A whole module (the package's digest, on every run) is parsed afresh and stripped in
+    # place: copying each cached definition first took seconds for the package.
+    own = name == "*"
+    m = _parse.__wrapped__(module, source) if own else _parse(module, source)
+    nodes = list(m.defs.values()) if own else [m.defs[name]]
     nodes += list(m.loose)
-    return "\n".join(_plain(n) for n in {id(n): n for n in nodes}.values())
+    return "\n".join(_plain(n, own) for n in {id(n): n for n in nodes}.values())
 
 
 def _digest(parts: Iterable[str]) -> str:

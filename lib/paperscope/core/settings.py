@@ -151,6 +151,7 @@ class Spark(Section):
     app_name: str
     progress: Literal["auto", "always", "never"]
     progress_interval_s: Annotated[Number, Field(gt=0)]
+    driver_jobs: Annotated[int, Field(ge=1)]
     conf: Annotated[dict[str, str], BeforeValidator(_spark_conf)]
 
 
@@ -165,6 +166,7 @@ class Delta(Section):
     jars: list[Jar]
     conflict_retries: Count
     conflict_backoff_s: Annotated[Number, Field(ge=0)]
+    read_back: bool
 
 
 class Extract(Section):

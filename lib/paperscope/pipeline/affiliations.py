@@ -17,10 +17,11 @@ from pyspark.sql import DataFrame
 from pyspark.sql import functions as F
 
 from paperscope.core.settings import Affiliations
+from paperscope.core.timing import timed
 from paperscope.counting.authors import header_rows
 from paperscope.counting.overrides import Overrides
 from paperscope.pipeline.reconcile import paper_lists, reconciled
-from paperscope.pipeline.run import Run, skip, state
+from paperscope.pipeline.run import Run, concurrently, skip, state
 from paperscope.storage import schemas, tables
 
 log = logging.getLogger(__name__)
@@ -143,12 +144,16 @@ def affiliations(run: Run) -> str:
         if not skip(run, built_from):
             headers = headers_frame(run.read("papers"), run.cfg.affiliations, run.cfg.cache.dir)
             tables.write_years(headers, run.cfg, "headers", run.years, metadata=built_from)
-            overrides = run.overrides()
+            with timed("affiliations: reviewers' overrides read"):
+                overrides = run.overrides()
             stored = run.read("headers", schemas.HEADERS)
             affs, authors = affiliations_frame(stored, overrides), authors_frame(stored, overrides)
             if lists:
                 authors, chosen = reconciled(run, authors, overrides, lists)
                 affs = affs.unionByName(chosen)
-            tables.write_years(affs, run.cfg, "affiliations", run.years, metadata=built_from)
-            tables.write_years(authors, run.cfg, "authors", run.years, metadata=built_from)
+            # Two independent writes from the same stored headers, submitted at once.
+            concurrently(run, {
+                "affiliations": lambda: tables.write_years(affs, run.cfg, "affiliations", run.years,
+                                                           metadata=built_from),
+                "authors": lambda: tables.write_years(authors, run.cfg, "authors", run.years, metadata=built_from)})
         return tables.table_ref(run.cfg, "affiliations")

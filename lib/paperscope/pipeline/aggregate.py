@@ -16,10 +16,11 @@ import pandas as pd
 
 from paperscope.core import registry
 from paperscope.core.settings import Settings
+from paperscope.core.timing import timed
 from paperscope.counting import aggregates, rules, tracks
 from paperscope.counting.flags import counted
 from paperscope.paper.mentions import Term, parse_terms, terms_text
-from paperscope.pipeline.run import Run, check_metadata_unit, skip, state
+from paperscope.pipeline.run import Run, check_metadata_unit, concurrently, skip, state
 from paperscope.storage import schemas, tables
 
 log = logging.getLogger(__name__)
@@ -46,13 +47,15 @@ class Inputs:
 
 
 def read_inputs(run: Run) -> Inputs:
-    return Inputs(
-        run.read("papers").select("paper_id", "year", "status").toPandas(),
-        run.read("affiliations", schemas.AFFILIATIONS).select("paper_id", "year", "raw", "country",
-                                                              "institution").toPandas(),
-        run.read("authors", schemas.AUTHORS).select("paper_id", "year", "position", "n_authors",
-                                                    "affiliation_countries", "track").toPandas(),
-        run.read("mentions", schemas.MENTIONS).select("paper_id", "term", "count_body", "count_full", "use").toPandas())
+    """The four tables' columns, read at once (pipeline.run.concurrently)."""
+    return Inputs(**concurrently(run, {
+        "papers": lambda: run.read("papers").select("paper_id", "year", "status").toPandas(),
+        "affiliations": lambda: run.read("affiliations", schemas.AFFILIATIONS).select(
+            "paper_id", "year", "raw", "country", "institution").toPandas(),
+        "authors": lambda: run.read("authors", schemas.AUTHORS).select(
+            "paper_id", "year", "position", "n_authors", "affiliation_countries", "track").toPandas(),
+        "mentions": lambda: run.read("mentions", schemas.MENTIONS).select(
+            "paper_id", "term", "count_body", "count_full", "use").toPandas()}))
 
 
 def terms_frame(terms: list[Term]) -> pd.DataFrame:
@@ -97,7 +100,10 @@ def frames(run: Run) -> dict[str, pd.DataFrame]:
     gate and the aggregate step read the same frames)."""
     if run.rule_frames is None or run.rule_frames[0] != tables.writes():
         terms = parse_terms(terms_text(run.cfg.mentions.terms_file))
-        run.rule_frames = (tables.writes(), gold_frames(read_inputs(run), run.cfg, terms))
+        with timed("gold: silver columns to the driver"):
+            inputs = read_inputs(run)
+        with timed("gold: counted (pandas)"):
+            run.rule_frames = (tables.writes(), gold_frames(inputs, run.cfg, terms))
     return run.rule_frames[1]
 
 
@@ -106,12 +112,20 @@ def aggregate(run: Run) -> dict[str, pd.DataFrame]:
     with run.step("aggregate"):
         check_metadata_unit(run)
         built_from = state(run, "aggregate")
+        written = None
         if not skip(run, built_from, unit=True):
             out = [(name, run.spark.createDataFrame(frame, schemas.GOLD[name]))
                    for name, frame in frames(run).items() if name != "consistency"]
             tables.write_unit(run.spark, run.cfg, "gold", run.run_id, out, run.years, metadata=built_from)
-        gold = {name: tables.read_unit(run.spark, run.cfg, name, list(GOLD), run.years).toPandas()
-                .sort_values(ORDER[name], ascending=_DESCENDING.get(name, True)).reset_index(drop=True)
-                for name in GOLD}
+            # The unit is complete: what it committed is these frames (delta.read_back re-reads it).
+            written = None if run.cfg.delta.read_back else dict(out)
+        def read(name: str) -> pd.DataFrame:
+            frame = tables.read_unit(run.spark, run.cfg, name, list(GOLD), run.years) if written is None \
+                else written[name]
+            return (frame.toPandas().sort_values(ORDER[name], ascending=_DESCENDING.get(name, True))
+                    .reset_index(drop=True))
+
+        with timed("gold: read back" if written is None else "gold: frames just written to pandas"):
+            gold = concurrently(run, {name: (lambda n=name: read(n)) for name in GOLD})
         run.counts = {name: gold[name] for name in ("rules", "institution_pairs", "country_fractions", "track_rules")}
         return gold

@@ -9,6 +9,7 @@ from __future__ import annotations
 import logging
 
 from paperscope.core import registry
+from paperscope.core.timing import timed
 from paperscope.pipeline import aggregate
 from paperscope.pipeline.run import Run, check_metadata_unit
 from paperscope.quality.gate import run_gate
@@ -34,7 +35,8 @@ def validate(run: Run):
         consistency = aggregate.frames(run)["consistency"]
         if not consistency.empty:  # none for years without a paper
             frames["rule_consistency"] = run.spark.createDataFrame(consistency)
-        gate = run_gate(run.spark, discovered=run.spark.createDataFrame(found, schemas.DISCOVERED), cfg=run.cfg,
-                        run_dir=run.run_dir, **frames)
+        with timed("gate: suites and Data Docs"):
+            gate = run_gate(run.spark, discovered=run.spark.createDataFrame(found, schemas.DISCOVERED), cfg=run.cfg,
+                            run_dir=run.run_dir, **frames)
         remember_gate(run.cfg, key, gate, run.run_id)
         return gate

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
+from types import SimpleNamespace
 
 from pyspark import StorageLevel
 from pyspark.sql import SparkSession
@@ -19,6 +20,7 @@ from pyspark.sql import functions as F
 from pyspark.sql.types import StringType, StructField, StructType
 
 from paperscope.core.settings import Settings
+from paperscope.core.timing import timed
 from paperscope.paper.pdf.limits import Limits
 from paperscope.pipeline import extract as transform
 from paperscope.pipeline.run import Run
@@ -136,12 +138,23 @@ def stored_papers(spark: SparkSession, cfg: Settings, years: list[int]) -> Store
     """
     if cfg.extract.reextract or tables.version(spark, cfg, "papers") is None:
         return Stored(frozenset(), {})
+    extractor = Limits.from_config(cfg).extractor
+    rows = tables.local_rows(cfg, "papers", years, [*KEYS, "size_bytes", "modified_ns", "extractor"])
+    if rows is not None:
+        if rows and "extractor" not in rows[0]:
+            return Stored(frozenset(), {})
+        rows = [SimpleNamespace(**{"modified_ns": None, **r}) for r in rows if r.get("extractor") == extractor]
+        return _stored(rows)
     stored = tables.read_years(spark, cfg, "papers", years)
     if "extractor" not in stored.columns:
         return Stored(frozenset(), {})  # written before the extractor was recorded: everything is extracted again
     mtime = F.col("modified_ns") if "modified_ns" in stored.columns else F.lit(None).cast("long")
-    rows = (stored.where(F.col("extractor") == Limits.from_config(cfg).extractor)
+    rows = (stored.where(F.col("extractor") == extractor)
             .select(*KEYS, "size_bytes", mtime.alias("modified_ns")).collect())
+    return _stored(rows)
+
+
+def _stored(rows) -> Stored:
     trusted = {transform.trust_key(r.path, r.year, r.size_bytes, r.modified_ns): r.paper_id
                for r in rows if r.modified_ns is not None}
     return Stored(frozenset((r.paper_id, r.path, r.year) for r in rows), trusted)
@@ -153,8 +166,10 @@ def refresh_papers(spark: SparkSession, cfg: Settings, years: list[int]) -> Pape
     Only years where a file was added, changed or removed are rewritten (one replace
     each run); when nothing changed nothing is written.
     """
-    files, n_files, rows = extraction_input(spark, cfg)
-    stored = stored_papers(spark, cfg, years)
+    with timed("extract: corpus listed"):
+        files, n_files, rows = extraction_input(spark, cfg)
+    with timed("extract: stored keys read"):
+        stored = stored_papers(spark, cfg, years)
     known, trusted = stored.keys, stored.trusted
     n_trusted = sum(1 for r in rows if _trust_key(r) in trusted) if rows is not None else 0
     touched = unchanged_on_driver(rows, known, cfg, trusted) if known else None
@@ -169,7 +184,8 @@ def refresh_papers(spark: SparkSession, cfg: Settings, years: list[int]) -> Pape
     out = (transform.extract_papers(files, Limits.from_config(cfg), known, trusted)
            .persist(StorageLevel.MEMORY_AND_DISK))
     try:
-        counts = out.groupBy("reused", "year").count().collect()
+        with timed("extract: PDFs read (the extraction job)"):
+            counts = out.groupBy("reused", "year").count().collect()
         extracted = sum(r["count"] for r in counts if not r["reused"])
         reused_by_year = {r["year"]: r["count"] for r in counts if r["reused"]}
         reused = sum(reused_by_year.values())

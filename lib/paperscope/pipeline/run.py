@@ -24,6 +24,7 @@ from paperscope.counting.overrides import Overrides
 from paperscope.pipeline import progress
 from paperscope.sources.corpus import listing
 from paperscope.storage import schemas, tables
+from paperscope.storage import spark as spark_jobs
 
 log = logging.getLogger(__name__)
 
@@ -102,12 +103,17 @@ class Run:
 
     def overrides(self) -> Overrides:
         """The reviewers' overrides in force (reviews table), for the affiliations and metadata steps."""
-        stored = tables.read_years(self.spark, self.cfg, "reviews", None, schemas.REVIEWS).toPandas()
+        stored = tables.read_pandas(self.spark, self.cfg, "reviews", schemas.REVIEWS)
         found = Overrides.from_reviews(stored, self.cfg.affiliations.china_policy)
         if found:
             log.info("applying %d reviewed correction(s) of affiliation strings and %d of paper flags",
                      sum(map(len, found.strings.values())), sum(map(len, found.papers.values())))
         return found
+
+
+def concurrently(run: Run, calls: dict) -> dict:
+    """{name: call()}, the calls' small Spark jobs submitted at once (storage.spark.concurrently)."""
+    return spark_jobs.concurrently(calls, run.cfg.spark.driver_jobs)
 
 
 def state(run: Run, step: str) -> dict:

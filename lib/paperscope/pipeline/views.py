@@ -10,9 +10,10 @@ from pathlib import Path
 import pandas as pd
 from pyspark.sql import functions as F
 
+from paperscope.core.timing import timed
 from paperscope.counting import agreement
 from paperscope.paper.mentions import parse_terms, terms_text
-from paperscope.pipeline.run import Run
+from paperscope.pipeline.run import Run, concurrently
 from paperscope.report.audit import AUDIT_COLUMNS
 from paperscope.report.review.sample import evidence_text
 from paperscope.report.sources import SourcesCompared
@@ -111,15 +112,20 @@ def report(run: Run, gate, gold: dict[str, pd.DataFrame] | None = None, message:
         "outside_year_folders": run.outside,
         "gate_reused_from": gate.reused_from if gate is not None else None,
         "versions": versions(run.spark.version),
-        "library": library_origins(run.spark),
     }
     outcomes = [{"suite": o.suite, "expectation": o.expectation, "column": o.column,
                  "success": o.success, "observed": o.observed} for o in (gate.outcomes if gate else [])]
-    paths = write(run.run_dir, RunReport(
-        meta=meta, inputs=inputs_table(run), gate=outcomes, gold=gold, audit=audit(run), mentions=mention_counts(run),
-        authors=author_ties(run),
-        failures=failures(run), reviews=tables.read_years(run.spark, run.cfg, "reviews", None, schemas.REVIEWS).toPandas(),
-        texts=lambda ids: review_texts(run, ids), sources=sources_compared(run), reports=run.cfg.reports,
-        review=run.cfg.review))
-    point_latest(Path(run.cfg.reports.path), run.run_dir)
+    run.discover()  # before the threads: it fills run.discovered once
+    with timed("report: table reads"):
+        read = concurrently(run, {
+            "library": lambda: library_origins(run.spark), "inputs": lambda: inputs_table(run),
+            "audit": lambda: audit(run), "mentions": lambda: mention_counts(run), "authors": lambda: author_ties(run),
+            "failures": lambda: failures(run), "sources": lambda: sources_compared(run),
+            "reviews": lambda: tables.read_pandas(run.spark, run.cfg, "reviews", schemas.REVIEWS)})
+        meta["library"] = read.pop("library")
+        content = RunReport(meta=meta, gate=outcomes, gold=gold, **read, texts=lambda ids: review_texts(run, ids),
+                            reports=run.cfg.reports, review=run.cfg.review)
+    with timed("report: written (pages, charts, exports)"):
+        paths = write(run.run_dir, content)
+        point_latest(Path(run.cfg.reports.path), run.run_dir)
     return paths

@@ -286,6 +286,13 @@ def run_gate(spark, *, papers, discovered, cfg: Settings, run_dir: str | Path, *
     success = True
     # A Checkpoint's batch_parameters go to all its validation definitions, and a Spark
     # dataframe asset takes its DataFrame only from them: so one Checkpoint per suite.
+    if engine == "pandas":
+        # Each table's narrow columns in one Spark job, the jobs submitted at once.
+        from paperscope.storage.spark import concurrently
+
+        frames.update(concurrently({name: (lambda f=frames[name], s=suites[name]: _to_pandas(_narrow(f, s)))
+                                    for name in SUITES if frames.get(name) is not None
+                                    and name != "papers_per_year"}, cfg.spark.driver_jobs))
     for name in (n for n in SUITES if n in frames):
         suite = context.suites.add(suites[name])
         order = {exp.id: i for i, exp in enumerate(suite.expectations)}
@@ -303,7 +310,7 @@ def run_gate(spark, *, papers, discovered, cfg: Settings, run_dir: str | Path, *
         )
         frame = frames[name] if frames[name] is not None else papers_per_year(spark, papers, discovered, cfg)
         if engine == "pandas":
-            df = frame if name == "papers_per_year" else _to_pandas(_narrow(frame, suite))
+            df = frame  # brought to the driver above
             result = checkpoint.run(batch_parameters={"dataframe": df}, expectation_parameters=params, run_id=run_id)
         else:
             df = _narrow(frame, suite).persist()

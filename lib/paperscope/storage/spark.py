@@ -77,6 +77,21 @@ def get_spark(cfg, extra_conf: dict | None = None) -> SparkSession:
     return spark
 
 
+def concurrently(calls: dict, jobs: int) -> dict:
+    """{name: call()} for independent calls that each run a small Spark job, submitted at
+    once from `jobs` driver threads (spark.driver_jobs; Spark takes jobs from several
+    threads, and a small job mostly waits on planning, the Delta log and the scheduler).
+    The first error is raised as it would be one after another."""
+    workers = min(jobs, len(calls))
+    if workers <= 1:
+        return {name: call() for name, call in calls.items()}
+    from concurrent.futures import ThreadPoolExecutor
+
+    with ThreadPoolExecutor(workers, thread_name_prefix="driver-job") as pool:
+        futures = {name: pool.submit(call) for name, call in calls.items()}
+        return {name: future.result() for name, future in futures.items()}
+
+
 def library_origins(spark: SparkSession) -> dict:
     """Where the driver and the executors import paperscope from, for the run record.
 

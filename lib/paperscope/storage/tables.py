@@ -9,12 +9,14 @@ from __future__ import annotations
 import json
 import logging
 import os
+import threading
 
 from pyspark.sql import DataFrame, SparkSession
 from pyspark.sql import functions as F
 from pyspark.sql.types import StructType
 
 from paperscope.core.paths import is_local, join, local_path, locate
+from paperscope.core.timing import timed
 from paperscope.core.settings import Settings
 from paperscope.storage import failures
 
@@ -102,7 +104,8 @@ def _save(writer, df: DataFrame, cfg: Settings, name: str, what: str) -> None:
         finally:
             _forget(cfg, name)
 
-    failures.with_retries(write, what, cfg.delta.conflict_retries, cfg.delta.conflict_backoff_s)
+    with timed(f"write {name}"):
+        failures.with_retries(write, what, cfg.delta.conflict_retries, cfg.delta.conflict_backoff_s)
 
 
 class TableDamaged(RuntimeError):
@@ -190,6 +193,35 @@ def read_years(spark: SparkSession, cfg: Settings, name: str, years: list[int] |
     return df if years is None else df.where(F.expr(years_predicate(years)))
 
 
+def local_rows(cfg: Settings, name: str, years: list[int], columns: list[str]) -> list[dict] | None:
+    """A local table's rows for these years (and null years), the given columns only (those
+    it has), read with `deltalake` (delta-rs) without a Spark job: milliseconds where a
+    session's first Delta read through Spark took seconds on a cold JVM. None when that does
+    not apply (a catalog or remote table, no deltalake, a table it cannot read): use Spark."""
+    path = table_path(cfg, name)
+    if table_name(cfg, name) or not is_local(path) or _deltalake() is None or _no_log(path):
+        return None
+    try:
+        table = _deltalake().DeltaTable(local_path(path))
+        have = [f.name for f in table.schema().fields]
+        data = table.to_pyarrow_table(columns=[c for c in columns if c in have])
+    except Exception as exc:  # noqa: BLE001 - a feature delta-rs lacks, say: Spark reads it
+        log.debug("%s read without Spark failed, read with Spark: %s", name, exc)
+        return None
+    wanted = set(years)
+    return [r for r in data.to_pylist() if r.get("year") is None or r["year"] in wanted]
+
+
+def read_pandas(spark: SparkSession, cfg: Settings, name: str, schema: StructType):
+    """A small table's every row as pandas; with no table yet, an empty frame of its columns
+    without a Spark job (the reviews table of a warehouse nobody has reviewed)."""
+    import pandas as pd
+
+    if version(spark, cfg, name) is None:
+        return pd.DataFrame(columns=schema.fieldNames())
+    return read_years(spark, cfg, name, None, schema).toPandas()
+
+
 def history(spark: SparkSession, path: str) -> DataFrame:
     return spark.sql(f"DESCRIBE HISTORY delta.`{path}`")
 
@@ -264,6 +296,7 @@ def _last_commit(spark: SparkSession, cfg: Settings, name: str) -> dict | None:
 # Last commits read with Spark, by table; dropped when this process writes the table.
 _COMMITS: dict[str, dict | None] = {}
 _WRITES = [0]
+_LOCK = threading.Lock()  # writes may come from several driver threads (write_unit)
 
 
 def writes() -> int:
@@ -272,8 +305,9 @@ def writes() -> int:
 
 
 def _forget(cfg: Settings, name: str) -> None:
-    _WRITES[0] += 1
-    _COMMITS.pop(table_name(cfg, name) or table_path(cfg, name), None)
+    with _LOCK:
+        _WRITES[0] += 1
+        _COMMITS.pop(table_name(cfg, name) or table_path(cfg, name), None)
 
 
 def forget_commits() -> None:
@@ -335,19 +369,34 @@ def write_unit(spark: SparkSession, cfg: Settings, unit: str, run_id: str, frame
     tells a complete unit from one a killed run left half-written, and trusts only the
     complete one; the next run writes the whole unit again.
     """
+    if not frames:
+        return
     names = [name for name, _ in frames]
-    versions: dict[str, int | None] = {}
+    marker = {"name": unit, "run_id": run_id, "tables": names}
+
+    def write(name: str, df: DataFrame, closing: dict | None = None) -> int | None:
+        write_years(df, cfg, name, years, metadata={**(metadata or {}), UNIT_KEY: {**marker, **(closing or {})}})
+        return version(spark, cfg, name)
+
     # Delta leaves out a commit that changes no file (an empty frame over empty years); the
     # unit's markers are in the commits, so every write of a unit must commit.
     before = spark.conf.get(_SKIP_EMPTY, None)
     spark.conf.set(_SKIP_EMPTY, "false")
     try:
-        for i, (name, df) in enumerate(frames):
-            marker = {"name": unit, "run_id": run_id, "tables": names}
-            if i == len(frames) - 1:
-                marker["versions"] = versions
-            write_years(df, cfg, name, years, metadata={**(metadata or {}), UNIT_KEY: marker})
-            versions[name] = version(spark, cfg, name)
+        # The tables before the closing one are independent commits: written at once from
+        # spark.driver_jobs driver threads (each write mostly waits on Delta's log and the
+        # scheduler); the closing commit, with their versions, only after all of them.
+        *rest, (last, last_df) = frames
+        jobs = min(cfg.spark.driver_jobs, len(rest))
+        if jobs > 1:
+            from concurrent.futures import ThreadPoolExecutor
+
+            with ThreadPoolExecutor(jobs, thread_name_prefix="unit-write") as pool:
+                futures = [(name, pool.submit(write, name, df)) for name, df in rest]
+                versions = {name: future.result() for name, future in futures}
+        else:
+            versions = {name: write(name, df) for name, df in rest}
+        write(last, last_df, {"versions": versions})
     finally:
         if before is None:
             spark.conf.unset(_SKIP_EMPTY)

@@ -207,7 +207,7 @@ def test_every_task_runs_locally_with_the_bundle_parameters(bundle, clean_venv, 
         assert collab[key] == value, key
     assert spark.read.format("delta").load(tables.table_path(cfg, "term_groups")).count() > 0
     # One job run, one report folder: validate and aggregate share the job's run id.
-    [folder] = [p for p in (tmp_path / "reports").iterdir() if p.is_dir() and p.name != "latest"]
+    [folder] = [p for p in (tmp_path / "reports").iterdir() if p.is_dir() and p.name not in ("latest", "logs")]
     assert folder.name == "1234567"
     record = json.loads((folder / "run.json").read_text())
     assert record["run_id"] == "1234567" and record["durations"].get("aggregate")

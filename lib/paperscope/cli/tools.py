@@ -7,6 +7,7 @@ what the affiliations table gets.
 from __future__ import annotations
 
 import argparse
+import io
 import json
 import sys
 from pathlib import Path
@@ -121,7 +122,8 @@ def match_main(argv: list[str] | None = None) -> int:
     args = p.parse_args(argv)
     cfg, gaz = _setup(args)
     out, bad = sys.stdout, 0
-    for number, text, error in match_lines(sys.stdin.buffer, cfg.input.max_field_chars):
+    stdin = getattr(sys.stdin, "buffer", None) or io.BytesIO(sys.stdin.read().encode("utf-8"))  # a text stand-in
+    for number, text, error in match_lines(stdin, cfg.input.max_field_chars):
         record = {"line": number, "error": error} if error else match_record(text, gaz)
         bad += bool(error)
         out.write(json.dumps(record, ensure_ascii=False) + "\n")

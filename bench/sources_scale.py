@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """A generated conference-year from its paper lists to agg_rules: how long, and that a second
-listing makes no request. Prints figures; asserts nothing. Starts Spark (run it alone, under
-flock /tmp/paperscope-spark.lock where others share the machine).
+listing makes no request. Prints figures; asserts nothing. Starts Spark (run it alone, e.g.
+under `flock LOCKFILE` where others share the machine).
 
 A loopback server (tests/fixtures/openreview_api.py) answers as OpenReview API v2 and serves
 the program JSON of a generated year (tests/fixtures/sources_world.py: N papers, M

@@ -14,7 +14,7 @@ package itself, so nothing that can go stale is typed by hand:
 - the NeurIPS 2024 metadata figures: `docs/figures/neurips2024-metadata.json`, written by
   `docs/gen_figures.py` from the same parser, matcher and counting rules as the pipeline.
 
-An unknown name, a page that names a path of a build machine (`/work/`, `/tmp/`) or a
+An unknown name, a page that names a path of a build machine (under `/work` or `/tmp`) or a
 table the registry does not know, fails the build (`mkdocs build --strict`).
 
 Everything the generator imports from paperscope goes through `source()` below, and every

@@ -49,7 +49,7 @@ def test_the_readme_is_short_current_and_keeps_the_two_commands():
 
 
 def test_no_tracked_text_names_a_build_machines_path():
-    """Benchmark output and examples keep relative paths: no /work/..., /home/... or /root/... in any tracked text."""
+    """Benchmark output and examples keep relative paths: nothing under /work, /home or /root in any tracked text."""
     files = subprocess.run(["git", "ls-files"], cwd=REPO, capture_output=True, text=True).stdout.split()
     binary = (".gz", ".pdf", ".png", ".woff2", ".zip", ".whl", ".ico", ".gif")
     texts = {f: (REPO / f).read_text("utf-8", errors="replace") for f in files

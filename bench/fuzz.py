@@ -38,7 +38,6 @@ import queue
 import random
 import resource
 import shutil
-import signal
 import subprocess
 import sys
 import tempfile
@@ -100,20 +99,6 @@ def _marked(mark: str) -> list[dict]:
     return left
 
 
-def _children(pid: int) -> list[int]:
-    """Processes whose parent is pid (zombies included)."""
-    out = []
-    for entry in os.listdir("/proc"):
-        if entry.isdigit():
-            try:
-                text = Path(f"/proc/{entry}/stat").read_text()
-            except OSError:
-                continue
-            if int(text[text.rindex(")") + 2:].split()[1]) == pid:
-                out.append(int(entry))
-    return out
-
-
 class MeasuredSandbox(Sandbox):
     """The Sandbox, keeping every child it forks and each reaped child's peak memory (wait4),
     so the bench can say which were left behind and how much each input took."""
@@ -128,19 +113,10 @@ class MeasuredSandbox(Sandbox):
         started = _stat(self.pid)
         self.forked.append((self.pid, started[1] if started else -1))
 
-    def _end(self, kill: bool) -> int:
-        """Sandbox._end, reaping with wait4 to keep the child's ru_maxrss."""
-        if self.pid is None:
-            return 0
-        self._close_pipes()
-        if kill:
-            try:
-                os.kill(self.pid, signal.SIGKILL)
-            except ProcessLookupError:
-                pass
-        pid, wait_status, usage = os.wait4(self.pid, 0)
+    def _reap(self, pid: int) -> int:
+        """Sandbox._reap through wait4, keeping the child's ru_maxrss."""
+        _, wait_status, usage = os.wait4(pid, 0)
         self.reaped_kb[pid] = usage.ru_maxrss
-        self.pid = None
         return wait_status
 
     def ready(self) -> int:
@@ -200,7 +176,7 @@ def _worker(number: int, seed: int, paths: list[str], limits: dict, tasks, resul
     finally:
         box.close()
         left = box.left_behind()
-        left += [{"pid": pid, "state": (_stat(pid) or ("gone",))[0]} for pid in _children(os.getpid())
+        left += [{"pid": pid, "state": (_stat(pid) or ("gone",))[0]} for pid in fuzzing.children(os.getpid())
                  if pid not in {p["pid"] for p in left}]
         results.put(("done", number, {"children": len(box.forked), "left": left, "worker_rss_mib": own_kb / 1024}))
 
@@ -284,7 +260,7 @@ def run_phase(args, sources: dict[str, bytes], limits: Limits, mark: str) -> dic
             str(REPO / "lib"), os.environ.get("PYTHONPATH")]))}
         env.setdefault("SPARK_LOCAL_IP", "127.0.0.1")
         env.setdefault("PYSPARK_PYTHON", sys.executable)
-        before = set(_children(os.getpid()))  # multiprocessing's resource tracker: not the run's
+        before = set(fuzzing.children(os.getpid()))  # multiprocessing's resource tracker: not the run's
         with _locked(args.lock):
             log.info("whole run over %d inputs: %s", count, " ".join(cmd[1:4]))
             start = time.perf_counter()
@@ -312,7 +288,7 @@ def run_phase(args, sources: dict[str, bytes], limits: Limits, mark: str) -> dic
             "rows_unknown": sum(1 for path, _ in rows if Path(path).stem not in names),
             "rows_without_known_status": sum(1 for _, status in rows if status not in STATUSES),
             "statuses_by_kind": {k: dict(v) for k, v in sorted(by_kind.items())},
-            "left_behind": left + [{"pid": pid} for pid in set(_children(os.getpid())) - before],
+            "left_behind": left + [{"pid": pid} for pid in set(fuzzing.children(os.getpid())) - before],
             "output_tail": output[-3000:],
         }
     finally:

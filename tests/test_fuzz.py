@@ -32,29 +32,15 @@ def sources() -> dict[str, bytes]:
     return fuzzing.load_sources(fuzzing.sample_sources(REPO))
 
 
-def _children() -> set[int]:
-    """This process's child processes, zombies included."""
-    out = set()
-    for entry in os.listdir("/proc"):
-        if entry.isdigit():
-            try:
-                text = Path(f"/proc/{entry}/stat").read_text()
-            except OSError:
-                continue
-            if int(text[text.rindex(")") + 2:].split()[1]) == os.getpid():
-                out.add(int(entry))
-    return out
-
-
 def _through_the_pool(datas: list[bytes]) -> list:
     """Each input through one Sandbox, then the Sandbox closed: the results, and the children left."""
-    before = _children()
+    before = fuzzing.children(os.getpid())
     box = Sandbox(Limits.from_config(timeout_seconds=20))
     try:
         results = [box.extract(data) for data in datas]
     finally:
         box.close()
-    return results, _children() - before
+    return results, fuzzing.children(os.getpid()) - before
 
 
 def test_every_kind_mutates_and_a_name_gives_its_bytes_back(sources):

@@ -193,9 +193,13 @@ class Sandbox:
                 os.kill(self.pid, signal.SIGKILL)
             except ProcessLookupError:
                 pass
-        _, wait_status = os.waitpid(self.pid, 0)
+        wait_status = self._reap(self.pid)
         self.pid = None
         return wait_status
+
+    def _reap(self, pid: int) -> int:
+        """Wait for the ended child; its wait status (a measuring subclass uses wait4)."""
+        return os.waitpid(pid, 0)[1]
 
     def _close_pipes(self) -> None:
         for fd in (self.requests, self.results):

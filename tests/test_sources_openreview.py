@@ -116,6 +116,7 @@ def test_an_interrupted_run_resumes_where_it_stopped(world, tmp_path):
     assert before  # the first run had paged through the notes before the profiles failed
 
 
+@pytest.mark.slow
 def test_429_waits_for_retry_after_on_notes_and_on_the_profile_search_post(world, tmp_path):
     with LoopbackOpenReview(world) as srv:
         srv.add_fault("429", "/notes", nth=2, arg=1)
@@ -136,8 +137,10 @@ def test_a_retry_after_over_the_limit_stops_with_the_reason(world, tmp_path):
             _source(srv, tmp_path / "cache", retry_after_max_s=5).collect("neurips", 2025)
 
 
-@pytest.mark.parametrize("kind,path", [("drop", "/notes"), ("truncate", "/notes"), ("drop", "/profiles/search"),
-                                       ("truncate", "/profiles/search"), ("500", "/notes")])
+@pytest.mark.parametrize("kind,path", [("drop", "/notes"), pytest.param("truncate", "/notes", marks=pytest.mark.slow),
+                                       pytest.param("drop", "/profiles/search", marks=pytest.mark.slow),
+                                       ("truncate", "/profiles/search"),
+                                       pytest.param("500", "/notes", marks=pytest.mark.slow)])
 def test_a_cut_connection_or_broken_json_is_retried(world, tmp_path, kind, path, clean_requests):
     with LoopbackOpenReview(world) as srv:
         srv.add_fault(kind, path, nth=2)

@@ -62,6 +62,7 @@ def test_a_file_is_read_without_any_request(world, tmp_path):
     assert len(got.papers) == len(world.notes) and got.stats["requests"] == 0
 
 
+@pytest.mark.slow
 def test_429_with_retry_after_and_broken_json_are_retried(world, tmp_path):
     with LoopbackOpenReview(world) as srv:
         srv.add_fault("429", srv.program_path, nth=1, arg=1)

@@ -155,6 +155,7 @@ def _manifest(opts) -> dict[str, dict]:
         return {row["paper_id"]: row for row in csv.DictReader(fh)}
 
 
+@pytest.mark.slow  # waits out a timeout three times
 def test_index_fetch_retries_failures_and_manifest(site, tmp_path):
     opts = _opts(tmp_path)
     results = run(opts, index=f"{site.base}/paper_files/paper/{YEAR}")

@@ -12,9 +12,9 @@ setup-test:
 test: setup-test
 	./scripts/lanes.sh "spark or e2e or deploy"
 
-# The edit loop: unit tests beside the small-frame Spark tests.
+# The edit loop: unit tests beside the small-frame Spark tests, less those marked slow.
 test-fast: setup-test
-	./scripts/lanes.sh "spark"
+	./scripts/lanes.sh "spark" "not slow"
 
 sample: setup
 	.venv/bin/python sample/make_sample.py

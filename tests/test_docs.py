@@ -60,6 +60,7 @@ def test_no_tracked_text_names_a_build_machines_path():
 
 @pytest.mark.skipif(importlib.util.find_spec("mkdocs") is None and not os.environ.get("CI"),
                     reason="mkdocs not installed (pip install -e '.[docs]'; make test installs it)")
+@pytest.mark.slow
 def test_the_site_builds_strictly(tmp_path):
     mkdocs = Path(sys.executable).with_name("mkdocs")
     done = subprocess.run([str(mkdocs), "build", "--strict", "-q", "-d", str(tmp_path / "site")], cwd=REPO,

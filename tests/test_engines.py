@@ -160,6 +160,7 @@ def test_pdfium_counts_pages_itself_when_pdfminer_cannot():
     assert extract(broken, _limits("pdfium", max_pages=2)).n_pages == 2
 
 
+@pytest.mark.slow
 def test_a_hung_pdfium_call_is_killed_at_the_timeout(monkeypatch):
     def hang(*_args):
         time.sleep(60)

@@ -73,6 +73,7 @@ def test_offsets_are_kept_right_when_asked():
     assert fuzzing._splice(data, 0, 0, b"%x\n", False) == b"%x\n" + data
 
 
+@pytest.mark.slow
 def test_a_seeded_campaign_through_the_pool_is_one_known_status_per_input(sources):
     picked = {stem: sources[stem] for stem in STEMS}
     mutants = list(fuzzing.campaign(SEED, 3 * len(fuzzing.KINDS), picked))

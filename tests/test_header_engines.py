@@ -118,7 +118,13 @@ _CASES = [(m, name) for m in _MODULES for name, fn in vars(m).items()
           if name.startswith("test_") and inspect.isfunction(fn)]
 
 
-@pytest.mark.parametrize("module, name", _CASES, ids=[f"{m.__name__}::{n}" for m, n in _CASES])
+# One page of each module in make test-fast; every page (about 15 s of CPU) in make test.
+_FAST = {"test_no_affiliation_line_means_no_countries", "test_one_name_then_its_affiliation_on_each_line",
+         "test_the_authors_are_with_one_place"}
+
+
+@pytest.mark.parametrize("module, name", [
+    pytest.param(m, n, id=f"{m.__name__}::{n}", marks=() if n in _FAST else pytest.mark.slow) for m, n in _CASES])
 def test_every_generated_first_page_reads_the_same_by_both_engines(module, name, gaz, monkeypatch):
     """Each header test's pages, read by both engines inside the test (it then checks the reference's)."""
     by_pdfium = extract_module._extract_by_pdfium

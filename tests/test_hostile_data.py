@@ -128,6 +128,7 @@ def test_two_urls_with_one_file_name_keep_both_papers(server, tmp_path):
 
 
 @pytest.mark.unit
+@pytest.mark.slow
 def test_a_server_that_trickles_is_cut_off_at_the_file_deadline(server, tmp_path):
     opts = _opts(tmp_path, file_deadline_s=0.6, retries=3)
     t0 = time.monotonic()
@@ -139,6 +140,7 @@ def test_a_server_that_trickles_is_cut_off_at_the_file_deadline(server, tmp_path
 
 
 @pytest.mark.unit
+@pytest.mark.slow
 def test_retry_after_is_honoured_and_bounded(server, tmp_path):
     opts = _opts(tmp_path, retry_after_max_s=5.0)
     t0 = time.monotonic()

@@ -226,6 +226,7 @@ def test_packaged_terms_pass_the_check():
     assert all(mentions.dangerous(p.pattern) is None for p in [t.regex for t in mentions.load_terms()])
 
 
+@pytest.mark.slow
 def test_a_slow_variant_the_check_cannot_prove_stops_at_the_paper_time_limit():
     variant = r"(?:x?a|a)+b"  # exponential on "b aaaa...!", not proved by dangerous()
     assert mentions.dangerous(variant) is None

@@ -113,11 +113,23 @@ def _rows(name):
     return [line.split("\t") for line in lines[1:] if line.strip() and not line.startswith("#")]
 
 
+def _first_of_each(rows, *columns):
+    """Every row as a case; the first of each (columns) value in make test-fast, the rest slow."""
+    seen: set = set()
+    cases = []
+    for row in rows:
+        key = tuple(row[c] for c in columns)
+        cases.append(pytest.param(*row, marks=() if key not in seen else pytest.mark.slow))
+        seen.add(key)
+    return cases
+
+
 # A department written after the name, in the name's own script, with no space between.
 _SUFFIX = {"KR": " 컴퓨터학과", "JP": "大学院情報理工学系研究科", "TW": "資訊工程學系", "HK": "計算機系"}
 
 
-@pytest.mark.parametrize("name, english, country", _rows("institutions_cjk.tsv"))
+@pytest.mark.parametrize("name, english, country",
+                         _first_of_each(_rows("institutions_cjk.tsv"), 2))
 def test_native_script_institutions_are_found_inside_longer_text(gaz, name, english, country):
     for text in (name, name + _SUFFIX.get(country, "计算机科学与技术学院"), f"Department of Computer Science, {name}"):
         got = gaz.match(text)
@@ -125,7 +137,7 @@ def test_native_script_institutions_are_found_inside_longer_text(gaz, name, engl
         assert {m.method for m in got} <= {"alias", "exact"}, text
 
 
-@pytest.mark.parametrize("name, country, kind", _rows("places_cjk.tsv"))
+@pytest.mark.parametrize("name, country, kind", _first_of_each(_rows("places_cjk.tsv"), 1, 2))
 def test_native_script_places_are_addresses(gaz, name, country, kind):
     got = gaz.match(f"某某研究所, {name}")
     assert [m.country for m in got] == [country]
@@ -399,6 +411,7 @@ def gaz_without_cjk_english():
         sources._native_english = keep
 
 
+@pytest.mark.slow  # builds a second bundled index
 def test_english_names_of_the_native_script_list_are_names_too(gaz, gaz_without_cjk_english):
     added = 0
     for english, country in _cjk_english():

@@ -148,6 +148,7 @@ def test_analyse_counts_as_count_terms(terms):
     assert [(m.term, m.count_full, m.count_body) for m in analyse(text, terms)] == count_terms(text, terms)
 
 
+@pytest.mark.slow
 def test_analyse_stops_at_the_paper_time_limit_with_the_terms_done_before():
     from paperscope.paper.mentions import TermTimeout, parse_terms
 

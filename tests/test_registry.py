@@ -147,6 +147,7 @@ def _comment_edit(source: str) -> tuple[str, str]:
     return first, "# a comment that changes nothing\n\n" + first
 
 
+@pytest.mark.slow  # every module of the package, edited and digested
 def test_a_comment_or_docstring_in_any_module_changes_no_step_and_no_stamp():
     """Generated over every module of the package at once: form is not behaviour (a
     digest is a function of each module's normalised tree, so all at once implies each)."""
@@ -161,18 +162,24 @@ def test_a_comment_or_docstring_in_any_module_changes_no_step_and_no_stamp():
         assert rerun.inputs_state(cfg)["code"] == stamp
 
 
+def _slow(*values):
+    """An edit of the matrix below that only make test runs (make test-fast keeps the first two)."""
+    return pytest.param(*values, marks=pytest.mark.slow)
+
+
 @pytest.mark.parametrize("module, old, new, changed", [
     # A matcher rule re-runs the affiliations step (and, through its tables, what reads them).
     ("paperscope.paper.matcher.rules", '_UNIT_WORDS = {"ai", ', '_UNIT_WORDS = {"ai", "lab", ', {"affiliations"}),
     ("paperscope.paper.header.page", "def ", "def _unused(): return 1\n\n\ndef ", set()),
-    ("paperscope.pipeline.affiliations", 'UNMATCHED = "', 'UNMATCHED = "unmatched: ', {"affiliations"}),
+    _slow("paperscope.pipeline.affiliations", 'UNMATCHED = "', 'UNMATCHED = "unmatched: ', {"affiliations"}),
     # The terms' reader is the mentions step's, and the aggregate's term descriptions.
-    ("paperscope.paper.mentions.count", "def count_terms(", "def _spare():\n    return 0\n\n\ndef count_terms(", set()),
+    _slow("paperscope.paper.mentions.count", "def count_terms(",
+          "def _spare():\n    return 0\n\n\ndef count_terms(", set()),
     # A metadata parser is no part of the PDF pipeline.
-    ("paperscope.sources.metadata.formats", '"none", "null"', '"none", "nil", "null"', set()),
-    ("paperscope.report.writer", "def write(", "def _spare():\n    return 0\n\n\ndef write(", set()),
-    ("paperscope.counting.flags", 'DUPLICATE = "duplicate"', 'DUPLICATE = "copy"', {"aggregate"}),
-    ("paperscope.counting.rules", "_EPS = 1e-9", "_EPS = 1e-6", {"aggregate"}),
+    _slow("paperscope.sources.metadata.formats", '"none", "null"', '"none", "nil", "null"', set()),
+    _slow("paperscope.report.writer", "def write(", "def _spare():\n    return 0\n\n\ndef write(", set()),
+    _slow("paperscope.counting.flags", 'DUPLICATE = "duplicate"', 'DUPLICATE = "copy"', {"aggregate"}),
+    _slow("paperscope.counting.rules", "_EPS = 1e-9", "_EPS = 1e-6", {"aggregate"}),
 ])
 def test_a_code_change_re_runs_exactly_the_steps_that_run_it(module, old, new, changed):
     before = _digests()

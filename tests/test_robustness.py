@@ -202,6 +202,7 @@ def test_encrypted_with_empty_password_is_read():
     assert got.status == OK and "Hidden words" in got.full_text
 
 
+@pytest.mark.slow
 def test_hung_extraction_is_killed_at_the_limit():
     got = extract_isolated(_slow_pdf(), Limits.from_config(timeout_seconds=1))
     assert got.status == TIMEOUT and "extract.timeout_seconds=1" in got.error
@@ -232,6 +233,7 @@ def test_one_child_reads_many_pdfs_with_the_same_rows(repo):
     assert child.pid is None
 
 
+@pytest.mark.slow
 def test_a_child_past_the_limit_is_replaced_for_the_next_pdf():
     child = Sandbox(Limits.from_config(timeout_seconds=1))
     try:

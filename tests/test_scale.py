@@ -75,6 +75,7 @@ def test_progress_is_on_for_a_terminal_or_when_asked():
     assert progress.enabled("always", object()) and not progress.enabled("never", Tty())
 
 
+@pytest.mark.slow  # tasks that sleep under a 0.3 s progress clock
 def test_a_running_stage_logs_progress_lines(spark, caplog):
     """The real thread on the real status tracker: a stage of slow tasks is reported."""
     def slow(batches):

@@ -76,6 +76,7 @@ def test_conference_and_year_come_from_the_venue_id():
     assert command.conference_year("thecvf.com/ECCV/2026/Conference") == ("thecvf", 2026)
 
 
+@pytest.mark.slow
 def test_the_output_becomes_metadata_rows(world, tmp_path, capsys):
     """A paper list is a metadata file of format sources: papers, affiliation and authors rows,
     the profile's stated country resolved as the country of the string, each author's
@@ -137,6 +138,7 @@ def test_the_metadata_layouts_behind_the_same_interface(tmp_path, capsys):
     assert (summary["duplicate"], summary["malformed"], summary["format"]) == (1, 1, "paperlists")
 
 
+@pytest.mark.slow
 def test_a_new_paper_list_makes_the_next_run_a_real_one(tmp_path):
     """The fast re-run (no Spark when nothing changed) counts the paper lists a run reconciles with."""
     from paperscope.cli import rerun

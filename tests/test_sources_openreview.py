@@ -62,6 +62,7 @@ def test_collects_every_paper_with_the_profile_countries_of_the_paper_year(world
     assert got.stats["no_profile"] > 0 and got.stats["no_profile_email"] > 0
 
 
+@pytest.mark.slow
 def test_notes_page_on_the_id_cursor_and_profiles_come_in_batches(world, tmp_path):
     with LoopbackOpenReview(world) as srv:
         _source(srv, tmp_path / "cache").collect("neurips", 2025)
@@ -77,6 +78,7 @@ def test_notes_page_on_the_id_cursor_and_profiles_come_in_batches(world, tmp_pat
     assert len(batches) == -(-sum(r["ids"] for r in batches) // BATCH)
 
 
+@pytest.mark.slow
 def test_offset_paging_gives_the_same_papers(world, tmp_path):
     with LoopbackOpenReview(world) as srv:
         after = _source(srv, tmp_path / "a").collect("neurips", 2025)
@@ -88,6 +90,7 @@ def test_offset_paging_gives_the_same_papers(world, tmp_path):
     assert [p.to_json() for p in offset.papers] == [p.to_json() for p in after.papers]
 
 
+@pytest.mark.slow
 def test_a_rerun_reads_the_cache_and_makes_no_request(world, tmp_path):
     with LoopbackOpenReview(world) as srv:
         first = _source(srv, tmp_path / "cache").collect("neurips", 2025)
@@ -100,6 +103,7 @@ def test_a_rerun_reads_the_cache_and_makes_no_request(world, tmp_path):
     assert time.monotonic() - started < 10
 
 
+@pytest.mark.slow
 def test_an_interrupted_run_resumes_where_it_stopped(world, tmp_path):
     with LoopbackOpenReview(world) as srv:
         srv.add_fault("500", "/profiles/search", nth=2, repeat=10)
@@ -116,6 +120,7 @@ def test_an_interrupted_run_resumes_where_it_stopped(world, tmp_path):
     assert before  # the first run had paged through the notes before the profiles failed
 
 
+@pytest.mark.slow
 def test_429_waits_for_retry_after_on_notes_and_on_the_profile_search_post(world, tmp_path):
     with LoopbackOpenReview(world) as srv:
         srv.add_fault("429", "/notes", nth=2, arg=1)
@@ -136,8 +141,10 @@ def test_a_retry_after_over_the_limit_stops_with_the_reason(world, tmp_path):
             _source(srv, tmp_path / "cache", retry_after_max_s=5).collect("neurips", 2025)
 
 
-@pytest.mark.parametrize("kind,path", [("drop", "/notes"), ("truncate", "/notes"), ("drop", "/profiles/search"),
-                                       ("truncate", "/profiles/search"), ("500", "/notes")])
+@pytest.mark.parametrize("kind,path", [("drop", "/notes"), pytest.param("truncate", "/notes", marks=pytest.mark.slow),
+                                       pytest.param("drop", "/profiles/search", marks=pytest.mark.slow),
+                                       pytest.param("truncate", "/profiles/search", marks=pytest.mark.slow),
+                                       pytest.param("500", "/notes", marks=pytest.mark.slow)])
 def test_a_cut_connection_or_broken_json_is_retried(world, tmp_path, kind, path, clean_requests):
     with LoopbackOpenReview(world) as srv:
         srv.add_fault(kind, path, nth=2)
@@ -147,6 +154,7 @@ def test_a_cut_connection_or_broken_json_is_retried(world, tmp_path, kind, path,
     assert asked == clean_requests[path] + 1
 
 
+@pytest.mark.slow
 def test_broken_json_every_time_ends_with_the_request_named(world, tmp_path):
     with LoopbackOpenReview(world) as srv:
         srv.add_fault("truncate", "/profiles/search", nth=1, repeat=50)
@@ -170,6 +178,7 @@ def test_an_unknown_venue_is_a_clear_error(world, tmp_path):
         assert not srv.requests("/notes")
 
 
+@pytest.mark.slow
 def test_credentials_come_from_the_environment_and_are_never_logged_or_kept(world, tmp_path, caplog):
     user, password = world.credentials
     with LoopbackOpenReview(world, require_auth=True) as srv:
@@ -199,6 +208,7 @@ def test_credentials_are_read_from_the_environment_only():
         parser().parse_args(["openreview", "--venue", MAIN, "--password", "x"])
 
 
+@pytest.mark.slow
 def test_one_person_with_two_ids_and_two_people_with_one_name(world, tmp_path):
     with LoopbackOpenReview(world) as srv:
         got = _source(srv, tmp_path / "cache").collect("neurips", 2025)

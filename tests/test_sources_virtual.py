@@ -44,6 +44,7 @@ def test_one_paper_per_forum_with_tracks_decisions_and_institutions(world, tmp_p
     assert [a.name for a in p.authors] == world.notes[0]["content"]["authors"]["value"]
 
 
+@pytest.mark.slow
 def test_pages_follow_next_and_a_rerun_reads_the_cache(world, tmp_path):
     with LoopbackOpenReview(world, program_page_size=100) as srv:
         first = VirtualSource(_settings(), ResponseCache(tmp_path / "c"), url=srv.program_url).collect("neurips", 2025)
@@ -62,6 +63,7 @@ def test_a_file_is_read_without_any_request(world, tmp_path):
     assert len(got.papers) == len(world.notes) and got.stats["requests"] == 0
 
 
+@pytest.mark.slow
 def test_429_with_retry_after_and_broken_json_are_retried(world, tmp_path):
     with LoopbackOpenReview(world) as srv:
         srv.add_fault("429", srv.program_path, nth=1, arg=1)
@@ -72,6 +74,7 @@ def test_429_with_retry_after_and_broken_json_are_retried(world, tmp_path):
     assert time.monotonic() - started >= 1.0 and len(got.papers) == len(world.notes)
 
 
+@pytest.mark.slow
 def test_a_dropped_connection_is_retried(world, tmp_path):
     with LoopbackOpenReview(world) as srv:
         srv.add_fault("drop", srv.program_path, nth=1)

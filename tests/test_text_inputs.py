@@ -150,6 +150,7 @@ def test_parse_text_is_given_text_without_its_mark(tmp_path):
     assert fmt == "nips-json" and [r.title for r in records] == ["T"]
 
 
+@pytest.mark.slow
 def test_the_header_command_stops_a_pdf_that_hangs_at_the_time_limit(tmp_path, monkeypatch):
     """`paperscope header` reads through the extraction child, under extract.timeout_seconds."""
     import time

@@ -10,7 +10,7 @@ setup-test:
 
 # Every lane: unit beside spark, e2e and deploy (scripts/lanes.sh; docs/development/tests.md).
 test: setup-test
-	./scripts/lanes.sh "spark or e2e or deploy"
+	UNIT_NICE=10 ./scripts/lanes.sh "spark or e2e or deploy"
 
 # The edit loop: unit tests beside the small-frame Spark tests, less those marked slow.
 test-fast: setup-test

@@ -5,7 +5,9 @@
 # An optional second argument is a marker expression both lanes also keep to ("not slow"
 # leaves out the tests marked slow in pyproject.toml); without it every test of the lanes runs.
 #   scripts/lanes.sh "spark" "not slow"         # make test-fast
-#   scripts/lanes.sh "spark or e2e or deploy"   # make test
+#   UNIT_NICE=10 scripts/lanes.sh "spark or e2e or deploy"   # make test
+# UNIT_NICE: the unit lane's niceness. Beside the long Spark lanes of make test it yields
+# the cores to them (they are the suite's critical path) and still ends long before them.
 set -u
 cd "$(dirname "$0")/.."
 marks=${1:?usage: scripts/lanes.sh "MARKS OF THE SPARK LANES" ["MARKS BOTH LANES KEEP TO"]}
@@ -20,7 +22,7 @@ export PYSPARK_PYTHON=${PYSPARK_PYTHON:-$PWD/.venv/bin/python}
 pytest=(.venv/bin/python -m pytest -q -p no:cacheprovider)
 mkdir -p .cache
 unit_log=.cache/unit-lane.log
-"${pytest[@]}" --basetemp=.cache/pytest-unit --durations=10 -m "$unit_marks" tests >"$unit_log" 2>&1 &
+nice -n "${UNIT_NICE:-0}" "${pytest[@]}" --basetemp=.cache/pytest-unit --durations=10 -m "$unit_marks" tests >"$unit_log" 2>&1 &
 unit_pid=$!
 "${pytest[@]}" --basetemp=.cache/pytest-spark --durations=25 -m "$marks" tests
 spark=$?

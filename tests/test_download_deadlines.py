@@ -17,6 +17,7 @@ from paperscope.core.config import load_config
 from paperscope.sources.download.client import DownloadError
 from paperscope.sources.download.fetch import run
 from paperscope.sources.download.papers import Options
+from support import slow_except
 from test_download import LocalServer, make_pdf
 
 pytestmark = pytest.mark.unit
@@ -107,9 +108,8 @@ def _opts(tmp_path, **kw):
 FAST = ("pdf", "body")
 
 
-@pytest.mark.parametrize("item, stall", [
-    pytest.param(item, stall, id=f"{item}-{stall}", marks=() if (item, stall) == FAST else pytest.mark.slow)
-    for stall in sorted(STALLS) for item in ITEMS])
+@pytest.mark.parametrize("item, stall", slow_except([(item, stall) for stall in sorted(STALLS) for item in ITEMS],
+                                                  lambda case: case == FAST, ids="-".join))
 def test_every_item_is_bounded_however_the_server_stalls(site, tmp_path, item, stall):
     bounds, words = STALLS[stall]
     opts = _opts(tmp_path, **bounds)

@@ -32,6 +32,7 @@ from paperscope.paper.pdf import sandbox as sandbox_module
 from paperscope.paper.pdf.extract import extract
 from paperscope.paper.pdf.layout import _layout_text
 from paperscope.paper.pdf.limits import EXTRACTOR, Limits
+from support import slow_except
 
 REFERENCE = Limits.from_config(header_engine="pdfminer")
 LEAN = Limits.from_config(header_engine="pdfminer-lean")
@@ -123,8 +124,8 @@ _FAST = {"test_no_affiliation_line_means_no_countries", "test_one_name_then_its_
          "test_the_authors_are_with_one_place"}
 
 
-@pytest.mark.parametrize("module, name", [
-    pytest.param(m, n, id=f"{m.__name__}::{n}", marks=() if n in _FAST else pytest.mark.slow) for m, n in _CASES])
+@pytest.mark.parametrize("module, name", slow_except(_CASES, lambda case: case[1] in _FAST,
+                                                    ids=lambda case: f"{case[0].__name__}::{case[1]}"))
 def test_every_generated_first_page_reads_the_same_by_both_engines(module, name, gaz, monkeypatch):
     """Each header test's pages, read by both engines inside the test (it then checks the reference's)."""
     by_pdfium = extract_module._extract_by_pdfium

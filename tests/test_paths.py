@@ -11,6 +11,7 @@ import os
 import pytest
 
 from paperscope.core.paths import locate, refusal
+from support import slow_except
 
 NAMES = ["plain", "hash#1", "q?x", "pct%41", "pct%zz", "colon: x", "sp ace", "ünï", "trailing.", "semi;x",
          "brace{x}", "bracket[x]", "back\\slash", "tab-less-only"]
@@ -43,8 +44,7 @@ FAST_NAME = "hash#1"
 
 
 @pytest.mark.spark
-@pytest.mark.parametrize("name", [name if name == FAST_NAME else pytest.param(name, marks=pytest.mark.slow)
-                                  for name in NAMES])
+@pytest.mark.parametrize("name", slow_except(NAMES, lambda name: name == FAST_NAME))
 def test_a_table_under_every_name_is_written_read_and_versioned(name, spark, base_cfg, tmp_path):
     from paperscope.storage import tables
 
